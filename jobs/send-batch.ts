@@ -1,0 +1,112 @@
+// send-batch(issueId, batch): lease the batch's pending deliveries, build the emails deterministically,
+// hand them to the provider under an idempotency key derived from (issue, batch), and only then mark
+// them submitted. A duplicate or stale job finds nothing to lease and does nothing.
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import { batchLeasedUntil, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult } from '../src/db/deliveries.ts';
+import { getIssue, transitionIssue } from '../src/db/issues.ts';
+import { summariesForIssue } from '../src/db/summaries.ts';
+import { assembleDigest, indexIssue, type IssueContent } from '../src/digest/assemble.ts';
+import { enqueueFinalize } from '../src/queue.ts';
+import { composeEmail } from '../src/send/compose.ts';
+import { ProviderError, type OutgoingEmail } from '../src/send/provider.ts';
+import type { JobContext, JobResult } from './index.ts';
+
+export const schema = z.object({ issueId: z.number().int().positive(), batch: z.number().int().nonnegative() });
+
+// Each worker process indexes an issue's frozen content once, not once per batch.
+const contentCache = new Map<number, Promise<IssueContent>>();
+function issueContent(deps: JobContext, issue: { id: number; week: string; subject: string | null }): Promise<IssueContent> {
+  let c = contentCache.get(issue.id);
+  if (!c) {
+    c = summariesForIssue(deps.db, issue.id).then((s) => indexIssue(issue.week, s, issue.subject));
+    c.catch(() => contentCache.delete(issue.id));
+    contentCache.set(issue.id, c);
+    if (contentCache.size > 8) contentCache.delete(contentCache.keys().next().value!);
+  }
+  return c;
+}
+
+export function idempotencyKey(issueId: number, batch: number): string {
+  return `tagcast-issue-${issueId}-batch-${batch}`;
+}
+
+export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
+  const { issueId, batch } = data;
+  const issue = await getIssue(deps.db, issueId);
+  // Paused, cancelled or missing: do nothing; `issue resume` re-enqueues what the ledger holds.
+  if (!issue || issue.status !== 'sending' || !issue.plannedAt) return { skipped: `issue is ${issue?.status ?? 'missing'}` };
+
+  const token = randomUUID();
+  const leased = await leaseBatch(deps.db, issueId, batch, token, deps.leaseMs);
+  if (leased.length === 0) {
+    const until = await batchLeasedUntil(deps.db, issueId, batch);
+    // Another attempt holds the batch (a stalled job's twin): look again when its lease ends.
+    if (until) return { delayUntil: new Date(until.getTime() + 1000) };
+    return { sent: 0 };
+  }
+
+  // On a batch's first attempt, readers who left since planning are skipped and recorded at once,
+  // so every later attempt sends exactly the same emails under the same idempotency key.
+  const gone = leased.filter((d) => d.attempts === 1 && (d.status !== 'active' || d.suppressed));
+  if (gone.length > 0) {
+    await recordResults(
+      deps.db,
+      issueId,
+      gone.map((d) => ({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: d.suppressed ? 'suppressed' : `subscriber ${d.status}` })),
+    );
+  }
+  const goneIds = new Set(gone.map((d) => d.subscriberId));
+  const content = await issueContent(deps, issue);
+  const results: DeliveryResult[] = [];
+  const readers: { subscriberId: number; index: number }[] = [];
+  const emails: OutgoingEmail[] = [];
+  for (const d of leased) {
+    if (goneIds.has(d.subscriberId)) continue;
+    const digest = assembleDigest(content, d.sections);
+    if (!digest) {
+      results.push({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: 'no followed tag has content this week' });
+      continue;
+    }
+    const email = await composeEmail(
+      { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId, engine: issue.engine, date: issue.plannedAt },
+      d,
+      digest,
+    );
+    readers.push({ subscriberId: d.subscriberId, index: emails.length });
+    emails.push(email);
+  }
+
+  if (emails.length > 0) {
+    try {
+      const outcomes = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId) });
+      for (const r of readers) {
+        const o = outcomes.find((x) => x.index === r.index);
+        if (o?.status === 'accepted') results.push({ subscriberId: r.subscriberId, status: 'submitted', providerId: o.providerId, error: null });
+        else results.push({ subscriberId: r.subscriberId, status: 'failed', providerId: null, error: o?.error ?? 'provider gave no outcome' });
+      }
+    } catch (e) {
+      if (!(e instanceof ProviderError)) {
+        await releaseLease(deps.db, issueId, token);
+        throw e;
+      }
+      if (e.kind === 'final') {
+        for (const r of readers) results.push({ subscriberId: r.subscriberId, status: 'failed', providerId: null, error: e.message });
+      } else {
+        await releaseLease(deps.db, issueId, token);
+        if (e.kind === 'pause') {
+          await transitionIssue(deps.db, issueId, ['sending'], 'paused', { reason: `provider: ${e.message}` });
+          throw new UnrecoverableError(`issue ${issueId} paused: ${e.message}`);
+        }
+        if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) {
+          return { rateLimitMs: e.retryAfterMs };
+        }
+        throw e;
+      }
+    }
+  }
+  await recordResults(deps.db, issueId, results);
+  if (!(await hasPending(deps.db, issueId))) await enqueueFinalize(deps.queues, issueId);
+  return { sent: results.filter((r) => r.status === 'submitted').length };
+}

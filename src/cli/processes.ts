@@ -1,0 +1,57 @@
+// Long-running processes: workers, the web server, or both plus the scheduler in one process.
+import type { Command } from 'commander';
+import { recoverAll } from '../issues.ts';
+import { createServer } from '../web/app.ts';
+import { createContext, type Context } from './context.ts';
+
+async function runUntilSignal(ctx: Context, stop: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      ctx.log.info({ sig }, 'shutting down: finishing jobs in flight');
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await stop();
+  await ctx.close();
+}
+
+async function startWorker(ctx: Context): Promise<void> {
+  await ctx.startWorkers();
+  // Whatever the ledger says is owed goes back on the queue: after a crash, a restart or a Redis loss.
+  const n = await recoverAll(ctx.db, await ctx.queues());
+  ctx.log.info({ issues: n }, 'worker started');
+}
+
+export function registerProcesses(program: Command): void {
+  program
+    .command('worker')
+    .description('run queue workers (plan, send, finalize); any number may run, on any machines, with PostgreSQL')
+    .action(async () => {
+      const ctx = await createContext();
+      await startWorker(ctx);
+      await runUntilSignal(ctx, async () => undefined);
+    });
+
+  program
+    .command('serve')
+    .description('run the web server (pages, webhooks, API)')
+    .action(async () => {
+      const ctx = await createContext();
+      const app = await createServer({ db: ctx.db, config: ctx.config, log: ctx.log });
+      await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
+      await runUntilSignal(ctx, () => app.close());
+    });
+
+  program
+    .command('start')
+    .description('workers, web server and scheduler in one process (the embedded-database setup)')
+    .action(async () => {
+      const ctx = await createContext();
+      await startWorker(ctx);
+      const app = await createServer({ db: ctx.db, config: ctx.config, log: ctx.log });
+      await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
+      await runUntilSignal(ctx, () => app.close());
+    });
+}

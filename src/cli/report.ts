@@ -1,0 +1,27 @@
+// Issue status and the end-of-run report, as editors read them in a terminal.
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connection.ts';
+import { issueProgress, sectionCounts } from '../db/deliveries.ts';
+import type { Issue } from '../db/issues.ts';
+
+export async function issueReport(db: Db, config: Config, issue: Issue): Promise<string> {
+  const p = await issueProgress(db, issue.id);
+  const tags = await sectionCounts(db, issue.id);
+  const lines = [
+    `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
+    `  readers sent:  ${p.submitted}`,
+    `  skipped:       ${p.skipped}${p.skipped > 0 ? ' (none of their tags has content this week, or they left)' : ''}`,
+    `  failed:        ${p.failed}`,
+  ];
+  if (p.pending > 0) lines.push(`  pending:       ${p.pending}`);
+  if (tags.length > 0) lines.push(`  readers per tag: ${tags.map((t) => `${t.tag} ${t.readers}`).join(' · ')}`);
+  if (config.emailProvider === 'outbox') lines.push(`  outbox:        ${path.join(config.outboxDir, String(issue.id))}`);
+  else lines.push(`  provider:      ${config.emailProvider}`);
+  return lines.join('\n');
+}
+
+export function issueLine(i: Issue): string {
+  const when = i.sendAt ? ` send_at ${i.sendAt.toISOString()}` : '';
+  return `${i.id}\t${i.week}\t${i.engine}\t${i.status}${i.statusReason ? ` (${i.statusReason})` : ''}\t${i.subject ?? '(per-reader subject)'}${when}`;
+}

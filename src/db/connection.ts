@@ -1,0 +1,167 @@
+// One narrow interface over both backends: PGlite (embedded, one owner process) and node-postgres.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+
+export interface Db {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one parameterised statement and returns how many rows it touched. */
+  run(sql: string, params?: unknown[]): Promise<number>;
+  /** Runs a script of several statements without parameters. */
+  exec(sql: string): Promise<void>;
+  /** Runs fn in one transaction; the Db handed to fn must be used for every statement inside it. */
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DbLockedError extends Error {
+  constructor(dir: string, holder: string) {
+    super(
+      `the embedded database in ${dir} is in use by another tagcast process (${holder}). ` +
+        'PGlite allows one process per data directory: stop that process, run everything in one process ' +
+        '(`tagcast start`), or set DATABASE_URL to a PostgreSQL server so several processes can share it.',
+    );
+    this.name = 'DbLockedError';
+  }
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite's folder; unused with databaseUrl. */
+  dataDir?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openDb(opts: OpenOptions): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  if (!opts.dataDir) throw new Error('openDb needs databaseUrl or dataDir');
+  return openPglite(path.join(opts.dataDir, 'pg'));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes an exclusive lock file beside PGlite's files; a lock left by a dead process is taken over. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'tagcast.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder: { pid?: number; host?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        // A half-written lock: its writer died between create and write. Treat as stale.
+      }
+      const sameHost = holder.host === undefined || holder.host === hostname();
+      if (holder.pid && holder.pid !== process.pid && sameHost && isAlive(holder.pid)) {
+        throw new DbLockedError(dir, `pid ${holder.pid}`);
+      }
+      if (holder.pid === process.pid) throw new DbLockedError(dir, 'this process already has it open');
+      if (!sameHost) throw new DbLockedError(dir, `pid ${holder.pid} on host ${holder.host}`);
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DbLockedError(dir, 'could not take the lock file');
+}
+
+async function openPglite(dir: string): Promise<Db> {
+  const unlock = lockDataDir(dir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pg = await PGlite.create(dir);
+    type Q = Pick<typeof pg, 'query' | 'exec'>;
+    const wrap = (q: Q, inTx: boolean): Db => ({
+      kind: 'pglite',
+      async query<T>(sql: string, params: unknown[] = []) {
+        return (await q.query<T>(sql, params)).rows;
+      },
+      async run(sql: string, params: unknown[] = []) {
+        return (await q.query(sql, params)).affectedRows ?? 0;
+      },
+      async exec(sql: string) {
+        await q.exec(sql);
+      },
+      async tx<T>(fn: (db: Db) => Promise<T>) {
+        if (inTx) return fn(wrap(q, true));
+        return pg.transaction((t) => fn(wrap(t, true)));
+      },
+      async close() {
+        if (inTx) throw new Error('close() inside a transaction');
+        await pg.close();
+        unlock();
+      },
+    });
+    return wrap(pg, false);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const pgMod = await import('pg');
+  const pg = pgMod.default;
+  // Counts and ids come back as numbers on both backends (PGlite already does this for int8).
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: url, max, types: types as never });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Queries in flight see their own error.
+  });
+  type Client = { query: InstanceType<typeof pg.Pool>['query'] };
+  const wrap = (c: Client, inTx: boolean): Db => ({
+    kind: 'postgres',
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await c.query(sql, params)).rows as T[];
+    },
+    async run(sql: string, params: unknown[] = []) {
+      return (await c.query(sql, params)).rowCount ?? 0;
+    },
+    async exec(sql: string) {
+      await c.query(sql);
+    },
+    async tx<T>(fn: (db: Db) => Promise<T>) {
+      if (inTx) return fn(wrap(c, true));
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client, true));
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  });
+  // Fail early with the server's own message rather than on the first real query.
+  await pool.query('select 1');
+  return wrap(pool, false);
+}
+
+export function pgliteExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
+}

@@ -1,0 +1,139 @@
+import type { Engine } from '../config.ts';
+import type { Db } from './connection.ts';
+
+export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'failed';
+
+export interface Issue {
+  id: number;
+  week: string;
+  subject: string | null;
+  engine: Engine;
+  status: IssueStatus;
+  statusReason: string | null;
+  sendAt: Date | null;
+  createdAt: Date;
+  plannedAt: Date | null;
+  finishedAt: Date | null;
+  recipients: number;
+  submitted: number;
+  failed: number;
+  skipped: number;
+}
+
+const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "statusReason", send_at as "sendAt",
+  created_at as "createdAt", planned_at as "plannedAt", finished_at as "finishedAt",
+  recipients, submitted, failed, skipped`;
+
+export async function createIssue(db: Db, i: { week: string; engine: Engine; subject: string | null }): Promise<Issue> {
+  const [row] = await db.query<Issue>(
+    `insert into issues (week, engine, subject) values ($1, $2, $3) returning ${ISSUE_COLUMNS}`,
+    [i.week, i.engine, i.subject],
+  );
+  return row!;
+}
+
+export async function getIssue(db: Db, id: number): Promise<Issue | undefined> {
+  const [row] = await db.query<Issue>(`select ${ISSUE_COLUMNS} from issues where id = $1`, [id]);
+  return row;
+}
+
+export function listIssues(db: Db): Promise<Issue[]> {
+  return db.query<Issue>(`select ${ISSUE_COLUMNS} from issues order by id desc`);
+}
+
+/** The newest issue of a week that is not cancelled or failed: re-running the weekly job reuses it. */
+export async function currentIssueForWeek(db: Db, week: string): Promise<Issue | undefined> {
+  const [row] = await db.query<Issue>(
+    `select ${ISSUE_COLUMNS} from issues where week = $1 and status not in ('cancelled', 'failed') order by id desc limit 1`,
+    [week],
+  );
+  return row;
+}
+
+/** Moves an issue to a new status only from one of the allowed ones; returns the issue, or undefined. */
+export async function transitionIssue(
+  db: Db,
+  id: number,
+  from: IssueStatus[],
+  to: IssueStatus,
+  fields: { reason?: string | null; sendAt?: Date | null } = {},
+): Promise<Issue | undefined> {
+  const [row] = await db.query<Issue>(
+    `update issues set status = $3,
+       status_reason = $4,
+       send_at = case when $5::boolean then $6::timestamptz else send_at end
+     where id = $1 and status = any($2::text[]) returning ${ISSUE_COLUMNS}`,
+    [id, from, to, fields.reason ?? null, fields.sendAt !== undefined, fields.sendAt ?? null],
+  );
+  return row;
+}
+
+/** Issues a worker must look after on start: sending ones (re-enqueue pending) and scheduled ones. */
+export function activeIssues(db: Db): Promise<Issue[]> {
+  return db.query<Issue>(`select ${ISSUE_COLUMNS} from issues where status in ('scheduled', 'sending') order by id`);
+}
+
+/**
+ * Plans an issue: freezes its summaries and writes the whole delivery ledger with one INSERT … SELECT.
+ * Every active, unsuppressed subscriber gets a row: 'pending' with a batch number when one of their
+ * tags has content this week, else 'skipped'. Running it again changes nothing.
+ */
+export async function planIssue(db: Db, issueId: number, batchSize: number): Promise<Issue | undefined> {
+  return db.tx(async (tx) => {
+    const [issue] = await tx.query<Issue>(`select ${ISSUE_COLUMNS} from issues where id = $1 for update`, [issueId]);
+    if (!issue || issue.plannedAt || !['scheduled', 'sending'].includes(issue.status)) return issue;
+    await tx.query(
+      `insert into issue_summaries (issue_id, summary_id)
+       select $1, id from summaries where week = $2 on conflict do nothing`,
+      [issueId, issue.week],
+    );
+    await tx.query(
+      `with issue_tags as (
+         select distinct st.tag_id from summary_tags st
+         join issue_summaries i on i.summary_id = st.summary_id and i.issue_id = $1)
+       insert into deliveries (issue_id, subscriber_id, batch, sections, status, error)
+       select $1, m.id,
+              case when m.matched then (row_number() over (partition by m.matched order by m.id) - 1) / $2 end,
+              m.sections,
+              case when m.matched then 'pending' else 'skipped' end,
+              case when m.matched then null else 'no followed tag has content this week' end
+       from (
+         select s.id, f.sections, cardinality(f.sections) > 0 as matched
+         from subscribers s
+         cross join lateral (
+           select array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
+                        where x.subscriber_id = s.id and t.id in (select tag_id from issue_tags)
+                        order by t.slug) as sections) f
+         where s.status = 'active'
+           and not exists (select 1 from suppressions p where p.email = s.email)
+       ) m
+       on conflict do nothing`,
+      [issueId, batchSize],
+    );
+    const [planned] = await tx.query<Issue>(
+      `update issues set status = 'sending', planned_at = now(),
+         recipients = (select count(*) from deliveries where issue_id = $1 and status = 'pending'),
+         skipped = (select count(*) from deliveries where issue_id = $1 and status = 'skipped')
+       where id = $1 returning ${ISSUE_COLUMNS}`,
+      [issueId],
+    );
+    return planned;
+  });
+}
+
+/** Marks a sending issue sent once no delivery is pending, recording the final counts. */
+export async function finalizeIssue(db: Db, issueId: number): Promise<Issue | undefined> {
+  const [row] = await db.query<Issue>(
+    `update issues i set status = 'sent', finished_at = now(), status_reason = null,
+       submitted = c.submitted, failed = c.failed, skipped = c.skipped
+     from (select count(*) filter (where status = 'submitted')::int as submitted,
+                  count(*) filter (where status = 'failed')::int as failed,
+                  count(*) filter (where status = 'skipped')::int as skipped,
+                  count(*) filter (where status = 'pending')::int as pending
+           from deliveries where issue_id = $1) c
+     where i.id = $1 and i.status = 'sending' and c.pending = 0
+     returning ${ISSUE_COLUMNS.split(', ').map((c) => `i.${c.trim()}`).join(', ')}`,
+    [issueId],
+  );
+  return row;
+}

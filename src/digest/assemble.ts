@@ -1,0 +1,125 @@
+// Pure digest assembly: which sections a reader gets, in which order, and what each holds.
+// No I/O here; the same inputs always give the same digest.
+import { tagSlug } from '../content/summary.ts';
+import { weekLabel } from './week.ts';
+
+export interface DigestSummary {
+  id: number;
+  title: string;
+  signal: string;
+  casePoints: string[];
+  take: string;
+  timeSavedMinutes: number | null;
+  sourceUrl: string | null;
+  /** In the summary's own order; the first is its primary tag. */
+  tags: string[];
+}
+
+export interface SectionItem {
+  summary: DigestSummary;
+  /** Other sections of this reader's digest the summary belongs to, in section order. */
+  alsoIn: string[];
+}
+
+export interface Section {
+  tag: string;
+  slug: string;
+  items: SectionItem[];
+}
+
+export interface Digest {
+  week: string;
+  weekLabel: string;
+  subject: string;
+  preheader: string;
+  sections: Section[];
+  summaryCount: number;
+  totalMinutes: number;
+}
+
+/** The week's content indexed by tag, computed once per issue and shared by every reader. */
+export interface IssueContent {
+  week: string;
+  /** Custom subject for the whole issue, if the editor set one. */
+  subject: string | null;
+  /** Tags with content, in digest order: most summaries first, then name. */
+  tags: { slug: string; name: string; summaries: DigestSummary[] }[];
+}
+
+export function indexIssue(week: string, summaries: DigestSummary[], subject: string | null = null): IssueContent {
+  const bySlug = new Map<string, { slug: string; name: string; summaries: DigestSummary[] }>();
+  const sorted = [...summaries].sort((a, b) => a.id - b.id);
+  for (const s of sorted) {
+    for (const name of s.tags) {
+      const slug = tagSlug(name);
+      let t = bySlug.get(slug);
+      if (!t) bySlug.set(slug, (t = { slug, name, summaries: [] }));
+      t.summaries.push(s);
+    }
+  }
+  for (const t of bySlug.values()) {
+    // Within a section, summaries whose primary tag it is come first; otherwise import order.
+    t.summaries.sort((a, b) => Number(tagSlug(b.tags[0]!) === t.slug) - Number(tagSlug(a.tags[0]!) === t.slug) || a.id - b.id);
+  }
+  const tags = [...bySlug.values()].sort(
+    (a, b) => b.summaries.length - a.summaries.length || a.name.localeCompare(b.name, 'en') || a.slug.localeCompare(b.slug),
+  );
+  return { week, subject, tags };
+}
+
+/**
+ * One reader's digest, or null when none of their tags has content this week (no email is sent).
+ * A summary under several followed tags appears once, in the first such section, with "also in".
+ */
+export function assembleDigest(content: IssueContent, followed: Iterable<string>): Digest | null {
+  const follows = new Set([...followed].map(tagSlug));
+  const ordered = content.tags.filter((t) => follows.has(t.slug));
+  const sectionOrder = new Map(ordered.map((t, n) => [t.slug, n]));
+  const shown = new Set<number>();
+  const sections: Section[] = [];
+  for (const t of ordered) {
+    const items: SectionItem[] = [];
+    for (const s of t.summaries) {
+      if (shown.has(s.id)) continue;
+      shown.add(s.id);
+      const alsoIn = s.tags
+        .filter((name) => tagSlug(name) !== t.slug && sectionOrder.has(tagSlug(name)))
+        .sort((a, b) => sectionOrder.get(tagSlug(a))! - sectionOrder.get(tagSlug(b))!);
+      items.push({ summary: s, alsoIn });
+    }
+    if (items.length > 0) sections.push({ tag: t.name, slug: t.slug, items });
+  }
+  if (sections.length === 0) return null;
+  const all = sections.flatMap((s) => s.items);
+  const totalMinutes = all.reduce((n, i) => n + (i.summary.timeSavedMinutes ?? 0), 0);
+  return {
+    week: content.week,
+    weekLabel: weekLabel(content.week),
+    subject: content.subject ?? subjectLine(content.week, sections.map((s) => s.tag)),
+    preheader: preheader(all.length, totalMinutes, sections.length),
+    sections,
+    summaryCount: all.length,
+    totalMinutes,
+  };
+}
+
+/** "Kubernetes, AI and 2 more · week 48" — the reader's top sections, so each subject is specific. */
+export function subjectLine(week: string, sectionTags: string[]): string {
+  const weekNo = Number(week.slice(-2));
+  const named = sectionTags.slice(0, 2);
+  const rest = sectionTags.length - named.length;
+  const list = rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(' and ');
+  return `${list}: your week ${weekNo} digest`;
+}
+
+export function preheader(summaries: number, minutes: number, sections: number): string {
+  const parts = [`${summaries} ${summaries === 1 ? 'summary' : 'summaries'} in ${sections} ${sections === 1 ? 'tag' : 'tags'}`];
+  if (minutes > 0) parts.push(`saves you ${formatMinutes(minutes)} of watching and reading`);
+  return parts.join(' · ');
+}
+
+/** 38 → "38 min", 65 → "1h 05m". */
+export function formatMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}

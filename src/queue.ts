@@ -1,0 +1,216 @@
+// Redis connection, queue names, job enqueueing with deterministic ids, worker bootstrap, shutdown.
+import { DelayedError, Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './db/connection.ts';
+import type { Provider } from './send/provider.ts';
+import { jobs, type JobName, type JobResult } from '../jobs/index.ts';
+
+/** The hash tag keeps every key of a queue in one Redis Cluster slot. */
+export const DEFAULT_PREFIX = '{tagcast}';
+
+/**
+ * Plan and finalize run on their own queue, so the provider's rate limit applies to sending only.
+ * Names carry the database's installation id: databases sharing a Redis never share jobs.
+ */
+export function queueNames(installation: string): { issues: string; send: string } {
+  return { issues: `issues-${installation}`, send: `send-${installation}` };
+}
+
+export interface QueueScope {
+  redisUrl: string;
+  installation: string;
+  prefix?: string;
+}
+
+export interface Queues {
+  issues: Queue;
+  send: Queue;
+  connection: Redis;
+  scope: Required<QueueScope>;
+  close(): Promise<void>;
+}
+
+export class RedisUnavailableError extends Error {
+  constructor(url: string, cause: string) {
+    const shown = url.replace(/\/\/[^@/]*@/, '//***@');
+    super(
+      `Redis is not answering at ${shown} (${cause}). tagcast keeps its job queues in Redis >= 7. ` +
+        'Start one with `redis-server --daemonize yes` (Debian/Ubuntu: `sudo apt-get install redis-server`; ' +
+        'macOS: `brew install redis && brew services start redis`), or point REDIS_URL at a running server.',
+    );
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+export function redisConnection(url: string): Redis {
+  // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a blip never fails a command.
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+/** One quick ping with no retries: answers whether Redis is there before anything waits on it. */
+export async function pingRedis(url: string, timeoutMs = 2000): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    throw new RedisUnavailableError(url, (e as Error).message || 'connection refused');
+  } finally {
+    probe.disconnect();
+  }
+}
+
+export function createQueues(scopeIn: QueueScope): Queues {
+  const scope = { prefix: DEFAULT_PREFIX, ...scopeIn };
+  const { prefix } = scope;
+  const names = queueNames(scope.installation);
+  const connection = redisConnection(scope.redisUrl);
+  const defaults: JobsOptions = {
+    removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+  const issues = new Queue(names.issues, { connection, prefix, defaultJobOptions: defaults });
+  const send = new Queue(names.send, { connection, prefix, defaultJobOptions: defaults });
+  return {
+    issues,
+    send,
+    connection,
+    scope,
+    async close() {
+      await Promise.all([issues.close(), send.close()]);
+      connection.disconnect();
+    },
+  };
+}
+
+// Job ids may not contain ':'; they are derived from the payload, so a duplicate add is a no-op.
+export const jobIds = {
+  'plan-issue': (d: { issueId: number }) => `plan-issue-${d.issueId}`,
+  'send-batch': (d: { issueId: number; batch: number }) => `send-batch-${d.issueId}-${d.batch}`,
+  'finalize-issue': (d: { issueId: number }) => `finalize-issue-${d.issueId}`,
+};
+
+function queueFor(queues: Queues, name: JobName): Queue {
+  return jobs[name].queue === 'send' ? queues.send : queues.issues;
+}
+
+function jobOptions(name: JobName, jobId: string, delay = 0): JobsOptions {
+  const spec = jobs[name];
+  return { jobId, attempts: spec.attempts, backoff: spec.backoff, delay };
+}
+
+export async function enqueuePlan(queues: Queues, issueId: number, delayMs = 0): Promise<void> {
+  const data = { issueId };
+  await queues.issues.add('plan-issue', data, jobOptions('plan-issue', jobIds['plan-issue'](data), Math.max(0, delayMs)));
+}
+
+export async function enqueueBatches(queues: Queues, issueId: number, batches: number[]): Promise<void> {
+  const chunk = 1000;
+  for (let i = 0; i < batches.length; i += chunk) {
+    await queues.send.addBulk(
+      batches.slice(i, i + chunk).map((batch) => {
+        const data = { issueId, batch };
+        return { name: 'send-batch', data, opts: jobOptions('send-batch', jobIds['send-batch'](data)) };
+      }),
+    );
+  }
+}
+
+export async function enqueueFinalize(queues: Queues, issueId: number): Promise<void> {
+  const data = { issueId };
+  await queues.issues.add('finalize-issue', data, jobOptions('finalize-issue', jobIds['finalize-issue'](data)));
+}
+
+/**
+ * Makes sure a job exists that will run: adds it when missing, retries it when it failed, replaces it
+ * when an earlier run already completed. Used when resuming from the ledger (after a Redis loss,
+ * a pause, or exhausted retries); the ledger makes a spare run harmless.
+ */
+export async function ensureJob(queues: Queues, name: JobName, data: Record<string, number>, jobId: string, delayMs = 0): Promise<void> {
+  const queue = queueFor(queues, name);
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'failed') return void (await existing.retry('failed'));
+    if (state !== 'completed' && state !== 'unknown') return;
+    await existing.remove().catch(() => undefined);
+  }
+  await queue.add(name, data, jobOptions(name, jobId, delayMs));
+}
+
+export interface WorkerDeps {
+  db: Db;
+  config: Pick<Config, 'secret' | 'publicUrl' | 'mailFrom' | 'resend'>;
+  provider: Provider;
+  queues: Queues;
+  log: Logger;
+  now: () => Date;
+  /** Deliveries leased per send: a provider batch (≤ 100). */
+  batchSize: number;
+  /** How long a batch lease lasts; longer than the slowest provider call. */
+  leaseMs: number;
+}
+
+export interface Workers {
+  close(): Promise<void>;
+  workers: Worker[];
+}
+
+export interface WorkerOptions {
+  /** Concurrent send-batch jobs in this process. */
+  sendConcurrency?: number;
+}
+
+/** BullMQ's limiter is global to the queue: every worker process together stays within this rate. */
+export function rateLimiter(perSecond: number): { max: number; duration: number } {
+  return perSecond >= 1 ? { max: Math.floor(perSecond), duration: 1000 } : { max: 1, duration: Math.round(1000 / perSecond) };
+}
+
+export function startWorkers(deps: WorkerDeps, opts: WorkerOptions = {}): Workers {
+  const { prefix, redisUrl, installation } = deps.queues.scope;
+  const names = queueNames(installation);
+  // A crashed worker's job is seen as stalled after lockDuration and retried by another worker;
+  // maxStalledCount allows several crashes per job before it is failed (the ledger still holds it).
+  const common = { prefix, lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 5 };
+  const run = async (job: Job, token?: string): Promise<JobResult> => {
+    const spec = jobs[job.name as JobName];
+    if (!spec) throw new UnrecoverableError(`unknown job "${job.name}"`);
+    const parsed = spec.schema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.issues[0]?.message}`);
+    const result = await spec.process(parsed.data as never, { ...deps, job });
+    if (result?.delayUntil) {
+      // Not a failure: run this job again later without spending an attempt.
+      await job.moveToDelayed(result.delayUntil.getTime(), token);
+      throw new DelayedError();
+    }
+    if (typeof result?.rateLimitMs === 'number') {
+      // The provider asked us to wait: hold the whole queue (every worker) and put this job back.
+      await deps.queues.send.rateLimit(result.rateLimitMs);
+      throw new RateLimitError();
+    }
+    return result;
+  };
+  const connections = [redisConnection(redisUrl), redisConnection(redisUrl)] as const;
+  const issues = new Worker(names.issues, run, { ...common, connection: connections[0], concurrency: 4 });
+  const send = new Worker(names.send, run, {
+    ...common,
+    connection: connections[1],
+    concurrency: opts.sendConcurrency ?? 4,
+    limiter: rateLimiter(deps.config.resend.rateLimit),
+  });
+  for (const w of [issues, send]) {
+    w.on('failed', (job, err) => deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
+  }
+  return {
+    workers: [issues, send],
+    async close() {
+      await Promise.all([issues.close(), send.close()]);
+      // BullMQ leaves connections it was handed open; they are ours to close.
+      for (const c of connections) c.disconnect();
+    },
+  };
+}

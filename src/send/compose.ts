@@ -1,0 +1,47 @@
+// Builds one reader's email from the issue's content: digest, links, headers. Deterministic.
+import type { Engine } from '../config.ts';
+import type { Digest } from '../digest/assemble.ts';
+import { renderDigest } from '../render/index.ts';
+import { readerLinks } from '../subscriptions/tokens.ts';
+import type { OutgoingEmail } from './provider.ts';
+
+export interface ComposeContext {
+  secret: string;
+  publicUrl: string;
+  mailFrom: string;
+  issueId: number;
+  engine: Engine;
+  /** The issue's planned time: the Date header, the same on every retry. */
+  date: Date;
+}
+
+export function mailDomain(mailFrom: string): string {
+  const addr = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom;
+  return addr.slice(addr.lastIndexOf('@') + 1).trim();
+}
+
+/** RFC 2919 List-Id: a stable identifier under a domain the sender controls. */
+export function listId(publicUrl: string): string {
+  return `tagcast weekly digest <weekly.${new URL(publicUrl).hostname}>`;
+}
+
+export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest): Promise<OutgoingEmail> {
+  const domain = mailDomain(ctx.mailFrom);
+  const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
+  const rendered = await renderDigest(ctx.engine, digest, links);
+  const name = reader.name?.replace(/[\r\n<>"]/g, '').trim();
+  return {
+    from: ctx.mailFrom,
+    to: name ? `${name} <${reader.email}>` : reader.email,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    date: ctx.date,
+    headers: {
+      'Message-ID': `<issue-${ctx.issueId}.reader-${reader.subscriberId}@${domain}>`,
+      'List-Id': listId(ctx.publicUrl),
+      'List-Unsubscribe': `<${links.unsubscribe}>, <${links.unsubscribeMailto}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The mail transport seen by the pipeline. Implementations: outbox.ts (files) and resend.ts (the API).
+
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers: List-Unsubscribe, List-Unsubscribe-Post, List-Id, Message-ID … */
+  headers: Record<string, string>;
+  /** Deterministic date for the message (the issue's planned time), so a re-send is byte-identical. */
+  date: Date;
+}
+
+export type BatchOutcome =
+  | { index: number; status: 'accepted'; providerId: string }
+  | { index: number; status: 'rejected'; error: string };
+
+/**
+ * Why a whole batch was not sent, and what to do about it:
+ * retry (transient: backoff), rate-limit (wait retryAfterMs), pause (quota or account problem: pause the
+ * issue, nothing a retry can fix), final (this batch cannot be sent: fail its deliveries).
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: 'retry' | 'rate-limit' | 'pause' | 'final',
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+export interface Provider {
+  readonly name: string;
+  /** Most emails one call may carry. */
+  readonly maxBatch: number;
+  /**
+   * Sends up to maxBatch emails as one request. The idempotency key is derived from (issue, batch), so
+   * a retry of the same batch with the same bytes is answered from the provider's memory, not resent.
+   * Resolves with one outcome per message; throws ProviderError when the batch as a whole failed.
+   */
+  sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchOutcome[]>;
+}

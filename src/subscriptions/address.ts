@@ -1,0 +1,33 @@
+// Email addresses and time zones as readers type them, validated and normalised once at the edge.
+import { domainToASCII } from 'node:url';
+
+const LOCAL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+$/;
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Returns the normalised address (trimmed, lower-cased, IDN domain in ASCII) or an error message. */
+export function normaliseEmail(input: string): { email: string } | { error: string } {
+  const raw = input.trim().replace(/^mailto:/i, '');
+  if (raw === '') return { error: 'address is empty' };
+  if (raw.length > 254) return { error: 'address is longer than 254 characters' };
+  const at = raw.lastIndexOf('@');
+  if (at <= 0 || at === raw.length - 1) return { error: `"${input.trim()}" is not an email address` };
+  const local = raw.slice(0, at).toLowerCase();
+  const domain = domainToASCII(raw.slice(at + 1).toLowerCase());
+  if (!LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..') || local.length > 64) {
+    return { error: `"${input.trim()}" has an invalid part before the @` };
+  }
+  const labels = domain.split('.');
+  if (!domain || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || !/^[a-z]{2,63}$|^xn--/.test(labels.at(-1)!)) {
+    return { error: `"${input.trim()}" has an invalid domain` };
+  }
+  return { email: `${local}@${domain}` };
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return tz.includes('/') || tz === 'UTC';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+// Editor-side subscriber management: validation of what people type or upload, CSV in and out.
+import type { Db } from '../db/connection.ts';
+import { listSubscribers, upsertSubscribers, type SubscriberInput, type SubscriberStatus } from '../db/subscribers.ts';
+import { cleanTags } from '../content/summary.ts';
+import { isTimeZone, normaliseEmail } from './address.ts';
+import { formatCsv, parseCsv } from './csv.ts';
+
+const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
+
+export interface RawSubscriber {
+  email: string;
+  name?: string | undefined;
+  tags?: string | string[] | undefined;
+  timeZone?: string | undefined;
+  status?: string | undefined;
+}
+
+export function splitTags(tags: string | string[] | undefined): string[] {
+  const list = Array.isArray(tags) ? tags : (tags ?? '').split(/[;,|]/);
+  return cleanTags(list);
+}
+
+/** Validates one subscriber as typed or uploaded; returns the input row or the problems. */
+export function validateSubscriber(raw: RawSubscriber, source: string): SubscriberInput | { errors: string[] } {
+  const errors: string[] = [];
+  const addr = normaliseEmail(raw.email);
+  if ('error' in addr) errors.push(addr.error);
+  const tz = raw.timeZone?.trim() || null;
+  if (tz && !isTimeZone(tz)) errors.push(`"${tz}" is not a time zone (expected e.g. Europe/Berlin)`);
+  const status = (raw.status?.trim().toLowerCase() || 'active') as SubscriberStatus;
+  if (!STATUSES.includes(status)) errors.push(`status "${raw.status}" must be one of ${STATUSES.join(', ')}`);
+  const name = raw.name?.trim() || null;
+  if (name && name.length > 200) errors.push('name is longer than 200 characters');
+  const tags = splitTags(raw.tags);
+  if (tags.some((t) => t.length > 60)) errors.push('a tag is longer than 60 characters');
+  if (errors.length > 0 || 'error' in addr) return { errors };
+  return { email: addr.email, name, timeZone: tz, tags, status, source };
+}
+
+/** Merges rows for the same address: tags are united, later non-empty fields win. */
+export function mergeByEmail(rows: SubscriberInput[]): SubscriberInput[] {
+  const byEmail = new Map<string, SubscriberInput>();
+  for (const r of rows) {
+    const prev = byEmail.get(r.email);
+    if (!prev) byEmail.set(r.email, { ...r, tags: [...r.tags] });
+    else byEmail.set(r.email, { ...prev, name: r.name ?? prev.name, timeZone: r.timeZone ?? prev.timeZone, tags: cleanTags([...prev.tags, ...r.tags]) });
+  }
+  return [...byEmail.values()];
+}
+
+export interface CsvImportResult {
+  rows: number;
+  created: number;
+  updated: number;
+  errors: { line: number; problem: string }[];
+}
+
+const HEADER_ALIASES: Record<string, keyof RawSubscriber> = {
+  email: 'email',
+  'e-mail': 'email',
+  email_address: 'email',
+  name: 'name',
+  tags: 'tags',
+  tag: 'tags',
+  time_zone: 'timeZone',
+  timezone: 'timeZone',
+  tz: 'timeZone',
+  status: 'status',
+};
+
+/** Imports a subscriber CSV (header row required: email, and optionally name, tags, time_zone, status). */
+export async function importSubscribersCsv(db: Db, text: string, file: string): Promise<CsvImportResult> {
+  const records = parseCsv(text);
+  const result: CsvImportResult = { rows: 0, created: 0, updated: 0, errors: [] };
+  const header = records.shift();
+  if (!header) {
+    result.errors.push({ line: 1, problem: `${file} is empty` });
+    return result;
+  }
+  const columns = header.fields.map((h) => HEADER_ALIASES[h.trim().toLowerCase()]);
+  if (!columns.includes('email')) {
+    result.errors.push({ line: header.line, problem: 'the header row has no "email" column' });
+    return result;
+  }
+  const good: SubscriberInput[] = [];
+  for (const rec of records) {
+    result.rows++;
+    if (rec.fields.length > columns.length) {
+      result.errors.push({ line: rec.line, problem: `${rec.fields.length} fields, but the header has ${columns.length}` });
+      continue;
+    }
+    const raw: RawSubscriber = { email: '' };
+    rec.fields.forEach((v, n) => {
+      const col = columns[n];
+      if (col) raw[col] = v as never;
+    });
+    const v = validateSubscriber(raw, `csv:${file}`);
+    if ('errors' in v) result.errors.push({ line: rec.line, problem: v.errors.join('; ') });
+    else good.push(v);
+  }
+  const { created, updated } = await upsertSubscribers(db, mergeByEmail(good));
+  result.created = created;
+  result.updated = updated;
+  return result;
+}
+
+export async function exportSubscribersCsv(db: Db): Promise<string> {
+  const rows = await listSubscribers(db);
+  return formatCsv(
+    ['email', 'name', 'tags', 'time_zone', 'status', 'created_at'],
+    rows.map((r) => [r.email, r.name ?? '', r.tags.join(';'), r.timeZone, r.status, r.createdAt.toISOString()]),
+  );
+}
