@@ -12,15 +12,22 @@ const optionalString = z
   .optional()
   .transform((s) => (s === '' ? undefined : s));
 
+/** A number from the environment; empty or unset means the default. */
+const numberVar = (fallback: number, schema: z.ZodNumber) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === '' ? fallback : Number(s.trim())))
+    .pipe(z.number({ error: 'must be a number' }).pipe(schema));
+
 const url = (what: string) =>
   z.string().refine((s) => {
     try {
-      new URL(s);
-      return true;
+      return ['http:', 'https:'].includes(new URL(s).protocol);
     } catch {
       return false;
     }
-  }, `must be a URL (${what})`);
+  }, `must be an http(s) URL (${what})`);
 
 const schema = z
   .object({
@@ -32,17 +39,21 @@ const schema = z
     EMAIL_PROVIDER: optionalString.pipe(z.enum(['resend', 'outbox']).optional()),
     RESEND_API_KEY: optionalString,
     RESEND_BASE_URL: optionalString.pipe(url('e.g. https://api.resend.com').optional()),
-    RESEND_RATE_LIMIT: z.coerce.number().positive('must be a positive number of requests per second').max(10_000).default(2),
+    RESEND_RATE_LIMIT: numberVar(2, z.number().positive('must be a positive number of requests per second').max(10_000)),
     RESEND_WEBHOOK_SECRET: optionalString,
     OUTBOX_DIR: optionalString,
     PUBLIC_URL: url('e.g. https://news.example.com').default('http://localhost:3000'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: numberVar(3000, z.number().int('must be a whole number').min(1).max(65535)),
     SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     MAIL_FROM: z
       .string()
       .regex(/^(.*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, e.g. "Tagcast <digest@example.com>"')
       .default('tagcast <digest@tagcast.localhost>'),
     TEMPLATE_ENGINE: z.enum(engines).default('react'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^\{[^{}:]+\}$|^[^{}:]+$/, 'must be a Redis key prefix without ":", e.g. {tagcast}')
+      .default('{tagcast}'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: z.string().optional(),
   })
@@ -71,6 +82,8 @@ export interface Config {
   secretDefaulted: boolean;
   mailFrom: string;
   templateEngine: Engine;
+  /** Redis key prefix of the queues; a {hash tag} keeps them in one Redis Cluster slot. */
+  queuePrefix: string;
   logLevel: string;
 }
 
@@ -132,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretDefaulted: c.SECRET === undefined,
     mailFrom: c.MAIL_FROM,
     templateEngine: c.TEMPLATE_ENGINE,
+    queuePrefix: c.QUEUE_PREFIX,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -99,12 +99,12 @@ function queueFor(queues: Queues, name: JobName): Queue {
 
 function jobOptions(name: JobName, jobId: string, delay = 0): JobsOptions {
   const spec = jobs[name];
-  return { jobId, attempts: spec.attempts, backoff: spec.backoff, delay };
+  return { jobId, attempts: spec.attempts, backoff: spec.backoff, delay: Math.max(0, Math.round(delay)) };
 }
 
 export async function enqueuePlan(queues: Queues, issueId: number, delayMs = 0): Promise<void> {
   const data = { issueId };
-  await queues.issues.add('plan-issue', data, jobOptions('plan-issue', jobIds['plan-issue'](data), Math.max(0, delayMs)));
+  await queues.issues.add('plan-issue', data, jobOptions('plan-issue', jobIds['plan-issue'](data), delayMs));
 }
 
 export async function enqueueBatches(queues: Queues, issueId: number, batches: number[]): Promise<void> {

@@ -42,7 +42,7 @@ export async function createContext(opts: { logLevel?: string } = {}): Promise<C
     async queues() {
       if (!queues) {
         redis = await ensureRedis(config);
-        queues = createQueues({ redisUrl: redis.url, installation: await installationId(db) });
+        queues = createQueues({ redisUrl: redis.url, installation: await installationId(db), prefix: config.queuePrefix });
       }
       return queues;
     },

@@ -80,7 +80,7 @@ export function parseMarkdown(text: string, ctx: ParseContext): MarkdownSummary 
   if (sourceUrl && !/^https?:\/\/\S+$/.test(sourceUrl)) fail(lineOf('source_url'), `"source_url" must be an http(s) URL`);
 
   // Body: collect the lines under each known "## " heading.
-  const body: Record<'signal' | 'case' | 'take', { line: number; lines: string[] } | undefined> = {
+  const body: Record<'signal' | 'case' | 'take', { line: number; lines: string[]; at: number[] } | undefined> = {
     signal: undefined,
     case: undefined,
     take: undefined,
@@ -94,11 +94,14 @@ export function parseMarkdown(text: string, ctx: ParseContext): MarkdownSummary 
       current = section?.[1];
       if (current) {
         if (body[current]) fail(i + 1, `"${h[1]}" appears twice`);
-        body[current] = { line: i + 1, lines: [] };
+        body[current] = { line: i + 1, lines: [], at: [] };
       }
       continue;
     }
-    if (current && line !== '') body[current]!.lines.push(line);
+    if (current && line !== '') {
+      body[current]!.lines.push(line);
+      body[current]!.at.push(i + 1);
+    }
   }
   const need = (k: keyof typeof body, name: string) => {
     const b = body[k];
@@ -113,7 +116,7 @@ export function parseMarkdown(text: string, ctx: ParseContext): MarkdownSummary 
     const b = /^[-*+]\s+(.*)$/.exec(l);
     if (b) points.push(b[1]!.trim());
     else if (points.length > 0) points[points.length - 1] += ` ${l}`;
-    else fail(caseBlock.line + 1 + n, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
+    else fail(caseBlock.at[n]!, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
   });
   const take = need('take', 'The 1 Minute Signal Take').lines.join(' ');
 

@@ -47,7 +47,7 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
   if (!title || HEADINGS.some(([re]) => re.test(title))) fail(titleLine, 'expected the title on the line after "Tag:"');
   i++;
 
-  const blocks: Record<Block, { line: number; lines: string[] } | undefined> = {
+  const blocks: Record<Block, { line: number; lines: string[]; at: number[] } | undefined> = {
     signal: undefined,
     case: undefined,
     take: undefined,
@@ -62,7 +62,7 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
     if (heading) {
       current = heading[1];
       if (blocks[current]) fail(i + 1, `"${line}" appears twice`);
-      blocks[current] = { line: i + 1, lines: [] };
+      blocks[current] = { line: i + 1, lines: [], at: [] };
       continue;
     }
     const ts = TIME_SAVED.exec(line);
@@ -76,6 +76,7 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
     if (line === '') continue;
     if (!current) fail(i + 1, `unexpected text outside any section: "${truncate(line)}"`);
     blocks[current!]!.lines.push(line);
+    blocks[current!]!.at.push(i + 1);
   }
 
   const need = (b: Block, name: string) => {
@@ -87,12 +88,12 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
   const signal = need('signal', 'The Signal').lines.join(' ');
   const caseBlock = need('case', 'The Case');
   const points: string[] = [];
-  for (const l of caseBlock.lines) {
+  caseBlock.lines.forEach((l, n) => {
     const b = BULLET.exec(l);
     if (b) points.push(b[1]!.trim());
     else if (points.length > 0) points[points.length - 1] += ` ${l}`; // a wrapped bullet
-    else fail(caseBlock.line + 1, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
-  }
+    else fail(caseBlock.at[n]!, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
+  });
   const take = need('take', 'The 1 Minute Signal Take').lines.join(' ');
 
   const tagLines: string[] = [primary];
@@ -100,7 +101,7 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
   if (tagBlock) {
     tagBlock.lines.forEach((l, n) => {
       const m = TAG_LINE.exec(l);
-      if (!m) fail(tagBlock.line + 1 + n, `expected "Tag: NAME" in the Tags section, got "${truncate(l)}"`);
+      if (!m) fail(tagBlock.at[n]!, `expected "Tag: NAME" in the Tags section, got "${truncate(l)}"`);
       tagLines.push(m![1]!);
     });
   }

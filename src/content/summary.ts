@@ -16,14 +16,14 @@ export const Summary = z.object({
 });
 export type Summary = z.infer<typeof Summary>;
 
-/** A problem in a content file, with the line a person should look at. */
+/** A problem in a content file, with the line a person should look at (0: the file as a whole). */
 export class ContentError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly problem: string,
   ) {
-    super(`${file}:${line}: ${problem}`);
+    super(line > 0 ? `${file}:${line}: ${problem}` : `${file}: ${problem}`);
     this.name = 'ContentError';
   }
 }

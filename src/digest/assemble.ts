@@ -74,21 +74,25 @@ export function indexIssue(week: string, summaries: DigestSummary[], subject: st
 export function assembleDigest(content: IssueContent, followed: Iterable<string>): Digest | null {
   const follows = new Set([...followed].map(tagSlug));
   const ordered = content.tags.filter((t) => follows.has(t.slug));
-  const sectionOrder = new Map(ordered.map((t, n) => [t.slug, n]));
   const shown = new Set<number>();
-  const sections: Section[] = [];
+  const placed: { tag: (typeof ordered)[number]; summaries: DigestSummary[] }[] = [];
   for (const t of ordered) {
-    const items: SectionItem[] = [];
-    for (const s of t.summaries) {
-      if (shown.has(s.id)) continue;
-      shown.add(s.id);
-      const alsoIn = s.tags
-        .filter((name) => tagSlug(name) !== t.slug && sectionOrder.has(tagSlug(name)))
-        .sort((a, b) => sectionOrder.get(tagSlug(a))! - sectionOrder.get(tagSlug(b))!);
-      items.push({ summary: s, alsoIn });
-    }
-    if (items.length > 0) sections.push({ tag: t.name, slug: t.slug, items });
+    const mine = t.summaries.filter((s) => !shown.has(s.id));
+    for (const s of mine) shown.add(s.id);
+    if (mine.length > 0) placed.push({ tag: t, summaries: mine });
   }
+  // "also in" names only sections this reader's digest really has, in their order.
+  const sectionOrder = new Map(placed.map((p, n) => [p.tag.slug, n]));
+  const sections: Section[] = placed.map(({ tag, summaries }) => ({
+    tag: tag.name,
+    slug: tag.slug,
+    items: summaries.map((summary) => ({
+      summary,
+      alsoIn: summary.tags
+        .filter((name) => tagSlug(name) !== tag.slug && sectionOrder.has(tagSlug(name)))
+        .sort((a, b) => sectionOrder.get(tagSlug(a))! - sectionOrder.get(tagSlug(b))!),
+    })),
+  }));
   if (sections.length === 0) return null;
   const all = sections.flatMap((s) => s.items);
   const totalMinutes = all.reduce((n, i) => n + (i.summary.timeSavedMinutes ?? 0), 0);

@@ -24,7 +24,8 @@ export function encodeHeader(value: string): string {
 export function encodeAddress(value: string): string {
   const m = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(value);
   if (!m || !m[1]) return value.trim();
-  const name = m[1].replace(/^"|"$/g, '');
+  // A quoted display name is unquoted first (RFC 5322 quoted-string), so it is never escaped twice.
+  const name = /^".*"$/.test(m[1]) ? m[1].slice(1, -1).replace(/\\(.)/g, '$1') : m[1];
   const shown = /^[\x20-\x7e]*$/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : encodeHeader(name);
   return `${shown} <${m[2]}>`;
 }

@@ -29,7 +29,7 @@ export function validateSubscriber(raw: RawSubscriber, source: string): Subscrib
   if (tz && !isTimeZone(tz)) errors.push(`"${tz}" is not a time zone (expected e.g. Europe/Berlin)`);
   const status = (raw.status?.trim().toLowerCase() || 'active') as SubscriberStatus;
   if (!STATUSES.includes(status)) errors.push(`status "${raw.status}" must be one of ${STATUSES.join(', ')}`);
-  const name = raw.name?.trim() || null;
+  const name = raw.name?.replace(/\s+/g, ' ').trim() || null;
   if (name && name.length > 200) errors.push('name is longer than 200 characters');
   const tags = splitTags(raw.tags);
   if (tags.some((t) => t.length > 60)) errors.push('a tag is longer than 60 characters');

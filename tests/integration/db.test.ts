@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DbLockedError, openDb } from '../../src/db/connection.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+
+describe.sequential(`database on ${process.env.TAGCAST_TEST_DB}`, () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('applies migrations once; running them again (also concurrently) changes nothing', async () => {
+    const tables = async () => (await t.db.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_schema = 'public'`))[0]!.n;
+    const before = await tables();
+    expect(await Promise.all([migrate(t.db), migrate(t.db)])).toEqual([[], []]);
+    expect(await tables()).toBe(before);
+    expect(before).toBeGreaterThanOrEqual(12);
+  });
+
+  it('rolls back a failed transaction as a whole', async () => {
+    await expect(
+      t.db.tx(async (tx) => {
+        await tx.query(`insert into tags (name, slug) values ('Temp', 'temp')`);
+        await tx.query(`insert into tags (name, slug) values ('Temp again', 'temp')`); // unique violation
+      }),
+    ).rejects.toThrow();
+    expect(await t.db.query(`select 1 from tags where slug = 'temp'`)).toEqual([]);
+  });
+
+  it.runIf(process.env.TAGCAST_TEST_DB !== 'postgres')('gives a second process a clear message instead of sharing the embedded store', async () => {
+    await t.release();
+    const dataDir = t.env.DATA_DIR!;
+    // A child process opens the database and holds it until killed.
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      const { openDb } = await import(${JSON.stringify(path.resolve('src/db/connection.ts'))});
+      await openDb({ dataDir: ${JSON.stringify(dataDir)} });
+      console.log('open');
+      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('open') && resolve()));
+    const err = await openDb({ dataDir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DbLockedError);
+    expect((err as Error).message).toContain(`in use by another tagcast process (pid ${child.pid})`);
+    // A lock left by a killed process is stale: the next opener takes it over.
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const db = await t.reopen();
+    expect(await db.query('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+});

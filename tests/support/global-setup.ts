@@ -1,0 +1,42 @@
+// Builds one migrated database per run and backend; every test file then clones it cheaply:
+// PGlite by copying the data folder (reopening ≈ 1 s instead of creating ≈ 6 s), Postgres with
+// CREATE DATABASE … TEMPLATE. Everything made here is removed at the end of the run.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { openDb } from '../../src/db/connection.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { adminUrl, databaseUrlFor } from './env.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgliteTemplate: string;
+    pgTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  if (project.name === 'integration-postgres') {
+    const admin = await openDb({ databaseUrl: adminUrl() });
+    const name = `tagcast_tpl_${randomBytes(4).toString('hex')}`;
+    await admin.exec(`create database ${name}`);
+    const tpl = await openDb({ databaseUrl: databaseUrlFor(name), poolSize: 1 });
+    await migrate(tpl);
+    await tpl.close();
+    project.provide('pgTemplate', name);
+    project.provide('pgliteTemplate', '');
+    return async () => {
+      await admin.exec(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-tpl-'));
+  const db = await openDb({ dataDir: dir });
+  await migrate(db);
+  await db.close();
+  project.provide('pgliteTemplate', dir);
+  project.provide('pgTemplate', '');
+  return () => rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,91 @@
+// Runs the real queued pipeline inside a test: real Redis (private prefix), the test's database, and
+// the outbox provider wrapped to record what each provider call carried.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Db } from '../../src/db/connection.ts';
+import { getIssue, type Issue } from '../../src/db/issues.ts';
+import { startWorkers, type Queues, type Workers } from '../../src/queue.ts';
+import { createOutbox } from '../../src/send/outbox.ts';
+import type { OutgoingEmail, Provider } from '../../src/send/provider.ts';
+import { deleteKeys, testPrefix, testQueues } from './redis.ts';
+
+export interface Recorder extends Provider {
+  calls: { idempotencyKey: string; to: string[] }[];
+  /** Recipient → how many times a provider call carried an email to them. */
+  sentTo: Map<string, number>;
+}
+
+export function recording(inner: Provider): Recorder {
+  const r: Recorder = {
+    name: `recording(${inner.name})`,
+    maxBatch: inner.maxBatch,
+    calls: [],
+    sentTo: new Map(),
+    async sendBatch(emails: OutgoingEmail[], opts) {
+      r.calls.push({ idempotencyKey: opts.idempotencyKey, to: emails.map((e) => e.to) });
+      for (const e of emails) r.sentTo.set(e.to, (r.sentTo.get(e.to) ?? 0) + 1);
+      return inner.sendBatch(emails, opts);
+    },
+  };
+  return r;
+}
+
+export const testConfig = {
+  secret: 'test-secret-0123456789abcdef',
+  publicUrl: 'https://news.example.test',
+  mailFrom: 'Tagcast Test <digest@example.test>',
+  resend: { apiKey: undefined, baseUrl: undefined, rateLimit: 1000, webhookSecret: undefined },
+};
+
+export interface Harness {
+  queues: Queues;
+  prefix: string;
+  outboxDir: string;
+  provider: Recorder;
+  start(): Workers;
+  stopAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(db: Db, provider?: Provider): Promise<Harness> {
+  const prefix = testPrefix();
+  const queues = await testQueues(db, prefix);
+  const outboxDir = mkdtempSync(path.join(tmpdir(), 'tagcast-outbox-'));
+  const rec = recording(provider ?? createOutbox(outboxDir));
+  const running: Workers[] = [];
+  const h: Harness = {
+    queues,
+    prefix,
+    outboxDir,
+    provider: rec,
+    start() {
+      const w = startWorkers(
+        { db, config: testConfig, provider: rec, queues, log: pino({ level: 'silent' }), now: () => new Date(), batchSize: 100, leaseMs: 60_000 },
+        { sendConcurrency: 4 },
+      );
+      running.push(w);
+      return w;
+    },
+    async stopAll() {
+      await Promise.all(running.splice(0).map((w) => w.close()));
+    },
+    async close() {
+      await h.stopAll();
+      await queues.close();
+      await deleteKeys(prefix);
+      rmSync(outboxDir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** Polls the database until the issue reaches one of the statuses (the test timeout bounds it). */
+export async function waitForStatus(db: Db, id: number, statuses: string[] = ['sent']): Promise<Issue> {
+  for (;;) {
+    const issue = await getIssue(db, id);
+    if (issue && statuses.includes(issue.status)) return issue;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
