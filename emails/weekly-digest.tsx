@@ -1,42 +1,95 @@
-import { Body, Container, Head, Html, Preview } from 'react-email';
+import type { ReactNode } from 'react';
+import { Body, Container, Head, Html } from 'react-email';
 import { z } from 'zod';
-import { indexIssue, assembleDigest, formatMinutes, type Digest } from '../src/digest/assemble.ts';
+import { assembleDigest, indexIssue, summaryLine, type Digest } from '../src/digest/assemble.ts';
 import type { ReaderLinks } from '../src/subscriptions/tokens.ts';
 import { DigestFooter } from './_components/digest-footer.tsx';
 import { DigestHeader } from './_components/digest-header.tsx';
-import { TagSection } from './_components/tag-section.tsx';
+import { Preheader } from './_components/preheader.tsx';
+import { MoreOnTheWeb, SummaryCard, TagSection } from './_components/tag-section.tsx';
 import { theme } from './_components/theme.ts';
 
+const Links = z.object({ web: z.string(), preferences: z.string(), unsubscribe: z.string(), unsubscribeMailto: z.string() });
+const Item = z.object({
+  summary: z.object({
+    id: z.number(),
+    title: z.string(),
+    signal: z.string(),
+    casePoints: z.array(z.string()),
+    take: z.string(),
+    timeSavedMinutes: z.number().nullable(),
+    sourceUrl: z.string().nullable(),
+    tags: z.array(z.string()),
+  }),
+  alsoIn: z.array(z.string()),
+});
 export const WeeklyDigestProps = z.object({
-  digest: z.custom<Digest>((v) => typeof v === 'object' && v !== null && 'sections' in v),
-  links: z.object({ web: z.string(), preferences: z.string(), unsubscribe: z.string(), unsubscribeMailto: z.string() }),
+  digest: z.object({
+    week: z.string(),
+    weekLabel: z.string(),
+    subject: z.string(),
+    preheader: z.string(),
+    summaryCount: z.number(),
+    totalMinutes: z.number(),
+    sections: z.array(z.object({ tag: z.string(), slug: z.string(), items: z.array(Item), more: z.number().optional() })),
+  }),
+  links: Links,
 });
 export type WeeklyDigestProps = { digest: Digest; links: ReaderLinks };
 
-export default function WeeklyDigest({ digest, links }: WeeklyDigestProps) {
+export interface DigestLayoutProps {
+  subject: string;
+  preheader: string;
+  weekLabel: string;
+  summaryLine: string;
+  links: Pick<ReaderLinks, 'web' | 'preferences' | 'unsubscribe'>;
+  children: ReactNode;
+}
+
+/** Everything around the sections. Rendered once per issue with placeholders for the reader's values. */
+export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links, children }: DigestLayoutProps) {
   return (
     <Html lang="en" dir="ltr">
       <Head>
         <meta name="color-scheme" content="light dark" />
         <meta name="supported-color-schemes" content="light dark" />
-        <title>{digest.subject}</title>
+        <title>{subject}</title>
       </Head>
-      <Preview>{digest.preheader}</Preview>
       <Body style={{ margin: 0, padding: '16px 0', backgroundColor: theme.page, fontFamily: theme.font }}>
+        <Preheader text={preheader} />
         <Container style={{ maxWidth: `${theme.width}px`, width: '100%', backgroundColor: theme.card }}>
-          <DigestHeader
-            weekLabel={digest.weekLabel}
-            summaryCount={digest.summaryCount}
-            timeSaved={digest.totalMinutes > 0 ? formatMinutes(digest.totalMinutes) : null}
-            webUrl={links.web}
-          />
-          {digest.sections.map((s) => (
-            <TagSection key={s.slug} section={s} />
-          ))}
+          <DigestHeader weekLabel={weekLabel} summaryLine={summaryLine} webUrl={links.web} />
+          {children}
           <DigestFooter preferencesUrl={links.preferences} unsubscribeUrl={links.unsubscribe} webUrl={links.web} />
         </Container>
       </Body>
     </Html>
+  );
+}
+
+export function moreHref(webUrl: string, slug: string): string {
+  return `${webUrl}#tag-${slug}`;
+}
+
+/** The weekly digest: one section per followed tag with content, each summary once. */
+export default function WeeklyDigest({ digest, links }: WeeklyDigestProps) {
+  return (
+    <DigestLayout
+      subject={digest.subject}
+      preheader={digest.preheader}
+      weekLabel={digest.weekLabel}
+      summaryLine={summaryLine(digest)}
+      links={links}
+    >
+      {digest.sections.map((s) => (
+        <TagSection key={s.slug} section={s}>
+          {s.items.map((item) => (
+            <SummaryCard key={item.summary.id} item={item} />
+          ))}
+          {s.more ? <MoreOnTheWeb count={s.more} href={moreHref(links.web, s.slug)} /> : null}
+        </TagSection>
+      ))}
+    </DigestLayout>
   );
 }
 

@@ -5,25 +5,35 @@ import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { batchLeasedUntil, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult } from '../src/db/deliveries.ts';
-import { getIssue, transitionIssue } from '../src/db/issues.ts';
+import { getIssue, transitionIssue, type Issue } from '../src/db/issues.ts';
 import { summariesForIssue } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue, type IssueContent } from '../src/digest/assemble.ts';
 import { enqueueFinalize } from '../src/queue.ts';
+import { createDigestRenderer, type DigestRenderer } from '../src/render/index.ts';
 import { composeEmail } from '../src/send/compose.ts';
 import { ProviderError, type OutgoingEmail } from '../src/send/provider.ts';
 import type { JobContext, JobResult } from './index.ts';
 
 export const schema = z.object({ issueId: z.number().int().positive(), batch: z.number().int().nonnegative() });
 
-// Each worker process indexes an issue's frozen content once, not once per batch.
-const contentCache = new Map<number, Promise<IssueContent>>();
-function issueContent(deps: JobContext, issue: { id: number; week: string; subject: string | null }): Promise<IssueContent> {
-  let c = contentCache.get(issue.id);
+interface IssueRendering {
+  content: IssueContent;
+  renderer: DigestRenderer;
+}
+
+// Each worker process indexes an issue's frozen content and renders its fragments once, not per batch.
+const issueCache = new Map<string, Promise<IssueRendering>>();
+function issueRendering(deps: JobContext, issue: Issue): Promise<IssueRendering> {
+  const key = `${issue.id}:${issue.engine}`;
+  let c = issueCache.get(key);
   if (!c) {
-    c = summariesForIssue(deps.db, issue.id).then((s) => indexIssue(issue.week, s, issue.subject));
-    c.catch(() => contentCache.delete(issue.id));
-    contentCache.set(issue.id, c);
-    if (contentCache.size > 8) contentCache.delete(contentCache.keys().next().value!);
+    c = summariesForIssue(deps.db, issue.id).then((s) => ({
+      content: indexIssue(issue.week, s, issue.subject),
+      renderer: createDigestRenderer(issue.engine),
+    }));
+    c.catch(() => issueCache.delete(key));
+    issueCache.set(key, c);
+    if (issueCache.size > 8) issueCache.delete(issueCache.keys().next().value!);
   }
   return c;
 }
@@ -58,22 +68,21 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
     );
   }
   const goneIds = new Set(gone.map((d) => d.subscriberId));
-  const content = await issueContent(deps, issue);
+  const { content, renderer } = await issueRendering(deps, issue);
   const results: DeliveryResult[] = [];
   const readers: { subscriberId: number; index: number }[] = [];
   const emails: OutgoingEmail[] = [];
+  const digests = new Map(leased.filter((d) => !goneIds.has(d.subscriberId)).map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
+  await renderer.prepare([...digests.values()].filter((d) => d !== null));
+  const ctx = { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId, renderer, date: issue.plannedAt };
   for (const d of leased) {
     if (goneIds.has(d.subscriberId)) continue;
-    const digest = assembleDigest(content, d.sections);
+    const digest = digests.get(d.subscriberId);
     if (!digest) {
       results.push({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: 'no followed tag has content this week' });
       continue;
     }
-    const email = await composeEmail(
-      { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId, engine: issue.engine, date: issue.plannedAt },
-      d,
-      digest,
-    );
+    const email = await composeEmail(ctx, d, digest);
     readers.push({ subscriberId: d.subscriberId, index: emails.length });
     emails.push(email);
   }

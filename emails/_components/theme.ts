@@ -8,6 +8,6 @@ export const theme = {
   accent: '#0b6bcb',
   rule: '#d0d7de',
   tagBg: '#eaf2fb',
-  font: "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif",
+  font: 'Helvetica, Arial, sans-serif',
   width: 600,
 } as const;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../digest/assemble.ts';
 import { normaliseEmail } from '../subscriptions/address.ts';
+import { createDigestRenderer } from '../render/index.ts';
 import { composeEmail } from '../send/compose.ts';
 import { toMime } from '../send/mime.ts';
 import { createContext, UsageError } from './context.ts';
@@ -38,7 +39,14 @@ export function registerPreview(program: Command): void {
           return;
         }
         const email = await composeEmail(
-          { secret: ctx.config.secret, publicUrl: ctx.config.publicUrl, mailFrom: ctx.config.mailFrom, issueId: 0, engine: parseEngine(o.engine, ctx.config.templateEngine), date: new Date() },
+          {
+            secret: ctx.config.secret,
+            publicUrl: ctx.config.publicUrl,
+            mailFrom: ctx.config.mailFrom,
+            issueId: 0,
+            renderer: createDigestRenderer(parseEngine(o.engine, ctx.config.templateEngine)),
+            date: new Date(),
+          },
           { subscriberId: reader.id, email: reader.email, name: reader.name },
           digest,
         );

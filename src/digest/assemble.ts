@@ -25,6 +25,8 @@ export interface Section {
   tag: string;
   slug: string;
   items: SectionItem[];
+  /** Summaries cut from this section to keep the email under the size budget; shown on the web. */
+  more?: number;
 }
 
 export interface Digest {
@@ -105,6 +107,26 @@ export function assembleDigest(content: IssueContent, followed: Iterable<string>
     summaryCount: all.length,
     totalMinutes,
   };
+}
+
+/** The line under a summary: "Time saved: 38 min · also in: Careers", or empty. */
+export function cardMeta(item: SectionItem): string {
+  return [
+    item.summary.timeSavedMinutes ? `Time saved: ${formatMinutes(item.summary.timeSavedMinutes)}` : '',
+    item.alsoIn.length > 0 ? `also in: ${item.alsoIn.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+export function moreLine(count: number | string): string {
+  return `${count} more on the web →`;
+}
+
+/** The header's count line: "5 summaries · saves you 2h 31m of watching and reading". */
+export function summaryLine(d: Pick<Digest, 'summaryCount' | 'totalMinutes'>): string {
+  const count = `${d.summaryCount} ${d.summaryCount === 1 ? 'summary' : 'summaries'}`;
+  return d.totalMinutes > 0 ? `${count} · saves you ${formatMinutes(d.totalMinutes)} of watching and reading` : count;
 }
 
 /** "Kubernetes, AI and 2 more · week 48" — the reader's top sections, so each subject is specific. */

@@ -1,8 +1,15 @@
-// One interface over the template engines: a digest model plus a reader's links in, HTML and text out.
-// The engines load on first use: commands that never render (import, list, status) start faster.
+// Render once, assemble per reader. For an issue and engine, the layout (with placeholders for the
+// reader's values), each tag section's shell and each summary card are rendered once and cached; a
+// reader's email is those fragments joined with their own links and counts. Engine calls therefore
+// grow with the issue's content, not with its readers, and the assembled HTML is byte-identical to a
+// from-scratch render of the same digest (tests/integration/render.test.ts holds us to that).
 import type { Engine } from '../config.ts';
-import type { Digest } from '../digest/assemble.ts';
+import { summaryLine, type Digest, type SectionItem } from '../digest/assemble.ts';
+import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import { moreHref } from '../../emails/weekly-digest.tsx';
+import { createEngine, type TemplateEngine } from './engines.tsx';
+import type { LayoutValues } from './mjml.ts';
 import { renderText } from './text.ts';
 
 export interface RenderedDigest {
@@ -10,20 +17,127 @@ export interface RenderedDigest {
   preheader: string;
   html: string;
   text: string;
+  /** Summaries left out of the HTML to stay under the size budget (all are in the text part). */
+  cut: number;
+  /** The digest the HTML shows: the reader's digest, cut to the budget when it had to be. */
+  shown: Digest;
 }
 
-let react: Promise<(d: Digest, l: ReaderLinks) => Promise<string>> | undefined;
-let mjml: Promise<(d: Digest, l: ReaderLinks) => Promise<string>> | undefined;
+type Key = keyof LayoutValues;
+const KEYS: Key[] = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl'];
+const placeholder = (k: string) => `tc0ph0${k}0x`;
+const PLACEHOLDERS = Object.fromEntries(KEYS.map((k) => [k, placeholder(k)])) as unknown as LayoutValues;
 
-function engineFor(engine: Engine) {
-  if (engine === 'mjml') return (mjml ??= import('./mjml.ts').then((m) => m.renderMjmlDigest));
-  return (react ??= Promise.all([import('react'), import('react-email'), import('../../emails/weekly-digest.tsx')]).then(
-    ([{ createElement }, { render }, { default: WeeklyDigest }]) =>
-      (digest: Digest, links: ReaderLinks) => render(createElement(WeeklyDigest, { digest, links })),
-  ));
+/** A string with placeholders, split once so filling it is a join. */
+class Filled {
+  private readonly parts: (string | { key: string })[] = [];
+  readonly fixedBytes: number;
+  constructor(html: string, keys: readonly string[]) {
+    const re = new RegExp(keys.map(placeholder).join('|'), 'g');
+    let last = 0;
+    for (const m of html.matchAll(re)) {
+      this.parts.push(html.slice(last, m.index), { key: m[0].slice(6, -2) });
+      last = m.index + m[0].length;
+    }
+    this.parts.push(html.slice(last));
+    this.fixedBytes = this.parts.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
+  }
+  fill(values: Record<string, string>): string {
+    return this.parts.map((p) => (typeof p === 'string' ? p : values[p.key]!)).join('');
+  }
+  bytes(values: Record<string, string>): number {
+    return this.parts.reduce((n, p) => n + (typeof p === 'string' ? 0 : Buffer.byteLength(values[p.key]!)), this.fixedBytes);
+  }
 }
 
+interface Fragment {
+  html: string;
+  bytes: number;
+}
+const fragment = (html: string): Fragment => ({ html, bytes: Buffer.byteLength(html) });
+
+export const cardKey = (item: SectionItem) => `${item.summary.id}|${item.alsoIn.join('\u0001')}`;
+
+export interface DigestRenderer {
+  readonly engine: TemplateEngine;
+  /** Renders every fragment the given digests need that is not cached yet, in as few engine calls as possible. */
+  prepare(digests: Digest[]): Promise<void>;
+  render(digest: Digest, links: ReaderLinks): Promise<RenderedDigest>;
+}
+
+export function createDigestRenderer(engineName: Engine, opts: { budget?: number } = {}): DigestRenderer {
+  const engine = createEngine(engineName);
+  const budget = opts.budget ?? HTML_BUDGET;
+  let layout: Promise<[Filled, Filled]> | undefined;
+  let more: Promise<Filled> | undefined;
+  const shells = new Map<string, [Fragment, Fragment]>();
+  const cards = new Map<string, Fragment>();
+
+  const getLayout = () =>
+    (layout ??= engine.renderLayout(PLACEHOLDERS).then(([a, b]) => [new Filled(a, KEYS), new Filled(b, KEYS)] as [Filled, Filled]));
+  const getMore = () => (more ??= engine.renderMore(placeholder('count'), placeholder('href')).then((h) => new Filled(h, ['count', 'href'])));
+
+  async function prepare(digests: Digest[]): Promise<void> {
+    const newTags = new Map<string, { tag: string; slug: string }>();
+    const newCards = new Map<string, SectionItem>();
+    for (const d of digests) {
+      for (const s of d.sections) {
+        if (!shells.has(s.slug)) newTags.set(s.slug, { tag: s.tag, slug: s.slug });
+        for (const item of s.items) if (!cards.has(cardKey(item))) newCards.set(cardKey(item), item);
+      }
+    }
+    const [shellHtml, cardHtml] = await Promise.all([
+      newTags.size > 0 ? engine.renderSectionShells([...newTags.values()]) : [],
+      newCards.size > 0 ? engine.renderCards([...newCards.values()]) : [],
+      getLayout(),
+    ]);
+    [...newTags.keys()].forEach((slug, n) => shells.set(slug, [fragment(shellHtml[n]![0]), fragment(shellHtml[n]![1])]));
+    [...newCards.keys()].forEach((k, n) => cards.set(k, fragment(cardHtml[n]!)));
+  }
+
+  return {
+    engine,
+    prepare,
+    async render(digest, links) {
+      await prepare([digest]);
+      const [before, after] = await getLayout();
+      const values: Record<string, string> = {};
+      const raw: LayoutValues = {
+        subject: digest.subject,
+        preheader: digest.preheader,
+        weekLabel: digest.weekLabel,
+        summaryLine: summaryLine(digest),
+        webUrl: links.web,
+        preferencesUrl: links.preferences,
+        unsubscribeUrl: links.unsubscribe,
+      };
+      for (const k of KEYS) values[k] = engine.escape(raw[k]);
+      const moreFilled = await getMore();
+      const moreValues = (slug: string, n: number) => ({ count: String(n), href: engine.escape(moreHref(links.web, slug)) });
+      const sizeOf = (d: Digest) =>
+        before.bytes(values) +
+        after.bytes(values) +
+        d.sections.reduce((n, s) => {
+          const [open, close] = shells.get(s.slug)!;
+          const items = s.items.reduce((m, i) => m + cards.get(cardKey(i))!.bytes, 0);
+          return n + open.bytes + close.bytes + items + (s.more ? moreFilled.bytes(moreValues(s.slug, s.more)) : 0);
+        }, 0);
+      const fitted = fitToBudget(digest, sizeOf, budget);
+      const body = fitted.sections
+        .map((s) => {
+          const [open, close] = shells.get(s.slug)!;
+          const items = s.items.map((i) => cards.get(cardKey(i))!.html).join('');
+          return open.html + items + (s.more ? moreFilled.fill(moreValues(s.slug, s.more)) : '') + close.html;
+        })
+        .join('');
+      const html = engine.finish(before.fill(values) + body + after.fill(values));
+      const cut = fitted.sections.reduce((n, s) => n + (s.more ?? 0), 0);
+      return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links), cut, shown: fitted };
+    },
+  };
+}
+
+/** A from-scratch render of one digest, for previews of single readers and as the tests' reference. */
 export async function renderDigest(engine: Engine, digest: Digest, links: ReaderLinks): Promise<RenderedDigest> {
-  const html = await (await engineFor(engine))(digest, links);
-  return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links) };
+  return createDigestRenderer(engine).render(digest, links);
 }

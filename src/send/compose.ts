@@ -1,7 +1,6 @@
 // Builds one reader's email from the issue's content: digest, links, headers. Deterministic.
-import type { Engine } from '../config.ts';
 import type { Digest } from '../digest/assemble.ts';
-import { renderDigest } from '../render/index.ts';
+import type { DigestRenderer } from '../render/index.ts';
 import { readerLinks } from '../subscriptions/tokens.ts';
 import type { OutgoingEmail } from './provider.ts';
 
@@ -10,7 +9,8 @@ export interface ComposeContext {
   publicUrl: string;
   mailFrom: string;
   issueId: number;
-  engine: Engine;
+  /** The issue's renderer: fragments cached for the issue and engine. */
+  renderer: DigestRenderer;
   /** The issue's planned time: the Date header, the same on every retry. */
   date: Date;
 }
@@ -28,7 +28,7 @@ export function listId(publicUrl: string): string {
 export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest): Promise<OutgoingEmail> {
   const domain = mailDomain(ctx.mailFrom);
   const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
-  const rendered = await renderDigest(ctx.engine, digest, links);
+  const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name?.replace(/[\r\n<>"]/g, '').trim();
   return {
     from: ctx.mailFrom,

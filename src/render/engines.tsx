@@ -1,0 +1,139 @@
+// The two template engines behind one interface. Each can render a whole digest from scratch, and can
+// render the pieces the assembler caches: the layout (with placeholders and a slot for the sections),
+// one shell per tag section (with a slot for its cards), one fragment per summary card, and the
+// "N more on the web" line. Every call into React or MJML is counted, so tests can see that the
+// calls do not grow with readers.
+import { createElement as h } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { render } from 'react-email';
+import type { Engine } from '../config.ts';
+import type { Digest, SectionItem } from '../digest/assemble.ts';
+import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import WeeklyDigest, { DigestLayout, moreHref } from '../../emails/weekly-digest.tsx';
+import { MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/tag-section.tsx';
+import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
+
+/** Marks where a fragment starts or ends; never part of an email. */
+export const MARK = 'tc0mark0x';
+const MJ_MARK = `<mj-raw><!--${MARK}--></mj-raw>`;
+const HTML_MARK = `<!--${MARK}-->`;
+
+export interface EngineStats {
+  /** Calls into the template engine (React renders, MJML compiles). */
+  calls: number;
+}
+
+export interface TemplateEngine {
+  readonly name: Engine;
+  readonly stats: EngineStats;
+  /** HTML-escapes a value the way this engine escapes text and attributes. */
+  escape(s: string): string;
+  /** The whole digest, from scratch: the reference the assembled email must equal. */
+  renderFull(digest: Digest, links: ReaderLinks): Promise<string>;
+  /** The layout around the sections, split at the sections slot: [before, after]. */
+  renderLayout(v: LayoutValues): Promise<[string, string]>;
+  /** Per tag: [open, close] around its cards. */
+  renderSectionShells(tags: { tag: string; slug: string }[]): Promise<[string, string][]>;
+  renderCards(items: SectionItem[]): Promise<string[]>;
+  renderMore(count: string, href: string): Promise<string>;
+  /** Final pass over an assembled email (MJML: merge Outlook conditionals, trim white space). */
+  finish(html: string): string;
+}
+
+function splitAt(html: string, mark: string, parts: number): string[] {
+  const out = html.split(mark);
+  if (out.length !== parts) throw new Error(`fragment extraction: expected ${parts - 1} marks, found ${out.length - 1}`);
+  return out;
+}
+
+// React escapes text and attribute values alike with these five entities.
+function escapeReact(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
+}
+
+export function reactEngine(): TemplateEngine {
+  const stats = { calls: 0 };
+  const staticMarkup = (el: Parameters<typeof renderToStaticMarkup>[0]) => {
+    stats.calls++;
+    return renderToStaticMarkup(el);
+  };
+  return {
+    name: 'react',
+    stats,
+    escape: escapeReact,
+    async renderFull(digest, links) {
+      stats.calls++;
+      return render(h(WeeklyDigest, { digest, links }));
+    },
+    async renderLayout(v) {
+      stats.calls++;
+      const html = await render(
+        h(DigestLayout, {
+          subject: v.subject,
+          preheader: v.preheader,
+          weekLabel: v.weekLabel,
+          summaryLine: v.summaryLine,
+          links: { web: v.webUrl, preferences: v.preferencesUrl, unsubscribe: v.unsubscribeUrl },
+          children: MARK,
+        }),
+      );
+      return splitAt(html, MARK, 2) as [string, string];
+    },
+    async renderSectionShells(tags) {
+      return tags.map((t) => splitAt(staticMarkup(h(TagSection, { section: t, children: MARK })), MARK, 2) as [string, string]);
+    },
+    async renderCards(items) {
+      return items.map((item) => staticMarkup(h(SummaryCard, { item })));
+    },
+    async renderMore(count, href) {
+      return staticMarkup(h(MoreOnTheWeb, { count, href }));
+    },
+    finish: (html) => html,
+  };
+}
+
+export function mjmlEngine(): TemplateEngine {
+  const stats = { calls: 0 };
+  const compileCounted = (mjml: string) => {
+    stats.calls++;
+    return compile(mjml);
+  };
+  const emptyLayout: LayoutValues = { subject: 'x', preheader: 'x', weekLabel: 'x', summaryLine: 'x', webUrl: 'x', preferencesUrl: 'x', unsubscribeUrl: 'x' };
+  return {
+    name: 'mjml',
+    stats,
+    escape: escapeMjml,
+    async renderFull(digest, links) {
+      return compileCounted(digestMjml(digest, links, (slug) => moreHref(links.web, slug)));
+    },
+    async renderLayout(v) {
+      return splitAt(await compileCounted(layoutMjml(v, MJ_MARK)), HTML_MARK, 2) as [string, string];
+    },
+    async renderSectionShells(tags) {
+      // One compile for every shell: [mark] open [mark] close [mark] open [mark] close … [mark]
+      const body = tags.map((t) => `${MJ_MARK}${sectionMjml(t.tag, t.slug, MJ_MARK)}`).join('\n') + MJ_MARK;
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, body)), HTML_MARK, 2 * tags.length + 2);
+      return tags.map((_, n) => [parts[1 + 2 * n]!, parts[2 + 2 * n]!]);
+    },
+    async renderCards(items) {
+      if (items.length === 0) return [];
+      // One compile for every card, each between marks inside one section.
+      const cards = items.map((item) => `${MJ_MARK}${cardMjml(item)}`).join('\n') + MJ_MARK;
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', cards))), HTML_MARK, items.length + 2);
+      return parts.slice(1, -1);
+    },
+    async renderMore(count, href) {
+      const parts = splitAt(
+        await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', `${MJ_MARK}${moreMjml(count, href)}${MJ_MARK}`))),
+        HTML_MARK,
+        3,
+      );
+      return parts[1]!;
+    },
+    finish: canonical,
+  };
+}
+
+export function createEngine(name: Engine): TemplateEngine {
+  return name === 'mjml' ? mjmlEngine() : reactEngine();
+}

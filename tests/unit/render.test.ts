@@ -1,0 +1,108 @@
+// Render once, assemble per reader: engine calls do not grow with readers, and the assembled email is
+// byte-identical to a from-scratch render of the same reader's digest, on both engines.
+import mjml2html from 'mjml';
+import { describe, expect, it } from 'vitest';
+import { assembleDigest, indexIssue, type Digest } from '../../src/digest/assemble.ts';
+import { createDigestRenderer } from '../../src/render/index.ts';
+import { createEngine } from '../../src/render/engines.tsx';
+import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
+import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { corpusWeek, tagSets } from '../support/corpus.ts';
+
+const content = indexIssue('2026-W48', corpusWeek('2026-W48'));
+const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
+const digests = (n: number, seed?: number) => tagSets(n, seed).map((tags) => assembleDigest(content, tags)).filter((d): d is Digest => d !== null);
+
+/** What a reader sees: text outside tags, entities decoded, white space folded. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<head[\s\S]*?<\/head>/i, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;|&zwnj;|&#x27;|&#39;|&quot;|&amp;|&lt;|&gt;/g, (e) => ({ '&nbsp;': ' ', '&zwnj;': '', '&#x27;': "'", '&#39;': "'", '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>' })[e]!)
+    .replace(/[\u00a0\u200c]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
+  it('renders 1,000 readers with engine calls bounded by the content, not the readers', async () => {
+    const renderer = createDigestRenderer(engine);
+    const readers = digests(1000);
+    await renderer.prepare(readers);
+    for (const [n, d] of readers.entries()) await renderer.render(d, links(n));
+    const calls = renderer.engine.stats.calls;
+    const variants = new Set(readers.flatMap((d) => d.sections.flatMap((s) => s.items.map((i) => `${i.summary.id}|${i.alsoIn}`)))).size;
+    expect(calls).toBeLessThanOrEqual(2 + content.tags.length + variants);
+    expect(calls).toBeLessThan(readers.length / 5);
+    // Another 1,000 readers with the same tag sets but their own links: no new engine call at all.
+    for (const [n, d] of readers.entries()) await renderer.render(d, links(5000 + n));
+    expect(renderer.engine.stats.calls).toBe(calls);
+  });
+
+  it('assembles exactly the bytes of a from-scratch render of each reader', async () => {
+    const renderer = createDigestRenderer(engine);
+    const reference = createEngine(engine);
+    for (const [n, d] of digests(40, 11).entries()) {
+      const assembled = await renderer.render(d, links(n));
+      expect(assembled.cut).toBe(0);
+      expect(assembled.html).toBe(reference.finish(await reference.renderFull(d, links(n))));
+    }
+  });
+
+  it('cuts sections past the size budget, with "N more on the web", still equal to a from-scratch render', async () => {
+    const all = assembleDigest(content, tagSets(1)[0]!)!; // follows every tag
+    const whole = await createDigestRenderer(engine).render(all, links(1));
+    expect(whole.cut).toBe(0);
+    // Halfway between the whole digest and the smallest possible cut (one summary per section).
+    const smallest = await createDigestRenderer(engine, { budget: 1 }).render(all, links(1));
+    expect(smallest.shown.sections.every((s) => s.items.length === 1)).toBe(true);
+    const budget = Math.floor((Buffer.byteLength(whole.html) + Buffer.byteLength(smallest.html)) / 2);
+    const out = await createDigestRenderer(engine, { budget }).render(all, links(1));
+    expect(Buffer.byteLength(out.html)).toBeLessThanOrEqual(budget);
+    expect(out.cut).toBeGreaterThan(0);
+    expect(out.shown.sections.reduce((n, s) => n + s.items.length + (s.more ?? 0), 0)).toBe(all.summaryCount);
+    expect(out.html).toMatch(/\d+ more on the web →/);
+    expect(out.html).toContain(`href="${links(1).web}#tag-`);
+    expect(out.shown.sections.every((s) => s.items.length >= 1)).toBe(true);
+    const reference = createEngine(engine);
+    expect(out.html).toBe(reference.finish(await reference.renderFull(out.shown, links(1))));
+    // The text part keeps every summary.
+    for (const s of all.sections.flatMap((x) => x.items)) expect(out.text).toContain(s.summary.title);
+  });
+
+  it('escapes content, keeps non-ASCII, sets lang, colour scheme and a plain-text part', async () => {
+    const evil = indexIssue('2026-W48', [
+      { id: 1, title: '<script>alert("x")</script> & “Zoë’s” €5 talk', signal: 'a <b>bold</b> claim', casePoints: ['<img src=x onerror=alert(1)>'], take: 'ok', timeSavedMinutes: 5, sourceUrl: 'https://example.org/?a=1&b="2"', tags: ['Security'] },
+    ]);
+    const d = assembleDigest(evil, ['Security'])!;
+    const out = await createDigestRenderer(engine).render(d, links(1));
+    expect(out.html).not.toContain('<script>alert');
+    expect(out.html).not.toContain('<img src=x');
+    expect(out.html).toContain('&lt;script&gt;');
+    expect(out.html).toContain('“Zoë’s” €5 talk');
+    expect(out.html).toMatch(/<html[^>]* lang="en"/);
+    expect(out.html).toContain('name="color-scheme" content="light dark"');
+    for (const img of out.html.match(/<img\b[^>]*>/g) ?? []) expect(img).toMatch(/\balt="[^"]+"/);
+    expect(out.text).toContain('<script>alert("x")</script> & “Zoë’s” €5 talk');
+    expect(out.text).toContain(links(1).unsubscribe);
+  });
+});
+
+
+describe('both engines', () => {
+  it('show the same text for the same digest', async () => {
+    for (const [n, d] of digests(12, 3).entries()) {
+      const [react, mjml] = await Promise.all([createDigestRenderer('react').render(d, links(n)), createDigestRenderer('mjml').render(d, links(n))]);
+      expect(visibleText(mjml.html)).toBe(visibleText(react.html));
+      expect(visibleText(react.html)).toContain(d.sections[0]!.items[0]!.summary.title.replace(/\s+/g, ' '));
+    }
+  });
+
+  it('compile the MJML template with strict validation and no errors', async () => {
+    const d = assembleDigest(content, tagSets(1)[0]!)!;
+    const out = await mjml2html(digestMjml(d, links(1), (slug) => `${links(1).web}#tag-${slug}`), MJML_OPTIONS);
+    expect(out.errors).toEqual([]);
+    expect(out.html).toContain('font-family:Helvetica, Arial, sans-serif'); // the included head partial applied
+  });
+});
