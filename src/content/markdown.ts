@@ -2,7 +2,7 @@
 // the body holds "## The Signal", "## The Case" (a "- " list) and "## The 1 Minute Signal Take".
 import { LineCounter, parseDocument } from 'yaml';
 import { isoWeek } from '../digest/week.ts';
-import { splitLines, truncate, type ParseContext } from './signal.ts';
+import { casePoints, splitLines, type ParseContext } from './signal.ts';
 import { ContentError, cleanTags, parseDuration, type Summary } from './summary.ts';
 
 const SECTIONS: [RegExp, 'signal' | 'case' | 'take'][] = [
@@ -111,13 +111,7 @@ export function parseMarkdown(text: string, ctx: ParseContext): MarkdownSummary 
   };
   const signal = need('signal', 'The Signal').lines.join(' ');
   const caseBlock = need('case', 'The Case');
-  const points: string[] = [];
-  caseBlock.lines.forEach((l, n) => {
-    const b = /^[-*+]\s+(.*)$/.exec(l);
-    if (b) points.push(b[1]!.trim());
-    else if (points.length > 0) points[points.length - 1] += ` ${l}`;
-    else fail(caseBlock.at[n]!, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
-  });
+  const points = casePoints(caseBlock, fail);
   const take = need('take', 'The 1 Minute Signal Take').lines.join(' ');
 
   const id = str('id');

@@ -19,7 +19,7 @@ const HEADINGS: [RegExp, Block][] = [
 ];
 const TAG_LINE = /^tag:\s*(.*)$/i;
 const TIME_SAVED = /^time saved:\s*(.*)$/i;
-const BULLET = /^[-*•]\s+(.*)$/;
+const BULLET = /^[-*+•]\s+(.*)$/;
 
 export function splitLines(text: string): string[] {
   return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -87,13 +87,7 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
   };
   const signal = need('signal', 'The Signal').lines.join(' ');
   const caseBlock = need('case', 'The Case');
-  const points: string[] = [];
-  caseBlock.lines.forEach((l, n) => {
-    const b = BULLET.exec(l);
-    if (b) points.push(b[1]!.trim());
-    else if (points.length > 0) points[points.length - 1] += ` ${l}`; // a wrapped bullet
-    else fail(caseBlock.at[n]!, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
-  });
+  const points = casePoints(caseBlock, fail);
   const take = need('take', 'The 1 Minute Signal Take').lines.join(' ');
 
   const tagLines: string[] = [primary];
@@ -117,6 +111,18 @@ export function parseSignal(text: string, ctx: ParseContext): Summary {
     date: null,
     sourceUrl: null,
   };
+}
+
+/** "- " bullets (also "* ", "+ ", "• "); a line that is not a bullet continues the one before it. */
+export function casePoints(block: { lines: string[]; at: number[] }, fail: (line: number, problem: string) => never): string[] {
+  const points: string[] = [];
+  block.lines.forEach((l, n) => {
+    const b = BULLET.exec(l);
+    if (b) points.push(b[1]!.trim());
+    else if (points.length > 0) points[points.length - 1] += ` ${l}`; // a wrapped bullet
+    else fail(block.at[n]!, `"The Case" should be a list of "- " bullets, got "${truncate(l)}"`);
+  });
+  return points;
 }
 
 export function truncate(s: string, n = 60): string {

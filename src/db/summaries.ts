@@ -1,4 +1,5 @@
 import type { Summary } from '../content/summary.ts';
+import type { DigestSummary } from '../digest/assemble.ts';
 import { tagSlug } from '../content/summary.ts';
 import type { Db } from './connection.ts';
 
@@ -45,17 +46,9 @@ export async function upsertSummary(db: Db, s: Summary, hash: string, sourceFile
   });
 }
 
-export interface StoredSummary {
-  id: number;
+/** A summary as the digest uses it, with the week it belongs to. */
+export interface StoredSummary extends DigestSummary {
   week: string;
-  title: string;
-  signal: string;
-  casePoints: string[];
-  take: string;
-  timeSavedMinutes: number | null;
-  sourceUrl: string | null;
-  /** Tag names in the summary's own order; the first is its primary tag. */
-  tags: string[];
 }
 
 const SUMMARY_COLUMNS = `s.id, s.week, s.title, s.signal, s.case_points as "casePoints", s.take,

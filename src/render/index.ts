@@ -4,12 +4,12 @@
 // grow with the issue's content, not with its readers, and the assembled HTML is byte-identical to a
 // from-scratch render of the same digest (tests/integration/render.test.ts holds us to that).
 import type { Engine } from '../config.ts';
-import { summaryLine, type Digest, type SectionItem } from '../digest/assemble.ts';
+import type { Digest, SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
 import { moreHref } from '../../emails/weekly-digest.tsx';
 import { createEngine, type TemplateEngine } from './engines.tsx';
-import type { LayoutValues } from './mjml.ts';
+import { layoutValues, type LayoutValues } from './mjml.ts';
 import { renderText } from './text.ts';
 
 export interface RenderedDigest {
@@ -102,15 +102,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
       await prepare([digest]);
       const [before, after] = await getLayout();
       const values: Record<string, string> = {};
-      const raw: LayoutValues = {
-        subject: digest.subject,
-        preheader: digest.preheader,
-        weekLabel: digest.weekLabel,
-        summaryLine: summaryLine(digest),
-        webUrl: links.web,
-        preferencesUrl: links.preferences,
-        unsubscribeUrl: links.unsubscribe,
-      };
+      const raw = layoutValues(digest, links);
       for (const k of KEYS) values[k] = engine.escape(raw[k]);
       const moreFilled = await getMore();
       const moreValues = (slug: string, n: number) => ({ count: String(n), href: engine.escape(moreHref(links.web, slug)) });
@@ -135,9 +127,4 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
       return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links), cut, shown: fitted };
     },
   };
-}
-
-/** A from-scratch render of one digest, for previews of single readers and as the tests' reference. */
-export async function renderDigest(engine: Engine, digest: Digest, links: ReaderLinks): Promise<RenderedDigest> {
-  return createDigestRenderer(engine).render(digest, links);
 }

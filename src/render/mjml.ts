@@ -72,6 +72,19 @@ export interface LayoutValues {
   unsubscribeUrl: string;
 }
 
+/** A reader's values in the layout, unescaped. */
+export function layoutValues(digest: Digest, links: ReaderLinks): LayoutValues {
+  return {
+    subject: digest.subject,
+    preheader: digest.preheader,
+    weekLabel: digest.weekLabel,
+    summaryLine: summaryLine(digest),
+    webUrl: links.web,
+    preferencesUrl: links.preferences,
+    unsubscribeUrl: links.unsubscribe,
+  };
+}
+
 export function layoutMjml(v: LayoutValues, sections: string): string {
   return fill('weekly-digest', { ...v, preheaderPad: PREHEADER_PAD, sections });
 }
@@ -80,18 +93,7 @@ export function digestMjml(digest: Digest, links: ReaderLinks, moreHref: (slug: 
   const sections = digest.sections
     .map((s) => sectionMjml(s.tag, s.slug, s.items.map(cardMjml).join('\n') + (s.more ? moreMjml(String(s.more), moreHref(s.slug)) : '')))
     .join('\n');
-  return layoutMjml(
-    {
-      subject: digest.subject,
-      preheader: digest.preheader,
-      weekLabel: digest.weekLabel,
-      summaryLine: summaryLine(digest),
-      webUrl: links.web,
-      preferencesUrl: links.preferences,
-      unsubscribeUrl: links.unsubscribe,
-    },
-    sections,
-  );
+  return layoutMjml(layoutValues(digest, links), sections);
 }
 
 /**

@@ -106,3 +106,18 @@ describe('both engines', () => {
     expect(out.html).toContain('font-family:Helvetica, Arial, sans-serif'); // the included head partial applied
   });
 });
+
+describe('subscription confirmation email', () => {
+  it('renders its props escaped, with the confirm link and lang', async () => {
+    const { render } = await import('react-email');
+    const { createElement } = await import('react');
+    const { default: Confirmation, SubscriptionConfirmationProps } = await import('../../emails/subscription-confirmation.tsx');
+    const props = SubscriptionConfirmationProps.parse({ name: '<Zoë>', tags: ['Rust', 'AI & ML'], confirmUrl: 'https://news.example.test/confirm?t=abc', requestedFrom: null });
+    const html = await render(createElement(Confirmation, props));
+    expect(html).toContain('&lt;Zoë&gt;, confirm your subscription');
+    expect(html).toContain('Rust, AI &amp; ML');
+    expect(html).toContain('href="https://news.example.test/confirm?t=abc"');
+    expect(html).toMatch(/<html[^>]* lang="en"/);
+    expect(SubscriptionConfirmationProps.safeParse({ ...props, confirmUrl: 'not a url' }).success).toBe(false);
+  });
+});
