@@ -6,6 +6,8 @@ import { ProviderError, type BatchOutcome, type OutgoingEmail, type Provider } f
 export interface ResendOptions {
   apiKey: string;
   baseUrl?: string | undefined;
+  /** A request that has not answered by then is abandoned and retried (same key, same bytes). */
+  timeoutMs?: number;
 }
 
 interface ResendError {
@@ -29,8 +31,13 @@ export function retryAfterMs(headers: Record<string, string> | null): number {
 
 export function classify(error: ResendError, headers: Record<string, string> | null): ProviderError {
   const what = `${error.name}${error.statusCode ? ` (${error.statusCode})` : ''}: ${error.message}`;
-  if (error.name === 'rate_limit_exceeded' || error.statusCode === 429) return new ProviderError('rate-limit', what, retryAfterMs(headers));
   if (PAUSE.has(error.name)) return new ProviderError('pause', what);
+  if (error.name === 'rate_limit_exceeded' || error.statusCode === 429) return new ProviderError('rate-limit', what, retryAfterMs(headers));
+  if (error.name === 'invalid_idempotent_request') {
+    // Our bodies are frozen per batch, so this means the ledger and the provider disagree: the first
+    // request under this key was accepted, and sending anything else under it could duplicate.
+    return new ProviderError('final', `${what} (the provider holds an earlier, different request under this key; check before resending)`);
+  }
   if (RETRY.has(error.name) || error.statusCode === null || error.statusCode >= 500) return new ProviderError('retry', what);
   return new ProviderError('final', what);
 }
@@ -46,7 +53,11 @@ export function createResend(opts: ResendOptions): Provider {
     maxBatch: 100,
     async sendBatch(emails, { idempotencyKey }): Promise<BatchOutcome[]> {
       if (emails.length > 100) throw new ProviderError('final', `a batch holds at most 100 emails, got ${emails.length}`);
-      const res = await client.batch.send(emails.map(toResendEmail), { idempotencyKey, batchValidation: 'permissive' });
+      const res = await client.batch.send(emails.map(toResendEmail), {
+        idempotencyKey,
+        batchValidation: 'permissive',
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+      });
       if (res.error) throw classify(res.error, res.headers);
       const errors = new Map((res.data.errors ?? []).map((e) => [e.index, e.message]));
       const ids = res.data.data;

@@ -49,7 +49,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(db: Db, provider?: Provider): Promise<Harness> {
+export interface HarnessOptions {
+  /** Deliveries per batch (the provider's limit is 100; smaller makes more requests). */
+  batchSize?: number;
+  /** The worker's own limit, requests per second. */
+  rateLimit?: number;
+}
+
+export async function createHarness(db: Db, provider?: Provider, opts: HarnessOptions = {}): Promise<Harness> {
   const prefix = testPrefix();
   const queues = await testQueues(db, prefix);
   const outboxDir = mkdtempSync(path.join(tmpdir(), 'tagcast-outbox-'));
@@ -62,7 +69,16 @@ export async function createHarness(db: Db, provider?: Provider): Promise<Harnes
     provider: rec,
     start() {
       const w = startWorkers(
-        { db, config: testConfig, provider: rec, queues, log: pino({ level: 'silent' }), now: () => new Date(), batchSize: 100, leaseMs: 60_000 },
+        {
+          db,
+          config: { ...testConfig, resend: { ...testConfig.resend, rateLimit: opts.rateLimit ?? testConfig.resend.rateLimit } },
+          provider: rec,
+          queues,
+          log: pino({ level: 'silent' }),
+          now: () => new Date(),
+          batchSize: opts.batchSize ?? 100,
+          leaseMs: 60_000,
+        },
         { sendConcurrency: 4 },
       );
       running.push(w);

@@ -1,0 +1,125 @@
+// The Resend provider through the real SDK against the project's emulator: faults, dropped
+// responses, 429s, validation errors and quotas, with every reader accepted exactly once.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { issueProgress } from '../../src/db/deliveries.ts';
+import { createIssue, getIssue } from '../../src/db/issues.ts';
+import { upsertSubscribers } from '../../src/db/subscribers.ts';
+import { ensureTags } from '../../src/db/summaries.ts';
+import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
+import { classify, createResend } from '../../src/send/resend.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
+import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+
+const WEEK = '2026-W48';
+
+describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
+  let t: TestDb;
+  let emu: Emulator;
+  let h: Harness | undefined;
+  let domain = 0;
+  beforeAll(async () => {
+    t = await createTestDb();
+    await ensureTags(t.db, ['AI']);
+    await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take)
+      values ('r1', 'h', '${WEEK}', 'One summary', 'S', '["c"]', 'T')`);
+    await t.db.exec(`insert into summary_tags (summary_id, tag_id, position) select s.id, t.id, 0 from summaries s, tags t`);
+  });
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    await emu?.close();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  /** A fresh set of readers for each test, so each issue's recipients are its own. */
+  async function readers(n: number): Promise<string[]> {
+    domain++;
+    const emails = Array.from({ length: n }, (_, i) => `r${i}@d${domain}.example`);
+    await t.db.query(`update subscribers set status = 'unsubscribed'`);
+    await upsertSubscribers(t.db, emails.map((email) => ({ email, name: null, timeZone: null, tags: ['AI'], status: 'active', source: 'test' })));
+    return emails;
+  }
+
+  async function run(opts: { batchSize?: number; rateLimit?: number } = {}) {
+    h = await createHarness(t.db, createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 }), opts);
+    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    await sendIssueNow(t.db, h.queues, issue.id);
+    h.start();
+    return issue;
+  }
+
+  it('sends every reader exactly once through 5xx faults and responses lost after acceptance', async () => {
+    emu = await startResendEmulator({ failRate: 0.15, dropAfterAcceptRate: 0.15, seed: 5 });
+    const emails = await readers(300);
+    const issue = await run({ batchSize: 20 });
+    const sent = await waitForStatus(t.db, issue.id);
+    expect(sent.submitted).toBe(300);
+    expect(emu.stats.failed).toBeGreaterThan(0);
+    expect(emu.stats.dropped).toBeGreaterThan(0);
+    expect(emu.stats.replayed).toBeGreaterThan(0); // a lost response was answered from the key
+    expect(emu.stats.conflicts).toBe(0); // every retry carried the same bytes
+    for (const e of emails) expect(emu.stats.accepted.get(e), e).toBe(1);
+    const ids = await t.db.query<{ n: number; distinct: number }>(
+      `select count(*)::int as n, count(distinct provider_id)::int as distinct from deliveries where issue_id = $1 and status = 'submitted'`,
+      [issue.id],
+    );
+    expect(ids[0]).toEqual({ n: 300, distinct: 300 });
+  });
+
+  it('waits out 429s for the time the provider asks, and still sends each reader once', async () => {
+    emu = await startResendEmulator({ rateLimit: 4 });
+    const emails = await readers(120);
+    const issue = await run({ batchSize: 10, rateLimit: 50 }); // the worker's limit is too high on purpose
+    await waitForStatus(t.db, issue.id);
+    expect(emu.stats.rateLimited).toBeGreaterThan(0);
+    for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
+  });
+
+  it('marks exactly the deliveries the provider rejects as failed, with the reason, and sends the rest', async () => {
+    const emails = await readers(50);
+    emu = await startResendEmulator({ reject: new Set([emails[3]!, emails[27]!]) });
+    const issue = await run({ batchSize: 20 });
+    const sent = await waitForStatus(t.db, issue.id);
+    expect(sent).toMatchObject({ submitted: 48, failed: 2 });
+    const failed = await t.db.query<{ email: string; error: string }>(
+      `select s.email, d.error from deliveries d join subscribers s on s.id = d.subscriber_id where d.issue_id = $1 and d.status = 'failed' order by s.email`,
+      [issue.id],
+    );
+    expect(failed.map((f) => f.email).sort()).toEqual([emails[27], emails[3]].sort());
+    expect(failed[0]!.error).toMatch(/Invalid `to` field/);
+  });
+
+  it('pauses the issue on a daily quota, says why, and resumes without repeating anyone', async () => {
+    emu = await startResendEmulator({ dailyQuota: 60 });
+    const emails = await readers(100);
+    const issue = await run({ batchSize: 20 });
+    const paused = await waitForStatus(t.db, issue.id, ['paused']);
+    expect(paused.statusReason).toMatch(/daily_quota_exceeded/);
+    const mid = await issueProgress(t.db, issue.id);
+    expect(mid.submitted).toBe(60);
+    emu.options.dailyQuota = 0; // the next day
+    await resumeIssue(t.db, h!.queues, issue.id);
+    await waitForStatus(t.db, issue.id);
+    for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
+    expect((await getIssue(t.db, issue.id))!.submitted).toBe(100);
+  });
+
+  it('sorts every provider error into retry, rate-limit, pause or final', () => {
+    const kind = (name: string, statusCode: number | null, headers: Record<string, string> | null = null) =>
+      classify({ name, statusCode, message: 'm' }, headers);
+    expect(kind('rate_limit_exceeded', 429, { 'retry-after': '2' })).toMatchObject({ kind: 'rate-limit', retryAfterMs: 2000 });
+    expect(kind('rate_limit_exceeded', 429, { 'ratelimit-reset': '3' })).toMatchObject({ kind: 'rate-limit', retryAfterMs: 3000 });
+    expect(kind('daily_quota_exceeded', 429).kind).toBe('pause');
+    expect(kind('monthly_quota_exceeded', 429).kind).toBe('pause');
+    expect(kind('invalid_api_key', 403).kind).toBe('pause');
+    expect(kind('application_error', 500).kind).toBe('retry');
+    expect(kind('application_error', null).kind).toBe('retry'); // network failure
+    expect(kind('internal_server_error', 503).kind).toBe('retry');
+    expect(kind('concurrent_idempotent_requests', 409).kind).toBe('retry');
+    expect(kind('invalid_idempotent_request', 409).kind).toBe('final');
+    expect(kind('validation_error', 422).kind).toBe('final');
+  });
+});

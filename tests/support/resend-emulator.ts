@@ -1,0 +1,187 @@
+// The project's own Resend API emulator: the endpoints tagcast uses (POST /emails, POST /emails/batch)
+// with the real API's error shapes, idempotency keys (replay on the same body, 409 on a different one
+// or while the first is in flight), 429s with ratelimit-* and retry-after headers at a set rate,
+// injected 5xx, connections dropped after the emails were accepted, and daily quotas.
+// It records every email it accepted, so a test can count exactly-once delivery.
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface EmulatorOptions {
+  apiKey: string;
+  /** Requests per second before 429 (0 = unlimited). */
+  rateLimit: number;
+  /** Share of requests answered 500 before anything is accepted. */
+  failRate: number;
+  /** Share of requests whose emails are accepted and whose connection is then dropped unanswered. */
+  dropAfterAcceptRate: number;
+  /** Emails per day before 429 daily_quota_exceeded (0 = unlimited). */
+  dailyQuota: number;
+  /** Seed for the fault dice, so a run can be repeated. */
+  seed: number;
+  /** Recipients the API refuses as invalid (a validation error for that email only). */
+  reject: Set<string>;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  rateLimited: number;
+  failed: number;
+  dropped: number;
+  replayed: number;
+  conflicts: number;
+  /** Emails accepted, by recipient address: more than 1 is a duplicate. */
+  accepted: Map<string, number>;
+  /** Every accepted email, in order. */
+  emails: { id: string; to: string; subject: string; html: string; text: string; headers: Record<string, string> }[];
+}
+
+export interface Emulator {
+  url: string;
+  stats: EmulatorStats;
+  options: EmulatorOptions;
+  close(): Promise<void>;
+}
+
+interface Stored {
+  hash: string;
+  state: 'in-flight' | 'done';
+  status: number;
+  body: string;
+}
+
+const ADDRESS = /^(?:[^<>]*<)?([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>?$/i;
+
+export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
+  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), ...opts };
+  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), emails: [] };
+  const idempotent = new Map<string, Stored>();
+  let window = { start: 0, count: 0 };
+  let seed = options.seed;
+  const dice = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  const error = (res: ServerResponse, status: number, name: string, message: string, headers: Record<string, string> = {}) =>
+    send(res, status, { statusCode: status, name, message }, headers);
+
+  const rateHeaders = (remaining: number, resetSeconds: number) => ({
+    'ratelimit-limit': String(options.rateLimit),
+    'ratelimit-remaining': String(Math.max(0, remaining)),
+    'ratelimit-reset': String(resetSeconds),
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    stats.requests++;
+    const batch = req.url === '/emails/batch';
+    if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
+    const auth = req.headers.authorization;
+    if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.');
+    if (auth !== `Bearer ${options.apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid.');
+
+    // Rate limit: a fixed one-second window, as Resend's headers describe it.
+    let rate: Record<string, string> = {};
+    if (options.rateLimit > 0) {
+      const now = Date.now();
+      if (now - window.start >= 1000) window = { start: now, count: 0 };
+      window.count++;
+      const reset = Math.max(1, Math.ceil((window.start + 1000 - now) / 1000));
+      rate = rateHeaders(options.rateLimit - window.count, reset);
+      if (window.count > options.rateLimit) {
+        stats.rateLimited++;
+        const retryAfter = ((window.start + 1000 - now) / 1000).toFixed(3);
+        return error(res, 429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', { ...rate, 'retry-after': retryAfter });
+      }
+    }
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw);
+    } catch {
+      return error(res, 422, 'validation_error', 'Invalid JSON body.');
+    }
+    const list = batch ? payload : [payload];
+    if (!Array.isArray(list)) return error(res, 422, 'validation_error', 'The batch body must be an array of emails.');
+    if (batch && list.length > 100) return error(res, 422, 'validation_error', 'Too many emails in the batch: the maximum is 100.');
+
+    const key = req.headers['idempotency-key'] as string | undefined;
+    const hash = createHash('sha256').update(req.url!).update(raw).digest('hex');
+    if (key) {
+      if (key.length > 256) return error(res, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
+      const seen = idempotent.get(key);
+      if (seen) {
+        if (seen.hash !== hash) {
+          stats.conflicts++;
+          return error(res, 409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.');
+        }
+        if (seen.state === 'in-flight') {
+          stats.conflicts++;
+          return error(res, 409, 'concurrent_idempotent_requests', 'Same idempotency key used while original request is still in progress.');
+        }
+        stats.replayed++;
+        return send(res, seen.status, seen.body, rate);
+      }
+    }
+
+    if (dice() < options.failRate) {
+      stats.failed++;
+      return error(res, 500, 'application_error', 'An unexpected error occurred.');
+    }
+    if (options.dailyQuota > 0 && stats.emails.length + list.length > options.dailyQuota) {
+      return error(res, 429, 'daily_quota_exceeded', 'You have reached your daily email sending quota.');
+    }
+
+    const stored: Stored | undefined = key ? { hash, state: 'in-flight', status: 200, body: '' } : undefined;
+    if (key) idempotent.set(key, stored!);
+    const permissive = req.headers['x-batch-validation'] === 'permissive';
+    const problems: { index: number; message: string }[] = [];
+    list.forEach((e: Record<string, unknown>, index) => {
+      const to = Array.isArray(e?.to) ? e.to : [e?.to];
+      if (!e?.from || typeof e.subject !== 'string' || (!e.html && !e.text)) problems.push({ index, message: 'Missing `from`, `subject` or content.' });
+      else if (!to.every((t) => typeof t === 'string' && ADDRESS.test(t) && !options.reject.has(ADDRESS.exec(t)![1]!.toLowerCase()))) problems.push({ index, message: `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.` });
+    });
+    if (problems.length > 0 && !permissive) {
+      idempotent.delete(key!);
+      return error(res, 422, 'validation_error', problems[0]!.message);
+    }
+    const data: { id: string }[] = [];
+    list.forEach((e: Record<string, unknown>, index) => {
+      if (problems.some((p) => p.index === index)) return;
+      const id = randomUUID();
+      const to = String(Array.isArray(e.to) ? e.to[0] : e.to);
+      const addr = ADDRESS.exec(to)![1]!.toLowerCase();
+      stats.accepted.set(addr, (stats.accepted.get(addr) ?? 0) + 1);
+      stats.emails.push({ id, to, subject: String(e.subject), html: String(e.html ?? ''), text: String(e.text ?? ''), headers: (e.headers ?? {}) as Record<string, string> });
+      data.push({ id });
+    });
+    const body = JSON.stringify(batch ? (permissive ? { data, errors: problems } : { data }) : data[0]);
+    if (stored) Object.assign(stored, { state: 'done', body });
+    if (dice() < options.dropAfterAcceptRate) {
+      stats.dropped++;
+      req.socket.destroy(); // accepted, but the client never hears so
+      return;
+    }
+    send(res, 200, body, rate);
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e) => error(res, 500, 'internal_server_error', String(e)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    options,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
