@@ -50,6 +50,9 @@ const schema = z
       .regex(/^(.*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, e.g. "Tagcast <digest@example.com>"')
       .default('tagcast <digest@tagcast.localhost>'),
     TEMPLATE_ENGINE: z.enum(engines).default('react'),
+    SEND_LEASE_MS: numberVar(60_000, z.number().int().min(1000).max(3_600_000)),
+    WORKER_LOCK_MS: numberVar(30_000, z.number().int().min(1000).max(600_000)),
+    RESEND_TIMEOUT_MS: numberVar(30_000, z.number().int().min(500).max(300_000)),
     QUEUE_PREFIX: z
       .string()
       .regex(/^\{[^{}:]+\}$|^[^{}:]+$/, 'must be a Redis key prefix without ":", e.g. {tagcast}')
@@ -60,6 +63,9 @@ const schema = z
   .superRefine((c, ctx) => {
     if (c.EMAIL_PROVIDER === 'resend' && !c.RESEND_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required when EMAIL_PROVIDER=resend' });
+    }
+    if (c.SEND_LEASE_MS <= c.RESEND_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['SEND_LEASE_MS'], message: 'must be longer than RESEND_TIMEOUT_MS, or a slow send could be taken over while in flight' });
     }
     if (c.NODE_ENV === 'production' && !c.SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SECRET'], message: 'is required in production (it signs reader links)' });
@@ -73,7 +79,11 @@ export interface Config {
   /** True when REDIS_URL was not set, so a private redis-server may be started for a one-off run. */
   redisUrlDefaulted: boolean;
   emailProvider: 'resend' | 'outbox';
-  resend: { apiKey: string | undefined; baseUrl: string | undefined; rateLimit: number; webhookSecret: string | undefined };
+  resend: { apiKey: string | undefined; baseUrl: string | undefined; rateLimit: number; webhookSecret: string | undefined; timeoutMs: number };
+  /** How long a send-batch holds its deliveries; longer than the slowest provider call. */
+  sendLeaseMs: number;
+  /** BullMQ job lock: a worker that dies loses its jobs to another after this long. */
+  workerLockMs: number;
   outboxDir: string;
   publicUrl: string;
   port: number;
@@ -137,7 +147,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       baseUrl: c.RESEND_BASE_URL,
       rateLimit: c.RESEND_RATE_LIMIT,
       webhookSecret: c.RESEND_WEBHOOK_SECRET,
+      timeoutMs: c.RESEND_TIMEOUT_MS,
     },
+    sendLeaseMs: c.SEND_LEASE_MS,
+    workerLockMs: c.WORKER_LOCK_MS,
     outboxDir: path.resolve(cwd, c.OUTBOX_DIR ?? path.join(c.DATA_DIR, 'outbox')),
     publicUrl: c.PUBLIC_URL.replace(/\/+$/, ''),
     port: c.PORT,

@@ -162,6 +162,8 @@ export interface Workers {
 export interface WorkerOptions {
   /** Concurrent send-batch jobs in this process. */
   sendConcurrency?: number;
+  /** BullMQ lock duration: how long before a dead worker's job is handed to another. */
+  lockMs?: number;
 }
 
 /** BullMQ's limiter is global to the queue: every worker process together stays within this rate. */
@@ -172,9 +174,12 @@ export function rateLimiter(perSecond: number): { max: number; duration: number 
 export function startWorkers(deps: WorkerDeps, opts: WorkerOptions = {}): Workers {
   const { prefix, redisUrl, installation } = deps.queues.scope;
   const names = queueNames(installation);
-  // A crashed worker's job is seen as stalled after lockDuration and retried by another worker;
-  // maxStalledCount allows several crashes per job before it is failed (the ledger still holds it).
-  const common = { prefix, lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 5 };
+  // A crashed worker's job is seen as stalled once its lock (renewed every lockDuration/2 while the
+  // worker lives) expires, and is retried by another worker; the delivery lease then decides whether
+  // the batch is free. maxStalledCount allows several crashes per job before BullMQ fails it (and
+  // even then the ledger still holds it for `issue resume`).
+  const lockDuration = opts.lockMs ?? 30_000;
+  const common = { prefix, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 10 };
   const run = async (job: Job, token?: string): Promise<JobResult> => {
     const spec = jobs[job.name as JobName];
     if (!spec) throw new UnrecoverableError(`unknown job "${job.name}"`);

@@ -49,7 +49,8 @@ export async function createContext(opts: { logLevel?: string } = {}): Promise<C
     async startWorkers() {
       const q = await ctx.queues();
       workers = startWorkers(
-        { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: 60_000 },
+        { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: config.sendLeaseMs },
+        { lockMs: config.workerLockMs },
       );
       return workers;
     },

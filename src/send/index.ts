@@ -5,5 +5,5 @@ import { createResend } from './resend.ts';
 
 export function createProvider(config: Config): Provider {
   if (config.emailProvider === 'outbox') return createOutbox(config.outboxDir);
-  return createResend({ apiKey: config.resend.apiKey!, baseUrl: config.resend.baseUrl });
+  return createResend({ apiKey: config.resend.apiKey!, baseUrl: config.resend.baseUrl, timeoutMs: config.resend.timeoutMs });
 }

@@ -1,32 +1,12 @@
 // The tagcast binary as a user runs it: exit codes, one line per problem, no stack traces.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
+import { tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tagcast(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve('bin/tagcast.js'), ...args], {
-      cwd,
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   let t: TestDb;

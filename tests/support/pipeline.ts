@@ -36,7 +36,7 @@ export const testConfig = {
   secret: 'test-secret-0123456789abcdef',
   publicUrl: 'https://news.example.test',
   mailFrom: 'Tagcast Test <digest@example.test>',
-  resend: { apiKey: undefined, baseUrl: undefined, rateLimit: 1000, webhookSecret: undefined },
+  resend: { apiKey: undefined, baseUrl: undefined, rateLimit: 1000, webhookSecret: undefined, timeoutMs: 5000 },
 };
 
 export interface Harness {

@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   dropAfterAcceptRate: number;
   /** Emails per day before 429 daily_quota_exceeded (0 = unlimited). */
   dailyQuota: number;
-  /** Seed for the fault dice, so a run can be repeated. */
+  /** Offsets where in the request sequence the evenly spaced faults fall. */
   seed: number;
   /** Recipients the API refuses as invalid (a validation error for that email only). */
   reject: Set<string>;
@@ -57,8 +57,13 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
   const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), emails: [] };
   const idempotent = new Map<string, Stored>();
   let window = { start: 0, count: 0 };
-  let seed = options.seed;
-  const dice = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  // Faults are evenly spaced at exactly the configured rate (every 20th request for 0.05), so a test
+  // always sees them and a rerun sees the same ones.
+  const counters = { fail: options.seed, drop: options.seed * 7 };
+  const due = (which: 'fail' | 'drop', rate: number) => {
+    const n = ++counters[which];
+    return Math.floor(n * rate) > Math.floor((n - 1) * rate);
+  };
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -128,7 +133,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       }
     }
 
-    if (dice() < options.failRate) {
+    if (due('fail', options.failRate)) {
       stats.failed++;
       return error(res, 500, 'application_error', 'An unexpected error occurred.');
     }
@@ -161,7 +166,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     });
     const body = JSON.stringify(batch ? (permissive ? { data, errors: problems } : { data }) : data[0]);
     if (stored) Object.assign(stored, { state: 'done', body });
-    if (dice() < options.dropAfterAcceptRate) {
+    if (due('drop', options.dropAfterAcceptRate)) {
       stats.dropped++;
       req.socket.destroy(); // accepted, but the client never hears so
       return;
