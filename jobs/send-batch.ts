@@ -89,7 +89,10 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
 
   if (emails.length > 0) {
     try {
-      const outcomes = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId) });
+      const { outcomes, throttleMs } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId) });
+      // The provider's window is used up: hold the whole queue (every worker) until it resets,
+      // rather than spend the next requests on 429s.
+      if (throttleMs) await deps.queues.send.rateLimit(throttleMs);
       for (const r of readers) {
         const o = outcomes.find((x) => x.index === r.index);
         if (o?.status === 'accepted') results.push({ subscriberId: r.subscriberId, status: 'submitted', providerId: o.providerId, error: null });

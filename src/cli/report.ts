@@ -15,6 +15,12 @@ export async function issueReport(db: Db, config: Config, issue: Issue): Promise
     `  failed:        ${p.failed}`,
   ];
   if (p.pending > 0) lines.push(`  pending:       ${p.pending}`);
+  if (issue.delivered + issue.bounced + issue.complained + issue.opened > 0 || p.submitted > 0) {
+    const rate = p.submitted > 0 ? ((issue.complained / p.submitted) * 100).toFixed(2) : '0.00';
+    lines.push(
+      `  reported:      ${issue.delivered} delivered · ${issue.bounced} bounced · ${issue.complained} complained (${rate}%) · ${issue.opened} opened · ${issue.clicked} clicked`,
+    );
+  }
   if (tags.length > 0) lines.push(`  readers per tag: ${tags.map((t) => `${t.tag} ${t.readers}`).join(' · ')}`);
   if (config.emailProvider === 'outbox') lines.push(`  outbox:        ${path.join(config.outboxDir, String(issue.id))}`);
   else lines.push(`  provider:      ${config.emailProvider}`);

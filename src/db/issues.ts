@@ -18,11 +18,17 @@ export interface Issue {
   submitted: number;
   failed: number;
   skipped: number;
+  /** What the provider reported later, from webhooks. */
+  delivered: number;
+  bounced: number;
+  complained: number;
+  opened: number;
+  clicked: number;
 }
 
 const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "statusReason", send_at as "sendAt",
   created_at as "createdAt", planned_at as "plannedAt", finished_at as "finishedAt",
-  recipients, submitted, failed, skipped`;
+  recipients, submitted, failed, skipped, delivered, bounced, complained, opened, clicked`;
 
 export async function createIssue(db: Db, i: { week: string; engine: Engine; subject: string | null }): Promise<Issue> {
   const [row] = await db.query<Issue>(
@@ -132,7 +138,7 @@ export async function finalizeIssue(db: Db, issueId: number): Promise<Issue | un
                   count(*) filter (where status = 'pending')::int as pending
            from deliveries where issue_id = $1) c
      where i.id = $1 and i.status = 'sending' and c.pending = 0
-     returning ${ISSUE_COLUMNS.split(', ').map((c) => `i.${c.trim()}`).join(', ')}`,
+     returning ${ISSUE_COLUMNS.split(/,\s*/).map((c) => `i.${c.trim()}`).join(', ')}`,
     [issueId],
   );
   return row;

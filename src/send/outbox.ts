@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toMime } from './mime.ts';
-import type { BatchOutcome, OutgoingEmail, Provider } from './provider.ts';
+import type { BatchResult, OutgoingEmail, Provider } from './provider.ts';
 
 export function outboxFileName(email: string): string {
   const addr = (/<([^>]+)>/.exec(email)?.[1] ?? email).toLowerCase();
@@ -22,10 +22,10 @@ export function createOutbox(dir: string): Provider {
   return {
     name: 'outbox',
     maxBatch: 100,
-    async sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchOutcome[]> {
+    async sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchResult> {
       const folder = path.join(dir, opts.folder);
       await mkdir(folder, { recursive: true });
-      return Promise.all(
+      const outcomes = await Promise.all(
         emails.map(async (email, index) => {
           const base = path.join(folder, outboxFileName(email.to));
           const mime = toMime(email);
@@ -35,6 +35,7 @@ export function createOutbox(dir: string): Provider {
           return { index, status: 'accepted' as const, providerId };
         }),
       );
+      return { outcomes };
     },
   };
 }

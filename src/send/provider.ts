@@ -32,6 +32,13 @@ export class ProviderError extends Error {
   }
 }
 
+export interface BatchResult {
+  /** One outcome per email, by index. */
+  outcomes: BatchOutcome[];
+  /** The provider says its window is used up: hold every worker's sending for this long. */
+  throttleMs?: number;
+}
+
 export interface Provider {
   readonly name: string;
   /** Most emails one call may carry. */
@@ -41,5 +48,5 @@ export interface Provider {
    * a retry of the same batch with the same bytes is answered from the provider's memory, not resent.
    * Resolves with one outcome per message; throws ProviderError when the batch as a whole failed.
    */
-  sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchOutcome[]>;
+  sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchResult>;
 }

@@ -1,7 +1,7 @@
 // The Resend provider. The only place that sees the SDK's {data, error} values: it turns them into
 // accepted/rejected outcomes or a ProviderError that tells the job what to do.
 import { Resend } from 'resend';
-import { ProviderError, type BatchOutcome, type OutgoingEmail, type Provider } from './provider.ts';
+import { ProviderError, type BatchResult, type OutgoingEmail, type Provider } from './provider.ts';
 
 export interface ResendOptions {
   apiKey: string;
@@ -29,6 +29,14 @@ export function retryAfterMs(headers: Record<string, string> | null): number {
   return 1000;
 }
 
+/** On success: when the provider's window has no requests left, how long until it resets. */
+export function throttleFromHeaders(headers: Record<string, string> | null): number | undefined {
+  const remaining = Number(headers?.['ratelimit-remaining']);
+  const reset = Number(headers?.['ratelimit-reset']);
+  if (!Number.isFinite(remaining) || remaining > 0 || !Number.isFinite(reset)) return undefined;
+  return Math.max(100, Math.ceil(reset * 1000));
+}
+
 export function classify(error: ResendError, headers: Record<string, string> | null): ProviderError {
   const what = `${error.name}${error.statusCode ? ` (${error.statusCode})` : ''}: ${error.message}`;
   if (PAUSE.has(error.name)) return new ProviderError('pause', what);
@@ -51,7 +59,7 @@ export function createResend(opts: ResendOptions): Provider {
   return {
     name: 'resend',
     maxBatch: 100,
-    async sendBatch(emails, { idempotencyKey }): Promise<BatchOutcome[]> {
+    async sendBatch(emails, { idempotencyKey }): Promise<BatchResult> {
       if (emails.length > 100) throw new ProviderError('final', `a batch holds at most 100 emails, got ${emails.length}`);
       const res = await client.batch.send(emails.map(toResendEmail), {
         idempotencyKey,
@@ -62,12 +70,13 @@ export function createResend(opts: ResendOptions): Provider {
       const errors = new Map((res.data.errors ?? []).map((e) => [e.index, e.message]));
       const ids = res.data.data;
       let next = 0;
-      return emails.map((_, index) => {
+      const outcomes = emails.map((_, index) => {
         const err = errors.get(index);
         if (err !== undefined) return { index, status: 'rejected' as const, error: err };
         const id = ids[next++]?.id;
         return id ? { index, status: 'accepted' as const, providerId: id } : { index, status: 'rejected' as const, error: 'no id in the provider response' };
       });
+      return { outcomes, throttleMs: throttleFromHeaders(res.headers) };
     },
   };
 }

@@ -1,9 +1,10 @@
-// The Fastify application. This first form serves health and readiness; pages, webhooks and the API
-// are added by later issues.
+// The Fastify application: health, readiness and provider webhooks. Reader pages, the editor API and
+// the admin pages are added by later issues.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -12,7 +13,7 @@ export interface ServerDeps {
 }
 
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as never, disableRequestLogging: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: deps.log as never }) as unknown as FastifyInstance;
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     try {
@@ -22,5 +23,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ ok: false, reason: 'database not reachable' });
     }
   });
+  await app.register(async (scope) => webhookRoutes(scope as unknown as FastifyInstance, { db: deps.db, secret: deps.config.resend.webhookSecret }));
   return app;
 }

@@ -6,7 +6,7 @@ import { createIssue, getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
-import { classify, createResend } from '../../src/send/resend.ts';
+import { classify, createResend, throttleFromHeaders } from '../../src/send/resend.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
@@ -121,5 +121,9 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(kind('concurrent_idempotent_requests', 409).kind).toBe('retry');
     expect(kind('invalid_idempotent_request', 409).kind).toBe('final');
     expect(kind('validation_error', 422).kind).toBe('final');
+    // On success, an exhausted window holds sending until it resets; otherwise nothing.
+    expect(throttleFromHeaders({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1' })).toBe(1000);
+    expect(throttleFromHeaders({ 'ratelimit-remaining': '3', 'ratelimit-reset': '1' })).toBeUndefined();
+    expect(throttleFromHeaders(null)).toBeUndefined();
   });
 });

@@ -1,0 +1,134 @@
+// POST /webhooks/resend: signatures, replays, every event type, suppressions and the complaint limit.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
+import { upsertSubscribers } from '../../src/db/subscribers.ts';
+import { ensureTags } from '../../src/db/summaries.ts';
+import { createServer } from '../../src/web/app.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
+  let t: TestDb;
+  let app: FastifyInstance;
+  let issueId: number;
+  const readers = Array.from({ length: 10 }, (_, i) => `w${i}@hooks.example`);
+  const pid = (i: number) => `re_${issueId}_${i}`;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    const config = loadConfig({ RESEND_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'silent' }, '/nonexistent');
+    app = await createServer({ db: t.db, config, log: pino({ level: 'silent' }) });
+    await ensureTags(t.db, ['AI']);
+    await upsertSubscribers(t.db, readers.map((email) => ({ email, name: null, timeZone: null, tags: ['AI'], status: 'active', source: 'test' })));
+    const issue = await createIssue(t.db, { week: '2026-W48', engine: 'react', subject: null });
+    issueId = issue.id;
+    // A sending issue whose ten deliveries the provider accepted.
+    await t.db.query(`update issues set status = 'sending', planned_at = now() where id = $1`, [issueId]);
+    await t.db.query(
+      `insert into deliveries (issue_id, subscriber_id, batch, status, provider_id, submitted_at)
+       select $1::int, s.id, 0, 'submitted', 're_' || $1::int::text || '_' || substr(s.email, 2, strpos(s.email, '@') - 2), now() from subscribers s`,
+      [issueId],
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.drop();
+  });
+
+  let n = 0;
+  function post(type: string, i: number, extra: Record<string, unknown> = {}, opts: { id?: string; at?: Date; secret?: string; tamper?: boolean } = {}) {
+    const id = opts.id ?? `msg_${++n}`;
+    const at = opts.at ?? new Date();
+    const payload = JSON.stringify({ type, created_at: at.toISOString(), data: { email_id: pid(i), to: [readers[i]], subject: 's', from: 'f@example.test', ...extra } });
+    const signature = new Webhook(opts.secret ?? SECRET).sign(id, at, payload);
+    return app.inject({
+      method: 'POST',
+      url: '/webhooks/resend',
+      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature },
+      payload: opts.tamper ? payload.replace('"s"', '"S"') : payload,
+    });
+  }
+  const delivery = async (i: number) =>
+    (await t.db.query<{ outcome: string | null; opened_at: Date | null; clicked_at: Date | null }>(`select outcome, opened_at, clicked_at from deliveries where provider_id = $1`, [pid(i)]))[0]!;
+
+  it('rejects forged, tampered, stale and unsigned requests with 401', async () => {
+    expect((await post('email.delivered', 0, {}, { secret: `whsec_${randomBytes(24).toString('base64')}` })).statusCode).toBe(401);
+    expect((await post('email.delivered', 0, {}, { tamper: true })).statusCode).toBe(401);
+    const stale = await post('email.delivered', 0, {}, { at: new Date(Date.now() - 10 * 60_000) });
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error).toMatch(/invalid signature/);
+    const unsigned = await app.inject({ method: 'POST', url: '/webhooks/resend', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(unsigned.statusCode).toBe(401);
+    expect(unsigned.body).not.toMatch(/at .*\.ts/); // a reason, never a stack trace
+    expect((await delivery(0)).outcome).toBeNull();
+  });
+
+  it('records delivered, delayed-then-delivered, failed, opened and clicked, counting each delivery once', async () => {
+    expect((await post('email.delivered', 0)).json()).toEqual({ ok: true, result: 'applied' });
+    await post('email.delivery_delayed', 1);
+    expect((await delivery(1)).outcome).toBe('delivery_delayed');
+    await post('email.delivered', 1);
+    await post('email.delivery_delayed', 1); // late and out of order: delivered stands
+    expect((await delivery(1)).outcome).toBe('delivered');
+    await post('email.failed', 2, { failed: { reason: 'reached daily quota' } });
+    expect((await delivery(2)).outcome).toBe('failed');
+    await post('email.opened', 0);
+    await post('email.opened', 0); // a second open of the same email
+    await post('email.clicked', 0, { click: { link: 'https://x', ipAddress: '1', timestamp: 't', userAgent: 'u' } });
+    expect((await post('email.sent', 3)).json().result).toBe('ignored');
+    const issue = (await t.db.query<Record<string, number>>(`select delivered, opened, clicked, bounced from issues where id = $1`, [issueId]))[0]!;
+    expect(issue).toEqual({ delivered: 2, opened: 1, clicked: 1, bounced: 0 });
+  });
+
+  it('ignores a replayed event (same svix-id)', async () => {
+    const first = await post('email.opened', 4, {}, { id: 'msg_replayed' });
+    const again = await post('email.opened', 4, {}, { id: 'msg_replayed' });
+    expect(first.json().result).toBe('applied');
+    expect(again.statusCode).toBe(200);
+    expect(again.json().result).toBe('duplicate');
+    expect((await t.db.query<{ opened: number }>(`select opened from issues where id = $1`, [issueId]))[0]!.opened).toBe(2);
+  });
+
+  it('suppresses hard bounces and provider suppressions, not soft bounces', async () => {
+    await post('email.bounced', 5, { bounce: { type: 'Permanent', subType: 'General', message: 'no such user' } });
+    await post('email.bounced', 6, { bounce: { type: 'Transient', subType: 'MailboxFull', message: 'full' } });
+    await post('email.suppressed', 7, { suppressed: { type: 'OnAccountSuppressionList', message: 'suppressed' } });
+    const sup = await t.db.query<{ email: string; reason: string }>(`select email, reason from suppressions order by email`);
+    expect(sup).toEqual([
+      { email: readers[5], reason: 'bounced' },
+      { email: readers[7], reason: 'bounced' },
+    ]);
+    const status = await t.db.query<{ status: string }>(`select status from subscribers where email = $1`, [readers[5]]);
+    expect(status[0]!.status).toBe('bounced');
+    expect((await t.db.query<{ bounced: number }>(`select bounced from issues where id = $1`, [issueId]))[0]!.bounced).toBe(2);
+  });
+
+  it('suppresses a complaint and pauses the issue once complaints reach 0.3 % of submitted', async () => {
+    await post('email.complained', 8);
+    const issue = (await getIssue(t.db, issueId))!;
+    expect(issue.status).toBe('paused'); // 1 of 10 submitted is 10 %
+    expect(issue.statusReason).toMatch(/complaint rate 10\.00% \(1 of 10\) reached the 0\.3% limit/);
+    expect((await t.db.query(`select 1 from suppressions where email = $1 and reason = 'complained'`, [readers[8]])).length).toBe(1);
+  });
+
+  it('never plans a suppressed address into a later issue', async () => {
+    const next = await createIssue(t.db, { week: '2026-W48', engine: 'react', subject: null });
+    await t.db.query(`update issues set status = 'scheduled' where id = $1`, [next.id]);
+    await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take) values ('w1', 'h', '2026-W48', 'T', 'S', '["c"]', 'T')`);
+    await t.db.exec(`insert into summary_tags (summary_id, tag_id, position) select s.id, t.id, 0 from summaries s, tags t`);
+    await planIssue(t.db, next.id, 100);
+    const planned = await t.db.query<{ email: string }>(
+      `select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where d.issue_id = $1 order by s.email`,
+      [next.id],
+    );
+    const emails = planned.map((p) => p.email);
+    for (const gone of [readers[5], readers[7], readers[8]]) expect(emails).not.toContain(gone);
+    expect(emails).toContain(readers[6]); // a soft bounce stays
+  });
+});
