@@ -1,0 +1,267 @@
+// Sending throughput and scale, each figure beside a baseline measured in the same run, all against the
+// project's Resend emulator on this machine (loopback: the wire is as fast as it gets here).
+//   send.pipeline-vs-wire   tagcast's whole pipeline (plan, render, batch, send, ledger) on BENCH_READERS
+//                           readers vs raw POSTs of the same message bytes, 100 per request   (target ≥ 0.6)
+//   send.pipeline-vs-naive  the same pipeline figure vs a full React render + one emails.send per reader
+//                                                                                             (target ≥ 5)
+//   send.provider-bound     emulator limited to 5 requests/s: achieved emails/s vs the 500/s allowed (≥ 0.95),
+//                           with the share of requests answered 429 (≤ 1 %)
+//   send.worker-rss / send.plan-200k   with BENCH_DATABASE_URL only (worker processes need PostgreSQL):
+//                           a worker process's peak RSS at 200,000 vs 20,000 readers (≤ 1.2), and plan-issue
+//                           for 200,000 readers (≤ 20 s)
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createElement } from 'react';
+import { render } from 'react-email';
+import { Resend } from 'resend';
+import { importPaths } from '../src/content/import.ts';
+import { openDb, type Db } from '../src/db/connection.ts';
+import { installationId } from '../src/db/installation.ts';
+import { createIssue, getIssue, planIssue } from '../src/db/issues.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { summariesForWeek } from '../src/db/summaries.ts';
+import { assembleDigest, indexIssue } from '../src/digest/assemble.ts';
+import { sendIssueNow } from '../src/issues.ts';
+import { createQueues, startWorkers } from '../src/queue.ts';
+import { composeEmail } from '../src/send/compose.ts';
+import { createResend, toResendEmail } from '../src/send/resend.ts';
+import { createDigestRenderer } from '../src/render/index.ts';
+import { readerLinks } from '../src/subscriptions/tokens.ts';
+import WeeklyDigest from '../emails/weekly-digest.tsx';
+import { spawnTagcast } from '../tests/support/process.ts';
+import { deleteKeys } from '../tests/support/redis.ts';
+import { startResendEmulator, type Emulator } from '../tests/support/resend-emulator.ts';
+import { report } from './_report.ts';
+
+const WEEK = '2026-W48';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TAGS = ['kubernetes', 'databases', 'rust', 'ai', 'security', 'frontend', 'observability', 'careers', 'distributed-systems', 'platform-engineering'];
+const CONCURRENCY = 8;
+const config = {
+  secret: 's'.repeat(32),
+  publicUrl: 'https://news.example.com',
+  mailFrom: 'Tagcast <digest@example.com>',
+  resend: { apiKey: 're_bench', baseUrl: undefined, rateLimit: 10_000, webhookSecret: undefined, timeoutMs: 30_000 },
+};
+
+interface Scratch {
+  db: Db;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+async function scratchDb(): Promise<Scratch> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (url) {
+    const admin = await openDb({ databaseUrl: url, poolSize: 1 });
+    const name = `tagcast_bench_${randomBytes(4).toString('hex')}`;
+    await admin.exec(`create database ${name}`);
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    const db = await openDb({ databaseUrl: u.toString() });
+    await migrate(db);
+    return {
+      db,
+      env: { DATABASE_URL: u.toString() },
+      async close() {
+        await db.close();
+        await admin.exec(`drop database ${name} with (force)`);
+        await admin.close();
+      },
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-bench-'));
+  const db = await openDb({ dataDir: dir });
+  await migrate(db);
+  return { db, env: { DATA_DIR: dir }, close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Readers with 1–4 of the corpus's tags each, written set-based. */
+async function seedReaders(db: Db, n: number, offset = 0): Promise<void> {
+  await db.query(`update subscribers set status = 'unsubscribed' where status = 'active'`);
+  await db.query(
+    `insert into subscribers (email, status) select 'r' || i || '@bench' || $2 || '.example', 'active' from generate_series(1, $1::int) i`,
+    [n, offset],
+  );
+  await db.query(
+    `insert into subscriptions (subscriber_id, tag_id)
+     select s.id, t.id from subscribers s join tags t on t.slug = any($1::text[])
+     where s.status = 'active' and (s.id * 7 + t.id * 13) % 10 < 3 on conflict do nothing`,
+    [TAGS],
+  );
+  // Everyone follows at least one tag with content.
+  await db.query(
+    `insert into subscriptions (subscriber_id, tag_id) select s.id, (select id from tags where slug = 'ai') from subscribers s
+     where s.status = 'active' on conflict do nothing`,
+  );
+}
+
+/** Runs one issue through in-process workers; returns emails/s from send to sent. */
+async function pipeline(db: Db, emu: Emulator, rateLimit: number): Promise<{ emailsPerSecond: number; submitted: number; seconds: number }> {
+  const prefix = `{tagcast-bench-${randomBytes(3).toString('hex')}}`;
+  const queues = createQueues({ redisUrl: REDIS_URL, installation: await installationId(db), prefix });
+  const workers = startWorkers(
+    {
+      db,
+      config: { ...config, resend: { ...config.resend, rateLimit } },
+      provider: createResend({ apiKey: 're_bench', baseUrl: emu.url }),
+      queues,
+      log: pino({ level: 'silent' }),
+      now: () => new Date(),
+      batchSize: 100,
+      leaseMs: 60_000,
+    },
+    { sendConcurrency: CONCURRENCY },
+  );
+  try {
+    const issue = await createIssue(db, { week: WEEK, engine: 'react', subject: null });
+    const t = performance.now();
+    await sendIssueNow(db, queues, issue.id);
+    for (;;) {
+      const i = (await getIssue(db, issue.id))!;
+      if (i.status === 'sent') {
+        const seconds = (performance.now() - t) / 1000;
+        return { emailsPerSecond: i.submitted / seconds, submitted: i.submitted, seconds };
+      }
+      if (i.status === 'paused' || i.status === 'failed') throw new Error(`issue ${i.status}: ${i.statusReason}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await workers.close();
+    await queues.close();
+    await deleteKeys(prefix);
+  }
+}
+
+/** The wire floor: the same message bytes POSTed raw, 100 per request, CONCURRENCY at a time. */
+async function wireFloor(db: Db, emu: Emulator, emails: number): Promise<number> {
+  const content = indexIssue(WEEK, await summariesForWeek(db, WEEK));
+  const renderer = createDigestRenderer('react');
+  const batch = [];
+  for (let i = 0; i < 100; i++) {
+    const digest = assembleDigest(content, [TAGS[i % TAGS.length]!, 'ai'])!;
+    batch.push(toResendEmail(await composeEmail({ ...config, issueId: 1, renderer, date: new Date(0) }, { subscriberId: i + 1, email: `w${i}@wire.example`, name: null }, digest)));
+  }
+  const body = JSON.stringify(batch);
+  const requests = Math.ceil(emails / 100);
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < requests) {
+        const n = next++;
+        const res = await fetch(`${emu.url}/emails/batch`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer re_bench', 'content-type': 'application/json', 'idempotency-key': `wire-${n}`, 'x-batch-validation': 'permissive' },
+          body,
+        });
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  return (requests * 100) / ((performance.now() - t) / 1000);
+}
+
+/** What most tutorials do: render the whole email and call emails.send, one reader at a time. */
+async function naive(db: Db, emu: Emulator, readers: number): Promise<number> {
+  const content = indexIssue(WEEK, await summariesForWeek(db, WEEK));
+  const resend = new Resend('re_bench', { baseUrl: emu.url });
+  const t = performance.now();
+  for (let i = 0; i < readers; i++) {
+    const digest = assembleDigest(content, [TAGS[i % TAGS.length]!, 'ai'])!;
+    const links = readerLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain: 'example.com', subscriberId: i + 1, issueId: 1 });
+    const html = await render(createElement(WeeklyDigest, { digest, links }));
+    const { error } = await resend.emails.send({ from: config.mailFrom, to: `n${i}@naive.example`, subject: digest.subject, html });
+    if (error) throw new Error(error.message);
+  }
+  return readers / ((performance.now() - t) / 1000);
+}
+
+function peakRssKb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** A worker process sends a whole issue; returns its peak RSS in MB. */
+async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: number): Promise<number> {
+  await seedReaders(s.db, readers, offset);
+  const prefix = `{tagcast-bench-${randomBytes(3).toString('hex')}}`;
+  const queues = createQueues({ redisUrl: REDIS_URL, installation: await installationId(s.db), prefix });
+  const child = spawnTagcast(['worker'], {
+    ...s.env,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    EMAIL_PROVIDER: 'resend',
+    RESEND_API_KEY: 're_bench',
+    RESEND_BASE_URL: emu.url,
+    RESEND_RATE_LIMIT: '10000',
+    LOG_LEVEL: 'error',
+  });
+  child.stderr!.on('data', (d) => process.stderr.write(d));
+  try {
+    const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
+    await sendIssueNow(s.db, queues, issue.id);
+    let peak = 0;
+    for (;;) {
+      peak = Math.max(peak, peakRssKb(child.pid!));
+      const i = (await getIssue(s.db, issue.id))!;
+      if (i.status === 'sent') return peak / 1024;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await queues.close();
+    await deleteKeys(prefix);
+  }
+}
+
+export async function run(): Promise<void> {
+  const readers = Number(process.env.BENCH_READERS ?? 20_000);
+  const s = await scratchDb();
+  const emu = await startResendEmulator({ apiKey: 're_bench', keepBodies: false });
+  try {
+    await importPaths(s.db, [path.resolve('content', WEEK)]);
+    await seedReaders(s.db, readers);
+    const wire = await wireFloor(s.db, emu, readers);
+    const p = await pipeline(s.db, emu, 10_000);
+    report('send.pipeline-vs-wire', p.emailsPerSecond, 'emails/s', wire, { readers: p.submitted, seconds: Math.round(p.seconds * 100) / 100, baselineName: 'raw POSTs of the same bytes', concurrency: CONCURRENCY });
+    const naiveRate = await naive(s.db, emu, 1000);
+    report('send.pipeline-vs-naive', p.emailsPerSecond, 'emails/s', naiveRate, { baselineName: 'full React render + emails.send per reader (1,000 readers)' });
+
+    const bound = await startResendEmulator({ apiKey: 're_bench', keepBodies: false, rateLimit: 5 });
+    try {
+      await seedReaders(s.db, 6000, 1);
+      const b = await pipeline(s.db, bound, 5);
+      report('send.provider-bound', b.emailsPerSecond, 'emails/s', 500, {
+        readers: b.submitted,
+        requests: bound.stats.requests,
+        rateLimited: bound.stats.rateLimited,
+        rateLimitedShare: Math.round((bound.stats.rateLimited / bound.stats.requests) * 10_000) / 10_000,
+        baselineName: '5 requests/s × 100 emails allowed by the provider',
+      });
+    } finally {
+      await bound.close();
+    }
+
+    if (process.env.BENCH_DATABASE_URL) {
+      const small = await workerRss(s, emu, 20_000, 2);
+      const large = await workerRss(s, emu, 200_000, 3);
+      report('send.worker-rss', large, 'MB', small, { baselineName: 'peak RSS at 20,000 readers', readers: 200_000 });
+      await seedReaders(s.db, 200_000, 4);
+      const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
+      await s.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
+      const t = performance.now();
+      await planIssue(s.db, issue.id, 100);
+      report('send.plan-200k', (performance.now() - t) / 1000, 's', 20, { baselineName: 'target', readers: 200_000 });
+    } else {
+      process.stderr.write('send.worker-rss and send.plan-200k need BENCH_DATABASE_URL (several processes share the database)\n');
+    }
+  } finally {
+    await emu.close();
+    await s.close();
+  }
+}
