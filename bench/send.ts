@@ -33,7 +33,8 @@ import { readerLinks } from '../src/subscriptions/tokens.ts';
 import WeeklyDigest from '../emails/weekly-digest.tsx';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { deleteKeys } from '../tests/support/redis.ts';
-import { startResendEmulator, type Emulator } from '../tests/support/resend-emulator.ts';
+import { spawn } from 'node:child_process';
+import type { EmulatorOptions } from '../tests/support/resend-emulator.ts';
 import { report } from './_report.ts';
 
 const WEEK = '2026-W48';
@@ -46,6 +47,29 @@ const config = {
   mailFrom: 'Tagcast <digest@example.com>',
   resend: { apiKey: 're_bench', baseUrl: undefined, rateLimit: 10_000, webhookSecret: undefined, timeoutMs: 30_000 },
 };
+
+interface Emulator {
+  url: string;
+  stats(): Promise<{ requests: number; rateLimited: number; accepted: number; duplicates: number }>;
+  close(): Promise<void>;
+}
+
+/** The emulator in its own process (see bench/_emulator.ts). */
+async function spawnEmulator(opts: Partial<EmulatorOptions>): Promise<Emulator> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/_emulator.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve(String(d).trim()));
+    child.once('exit', () => reject(new Error('emulator exited')));
+  });
+  return {
+    url,
+    stats: async () => (await fetch(`${url}/__stats`)).json() as never,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
 
 interface Scratch {
   db: Db;
@@ -222,25 +246,32 @@ async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: num
 export async function run(): Promise<void> {
   const readers = Number(process.env.BENCH_READERS ?? 20_000);
   const s = await scratchDb();
-  const emu = await startResendEmulator({ apiKey: 're_bench', keepBodies: false });
+  const emu = await spawnEmulator({ apiKey: 're_bench' });
   try {
     await importPaths(s.db, [path.resolve('content', WEEK)]);
     await seedReaders(s.db, readers);
     const wire = await wireFloor(s.db, emu, readers);
+    const before = await emu.stats(); // the wire floor resends its 100 addresses on purpose
     const p = await pipeline(s.db, emu, 10_000);
+    const after = await emu.stats();
+    if (after.duplicates !== before.duplicates || after.accepted - before.accepted !== p.submitted) {
+      throw new Error(`pipeline readers were not each accepted exactly once (${after.accepted - before.accepted} of ${p.submitted})`);
+    }
     report('send.pipeline-vs-wire', p.emailsPerSecond, 'emails/s', wire, { readers: p.submitted, seconds: Math.round(p.seconds * 100) / 100, baselineName: 'raw POSTs of the same bytes', concurrency: CONCURRENCY });
     const naiveRate = await naive(s.db, emu, 1000);
     report('send.pipeline-vs-naive', p.emailsPerSecond, 'emails/s', naiveRate, { baselineName: 'full React render + emails.send per reader (1,000 readers)' });
 
-    const bound = await startResendEmulator({ apiKey: 're_bench', keepBodies: false, rateLimit: 5 });
+    const bound = await spawnEmulator({ apiKey: 're_bench', rateLimit: 5 });
     try {
       await seedReaders(s.db, 6000, 1);
       const b = await pipeline(s.db, bound, 5);
+      const st = await bound.stats();
       report('send.provider-bound', b.emailsPerSecond, 'emails/s', 500, {
         readers: b.submitted,
-        requests: bound.stats.requests,
-        rateLimited: bound.stats.rateLimited,
-        rateLimitedShare: Math.round((bound.stats.rateLimited / bound.stats.requests) * 10_000) / 10_000,
+        requests: st.requests,
+        rateLimited: st.rateLimited,
+        rateLimitedShare: Math.round((st.rateLimited / st.requests) * 10_000) / 10_000,
+        duplicates: st.duplicates,
         baselineName: '5 requests/s × 100 emails allowed by the provider',
       });
     } finally {

@@ -89,10 +89,10 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
 
   if (emails.length > 0) {
     try {
-      const { outcomes, throttleMs } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId) });
-      // The provider's window is used up: hold the whole queue (every worker) until it resets,
-      // rather than spend the next requests on 429s.
-      if (throttleMs) await deps.queues.send.rateLimit(throttleMs);
+      await deps.pacer.wait();
+      const { outcomes, providerRateLimit } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId) });
+      // The provider allows less than we were told: tighten the limit every worker shares.
+      if (providerRateLimit && providerRateLimit < deps.rate.current) await deps.rate.set(providerRateLimit);
       for (const r of readers) {
         const o = outcomes.find((x) => x.index === r.index);
         if (o?.status === 'accepted') results.push({ subscriberId: r.subscriberId, status: 'submitted', providerId: o.providerId, error: null });

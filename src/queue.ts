@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db } from './db/connection.ts';
+import { createPacer, type Pacer } from './send/pacer.ts';
 import type { Provider } from './send/provider.ts';
 import { jobs, type JobName, type JobResult } from '../jobs/index.ts';
 
@@ -142,6 +143,10 @@ export async function ensureJob(queues: Queues, name: JobName, data: Record<stri
 }
 
 export interface WorkerDeps {
+  /** The send rate shared by every worker (set by startWorkers). */
+  rate: SharedRate;
+  /** Spaces provider requests across every worker (set by startWorkers). */
+  pacer: Pacer;
   db: Db;
   config: Pick<Config, 'secret' | 'publicUrl' | 'mailFrom' | 'resend'>;
   provider: Provider;
@@ -166,12 +171,41 @@ export interface WorkerOptions {
   lockMs?: number;
 }
 
-/** BullMQ's limiter is global to the queue: every worker process together stays within this rate. */
+/**
+ * The send queue's limiter, stored in Redis so every worker process shares it. Requests are spaced
+ * evenly (one per 1/rate s, 3 % slack) rather than let through in bursts of `rate` per second: a burst
+ * that straddles the provider's window boundary is what earns 429s.
+ */
 export function rateLimiter(perSecond: number): { max: number; duration: number } {
-  return perSecond >= 1 ? { max: Math.floor(perSecond), duration: 1000 } : { max: 1, duration: Math.round(1000 / perSecond) };
+  const spacing = (1000 / perSecond) * 1.03;
+  if (spacing >= 5) return { max: 1, duration: Math.ceil(spacing) };
+  return { max: Math.max(1, Math.floor(perSecond / 100)), duration: 10 };
 }
 
-export function startWorkers(deps: WorkerDeps, opts: WorkerOptions = {}): Workers {
+/** The send rate all workers share; lowered when the provider reports a lower limit. */
+export interface SharedRate {
+  readonly current: number;
+  set(perSecond: number): Promise<void>;
+}
+
+export function sharedRate(queue: Queue, initial: number): SharedRate {
+  let current = initial;
+  return {
+    get current() {
+      return current;
+    },
+    async set(perSecond: number) {
+      current = perSecond;
+      const l = rateLimiter(perSecond);
+      await queue.setGlobalRateLimit(l.max, l.duration);
+    },
+  };
+}
+
+export function startWorkers(depsIn: Omit<WorkerDeps, 'rate' | 'pacer'>, opts: WorkerOptions = {}): Workers {
+  const rate = sharedRate(depsIn.queues.send, depsIn.config.resend.rateLimit);
+  const pacer = createPacer(depsIn.queues.connection, `${depsIn.queues.send.qualifiedName}:pacer`, () => rate.current);
+  const deps: WorkerDeps = { ...depsIn, rate, pacer };
   const { prefix, redisUrl, installation } = deps.queues.scope;
   const names = queueNames(installation);
   // A crashed worker's job is seen as stalled once its lock (renewed every lockDuration/2 while the
@@ -193,6 +227,7 @@ export function startWorkers(deps: WorkerDeps, opts: WorkerOptions = {}): Worker
     }
     if (typeof result?.rateLimitMs === 'number') {
       // The provider asked us to wait: hold the whole queue (every worker) and put this job back.
+      await deps.pacer.hold(result.rateLimitMs);
       await deps.queues.send.rateLimit(result.rateLimitMs);
       throw new RateLimitError();
     }
@@ -200,12 +235,13 @@ export function startWorkers(deps: WorkerDeps, opts: WorkerOptions = {}): Worker
   };
   const connections = [redisConnection(redisUrl), redisConnection(redisUrl)] as const;
   const issues = new Worker(names.issues, run, { ...common, connection: connections[0], concurrency: 4 });
-  const send = new Worker(names.send, run, {
-    ...common,
-    connection: connections[1],
-    concurrency: opts.sendConcurrency ?? 4,
-    limiter: rateLimiter(deps.config.resend.rateLimit),
-  });
+  // The limiter lives in the queue's metadata, so it is one limit for all workers; the send worker
+  // starts only once it is set.
+  const send = new Worker(names.send, run, { ...common, connection: connections[1], concurrency: opts.sendConcurrency ?? 4, autorun: false });
+  deps.rate
+    .set(deps.config.resend.rateLimit)
+    .then(() => send.run())
+    .catch((err: Error) => deps.log.error({ err: err.message }, 'send worker did not start'));
   for (const w of [issues, send]) {
     w.on('failed', (job, err) => deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));

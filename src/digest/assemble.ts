@@ -42,6 +42,8 @@ export interface Digest {
 /** The week's content indexed by tag, computed once per issue and shared by every reader. */
 export interface IssueContent {
   week: string;
+  /** "23 Nov – 29 Nov 2026", formatted once: Intl date formatting is slow per reader. */
+  weekLabel: string;
   /** Custom subject for the whole issue, if the editor set one. */
   subject: string | null;
   /** Tags with content, in digest order: most summaries first, then name. */
@@ -66,7 +68,7 @@ export function indexIssue(week: string, summaries: DigestSummary[], subject: st
   const tags = [...bySlug.values()].sort(
     (a, b) => b.summaries.length - a.summaries.length || a.name.localeCompare(b.name, 'en') || a.slug.localeCompare(b.slug),
   );
-  return { week, subject, tags };
+  return { week, weekLabel: weekLabel(week), subject, tags };
 }
 
 /**
@@ -100,7 +102,7 @@ export function assembleDigest(content: IssueContent, followed: Iterable<string>
   const totalMinutes = all.reduce((n, i) => n + (i.summary.timeSavedMinutes ?? 0), 0);
   return {
     week: content.week,
-    weekLabel: weekLabel(content.week),
+    weekLabel: content.weekLabel,
     subject: content.subject ?? subjectLine(content.week, sections.map((s) => s.tag)),
     preheader: preheader(all.length, totalMinutes, sections.length),
     sections,

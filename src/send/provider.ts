@@ -35,8 +35,8 @@ export class ProviderError extends Error {
 export interface BatchResult {
   /** One outcome per email, by index. */
   outcomes: BatchOutcome[];
-  /** The provider says its window is used up: hold every worker's sending for this long. */
-  throttleMs?: number;
+  /** The provider's own limit, requests per second, when it reports one (ratelimit-limit). */
+  providerRateLimit?: number;
 }
 
 export interface Provider {

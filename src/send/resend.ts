@@ -29,12 +29,10 @@ export function retryAfterMs(headers: Record<string, string> | null): number {
   return 1000;
 }
 
-/** On success: when the provider's window has no requests left, how long until it resets. */
-export function throttleFromHeaders(headers: Record<string, string> | null): number | undefined {
-  const remaining = Number(headers?.['ratelimit-remaining']);
-  const reset = Number(headers?.['ratelimit-reset']);
-  if (!Number.isFinite(remaining) || remaining > 0 || !Number.isFinite(reset)) return undefined;
-  return Math.max(100, Math.ceil(reset * 1000));
+/** The provider's limit from its ratelimit-limit header (requests per one-second window). */
+export function providerLimit(headers: Record<string, string> | null): number | undefined {
+  const limit = Number(headers?.['ratelimit-limit']);
+  return Number.isFinite(limit) && limit > 0 ? limit : undefined;
 }
 
 export function classify(error: ResendError, headers: Record<string, string> | null): ProviderError {
@@ -76,7 +74,7 @@ export function createResend(opts: ResendOptions): Provider {
         const id = ids[next++]?.id;
         return id ? { index, status: 'accepted' as const, providerId: id } : { index, status: 'rejected' as const, error: 'no id in the provider response' };
       });
-      return { outcomes, throttleMs: throttleFromHeaders(res.headers) };
+      return { outcomes, providerRateLimit: providerLimit(res.headers) };
     },
   };
 }

@@ -6,7 +6,8 @@ import { createIssue, getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
-import { classify, createResend, throttleFromHeaders } from '../../src/send/resend.ts';
+import { rateLimiter } from '../../src/queue.ts';
+import { classify, createResend, providerLimit } from '../../src/send/resend.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
@@ -70,11 +71,22 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('waits out 429s for the time the provider asks, and still sends each reader once', async () => {
-    emu = await startResendEmulator({ rateLimit: 4 });
+    emu = await startResendEmulator({ rateLimit: 4, advertiseLimit: false }); // only 429s tell the limit
     const emails = await readers(120);
     const issue = await run({ batchSize: 10, rateLimit: 50 }); // the worker's limit is too high on purpose
     await waitForStatus(t.db, issue.id);
     expect(emu.stats.rateLimited).toBeGreaterThan(0);
+    for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
+  });
+
+  it('tightens the limit all workers share to the one the provider reports', async () => {
+    emu = await startResendEmulator({ rateLimit: 4 });
+    const emails = await readers(120);
+    const issue = await run({ batchSize: 10, rateLimit: 50 });
+    await waitForStatus(t.db, issue.id);
+    const meta = await h!.queues.connection.hgetall(`${h!.queues.send.qualifiedName}:meta`);
+    expect({ max: Number(meta.max), duration: Number(meta.duration) }).toEqual(rateLimiter(4));
+    expect(emu.stats.rateLimited).toBeLessThanOrEqual(3); // at most the first burst, before the first answer
     for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
   });
 
@@ -121,9 +133,9 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(kind('concurrent_idempotent_requests', 409).kind).toBe('retry');
     expect(kind('invalid_idempotent_request', 409).kind).toBe('final');
     expect(kind('validation_error', 422).kind).toBe('final');
-    // On success, an exhausted window holds sending until it resets; otherwise nothing.
-    expect(throttleFromHeaders({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1' })).toBe(1000);
-    expect(throttleFromHeaders({ 'ratelimit-remaining': '3', 'ratelimit-reset': '1' })).toBeUndefined();
-    expect(throttleFromHeaders(null)).toBeUndefined();
+    // On success, the provider's own limit is read so workers can tighten theirs.
+    expect(providerLimit({ 'ratelimit-limit': '5', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' })).toBe(5);
+    expect(providerLimit({ 'ratelimit-remaining': '3' })).toBeUndefined();
+    expect(providerLimit(null)).toBeUndefined();
   });
 });

@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   reject: Set<string>;
   /** Keep each accepted email's content (tests read it); benchmarks keep only counts. */
   keepBodies: boolean;
+  /** Send ratelimit-* headers on successful answers too, as Resend does. */
+  advertiseLimit: boolean;
 }
 
 export interface EmulatorStats {
@@ -56,7 +58,7 @@ interface Stored {
 const ADDRESS = /^(?:[^<>]*<)?([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>?$/i;
 
 export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
-  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, ...opts };
+  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, advertiseLimit: true, ...opts };
   const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), acceptedTotal: 0, emails: [] };
   const idempotent = new Map<string, Stored>();
   let window = { start: 0, count: 0 };
@@ -85,6 +87,10 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if (req.method === 'GET' && req.url === '/__stats') {
+      // For a test or benchmark that runs the emulator in another process.
+      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined });
+    }
     stats.requests++;
     const batch = req.url === '/emails/batch';
     if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
@@ -132,7 +138,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
           return error(res, 409, 'concurrent_idempotent_requests', 'Same idempotency key used while original request is still in progress.');
         }
         stats.replayed++;
-        return send(res, seen.status, seen.body, rate);
+        return send(res, seen.status, seen.body, options.advertiseLimit ? rate : {});
       }
     }
 
@@ -177,7 +183,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       req.socket.destroy(); // accepted, but the client never hears so
       return;
     }
-    send(res, 200, body, rate);
+    send(res, 200, body, options.advertiseLimit ? rate : {});
   }
 
   const server: Server = createServer((req, res) => {
