@@ -245,11 +245,24 @@ async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: num
 
 export async function run(): Promise<void> {
   const readers = Number(process.env.BENCH_READERS ?? 20_000);
+  // BENCH_PARTS=wire,bound,scale runs only those parts (default: all).
+  const parts = new Set((process.env.BENCH_PARTS ?? 'wire,bound,scale').split(','));
   const s = await scratchDb();
   const emu = await spawnEmulator({ apiKey: 're_bench' });
   try {
     await importPaths(s.db, [path.resolve('content', WEEK)]);
     await seedReaders(s.db, readers);
+    if (parts.has('wire')) await wireFigures(s, emu, readers);
+    if (parts.has('bound')) await providerBound(s);
+    if (parts.has('scale')) await scale(s, emu);
+  } finally {
+    await emu.close();
+    await s.close();
+  }
+}
+
+async function wireFigures(s: Scratch, emu: Emulator, readers: number): Promise<void> {
+  {
     const wire = await wireFloor(s.db, emu, readers);
     const before = await emu.stats(); // the wire floor resends its 100 addresses on purpose
     const p = await pipeline(s.db, emu, 10_000);
@@ -260,6 +273,11 @@ export async function run(): Promise<void> {
     report('send.pipeline-vs-wire', p.emailsPerSecond, 'emails/s', wire, { readers: p.submitted, seconds: Math.round(p.seconds * 100) / 100, baselineName: 'raw POSTs of the same bytes', concurrency: CONCURRENCY });
     const naiveRate = await naive(s.db, emu, 1000);
     report('send.pipeline-vs-naive', p.emailsPerSecond, 'emails/s', naiveRate, { baselineName: 'full React render + emails.send per reader (1,000 readers)' });
+  }
+}
+
+async function providerBound(s: Scratch): Promise<void> {
+  {
 
     const bound = await spawnEmulator({ apiKey: 're_bench', rateLimit: 5 });
     try {
@@ -277,7 +295,11 @@ export async function run(): Promise<void> {
     } finally {
       await bound.close();
     }
+  }
+}
 
+async function scale(s: Scratch, emu: Emulator): Promise<void> {
+  {
     if (process.env.BENCH_DATABASE_URL) {
       const small = await workerRss(s, emu, 20_000, 2);
       const large = await workerRss(s, emu, 200_000, 3);
@@ -291,8 +313,5 @@ export async function run(): Promise<void> {
     } else {
       process.stderr.write('send.worker-rss and send.plan-200k need BENCH_DATABASE_URL (several processes share the database)\n');
     }
-  } finally {
-    await emu.close();
-    await s.close();
   }
 }

@@ -173,11 +173,11 @@ export interface WorkerOptions {
 
 /**
  * The send queue's limiter, stored in Redis so every worker process shares it. Requests are spaced
- * evenly (one per 1/rate s, 3 % slack) rather than let through in bursts of `rate` per second: a burst
+ * evenly (one per 1/rate s, 4 % slack) rather than let through in bursts of `rate` per second: a burst
  * that straddles the provider's window boundary is what earns 429s.
  */
 export function rateLimiter(perSecond: number): { max: number; duration: number } {
-  const spacing = (1000 / perSecond) * 1.03;
+  const spacing = (1000 / perSecond) * 1.04;
   if (spacing >= 5) return { max: 1, duration: Math.ceil(spacing) };
   return { max: Math.max(1, Math.floor(perSecond / 100)), duration: 10 };
 }

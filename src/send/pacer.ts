@@ -27,7 +27,7 @@ export interface Pacer {
 }
 
 export function createPacer(redis: Redis, key: string, perSecond: () => number): Pacer {
-  const take = async (hold: number) => Number(await redis.eval(TAKE_SLOT, 1, key, String((1000 / perSecond()) * 1.01), String(hold)));
+  const take = async (hold: number) => Number(await redis.eval(TAKE_SLOT, 1, key, String((1000 / perSecond()) * 1.04), String(hold)));
   return {
     async wait() {
       const ms = await take(0);
