@@ -2,14 +2,10 @@
 // statements (the baseline most code would start from), on the same readers in the same run.
 // Database: BENCH_DATABASE_URL (a PostgreSQL server; a scratch database is created and dropped), else
 // a temporary PGlite. Readers: BENCH_READERS (default 20000).
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { openDb, type Db } from '../src/db/connection.ts';
+import type { Db } from '../src/db/connection.ts';
 import { createIssue, planIssue } from '../src/db/issues.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { median, report } from './_report.ts';
+import { scratchDb } from './_scratch.ts';
 
 const TAGS = ['Kubernetes', 'Databases', 'Rust', 'AI', 'Security', 'Frontend', 'Observability', 'Careers', 'Distributed Systems', 'Platform Engineering'];
 
@@ -49,30 +45,9 @@ async function planLoop(db: Db, issueId: number): Promise<void> {
 export async function run(): Promise<void> {
   const readers = Number(process.env.BENCH_READERS ?? 20_000);
   const url = process.env.BENCH_DATABASE_URL;
-  let db: Db;
-  let cleanup: () => Promise<void>;
-  if (url) {
-    const admin = await openDb({ databaseUrl: url, poolSize: 1 });
-    const name = `tagcast_bench_${randomBytes(4).toString('hex')}`;
-    await admin.exec(`create database ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    db = await openDb({ databaseUrl: u.toString() });
-    cleanup = async () => {
-      await db.close();
-      await admin.exec(`drop database ${name} with (force)`);
-      await admin.close();
-    };
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-bench-'));
-    db = await openDb({ dataDir: dir });
-    cleanup = async () => {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    };
-  }
+  const scratch = await scratchDb();
+  const db = scratch.db;
   try {
-    await migrate(db);
     await seed(db, readers);
     const set: number[] = [];
     const loop: number[] = [];
@@ -91,6 +66,6 @@ export async function run(): Promise<void> {
     const backend = url ? 'postgres' : 'pglite';
     report(`plan.ledger.${backend}.${readers}`, median(set), 'ms', median(loop), { baselineName: 'per-reader loop', runs: 3 });
   } finally {
-    await cleanup();
+    await scratch.close();
   }
 }

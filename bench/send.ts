@@ -9,19 +9,18 @@
 //   send.worker-rss / send.plan-200k   with BENCH_DATABASE_URL only (worker processes need PostgreSQL):
 //                           a worker process's peak RSS at 200,000 vs 20,000 readers (≤ 1.2), and plan-issue
 //                           for 200,000 readers (≤ 20 s)
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createElement } from 'react';
 import { render } from 'react-email';
 import { Resend } from 'resend';
 import { importPaths } from '../src/content/import.ts';
-import { openDb, type Db } from '../src/db/connection.ts';
+import type { Db } from '../src/db/connection.ts';
 import { installationId } from '../src/db/installation.ts';
 import { createIssue, getIssue, planIssue } from '../src/db/issues.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { summariesForWeek } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue } from '../src/digest/assemble.ts';
 import { sendIssueNow } from '../src/issues.ts';
@@ -33,9 +32,9 @@ import { readerLinks } from '../src/subscriptions/tokens.ts';
 import WeeklyDigest from '../emails/weekly-digest.tsx';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { deleteKeys } from '../tests/support/redis.ts';
-import { spawn } from 'node:child_process';
 import type { EmulatorOptions } from '../tests/support/resend-emulator.ts';
 import { report } from './_report.ts';
+import { scratchDb, type Scratch } from './_scratch.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -69,38 +68,6 @@ async function spawnEmulator(opts: Partial<EmulatorOptions>): Promise<Emulator> 
       await new Promise((r) => child.once('exit', r));
     },
   };
-}
-
-interface Scratch {
-  db: Db;
-  env: Record<string, string>;
-  close(): Promise<void>;
-}
-
-async function scratchDb(): Promise<Scratch> {
-  const url = process.env.BENCH_DATABASE_URL;
-  if (url) {
-    const admin = await openDb({ databaseUrl: url, poolSize: 1 });
-    const name = `tagcast_bench_${randomBytes(4).toString('hex')}`;
-    await admin.exec(`create database ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const db = await openDb({ databaseUrl: u.toString() });
-    await migrate(db);
-    return {
-      db,
-      env: { DATABASE_URL: u.toString() },
-      async close() {
-        await db.close();
-        await admin.exec(`drop database ${name} with (force)`);
-        await admin.close();
-      },
-    };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-bench-'));
-  const db = await openDb({ dataDir: dir });
-  await migrate(db);
-  return { db, env: { DATA_DIR: dir }, close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** Readers with 1–4 of the corpus's tags each, written set-based. */
