@@ -230,14 +230,27 @@ export async function run(): Promise<void> {
 
 async function wireFigures(s: Scratch, emu: Emulator, readers: number): Promise<void> {
   {
+    let cpu = process.cpuUsage();
     const wire = await wireFloor(s.db, emu, readers);
+    const wireCpu = process.cpuUsage(cpu);
     const before = await emu.stats(); // the wire floor resends its 100 addresses on purpose
+    cpu = process.cpuUsage();
     const p = await pipeline(s.db, emu, 10_000);
+    const pipeCpu = process.cpuUsage(cpu);
     const after = await emu.stats();
     if (after.duplicates !== before.duplicates || after.accepted - before.accepted !== p.submitted) {
       throw new Error(`pipeline readers were not each accepted exactly once (${after.accepted - before.accepted} of ${p.submitted})`);
     }
-    report('send.pipeline-vs-wire', p.emailsPerSecond, 'emails/s', wire, { readers: p.submitted, seconds: Math.round(p.seconds * 100) / 100, baselineName: 'raw POSTs of the same bytes', concurrency: CONCURRENCY });
+    const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
+    report('send.pipeline-vs-wire', p.emailsPerSecond, 'emails/s', wire, {
+      readers: p.submitted,
+      seconds: Math.round(p.seconds * 100) / 100,
+      baselineName: 'raw POSTs of the same bytes',
+      concurrency: CONCURRENCY,
+      // CPU of this process per email: where the time goes when the figure is CPU-bound.
+      pipelineCpuUsPerEmail: Math.round((cpuMs(pipeCpu) * 1000) / p.submitted),
+      wireCpuUsPerEmail: Math.round((cpuMs(wireCpu) * 1000) / readers),
+    });
     const naiveRate = await naive(s.db, emu, 1000);
     report('send.pipeline-vs-naive', p.emailsPerSecond, 'emails/s', naiveRate, { baselineName: 'full React render + emails.send per reader (1,000 readers)' });
   }
