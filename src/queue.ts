@@ -165,7 +165,7 @@ export interface Workers {
 }
 
 export interface WorkerOptions {
-  /** Concurrent send-batch jobs in this process. */
+  /** At most this many send-batch jobs at once in this process (fewer at low provider rates). */
   sendConcurrency?: number;
   /** BullMQ lock duration: how long before a dead worker's job is handed to another. */
   lockMs?: number;
@@ -237,7 +237,10 @@ export function startWorkers(depsIn: Omit<WorkerDeps, 'rate' | 'pacer'>, opts: W
   const issues = new Worker(names.issues, run, { ...common, connection: connections[0], concurrency: 4 });
   // The limiter lives in the queue's metadata, so it is one limit for all workers; the send worker
   // starts only once it is set.
-  const send = new Worker(names.send, run, { ...common, connection: connections[1], concurrency: opts.sendConcurrency ?? 4, autorun: false });
+  // Enough batches in flight to keep the provider's rate busy (a request takes well under half a
+  // second), and no more: extra batches rendering beside a paced request only delay it unevenly.
+  const concurrency = Math.min(opts.sendConcurrency ?? 8, Math.max(2, Math.ceil(deps.config.resend.rateLimit / 2) + 1));
+  const send = new Worker(names.send, run, { ...common, connection: connections[1], concurrency, autorun: false });
   deps.rate
     .set(deps.config.resend.rateLimit)
     .then(() => send.run())
