@@ -103,11 +103,6 @@ function jobOptions(name: JobName, jobId: string, delay = 0): JobsOptions {
   return { jobId, attempts: spec.attempts, backoff: spec.backoff, delay: Math.max(0, Math.round(delay)) };
 }
 
-export async function enqueuePlan(queues: Queues, issueId: number, delayMs = 0): Promise<void> {
-  const data = { issueId };
-  await queues.issues.add('plan-issue', data, jobOptions('plan-issue', jobIds['plan-issue'](data), delayMs));
-}
-
 export async function enqueueBatches(queues: Queues, issueId: number, batches: number[]): Promise<void> {
   const chunk = 1000;
   for (let i = 0; i < batches.length; i += chunk) {

@@ -1,5 +1,5 @@
 // One narrow interface over both backends: PGlite (embedded, one owner process) and node-postgres.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -160,8 +160,4 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   // Fail early with the server's own message rather than on the first real query.
   await pool.query('select 1');
   return wrap(pool, false);
-}
-
-export function pgliteExists(dataDir: string): boolean {
-  return existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
 }

@@ -25,8 +25,13 @@ export function listId(publicUrl: string): string {
   return `tagcast weekly digest <weekly.${new URL(publicUrl).hostname}>`;
 }
 
+// Derived once per context (a batch), not once per reader.
+const derived = new WeakMap<ComposeContext, { domain: string; listId: string }>();
+
 export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest): Promise<OutgoingEmail> {
-  const domain = mailDomain(ctx.mailFrom);
+  let d = derived.get(ctx);
+  if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl) }));
+  const domain = d.domain;
   const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
   const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name?.replace(/[\r\n<>"]/g, '').trim();
@@ -39,7 +44,7 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
     date: ctx.date,
     headers: {
       'Message-ID': `<issue-${ctx.issueId}.reader-${reader.subscriberId}@${domain}>`,
-      'List-Id': listId(ctx.publicUrl),
+      'List-Id': d.listId,
       'List-Unsubscribe': `<${links.unsubscribe}>, <${links.unsubscribeMailto}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },

@@ -34,6 +34,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     try {
       payload = new Webhook(deps.secret).verify(raw, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
     } catch (e) {
+      // verify() checks the signature first and parses JSON after: a SyntaxError means a genuine
+      // request with a body that is not JSON.
+      if (e instanceof SyntaxError) return reply.code(400).send({ error: 'the body is not JSON' });
       const reason = e instanceof WebhookVerificationError ? e.message : 'signature could not be verified';
       return reply.code(401).send({ error: `invalid signature: ${reason}` });
     }

@@ -69,6 +69,19 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect((await delivery(0)).outcome).toBeNull();
   });
 
+  it('answers a correctly signed body that is not JSON with 400 and a reason', async () => {
+    const at = new Date();
+    const body = 'not json';
+    const r = await app.inject({
+      method: 'POST',
+      url: '/webhooks/resend',
+      headers: { 'content-type': 'application/json', 'svix-id': 'msg_nojson', 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': new Webhook(SECRET).sign('msg_nojson', at, body) },
+      payload: body,
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ error: 'the body is not JSON' });
+  });
+
   it('records delivered, delayed-then-delivered, failed, opened and clicked, counting each delivery once', async () => {
     expect((await post('email.delivered', 0)).json()).toEqual({ ok: true, result: 'applied' });
     await post('email.delivery_delayed', 1);
