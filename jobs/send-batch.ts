@@ -2,10 +2,9 @@
 // hand them to the provider under an idempotency key derived from (issue, batch), and only then mark
 // them submitted. A duplicate or stale job finds nothing to lease and does nothing.
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { batchLeasedUntil, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult } from '../src/db/deliveries.ts';
-import { getIssue, transitionIssue, type Issue } from '../src/db/issues.ts';
+import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
 import { summariesForIssue } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue, type IssueContent } from '../src/digest/assemble.ts';
 import { enqueueFinalize } from '../src/queue.ts';
@@ -38,12 +37,16 @@ function issueRendering(deps: JobContext, issue: Issue): Promise<IssueRendering>
   return c;
 }
 
+/** After a quota or account error, when a batch looks at its issue again. */
+const PAUSE_RECHECK_MS = 2000;
+
 export function idempotencyKey(issueId: number, batch: number): string {
   return `tagcast-issue-${issueId}-batch-${batch}`;
 }
 
 export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
   const { issueId, batch } = data;
+  const startedAt = new Date();
   const issue = await getIssue(deps.db, issueId);
   // Paused, cancelled or missing: do nothing; `issue resume` re-enqueues what the ledger holds.
   if (!issue || issue.status !== 'sending' || !issue.plannedAt) return { skipped: `issue is ${issue?.status ?? 'missing'}` };
@@ -108,8 +111,10 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
       } else {
         await releaseLease(deps.db, issueId, token);
         if (e.kind === 'pause') {
-          await transitionIssue(deps.db, issueId, ['sending'], 'paused', { reason: `provider: ${e.message}` });
-          throw new UnrecoverableError(`issue ${issueId} paused: ${e.message}`);
+          // Pause the issue (unless that already happened since this batch started), and look again
+          // shortly: a paused issue makes this job end quietly; a resumed one makes it send.
+          await pauseUnlessPausedSince(deps.db, issueId, startedAt, `provider: ${e.message}`);
+          return { delayUntil: new Date(Date.now() + PAUSE_RECHECK_MS) };
         }
         if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) {
           return { rateLimitMs: e.retryAfterMs };

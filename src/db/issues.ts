@@ -67,11 +67,25 @@ export async function transitionIssue(
   const [row] = await db.query<Issue>(
     `update issues set status = $3,
        status_reason = $4,
+       paused_at = case when $3 = 'paused' then now() else paused_at end,
        send_at = case when $5::boolean then $6::timestamptz else send_at end
      where id = $1 and status = any($2::text[]) returning ${ISSUE_COLUMNS}`,
     [id, from, to, fields.reason ?? null, fields.sendAt !== undefined, fields.sendAt ?? null],
   );
   return row;
+}
+
+/**
+ * Pauses a sending issue for a provider problem seen by a batch that started at `since`, unless the
+ * issue was paused after that: then the problem was already acted on (and perhaps fixed and resumed).
+ */
+export async function pauseUnlessPausedSince(db: Db, id: number, since: Date, reason: string): Promise<boolean> {
+  const n = await db.run(
+    `update issues set status = 'paused', status_reason = $3, paused_at = now()
+     where id = $1 and status = 'sending' and (paused_at is null or paused_at < $2)`,
+    [id, since, reason],
+  );
+  return n > 0;
 }
 
 /** Issues a worker must look after on start: sending ones (re-enqueue pending) and scheduled ones. */

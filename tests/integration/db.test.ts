@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbLockedError, openDb } from '../../src/db/connection.ts';
+import { createIssue, getIssue, pauseUnlessPausedSince, transitionIssue } from '../../src/db/issues.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
@@ -30,6 +31,18 @@ describe.sequential(`database on ${process.env.TAGCAST_TEST_DB}`, () => {
       }),
     ).rejects.toThrow();
     expect(await t.db.query(`select 1 from tags where slug = 'temp'`)).toEqual([]);
+  });
+
+  it('does not let a batch that started before a pause pause the resumed issue again', async () => {
+    const issue = await createIssue(t.db, { week: '2026-W48', engine: 'react', subject: null });
+    await t.db.query(`update issues set status = 'sending' where id = $1`, [issue.id]);
+    const batchStarted = new Date(Date.now() - 1000);
+    await transitionIssue(t.db, issue.id, ['sending'], 'paused', { reason: 'quota' }); // another batch paused it
+    await transitionIssue(t.db, issue.id, ['paused'], 'sending'); // an editor resumed it
+    expect(await pauseUnlessPausedSince(t.db, issue.id, batchStarted, 'stale quota error')).toBe(false);
+    expect((await getIssue(t.db, issue.id))!.status).toBe('sending');
+    expect(await pauseUnlessPausedSince(t.db, issue.id, new Date(Date.now() + 1000), 'fresh quota error')).toBe(true);
+    expect((await getIssue(t.db, issue.id))!).toMatchObject({ status: 'paused', statusReason: 'fresh quota error' });
   });
 
   it.runIf(process.env.TAGCAST_TEST_DB !== 'postgres')('gives a second process a clear message instead of sharing the embedded store', async () => {
