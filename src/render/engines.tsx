@@ -11,6 +11,7 @@ import type { Digest, SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
 import WeeklyDigest, { DigestLayout, moreHref } from '../../emails/weekly-digest.tsx';
 import { MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/tag-section.tsx';
+import { referenceSymbols } from './references.ts';
 import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
 
 /** Marks where a fragment starts or ends; never part of an email. */
@@ -134,6 +135,21 @@ export function mjmlEngine(): TemplateEngine {
   };
 }
 
+/** An engine whose every piece of HTML spells typographic symbols as character references (references.ts). */
+function withReferences(e: TemplateEngine): TemplateEngine {
+  return {
+    name: e.name,
+    stats: e.stats,
+    escape: (s) => referenceSymbols(e.escape(s)),
+    renderFull: async (digest, links) => referenceSymbols(await e.renderFull(digest, links)),
+    renderLayout: async (v) => (await e.renderLayout(v)).map(referenceSymbols) as [string, string],
+    renderSectionShells: async (tags) => (await e.renderSectionShells(tags)).map((pair) => pair.map(referenceSymbols) as [string, string]),
+    renderCards: async (items) => (await e.renderCards(items)).map(referenceSymbols),
+    renderMore: async (count, href) => referenceSymbols(await e.renderMore(count, href)),
+    finish: e.finish,
+  };
+}
+
 export function createEngine(name: Engine): TemplateEngine {
-  return name === 'mjml' ? mjmlEngine() : reactEngine();
+  return withReferences(name === 'mjml' ? mjmlEngine() : reactEngine());
 }

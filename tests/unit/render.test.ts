@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue, type Digest } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
 import { createEngine } from '../../src/render/engines.tsx';
+import { referenceSymbols } from '../../src/render/references.ts';
 import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
 import { readerLinks } from '../../src/subscriptions/tokens.ts';
 import { corpusWeek, tagSets } from '../support/corpus.ts';
@@ -19,7 +20,8 @@ export function visibleText(html: string): string {
     .replace(/<head[\s\S]*?<\/head>/i, '')
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;|&zwnj;|&#x27;|&#39;|&quot;|&amp;|&lt;|&gt;/g, (e) => ({ '&nbsp;': ' ', '&zwnj;': '', '&#x27;': "'", '&#39;': "'", '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>' })[e]!)
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&nbsp;|&zwnj;|&#x27;|&quot;|&amp;|&lt;|&gt;/g, (e) => ({ '&nbsp;': ' ', '&zwnj;': '', '&#x27;': "'", '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>' })[e]!)
     .replace(/[\u00a0\u200c]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -62,7 +64,7 @@ describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
     expect(Buffer.byteLength(out.html)).toBeLessThanOrEqual(budget);
     expect(out.cut).toBeGreaterThan(0);
     expect(out.shown.sections.reduce((n, s) => n + s.items.length + (s.more ?? 0), 0)).toBe(all.summaryCount);
-    expect(out.html).toMatch(/\d+ more on the web →/);
+    expect(out.html).toMatch(/\d+ more on the web &#8594;/);
     expect(out.html).toContain(`href="${links(1).web}#tag-`);
     expect(out.shown.sections.every((s) => s.items.length >= 1)).toBe(true);
     const reference = createEngine(engine);
@@ -80,7 +82,9 @@ describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
     expect(out.html).not.toContain('<script>alert');
     expect(out.html).not.toContain('<img src=x');
     expect(out.html).toContain('&lt;script&gt;');
-    expect(out.html).toContain('“Zoë’s” €5 talk');
+    expect(visibleText(out.html)).toContain('“Zoë’s” €5 talk');
+    // Symbols as character references (one byte per character in memory); letters as they are.
+    expect(out.html).toContain('&#8220;Zoë&#8217;s&#8221; &#8364;5 talk');
     expect(out.html).toMatch(/<html[^>]* lang="en"/);
     expect(out.html).toContain('name="color-scheme" content="light dark"');
     for (const img of out.html.match(/<img\b[^>]*>/g) ?? []) expect(img).toMatch(/\balt="[^"]+"/);
@@ -89,6 +93,19 @@ describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
   });
 });
 
+
+describe('symbols as character references', () => {
+  it('spells punctuation and symbols as references, and leaves letters and white space alone', () => {
+    expect(referenceSymbols('a’b — c → €5 … \u200c')).toBe('a&#8217;b &#8212; c &#8594; &#8364;5 &#8230; &#8204;');
+    expect(referenceSymbols('Zoë Ελλάδα 日本 😀')).toBe('Zoë Ελλάδα 日本 😀');
+    expect(referenceSymbols('a\u2009b\u2028c\u202fd\u00a0e')).toBe('a\u2009b\u2028c\u202fd\u00a0e');
+  });
+
+  it.each(['react', 'mjml'] as const)('leaves no character above U+00FF in the %s HTML of the corpus', async (engine) => {
+    const renderer = createDigestRenderer(engine);
+    for (const [n, d] of digests(20, 5).entries()) expect((await renderer.render(d, links(n))).html).not.toMatch(/[^\x00-\xff]/);
+  });
+});
 
 describe('both engines', () => {
   it('show the same text for the same digest', async () => {
