@@ -1,7 +1,8 @@
 // Sending throughput and scale, each figure beside a baseline measured in the same run, all against the
 // project's Resend emulator on this machine (loopback: the wire is as fast as it gets here).
 //   send.pipeline-vs-wire   tagcast's whole pipeline (plan, render, batch, send, ledger) on BENCH_READERS
-//                           readers vs raw POSTs of the same message bytes, 100 per request   (target ≥ 0.6)
+//                           readers vs raw POSTs of the same message bytes (the pipeline's own request
+//                           bodies, captured by the emulator), 100 per request                (target ≥ 0.6)
 //   send.pipeline-vs-naive  the same pipeline figure vs a full React render + one emails.send per reader
 //                                                                                             (target ≥ 5)
 //   send.provider-bound     emulator limited to 5 requests/s: achieved emails/s vs the 500/s allowed (≥ 0.95),
@@ -25,9 +26,7 @@ import { summariesForWeek } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue } from '../src/digest/assemble.ts';
 import { sendIssueNow } from '../src/issues.ts';
 import { createQueues, startWorkers } from '../src/queue.ts';
-import { composeEmail } from '../src/send/compose.ts';
-import { createResend, toResendEmail } from '../src/send/resend.ts';
-import { createDigestRenderer } from '../src/render/index.ts';
+import { createResend } from '../src/send/resend.ts';
 import { readerLinks } from '../src/subscriptions/tokens.ts';
 import WeeklyDigest from '../emails/weekly-digest.tsx';
 import { spawnTagcast } from '../tests/support/process.ts';
@@ -127,23 +126,30 @@ async function pipeline(db: Db, emu: Emulator, rateLimit: number): Promise<{ ema
   }
 }
 
-/** The wire floor: the same message bytes POSTed raw, 100 per request, CONCURRENCY at a time. */
-async function wireFloor(db: Db, emu: Emulator, emails: number): Promise<number> {
-  const content = indexIssue(WEEK, await summariesForWeek(db, WEEK));
-  const renderer = createDigestRenderer('react');
-  const batch = [];
-  for (let i = 0; i < 100; i++) {
-    const digest = assembleDigest(content, [TAGS[i % TAGS.length]!, 'ai'])!;
-    batch.push(toResendEmail(await composeEmail({ ...config, issueId: 1, renderer, date: new Date(0) }, { subscriberId: i + 1, email: `w${i}@wire.example`, name: null }, digest)));
+/** The request bodies the pipeline sent, as the emulator captured them (the first `count`). */
+async function capturedBodies(emu: Emulator, count: number): Promise<{ body: Uint8Array<ArrayBuffer>; emails: number }[]> {
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${emu.url}/__bodies/${i}`);
+    if (!res.ok) break;
+    const body = new Uint8Array(await res.arrayBuffer());
+    out.push({ body, emails: (JSON.parse(new TextDecoder().decode(body)) as unknown[]).length });
   }
-  const body = JSON.stringify(batch);
-  const requests = Math.ceil(emails / 100);
+  if (out.length === 0) throw new Error('the emulator captured no request body');
+  return out;
+}
+
+/** The wire floor: the pipeline's own request bodies POSTed again as raw bytes, CONCURRENCY at a time. */
+async function wireFloor(emu: Emulator, bodies: { body: Uint8Array<ArrayBuffer>; emails: number }[], emails: number): Promise<number> {
   let next = 0;
+  let sent = 0;
   const t = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < requests) {
+      while (sent < emails) {
         const n = next++;
+        const { body, emails: count } = bodies[n % bodies.length]!;
+        sent += count;
         const res = await fetch(`${emu.url}/emails/batch`, {
           method: 'POST',
           headers: { authorization: 'Bearer re_bench', 'content-type': 'application/json', 'idempotency-key': `wire-${n}`, 'x-batch-validation': 'permissive' },
@@ -153,22 +159,29 @@ async function wireFloor(db: Db, emu: Emulator, emails: number): Promise<number>
       }
     }),
   );
-  return (requests * 100) / ((performance.now() - t) / 1000);
+  return sent / ((performance.now() - t) / 1000);
 }
 
-/** What most tutorials do: render the whole email and call emails.send, one reader at a time. */
+/** What most tutorials do: render the whole email and call emails.send, one reader at a time, for the
+ * same readers (and so the same digests) the pipeline sends to. */
 async function naive(db: Db, emu: Emulator, readers: number): Promise<number> {
   const content = indexIssue(WEEK, await summariesForWeek(db, WEEK));
+  const rows = await db.query<{ id: number; email: string; tags: string[] }>(
+    `select s.id, s.email, array_agg(t.slug order by t.slug) tags from subscribers s
+     join subscriptions x on x.subscriber_id = s.id join tags t on t.id = x.tag_id
+     where s.status = 'active' group by s.id order by s.id limit $1`,
+    [readers],
+  );
   const resend = new Resend('re_bench', { baseUrl: emu.url });
   const t = performance.now();
-  for (let i = 0; i < readers; i++) {
-    const digest = assembleDigest(content, [TAGS[i % TAGS.length]!, 'ai'])!;
-    const links = readerLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain: 'example.com', subscriberId: i + 1, issueId: 1 });
+  for (const r of rows) {
+    const digest = assembleDigest(content, r.tags)!;
+    const links = readerLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain: 'example.com', subscriberId: r.id, issueId: 1 });
     const html = await render(createElement(WeeklyDigest, { digest, links }));
-    const { error } = await resend.emails.send({ from: config.mailFrom, to: `n${i}@naive.example`, subject: digest.subject, html });
+    const { error } = await resend.emails.send({ from: config.mailFrom, to: r.email, subject: digest.subject, html });
     if (error) throw new Error(error.message);
   }
-  return readers / ((performance.now() - t) / 1000);
+  return rows.length / ((performance.now() - t) / 1000);
 }
 
 function peakRssKb(pid: number): number {
@@ -215,37 +228,38 @@ export async function run(): Promise<void> {
   // BENCH_PARTS=wire,bound,scale runs only those parts (default: all).
   const parts = new Set((process.env.BENCH_PARTS ?? 'wire,bound,scale').split(','));
   const s = await scratchDb();
-  const emu = await spawnEmulator({ apiKey: 're_bench' });
   try {
     await importPaths(s.db, [path.resolve('content', WEEK)]);
     await seedReaders(s.db, readers);
-    if (parts.has('wire')) await wireFigures(s, emu, readers);
+    if (parts.has('wire')) await wireFigures(s, readers);
     if (parts.has('bound')) await providerBound(s);
-    if (parts.has('scale')) await scale(s, emu);
+    if (parts.has('scale')) await scale(s);
   } finally {
-    await emu.close();
     await s.close();
   }
 }
 
-async function wireFigures(s: Scratch, emu: Emulator, readers: number): Promise<void> {
-  {
+async function wireFigures(s: Scratch, readers: number): Promise<void> {
+  // The emulator keeps the first 20 bodies the pipeline sends, so the wire floor posts exactly those bytes.
+  const emu = await spawnEmulator({ apiKey: 're_bench', captureBodies: 20 });
+  try {
     let cpu = process.cpuUsage();
-    const wire = await wireFloor(s.db, emu, readers);
-    const wireCpu = process.cpuUsage(cpu);
-    const before = await emu.stats(); // the wire floor resends its 100 addresses on purpose
-    cpu = process.cpuUsage();
     const p = await pipeline(s.db, emu, 10_000);
     const pipeCpu = process.cpuUsage(cpu);
-    const after = await emu.stats();
-    if (after.duplicates !== before.duplicates || after.accepted - before.accepted !== p.submitted) {
-      throw new Error(`pipeline readers were not each accepted exactly once (${after.accepted - before.accepted} of ${p.submitted})`);
+    const st = await emu.stats();
+    if (st.duplicates !== 0 || st.accepted !== p.submitted) {
+      throw new Error(`pipeline readers were not each accepted exactly once (${st.accepted} of ${p.submitted}, ${st.duplicates} duplicates)`);
     }
+    const bodies = await capturedBodies(emu, 20);
+    cpu = process.cpuUsage();
+    const wire = await wireFloor(emu, bodies, readers);
+    const wireCpu = process.cpuUsage(cpu);
     const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
     report('send.pipeline-vs-wire', p.emailsPerSecond, 'emails/s', wire, {
       readers: p.submitted,
       seconds: Math.round(p.seconds * 100) / 100,
-      baselineName: 'raw POSTs of the same bytes',
+      baselineName: "raw POSTs of the pipeline's own request bodies",
+      bytesPerEmail: Math.round(bodies.reduce((n, b) => n + b.body.length, 0) / bodies.reduce((n, b) => n + b.emails, 0)),
       concurrency: CONCURRENCY,
       // CPU of this process per email: where the time goes when the figure is CPU-bound.
       pipelineCpuUsPerEmail: Math.round((cpuMs(pipeCpu) * 1000) / p.submitted),
@@ -253,45 +267,47 @@ async function wireFigures(s: Scratch, emu: Emulator, readers: number): Promise<
     });
     const naiveRate = await naive(s.db, emu, 1000);
     report('send.pipeline-vs-naive', p.emailsPerSecond, 'emails/s', naiveRate, { baselineName: 'full React render + emails.send per reader (1,000 readers)' });
+  } finally {
+    await emu.close();
   }
 }
 
 async function providerBound(s: Scratch): Promise<void> {
-  {
-
-    const bound = await spawnEmulator({ apiKey: 're_bench', rateLimit: 5 });
-    try {
-      await seedReaders(s.db, 15_000, 1); // 150 requests: a steady state, not start-up
-      const b = await pipeline(s.db, bound, 5);
-      const st = await bound.stats();
-      report('send.provider-bound', b.emailsPerSecond, 'emails/s', 500, {
-        readers: b.submitted,
-        requests: st.requests,
-        rateLimited: st.rateLimited,
-        rateLimitedShare: Math.round((st.rateLimited / st.requests) * 10_000) / 10_000,
-        duplicates: st.duplicates,
-        baselineName: '5 requests/s × 100 emails allowed by the provider',
-      });
-    } finally {
-      await bound.close();
-    }
+  const bound = await spawnEmulator({ apiKey: 're_bench', rateLimit: 5 });
+  try {
+    await seedReaders(s.db, 15_000, 1); // 150 requests: a steady state, not start-up
+    const b = await pipeline(s.db, bound, 5);
+    const st = await bound.stats();
+    report('send.provider-bound', b.emailsPerSecond, 'emails/s', 500, {
+      readers: b.submitted,
+      requests: st.requests,
+      rateLimited: st.rateLimited,
+      rateLimitedShare: Math.round((st.rateLimited / st.requests) * 10_000) / 10_000,
+      duplicates: st.duplicates,
+      baselineName: '5 requests/s × 100 emails allowed by the provider',
+    });
+  } finally {
+    await bound.close();
   }
 }
 
-async function scale(s: Scratch, emu: Emulator): Promise<void> {
-  {
-    if (process.env.BENCH_DATABASE_URL) {
-      const small = await workerRss(s, emu, 20_000, 2);
-      const large = await workerRss(s, emu, 200_000, 3);
-      report('send.worker-rss', large, 'MB', small, { baselineName: 'peak RSS at 20,000 readers', readers: 200_000 });
-      await seedReaders(s.db, 200_000, 4);
-      const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
-      await s.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
-      const t = performance.now();
-      await planIssue(s.db, issue.id, 100);
-      report('send.plan-200k', (performance.now() - t) / 1000, 's', 20, { baselineName: 'target', readers: 200_000 });
-    } else {
-      process.stderr.write('send.worker-rss and send.plan-200k need BENCH_DATABASE_URL (several processes share the database)\n');
-    }
+async function scale(s: Scratch): Promise<void> {
+  if (!process.env.BENCH_DATABASE_URL) {
+    process.stderr.write('send.worker-rss and send.plan-200k need BENCH_DATABASE_URL (several processes share the database)\n');
+    return;
   }
+  const emu = await spawnEmulator({ apiKey: 're_bench' });
+  try {
+    const small = await workerRss(s, emu, 20_000, 2);
+    const large = await workerRss(s, emu, 200_000, 3);
+    report('send.worker-rss', large, 'MB', small, { baselineName: 'peak RSS at 20,000 readers', readers: 200_000 });
+  } finally {
+    await emu.close();
+  }
+  await seedReaders(s.db, 200_000, 4);
+  const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
+  await s.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
+  const t = performance.now();
+  await planIssue(s.db, issue.id, 100);
+  report('send.plan-200k', (performance.now() - t) / 1000, 's', 20, { baselineName: 'target', readers: 200_000 });
 }

@@ -25,6 +25,9 @@ export interface EmulatorOptions {
   keepBodies: boolean;
   /** Send ratelimit-* headers on successful answers too, as Resend does. */
   advertiseLimit: boolean;
+  /** Keep the raw bodies of the first N accepted batch requests (GET /__bodies/I serves them): a
+   * benchmark replays exactly the bytes tagcast sent. */
+  captureBodies: number;
 }
 
 export interface EmulatorStats {
@@ -39,6 +42,8 @@ export interface EmulatorStats {
   acceptedTotal: number;
   /** Every accepted email, in order (when keepBodies). */
   emails: { id: string; to: string; subject: string; html: string; text: string; headers: Record<string, string> }[];
+  /** Raw bodies of the first captureBodies accepted batch requests. */
+  bodies: Buffer[];
 }
 
 export interface Emulator {
@@ -58,8 +63,8 @@ interface Stored {
 const ADDRESS = /^(?:[^<>]*<)?([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>?$/i;
 
 export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
-  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, advertiseLimit: true, ...opts };
-  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), acceptedTotal: 0, emails: [] };
+  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, advertiseLimit: true, captureBodies: 0, ...opts };
+  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), acceptedTotal: 0, emails: [], bodies: [] };
   const idempotent = new Map<string, Stored>();
   let window = { start: 0, count: 0 };
   // Faults are evenly spaced at exactly the configured rate (every 20th request for 0.05), so a test
@@ -86,10 +91,18 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     if (req.method === 'GET' && req.url === '/__stats') {
       // For a test or benchmark that runs the emulator in another process.
-      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined });
+      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined, bodies: stats.bodies.length });
+    }
+    const captured = req.method === 'GET' ? /^\/__bodies\/(\d+)$/.exec(req.url ?? '') : null;
+    if (captured) {
+      const body = stats.bodies[Number(captured[1])];
+      if (!body) return error(res, 404, 'not_found', 'No body captured at that index.');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(body);
     }
     stats.requests++;
     const batch = req.url === '/emails/batch';
@@ -178,6 +191,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     });
     const body = JSON.stringify(batch ? (permissive ? { data, errors: problems } : { data }) : data[0]);
     if (stored) Object.assign(stored, { state: 'done', body });
+    if (batch && stats.bodies.length < options.captureBodies) stats.bodies.push(bytes);
     if (due('drop', options.dropAfterAcceptRate)) {
       stats.dropped++;
       req.socket.destroy(); // accepted, but the client never hears so
