@@ -92,8 +92,8 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
 
   if (emails.length > 0) {
     try {
-      await deps.pacer.wait();
-      const { outcomes, providerRateLimit } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId) });
+      const notBefore = await deps.pacer.slot();
+      const { outcomes, providerRateLimit } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId), notBefore });
       // The provider allows less than we were told: tighten the limit every worker shares.
       if (providerRateLimit && providerRateLimit < deps.rate.current) await deps.rate.set(providerRateLimit);
       for (const r of readers) {

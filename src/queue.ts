@@ -167,13 +167,14 @@ export interface WorkerOptions {
 }
 
 /**
- * The send queue's limiter, stored in Redis so every worker process shares it. Requests are spaced
- * evenly (one per 1/rate s, 4 % slack) rather than let through in bursts of `rate` per second: a burst
- * that straddles the provider's window boundary is what earns 429s.
+ * The send queue's limiter, stored in Redis so every worker process shares it. Jobs start evenly (one
+ * per 1/rate s) rather than in bursts of `rate` per second, at exactly the rate: a hair faster than the
+ * pacer's slots (which carry its slack), so each request has its slot waiting for it and the slots,
+ * not the job starts, decide when requests reach the provider.
  */
 export function rateLimiter(perSecond: number): { max: number; duration: number } {
-  const spacing = (1000 / perSecond) * 1.04;
-  if (spacing >= 5) return { max: 1, duration: Math.ceil(spacing) };
+  const spacing = 1000 / perSecond;
+  if (spacing >= 5) return { max: 1, duration: Math.floor(spacing) };
   return { max: Math.max(1, Math.floor(perSecond / 100)), duration: 10 };
 }
 
@@ -250,6 +251,7 @@ export function startWorkers(depsIn: Omit<WorkerDeps, 'rate' | 'pacer'>, opts: W
       await Promise.all([issues.close(), send.close()]);
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const c of connections) c.disconnect();
+      await deps.provider.close?.();
     },
   };
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toMime } from './mime.ts';
-import type { BatchResult, OutgoingEmail, Provider } from './provider.ts';
+import { sleepUntil, type BatchResult, type OutgoingEmail, type Provider, type SendOptions } from './provider.ts';
 
 export function outboxFileName(email: string): string {
   const addr = (/<([^>]+)>/.exec(email)?.[1] ?? email).toLowerCase();
@@ -22,7 +22,8 @@ export function createOutbox(dir: string): Provider {
   return {
     name: 'outbox',
     maxBatch: 100,
-    async sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchResult> {
+    async sendBatch(emails: OutgoingEmail[], opts: SendOptions): Promise<BatchResult> {
+      await sleepUntil(opts.notBefore);
       const folder = path.join(dir, opts.folder);
       await mkdir(folder, { recursive: true });
       const outcomes = await Promise.all(

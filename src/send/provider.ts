@@ -48,5 +48,21 @@ export interface Provider {
    * a retry of the same batch with the same bytes is answered from the provider's memory, not resent.
    * Resolves with one outcome per message; throws ProviderError when the batch as a whole failed.
    */
-  sendBatch(emails: OutgoingEmail[], opts: { idempotencyKey: string; folder: string }): Promise<BatchResult>;
+  sendBatch(emails: OutgoingEmail[], opts: SendOptions): Promise<BatchResult>;
+  /** Releases what the provider holds (its connections). */
+  close?(): Promise<void>;
+}
+
+export interface SendOptions {
+  idempotencyKey: string;
+  /** The outbox's folder for this batch (the issue id). */
+  folder: string;
+  /** Reach the provider no earlier than this (ms since the epoch): the slot the shared pacer gave. */
+  notBefore?: number;
+}
+
+/** Resolves at `at` (ms since the epoch); at once when that has passed. */
+export function sleepUntil(at: number | undefined): Promise<void> {
+  const ms = (at ?? 0) - Date.now();
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }

@@ -1,7 +1,8 @@
 // The Resend provider. The only place that sees the SDK's {data, error} values: it turns them into
 // accepted/rejected outcomes or a ProviderError that tells the job what to do.
 import { Resend } from 'resend';
-import { ProviderError, type BatchResult, type OutgoingEmail, type Provider } from './provider.ts';
+import { Agent, type Dispatcher } from 'undici';
+import { ProviderError, sleepUntil, type BatchResult, type OutgoingEmail, type Provider } from './provider.ts';
 
 export interface ResendOptions {
   apiKey: string;
@@ -52,18 +53,67 @@ export function toResendEmail(e: OutgoingEmail) {
   return { from: e.from, to: [e.to], subject: e.subject, html: e.html, text: e.text, headers: e.headers };
 }
 
+/**
+ * Connections to the provider that hold each request until its pacer slot, ready to go. The SDK has
+ * serialised the batch (~5 MB of JSON) and the body is read into bytes before the hold, so at the slot
+ * only bytes are written and the request reaches the provider within a millisecond or two of it,
+ * however long serialising took. `dispatched` runs once the write has begun.
+ */
+function heldUntil(agent: Agent, at: number, dispatched: () => void): Dispatcher {
+  return agent.compose((dispatch) => (options, handler) => {
+    void (async () => {
+      const body = await bytesOf(options.body);
+      await sleepUntil(at);
+      dispatch({ ...options, body }, handler);
+      setImmediate(dispatched); // after undici's own turn at the socket
+    })().catch((err: Error) => handler.onError?.(err));
+    return true;
+  });
+}
+
+/** fetch hands undici its body as a stream that encodes the JSON when first read: read it now. */
+async function bytesOf(body: Dispatcher.DispatchOptions['body']): Promise<Dispatcher.DispatchOptions['body']> {
+  if (!body || typeof body === 'string' || body instanceof Uint8Array || !(Symbol.asyncIterator in body)) return body;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * One request at a time between "start serialising" and "written": serialising a batch blocks the
+ * event loop for tens of milliseconds, and a held request whose slot falls inside that block leaves
+ * late. Requests take turns in the order they took their slots (one Redis connection answers in
+ * order), so each serialises right after the one before it has gone, well ahead of its own slot.
+ */
+function turns() {
+  let last: Promise<void> = Promise.resolve();
+  return async function take(): Promise<() => void> {
+    const before = last;
+    let release!: () => void;
+    last = new Promise((r) => (release = r));
+    await before;
+    return release;
+  };
+}
+
 export function createResend(opts: ResendOptions): Provider {
   const client = new Resend(opts.apiKey, opts.baseUrl ? { baseUrl: opts.baseUrl } : undefined);
+  const agent = new Agent();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const turn = turns();
   return {
     name: 'resend',
     maxBatch: 100,
-    async sendBatch(emails, { idempotencyKey }): Promise<BatchResult> {
+    async sendBatch(emails, { idempotencyKey, notBefore }): Promise<BatchResult> {
       if (emails.length > 100) throw new ProviderError('final', `a batch holds at most 100 emails, got ${emails.length}`);
-      const res = await client.batch.send(emails.map(toResendEmail), {
-        idempotencyKey,
-        batchValidation: 'permissive',
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-      });
+      const release = await turn();
+      const wait = Math.max(0, (notBefore ?? 0) - Date.now());
+      // Not in the SDK's types: it hands its request options to fetch as they are, `dispatcher`
+      // included (tests/integration/resend.test.ts checks that a held request waits for its slot).
+      const fetchInit = { dispatcher: heldUntil(agent, notBefore ?? 0, release) };
+      const res = await client.batch
+        .send(emails.map(toResendEmail), { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
+        .finally(release);
       if (res.error) throw classify(res.error, res.headers);
       const errors = new Map((res.data.errors ?? []).map((e) => [e.index, e.message]));
       const ids = res.data.data;
@@ -76,5 +126,6 @@ export function createResend(opts: ResendOptions): Provider {
       });
       return { outcomes, providerRateLimit: providerLimit(res.headers) };
     },
+    close: () => agent.close(),
   };
 }

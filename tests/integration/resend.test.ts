@@ -90,6 +90,22 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
   });
 
+  it('holds a request until the slot the pacer gave it', async () => {
+    emu = await startResendEmulator();
+    const provider = createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 });
+    try {
+      const email = { from: 'T <t@example.test>', to: 'held@example.test', subject: 's', html: '<p>x</p>', text: 'x', headers: {}, date: new Date(0) };
+      const notBefore = Date.now() + 400;
+      const { outcomes } = await provider.sendBatch([email], { idempotencyKey: 'held-1', folder: '1', notBefore });
+      expect(outcomes[0]?.status).toBe('accepted');
+      // The SDK passes its request options (our dispatcher among them) to fetch; were that to change,
+      // the request would leave at once, before its slot.
+      expect(emu.stats.arrivals[0]).toBeGreaterThanOrEqual(notBefore);
+    } finally {
+      await provider.close?.();
+    }
+  });
+
   it('marks exactly the deliveries the provider rejects as failed, with the reason, and sends the rest', async () => {
     const emails = await readers(50);
     emu = await startResendEmulator({ reject: new Set([emails[3]!, emails[27]!]) });

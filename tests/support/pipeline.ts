@@ -28,6 +28,7 @@ export function recording(inner: Provider): Recorder {
       for (const e of emails) r.sentTo.set(e.to, (r.sentTo.get(e.to) ?? 0) + 1);
       return inner.sendBatch(emails, opts);
     },
+    close: () => inner.close?.() ?? Promise.resolve(),
   };
   return r;
 }

@@ -1,6 +1,7 @@
 // The project's own Resend API emulator: the endpoints tagcast uses (POST /emails, POST /emails/batch)
 // with the real API's error shapes, idempotency keys (replay on the same body, 409 on a different one
-// or while the first is in flight), 429s with ratelimit-* and retry-after headers at a set rate,
+// or while the first is in flight), 429s with ratelimit-* and retry-after headers at a set rate
+// (counted when a request's headers arrive, as an API's edge counts, not after its body is parsed),
 // injected 5xx, connections dropped after the emails were accepted, and daily quotas.
 // It records every email it accepted, so a test can count exactly-once delivery.
 import { createHash, randomUUID } from 'node:crypto';
@@ -44,6 +45,8 @@ export interface EmulatorStats {
   emails: { id: string; to: string; subject: string; html: string; text: string; headers: Record<string, string> }[];
   /** Raw bodies of the first captureBodies accepted batch requests. */
   bodies: Buffer[];
+  /** When each API request's headers arrived (ms since the epoch), in order. */
+  arrivals: number[];
 }
 
 export interface Emulator {
@@ -64,7 +67,7 @@ const ADDRESS = /^(?:[^<>]*<)?([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>?$/i;
 
 export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, advertiseLimit: true, captureBodies: 0, ...opts };
-  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), acceptedTotal: 0, emails: [], bodies: [] };
+  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), acceptedTotal: 0, emails: [], bodies: [], arrivals: [] };
   const idempotent = new Map<string, Stored>();
   let window = { start: 0, count: 0 };
   // Faults are evenly spaced at exactly the configured rate (every 20th request for 0.05), so a test
@@ -88,14 +91,16 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     'ratelimit-reset': String(resetSeconds),
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `arrived`: when the request's headers came in. The limiter counts a request then, as an API's
+   * edge does, not after its body has been read and parsed. */
+  async function handle(req: IncomingMessage, res: ServerResponse, arrived: number): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const bytes = Buffer.concat(chunks);
     const raw = bytes.toString('utf8');
     if (req.method === 'GET' && req.url === '/__stats') {
       // For a test or benchmark that runs the emulator in another process.
-      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined, bodies: stats.bodies.length });
+      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined, bodies: stats.bodies.length, arrivals: stats.arrivals });
     }
     const captured = req.method === 'GET' ? /^\/__bodies\/(\d+)$/.exec(req.url ?? '') : null;
     if (captured) {
@@ -105,6 +110,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       return void res.end(body);
     }
     stats.requests++;
+    stats.arrivals.push(arrived);
     const batch = req.url === '/emails/batch';
     if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
     const auth = req.headers.authorization;
@@ -114,7 +120,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     // Rate limit: a fixed one-second window, as Resend's headers describe it.
     let rate: Record<string, string> = {};
     if (options.rateLimit > 0) {
-      const now = Date.now();
+      const now = arrived;
       if (now - window.start >= 1000) window = { start: now, count: 0 };
       window.count++;
       const reset = Math.max(1, Math.ceil((window.start + 1000 - now) / 1000));
@@ -201,7 +207,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
   }
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e) => error(res, 500, 'internal_server_error', String(e)));
+    handle(req, res, Date.now()).catch((e) => error(res, 500, 'internal_server_error', String(e)));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
