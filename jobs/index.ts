@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { WorkerDeps } from '../src/queue.ts';
 import * as finalizeIssue from './finalize-issue.ts';
 import * as planIssue from './plan-issue.ts';
+import * as reconcile from './reconcile.ts';
 import * as sendBatch from './send-batch.ts';
 
 export interface JobContext extends WorkerDeps {
@@ -27,5 +28,7 @@ export const jobs = {
   'plan-issue': spec({ queue: 'issues', ...planIssue, attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
   'send-batch': spec({ queue: 'send', ...sendBatch, attempts: 12, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } }),
   'finalize-issue': spec({ queue: 'issues', ...finalizeIssue, attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
+  // A missed run is harmless: the next one comes a minute later.
+  reconcile: spec({ queue: 'issues', ...reconcile, attempts: 1, backoff: { type: 'fixed', delay: 0 } }),
 };
 export type JobName = keyof typeof jobs;

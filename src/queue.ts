@@ -7,6 +7,7 @@ import type { Db } from './db/connection.ts';
 import { createPacer, type Pacer } from './send/pacer.ts';
 import type { Provider } from './send/provider.ts';
 import { jobs, type JobName, type JobResult } from '../jobs/index.ts';
+import { RECONCILE_EVERY_MS } from '../jobs/reconcile.ts';
 
 /** The hash tag keeps every key of a queue in one Redis Cluster slot. */
 export const DEFAULT_PREFIX = '{tagcast}';
@@ -164,6 +165,8 @@ export interface WorkerOptions {
   sendConcurrency?: number;
   /** BullMQ lock duration: how long before a dead worker's job is handed to another. */
   lockMs?: number;
+  /** How often reconcile re-drives issues from the ledger (default: every minute). */
+  reconcileEveryMs?: number;
 }
 
 /**
@@ -241,6 +244,10 @@ export function startWorkers(depsIn: Omit<WorkerDeps, 'rate' | 'pacer'>, opts: W
     .set(deps.config.resend.rateLimit)
     .then(() => send.run())
     .catch((err: Error) => deps.log.error({ err: err.message }, 'send worker did not start'));
+  // One scheduler per queue however many workers upsert it: reconcile runs once a minute in all.
+  const scheduled = depsIn.queues.issues
+    .upsertJobScheduler('reconcile', { every: opts.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: 'reconcile', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } })
+    .catch((err: Error) => deps.log.error({ err: err.message }, 'reconcile was not scheduled'));
   for (const w of [issues, send]) {
     w.on('failed', (job, err) => deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
@@ -248,6 +255,7 @@ export function startWorkers(depsIn: Omit<WorkerDeps, 'rate' | 'pacer'>, opts: W
   return {
     workers: [issues, send],
     async close() {
+      await scheduled;
       await Promise.all([issues.close(), send.close()]);
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const c of connections) c.disconnect();

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../src/content/import.ts';
 import { tagSlug } from '../../src/content/summary.ts';
-import { issueProgress } from '../../src/db/deliveries.ts';
-import { createIssue, getIssue } from '../../src/db/issues.ts';
+import { issueProgress, pendingBatches } from '../../src/db/deliveries.ts';
+import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { summariesForWeek } from '../../src/db/summaries.ts';
 import { cancelIssue, pauseIssue, resumeIssue, sendIssueNow } from '../../src/issues.ts';
+import { enqueueBatches } from '../../src/queue.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
 import { ProviderError } from '../../src/send/provider.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -181,5 +182,36 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
     const draft = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     expect((await cancelIssue(t.db, draft.id)).status).toBe('cancelled');
     expect((await getIssue(t.db, draft.id))!.status).toBe('cancelled');
+  });
+
+  it('sends a batch whose job found the issue paused just before a resume, at the next reconcile', async () => {
+    await h.stopAll();
+    const r = await createHarness(t.db, undefined, { reconcileEveryMs: 300 });
+    try {
+      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      await t.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
+      await planIssue(t.db, issue.id, 100);
+      await pauseIssue(t.db, issue.id);
+      const batches = await pendingBatches(t.db, issue.id);
+      await enqueueBatches(r.queues, issue.id, batches);
+      r.start();
+      // Every batch job runs, finds the issue paused and ends without sending.
+      for (const batch of batches) {
+        for (;;) {
+          const job = await r.queues.send.getJob(`send-batch-${issue.id}-${batch}`);
+          if (job && (await job.isCompleted())) break;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      }
+      expect(r.provider.calls).toHaveLength(0);
+      // The race: an editor's resume re-drove the queue a moment before those jobs ended, so the issue
+      // is sending and every job for it is spent. Only reconcile puts them back.
+      await t.db.query(`update issues set status = 'sending', status_reason = null where id = $1`, [issue.id]);
+      const sent = await waitForStatus(t.db, issue.id);
+      expect(sent.submitted).toBeGreaterThan(0);
+      expect([...r.provider.sentTo.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await r.close();
+    }
   });
 });

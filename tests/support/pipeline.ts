@@ -55,6 +55,8 @@ export interface HarnessOptions {
   batchSize?: number;
   /** The worker's own limit, requests per second. */
   rateLimit?: number;
+  /** How often reconcile runs (default: the product's minute, so it stays out of other tests). */
+  reconcileEveryMs?: number;
 }
 
 export async function createHarness(db: Db, provider?: Provider, opts: HarnessOptions = {}): Promise<Harness> {
@@ -80,7 +82,7 @@ export async function createHarness(db: Db, provider?: Provider, opts: HarnessOp
           batchSize: opts.batchSize ?? 100,
           leaseMs: 60_000,
         },
-        { sendConcurrency: 4 },
+        { sendConcurrency: 4, reconcileEveryMs: opts.reconcileEveryMs },
       );
       running.push(w);
       return w;
