@@ -76,7 +76,7 @@ async function bytesOf(body: Dispatcher.DispatchOptions['body']): Promise<Dispat
   if (!body || typeof body === 'string' || body instanceof Uint8Array || !(Symbol.asyncIterator in body)) return body;
   const chunks: Uint8Array[] = [];
   for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /**
