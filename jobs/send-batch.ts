@@ -93,6 +93,12 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   if (emails.length > 0) {
     try {
       const notBefore = await deps.pacer.slot();
+      // After a long retry-after the next free slot can lie beyond this batch's lease, and holding the
+      // request that long would let another worker lease the batch meanwhile: give it back, come again.
+      if (notBefore + deps.config.resend.timeoutMs > startedAt.getTime() + deps.leaseMs) {
+        await releaseLease(deps.db, issueId, token);
+        return { delayUntil: new Date(notBefore) };
+      }
       const { outcomes, providerRateLimit } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId), notBefore });
       // The provider allows less than we were told: tighten the limit every worker shares.
       if (providerRateLimit && providerRateLimit < deps.rate.current) await deps.rate.set(providerRateLimit);

@@ -7,6 +7,7 @@ import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
 import { rateLimiter } from '../../src/queue.ts';
+import { createPacer } from '../../src/send/pacer.ts';
 import { classify, createResend, providerLimit } from '../../src/send/resend.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
@@ -44,10 +45,11 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     return emails;
   }
 
-  async function run(opts: { batchSize?: number; rateLimit?: number } = {}) {
+  async function run(opts: { batchSize?: number; rateLimit?: number; leaseMs?: number; beforeStart?: (h: Harness) => Promise<void> } = {}) {
     h = await createHarness(t.db, createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 }), opts);
     const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await sendIssueNow(t.db, h.queues, issue.id);
+    await opts.beforeStart?.(h);
     h.start();
     return issue;
   }
@@ -104,6 +106,22 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     } finally {
       await provider.close?.();
     }
+  });
+
+  it('gives a batch back rather than hold its request past the lease, after a long retry-after', async () => {
+    emu = await startResendEmulator();
+    const emails = await readers(30);
+    const leaseMs = 6000; // the provider timeout in these tests is 5 s: a slot over 1 s away outlives the lease
+    const issue = await run({
+      batchSize: 10,
+      leaseMs,
+      // As after a 429 with a 3 s retry-after: every worker's next slot is 3 s away.
+      beforeStart: (h) => createPacer(h.queues.connection, `${h.queues.send.qualifiedName}:pacer`, () => 1000).hold(3000),
+    });
+    await waitForStatus(t.db, issue.id);
+    expect(h!.provider.calls.length).toBeGreaterThan(0);
+    for (const c of h!.provider.calls) expect(c.notBefore! - c.at).toBeLessThan(leaseMs - 5000);
+    for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
   });
 
   it('marks exactly the deliveries the provider rejects as failed, with the reason, and sends the rest', async () => {

@@ -12,7 +12,8 @@ import type { OutgoingEmail, Provider } from '../../src/send/provider.ts';
 import { deleteKeys, testPrefix, testQueues } from './redis.ts';
 
 export interface Recorder extends Provider {
-  calls: { idempotencyKey: string; to: string[] }[];
+  /** Each call: its key, its recipients, when it was made and the slot it carried. */
+  calls: { idempotencyKey: string; to: string[]; at: number; notBefore: number | undefined }[];
   /** Recipient → how many times a provider call carried an email to them. */
   sentTo: Map<string, number>;
 }
@@ -24,7 +25,7 @@ export function recording(inner: Provider): Recorder {
     calls: [],
     sentTo: new Map(),
     async sendBatch(emails: OutgoingEmail[], opts) {
-      r.calls.push({ idempotencyKey: opts.idempotencyKey, to: emails.map((e) => e.to) });
+      r.calls.push({ idempotencyKey: opts.idempotencyKey, to: emails.map((e) => e.to), at: Date.now(), notBefore: opts.notBefore });
       for (const e of emails) r.sentTo.set(e.to, (r.sentTo.get(e.to) ?? 0) + 1);
       return inner.sendBatch(emails, opts);
     },
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   rateLimit?: number;
   /** How often reconcile runs (default: the product's minute, so it stays out of other tests). */
   reconcileEveryMs?: number;
+  /** How long a batch lease lasts (default: a minute). */
+  leaseMs?: number;
 }
 
 export async function createHarness(db: Db, provider?: Provider, opts: HarnessOptions = {}): Promise<Harness> {
@@ -80,7 +83,7 @@ export async function createHarness(db: Db, provider?: Provider, opts: HarnessOp
           log: pino({ level: 'silent' }),
           now: () => new Date(),
           batchSize: opts.batchSize ?? 100,
-          leaseMs: 60_000,
+          leaseMs: opts.leaseMs ?? 60_000,
         },
         { sendConcurrency: 4, reconcileEveryMs: opts.reconcileEveryMs },
       );
