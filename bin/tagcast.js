@@ -1,7 +1,8 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 // The tagcast binary. TypeScript sources run through tsx's loader, so a fresh clone needs no build step.
-// A 64 MB young generation: a send batch allocates ~20 MB of short-lived strings, and with V8's default
-// 16 MB they survive into the old generation (docs/decisions.md, "A larger young generation").
+// Workers want a 64 MB young generation (`node --max-semi-space-size=64`, as the npm scripts run it):
+// docs/decisions.md, "A larger young generation". The flag is not in the shebang because `env -S` is
+// missing from BusyBox, and so from Alpine images.
 import { register } from 'tsx/esm/api';
 
 register();
