@@ -3,7 +3,7 @@
 // them submitted. A duplicate or stale job finds nothing to lease and does nothing.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { batchLeasedUntil, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult } from '../src/db/deliveries.ts';
+import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult } from '../src/db/deliveries.ts';
 import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
 import { summariesForIssue } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue, type IssueContent } from '../src/digest/assemble.ts';
@@ -93,11 +93,11 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   if (emails.length > 0) {
     try {
       const notBefore = await deps.pacer.slot();
-      // After a long retry-after the next free slot can lie beyond this batch's lease, and holding the
-      // request that long would let another worker lease the batch meanwhile: give it back, come again.
-      if (notBefore + deps.config.resend.timeoutMs > startedAt.getTime() + deps.leaseMs) {
-        await releaseLease(deps.db, issueId, token);
-        return { delayUntil: new Date(notBefore) };
+      // After a long retry-after the slot can lie so far ahead that the held request would outlive the
+      // batch's lease, and another worker could lease the batch meanwhile: stretch the lease first.
+      const needed = notBefore - Date.now() + deps.config.resend.timeoutMs;
+      if (needed > deps.leaseMs - (Date.now() - startedAt.getTime()) && !(await extendLease(deps.db, issueId, token, needed + deps.leaseMs))) {
+        return { skipped: 'the lease expired before the request left; another attempt owns the batch' };
       }
       const { outcomes, providerRateLimit } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId), notBefore });
       // The provider allows less than we were told: tighten the limit every worker shares.

@@ -53,6 +53,19 @@ export async function recordResults(db: Db, issueId: number, results: DeliveryRe
   );
 }
 
+/**
+ * Stretches a lease still held (not expired) to `ms` from now; false when it was lost. Used before a
+ * request is held for a far pacer slot, so the batch stays ours until the request has gone and answered.
+ */
+export async function extendLease(db: Db, issueId: number, token: string, ms: number): Promise<boolean> {
+  const n = await db.run(
+    `update deliveries set lease_until = now() + $3 * interval '1 millisecond'
+     where issue_id = $1 and lease_token = $2 and status = 'pending' and lease_until > now()`,
+    [issueId, token, Math.ceil(ms)],
+  );
+  return n > 0;
+}
+
 /** Gives a lease back early (after a transient failure) so the retry need not wait for it to expire. */
 export async function releaseLease(db: Db, issueId: number, token: string): Promise<void> {
   await db.query(
