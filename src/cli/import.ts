@@ -13,7 +13,7 @@ export function registerImport(program: Command): void {
         const r = await importPaths(ctx.db, paths);
         for (const e of r.errors) process.stderr.write(`${e.message}\n`);
         process.stdout.write(
-          `imported ${r.files - r.errors.filter((e) => e.line > 0).length} of ${r.files} files: ${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged` +
+          `imported ${r.files - r.failed} of ${r.files} files: ${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged` +
             (r.errors.length > 0 ? `; ${r.errors.length} failed` : '') +
             '\n',
         );

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,11 +6,11 @@ import { folderWeek, parseSummaryFile, sourceKey } from '../../src/content/impor
 import { parseMarkdown } from '../../src/content/markdown.ts';
 import { parseSignal, type ParseContext } from '../../src/content/signal.ts';
 import { cleanTags, ContentError, parseDuration, tagSlug } from '../../src/content/summary.ts';
+import { signalLines } from '../support/summary-files.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SHARED_SEED = '/work/shared/seeds/signal-summary.txt';
-const PROJECT_SEED = path.join(here, '../../content/2026-W48/kelsey-hightower-retiring-at-the-top.txt');
-const seed = readFileSync(existsSync(SHARED_SEED) ? SHARED_SEED : PROJECT_SEED, 'utf8');
+// The project's own byte-exact copy of the format reference (tests never read outside the repository).
+const seed = readFileSync(path.join(here, '../fixtures/signal-summary.txt'), 'utf8');
 
 const ctx: ParseContext = { file: 'content/x.txt', key: 'x.txt', fallbackWeek: '2026-W48' };
 
@@ -25,18 +25,6 @@ function contentError(fn: () => unknown): ContentError {
   throw new Error('expected a ContentError, but nothing was thrown');
 }
 
-/** A small valid Signal file, built line by line so tests can name line numbers. */
-function signalLines(over: Partial<Record<'tag' | 'title' | 'signal' | 'case' | 'take' | 'time' | 'tags', string[]>> = {}): string[] {
-  return [
-    ...(over.tag ?? ['Tag: Rust']),
-    ...(over.title ?? ['A title']),
-    ...(over.signal ?? ['The Signal', 'The signal paragraph.']),
-    ...(over.case ?? ['The Case', '- first point', '- second point']),
-    ...(over.take ?? ['The 1 Minute Signal Take', 'The take.']),
-    ...(over.time ?? ['Time saved: 12 min']),
-    ...(over.tags ?? ['Tags', 'Tag: Rust']),
-  ];
-}
 
 const SEED_CASE = [
   'Hightower emphasizes that Docker was the "number one success criteria" for Kubernetes, as it provided a pre-existing workflow consensus that allowed developers to transition without abandoning their container-level habits.',
@@ -452,7 +440,8 @@ describe('parseSummaryFile: which week', () => {
   it('schema problems (an over-long tag) become a ContentError', () => {
     const e = contentError(() => parseSummaryFile(md(['title: T', `tags: [${'x'.repeat(61)}]`]), '/x/a.md', now));
     expect(e.file).toBe('/x/a.md');
-    expect(e.problem).toMatch(/tags/);
+    expect(e.line).toBe(3); // the tags line, not line 1
+    expect(e.problem).toBe(`the tag "${'x'.repeat(29)}…" is 61 characters long; the limit is 60`);
   });
 });
 
