@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Engine } from '../config.ts';
 import { createIssue, getIssue, listIssues } from '../db/issues.ts';
+import { validateSubject } from '../digest/subject.ts';
 import { isValidWeek } from '../digest/week.ts';
 import { cancelIssue, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow } from '../issues.ts';
 import { createContext, UsageError, type Context } from './context.ts';
@@ -24,6 +25,15 @@ export function parseWeek(raw: string): string {
   return raw;
 }
 
+/** No --subject, or one of only spaces, means the per-reader subject; anything else must be one line of text. */
+export function parseSubject(raw: string | undefined): string | null {
+  if (raw === undefined || /^ *$/.test(raw)) return null;
+  const v = validateSubject(raw);
+  // The message never echoes the value: it may hold the very line break being refused.
+  if ('error' in v) throw new UsageError(v.error);
+  return v.subject;
+}
+
 async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
   const ctx = await createContext({ logLevel: 'warn' });
   try {
@@ -44,8 +54,9 @@ export function registerIssue(program: Command): void {
     .option('--subject <subject>', 'one subject for every reader (default: a per-reader subject naming their top tags)')
     .action(async (o: { week: string; engine?: string; subject?: string }) => {
       const week = parseWeek(o.week);
+      const subject = parseSubject(o.subject);
       await withContext(async (ctx) => {
-        const issue = await createIssue(ctx.db, { week, engine: parseEngine(o.engine, ctx.config.templateEngine), subject: o.subject?.trim() || null });
+        const issue = await createIssue(ctx.db, { week, engine: parseEngine(o.engine, ctx.config.templateEngine), subject });
         process.stdout.write(`created issue ${issue.id} for ${issue.week} (${issue.engine}, draft)\n`);
       });
     });

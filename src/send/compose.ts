@@ -25,6 +25,15 @@ export function listId(publicUrl: string): string {
   return `tagcast weekly digest <weekly.${new URL(publicUrl).hostname}>`;
 }
 
+/**
+ * Defence in depth: whatever got into the database (a subject or name from before validation, a row
+ * edited by hand), the reader's values leave here with no line break or other control character, so
+ * none can end its header and start another. Editors' input is refused at the edge; this only makes
+ * old or hand-edited data safe. (The other headers come from configuration; toMime refuses a line
+ * break in any header.)
+ */
+const oneLine = (value: string) => value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
+
 // Derived once per context (a batch), not once per reader.
 const derived = new WeakMap<ComposeContext, { domain: string; listId: string }>();
 
@@ -34,11 +43,12 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
   const domain = d.domain;
   const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
   const rendered = await ctx.renderer.render(digest, links);
-  const name = reader.name?.replace(/[\r\n<>"]/g, '').trim();
+  const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
+  const email = oneLine(reader.email);
   return {
     from: ctx.mailFrom,
-    to: name ? `${name} <${reader.email}>` : reader.email,
-    subject: rendered.subject,
+    to: name ? `${name} <${email}>` : email,
+    subject: oneLine(rendered.subject),
     html: rendered.html,
     text: rendered.text,
     date: ctx.date,

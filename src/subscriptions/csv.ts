@@ -1,23 +1,47 @@
 // RFC 4180 CSV with line numbers, so a bad row can be named by the line a person sees in an editor.
+// What formatCsv writes, parseCsv reads back exactly, including the formula guard below.
 
 export interface CsvRecord {
   line: number;
   fields: string[];
 }
 
-export function parseCsv(text: string): CsvRecord[] {
+export interface CsvParse {
+  records: CsvRecord[];
+  /** A problem that stopped the reading; the records before it are good. */
+  error?: { line: number; problem: string };
+}
+
+/**
+ * A cell a spreadsheet would run as a formula (=, +, - and @, and tab or CR before them; OWASP "CSV
+ * injection"). On export such a cell gets a leading "'" (spreadsheets show it as text); on import one
+ * leading "'" is taken off again. So that this is exact both ways, a value that already starts with
+ * quotes before one of those characters ("'=x") gets one more: export adds a quote to exactly the
+ * values matching ^'*[=+\-@\t\r], import removes one from exactly the cells matching ^'+[=+\-@\t\r],
+ * and the first set, quoted, is the second.
+ */
+const FORMULA = /^'*[=+\-@\t\r]/;
+const GUARDED = /^'+[=+\-@\t\r]/;
+
+const unguard = (cell: string) => (GUARDED.test(cell) ? cell.slice(1) : cell);
+
+export function parseCsv(text: string): CsvParse {
   const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
   let quoted = false;
   let line = 1;
   let recordLine = 1;
+  let quoteLine = 1;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const endField = () => {
+    fields.push(unguard(field));
+    field = '';
+  };
   const endRecord = () => {
-    fields.push(field);
+    endField();
     if (!(fields.length === 1 && fields[0]!.trim() === '')) records.push({ line: recordLine, fields });
     fields = [];
-    field = '';
   };
   for (; i < text.length; i++) {
     const c = text[i]!;
@@ -33,10 +57,10 @@ export function parseCsv(text: string): CsvRecord[] {
       }
     } else if (c === '"' && field.trim() === '') {
       quoted = true;
+      quoteLine = line;
       field = '';
     } else if (c === ',') {
-      fields.push(field);
-      field = '';
+      endField();
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       endRecord();
@@ -44,11 +68,18 @@ export function parseCsv(text: string): CsvRecord[] {
       recordLine = line;
     } else field += c;
   }
+  if (quoted) {
+    // Where the closing quote was meant to be cannot be known, so nothing after the opening quote can
+    // be trusted: its row and the rest of the file are left out, and the rows before it are kept.
+    const problem = 'unterminated quoted field (the " opened on this line is never closed); this row and every line after it were not read';
+    return { records, error: { line: quoteLine, problem } };
+  }
   if (field !== '' || fields.length > 0) endRecord();
-  return records;
+  return { records };
 }
 
 export function csvField(value: string): string {
+  if (FORMULA.test(value)) return `"'${value.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

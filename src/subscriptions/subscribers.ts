@@ -2,6 +2,7 @@
 import type { Db } from '../db/connection.ts';
 import { listSubscribers, upsertSubscribers, type SubscriberInput, type SubscriberStatus } from '../db/subscribers.ts';
 import { cleanTags } from '../content/summary.ts';
+import { controlCharacter } from '../digest/subject.ts';
 import { isTimeZone, normaliseEmail } from './address.ts';
 import { formatCsv, parseCsv } from './csv.ts';
 
@@ -29,8 +30,15 @@ export function validateSubscriber(raw: RawSubscriber, source: string): Subscrib
   if (tz && !isTimeZone(tz)) errors.push(`"${tz}" is not a time zone (expected e.g. Europe/Berlin)`);
   const status = (raw.status?.trim().toLowerCase() || 'active') as SubscriberStatus;
   if (!STATUSES.includes(status)) errors.push(`status "${raw.status}" must be one of ${STATUSES.join(', ')}`);
+  // A name goes into the To header and a tag into subject lines. Line breaks and tabs are white space
+  // (a cell wrapped in a spreadsheet) and fold into one space below; any other control character (NUL,
+  // ESC, DEL, NEL …) is refused, so the editor sees what was wrong with the row.
+  const nameControl = controlCharacter((raw.name ?? '').replace(/\s/g, ' '));
+  if (nameControl) errors.push(`name contains a control character (${nameControl})`);
   const name = raw.name?.replace(/\s+/g, ' ').trim() || null;
   if (name && name.length > 200) errors.push('name is longer than 200 characters');
+  const tagControl = controlCharacter((Array.isArray(raw.tags) ? raw.tags.join(' ') : (raw.tags ?? '')).replace(/\s/g, ' '));
+  if (tagControl) errors.push(`tags contain a control character (${tagControl})`);
   const tags = splitTags(raw.tags);
   if (tags.some((t) => t.length > 60)) errors.push('a tag is longer than 60 characters');
   if (errors.length > 0 || 'error' in addr) return { errors };
@@ -70,11 +78,11 @@ const HEADER_ALIASES: Record<string, keyof RawSubscriber> = {
 
 /** Imports a subscriber CSV (header row required: email, and optionally name, tags, time_zone, status). */
 export async function importSubscribersCsv(db: Db, text: string, file: string): Promise<CsvImportResult> {
-  const records = parseCsv(text);
+  const { records, error } = parseCsv(text);
   const result: CsvImportResult = { rows: 0, created: 0, updated: 0, errors: [] };
   const header = records.shift();
   if (!header) {
-    result.errors.push({ line: 1, problem: `${file} is empty` });
+    result.errors.push(error ?? { line: 1, problem: `${file} is empty` });
     return result;
   }
   const columns = header.fields.map((h) => HEADER_ALIASES[h.trim().toLowerCase()]);
@@ -98,6 +106,8 @@ export async function importSubscribersCsv(db: Db, text: string, file: string): 
     if ('errors' in v) result.errors.push({ line: rec.line, problem: v.errors.join('; ') });
     else good.push(v);
   }
+  // An unterminated quote is reported after the rows before it, which are kept, like any bad row's.
+  if (error) result.errors.push(error);
   const { created, updated } = await upsertSubscribers(db, mergeByEmail(good));
   result.created = created;
   result.updated = updated;

@@ -26,25 +26,56 @@ export function createToken(secret: string, c: TokenClaims): string {
   return `${b64(Buffer.from(payload))}.${b64(sign(secret, payload))}`;
 }
 
-/** Returns the claims when the token is genuine, for this purpose and unexpired; otherwise null. */
+/**
+ * The longest token createToken can make: a payload of at most 47 bytes (an 11-letter purpose, three
+ * dots, three base-36 safe integers of at most 11 digits) is 63 characters, then a dot and the
+ * 24-character signature (18 bytes).
+ */
+const MAX_TOKEN = 88;
+const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{24})$/;
+/** A base-36 number as toString(36) writes it: no sign, no leading zero, lower case. */
+const NUMBER = '(?:0|[1-9a-z][0-9a-z]*)';
+const PAYLOAD = new RegExp(`^(${PURPOSES.join('|')})\\.(${NUMBER})\\.(${NUMBER})?\\.(${NUMBER})?$`);
+
+/** The bytes of `s` when it is the one canonical unpadded base64url encoding of them; otherwise null. */
+function canonicalBase64url(s: string): Buffer | null {
+  const bytes = Buffer.from(s, 'base64url');
+  // Node's decoder skips what it does not understand and ignores spare trailing bits, so many strings
+  // decode to the same bytes; only the one that re-encodes to itself is accepted.
+  return b64(bytes) === s ? bytes : null;
+}
+
+/** A base-36 number (already canonical by PAYLOAD) within the safe integers; otherwise null. */
+function base36(s: string): number | null {
+  const n = parseInt(s, 36);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * Returns the claims when the token is genuine, for this purpose and unexpired; otherwise null.
+ * Exactly one string verifies for a set of claims: the one createToken makes. Anything else (padding,
+ * "+" or "/", white space, other trailing bits, leading zeros, upper case) is refused before or after
+ * the signature is checked, so a token can be compared, logged or used as a key as it is.
+ */
 export function verifyToken(secret: string, token: string, purpose: Purpose, now = new Date()): TokenClaims | null {
-  const [p, s, extra] = token.split('.');
-  if (!p || !s || extra !== undefined || p.length > 200) return null;
-  const payload = Buffer.from(p, 'base64url').toString();
+  if (token.length > MAX_TOKEN) return null;
+  const m = TOKEN.exec(token);
+  if (!m) return null;
+  const payloadBytes = canonicalBase64url(m[1]!);
+  const given = canonicalBase64url(m[2]!);
+  if (!payloadBytes || !given) return null;
+  // latin1 maps each byte to one character, so a non-ASCII byte can only fail the pattern.
+  const payload = payloadBytes.toString('latin1');
+  const fields = PAYLOAD.exec(payload);
+  if (!fields || fields[1] !== purpose) return null;
   const expected = sign(secret, payload);
-  const given = Buffer.from(s, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  const [tokenPurpose, sid, iid, exp] = payload.split('.');
-  if (tokenPurpose !== purpose || !PURPOSES.includes(tokenPurpose)) return null;
-  const claims: TokenClaims = {
-    purpose,
-    subscriberId: parseInt(sid ?? '', 36),
-    issueId: iid ? parseInt(iid, 36) : undefined,
-    expires: exp ? parseInt(exp, 36) : undefined,
-  };
-  if (!Number.isSafeInteger(claims.subscriberId)) return null;
-  if (claims.expires !== undefined && claims.expires * 1000 < now.getTime()) return null;
-  return claims;
+  const subscriberId = base36(fields[2]!);
+  const issueId = fields[3] === undefined ? undefined : base36(fields[3]);
+  const expires = fields[4] === undefined ? undefined : base36(fields[4]);
+  if (subscriberId === null || issueId === null || expires === null) return null;
+  if (expires !== undefined && expires * 1000 < now.getTime()) return null;
+  return { purpose, subscriberId, issueId, expires };
 }
 
 export interface ReaderLinks {
