@@ -1,19 +1,34 @@
 // send-batch(issueId, batch): lease the batch's pending deliveries, build the emails deterministically,
 // hand them to the provider under an idempotency key derived from (issue, batch), and only then mark
 // them submitted. A duplicate or stale job finds nothing to lease and does nothing.
+//
+// A reader whose digest cannot be rendered fails alone: their delivery is recorded `failed` with the
+// reason, in the same statement as the batch's submitted rows, and the rest of the batch is sent. Every
+// attempt of a batch must send the same emails under its key, so only a failure that depends on the
+// digest counts (it recurs on a fresh renderer, and is not a resource, system or layout error); any
+// other failure retries the job, which renders the reader again.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult } from '../src/db/deliveries.ts';
+import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult, type LeasedDelivery } from '../src/db/deliveries.ts';
 import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
 import { summariesForIssue } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue, type IssueContent } from '../src/digest/assemble.ts';
 import { enqueueFinalize } from '../src/queue.ts';
-import { createDigestRenderer, type DigestRenderer } from '../src/render/index.ts';
-import { composeEmail } from '../src/send/compose.ts';
+import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../src/render/index.ts';
+import { composeEmail, type ComposeContext } from '../src/send/compose.ts';
 import { ProviderError, type OutgoingEmail } from '../src/send/provider.ts';
 import type { JobContext, JobResult } from './index.ts';
 
 export const schema = z.object({ issueId: z.number().int().positive(), batch: z.number().int().nonnegative() });
+
+export interface SendBatchDeps extends JobContext {
+  /**
+   * Test seam at the renderer boundary: wraps every renderer a batch renders with (the issue's cached one
+   * and the fresh one that confirms a failure). Tests make a reader's render fail through it; unset in
+   * production.
+   */
+  wrapRenderer?: (renderer: DigestRenderer) => DigestRenderer;
+}
 
 interface IssueRendering {
   content: IssueContent;
@@ -37,6 +52,81 @@ function issueRendering(deps: JobContext, issue: Issue): Promise<IssueRendering>
   return c;
 }
 
+interface Built {
+  /** Readers who get no email (nothing to show) or whose digest cannot be rendered. */
+  results: DeliveryResult[];
+  /** Who each email is for. */
+  readers: { subscriberId: number; index: number }[];
+  emails: OutgoingEmail[];
+}
+
+/** The batch's emails, in lease order; throws only what a retry may cure. */
+async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDelivery[]): Promise<Built> {
+  const wrap = (r: DigestRenderer) => deps.wrapRenderer?.(r) ?? r;
+  const { content, renderer } = await issueRendering(deps, issue);
+  const built: Built = { results: [], readers: [], emails: [] };
+  const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
+  const ctx: ComposeContext = {
+    secret: deps.config.secret,
+    publicUrl: deps.config.publicUrl,
+    mailFrom: deps.config.mailFrom,
+    issueId: issue.id,
+    renderer: wrap(renderer),
+    date: issue.plannedAt!,
+  };
+  // One engine call for all the batch's new fragments. When it fails, some reader's digest cannot be
+  // rendered; each reader's render then prepares its own fragments, so only those readers fail.
+  await ctx.renderer.prepare([...digests.values()].filter((d) => d !== null)).catch(() => undefined);
+  // A second renderer, with nothing cached, confirms a failure (made when first needed, once per batch).
+  let fresh: ComposeContext | undefined;
+  for (const d of leased) {
+    const digest = digests.get(d.subscriberId);
+    if (!digest) {
+      built.results.push({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: 'no followed tag has content this week' });
+      continue;
+    }
+    let email: OutgoingEmail;
+    try {
+      email = await composeEmail(ctx, d, digest);
+    } catch {
+      fresh ??= { ...ctx, renderer: wrap(createDigestRenderer(issue.engine)) };
+      try {
+        // The same bytes the issue's renderer gives when it works: assembly is deterministic.
+        email = await composeEmail(fresh, d, digest);
+      } catch (e) {
+        if (notTheDigest(e)) throw e;
+        const error = `render: ${reasonOf(e)}`;
+        deps.log.warn({ issue: issue.id, subscriber: d.subscriberId, err: error }, 'digest cannot be rendered; the delivery fails');
+        built.results.push({ subscriberId: d.subscriberId, status: 'failed', providerId: null, error });
+        continue;
+      }
+    }
+    built.readers.push({ subscriberId: d.subscriberId, index: built.emails.length });
+    built.emails.push(email);
+  }
+  return built;
+}
+
+/**
+ * Failures that say nothing about the reader's digest: the engine ran out of stack or memory, the system
+ * refused a file or an allocation, or the layout (rendered from no content at all) failed. Counting one
+ * as the reader's would let a retry of the batch send a different set of emails under the same key, or
+ * fail a whole issue for a template bug; the job retries instead.
+ */
+export function notTheDigest(e: unknown): boolean {
+  if (e instanceof LayoutRenderError) return true;
+  if (e instanceof RangeError) return /call stack|string length|allocation failed|out of memory/i.test(e.message);
+  const err = e as NodeJS.ErrnoException | null | undefined;
+  return typeof err?.errno === 'number' || typeof err?.syscall === 'string' || ['ERR_STRING_TOO_LONG', 'ERR_BUFFER_TOO_LARGE', 'ERR_MEMORY_ALLOCATION_FAILED'].includes(String(err?.code));
+}
+
+/** One line, bounded, for the ledger and `issue status`. */
+function reasonOf(e: unknown): string {
+  const line = (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim() !== '') ?? (e as Error)?.name ?? 'unknown error';
+  const one = line.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 199)}…` : one;
+}
+
 /** After a quota or account error, when a batch looks at its issue again. */
 const PAUSE_RECHECK_MS = 2000;
 
@@ -44,7 +134,7 @@ export function idempotencyKey(issueId: number, batch: number): string {
   return `tagcast-issue-${issueId}-batch-${batch}`;
 }
 
-export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
+export async function process(data: z.infer<typeof schema>, deps: SendBatchDeps): Promise<JobResult> {
   const { issueId, batch } = data;
   const startedAt = new Date();
   const issue = await getIssue(deps.db, issueId);
@@ -71,24 +161,15 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
     );
   }
   const goneIds = new Set(gone.map((d) => d.subscriberId));
-  const { content, renderer } = await issueRendering(deps, issue);
-  const results: DeliveryResult[] = [];
-  const readers: { subscriberId: number; index: number }[] = [];
-  const emails: OutgoingEmail[] = [];
-  const digests = new Map(leased.filter((d) => !goneIds.has(d.subscriberId)).map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
-  await renderer.prepare([...digests.values()].filter((d) => d !== null));
-  const ctx = { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId, renderer, date: issue.plannedAt };
-  for (const d of leased) {
-    if (goneIds.has(d.subscriberId)) continue;
-    const digest = digests.get(d.subscriberId);
-    if (!digest) {
-      results.push({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: 'no followed tag has content this week' });
-      continue;
-    }
-    const email = await composeEmail(ctx, d, digest);
-    readers.push({ subscriberId: d.subscriberId, index: emails.length });
-    emails.push(email);
+  let built: Built;
+  try {
+    built = await buildEmails(deps, issue, leased.filter((d) => !goneIds.has(d.subscriberId)));
+  } catch (e) {
+    // Nothing was sent: give the batch back so the retry need not wait out the lease.
+    await releaseLease(deps.db, issueId, token);
+    throw e;
   }
+  const { results, readers, emails } = built;
 
   if (emails.length > 0) {
     try {

@@ -23,7 +23,7 @@ export function registerPreview(program: Command): void {
       const week = parseWeek(o.week);
       const addr = normaliseEmail(o.subscriber);
       if ('error' in addr) throw new UsageError(addr.error);
-      const ctx = await createContext({ logLevel: 'warn' });
+      const ctx = await createContext({ logLevel: 'warn', signsLinks: true });
       try {
         const [reader] = await ctx.db.query<{ id: number; email: string; name: string | null; tags: string[] }>(
           `select s.id, s.email, s.name, array(select t.slug from subscriptions x join tags t on t.id = x.tag_id where x.subscriber_id = s.id) as tags
@@ -38,18 +38,21 @@ export function registerPreview(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        const email = await composeEmail(
-          {
-            secret: ctx.config.secret,
-            publicUrl: ctx.config.publicUrl,
-            mailFrom: ctx.config.mailFrom,
-            issueId: 0,
-            renderer: createDigestRenderer(parseEngine(o.engine, ctx.config.templateEngine)),
-            date: new Date(),
-          },
-          { subscriberId: reader.id, email: reader.email, name: reader.name },
-          digest,
-        );
+        const engine = parseEngine(o.engine, ctx.config.templateEngine);
+        let email;
+        try {
+          email = await composeEmail(
+            { secret: ctx.config.secret, publicUrl: ctx.config.publicUrl, mailFrom: ctx.config.mailFrom, issueId: 0, renderer: createDigestRenderer(engine), date: new Date() },
+            { subscriberId: reader.id, email: reader.email, name: reader.name },
+            digest,
+          );
+        } catch (e) {
+          // What an editor can act on is which digest and why (the summary to fix), not our stack.
+          const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+          process.stderr.write(`tagcast: the ${engine} digest of ${addr.email} for ${week} cannot be rendered: ${why}\n`);
+          process.exitCode = 1;
+          return;
+        }
         const out = o.eml ? toMime(email) : o.text ? email.text : email.html;
         if (o.out) {
           await writeFile(o.out, out);

@@ -2,17 +2,21 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import { issueProgress, sectionCounts } from '../db/deliveries.ts';
+import { failureReasons, issueProgress, sectionCounts } from '../db/deliveries.ts';
 import type { Issue } from '../db/issues.ts';
+
+/** Failure reasons shown by `issue status`, most common first. */
+const TOP_REASONS = 3;
 
 export async function issueReport(db: Db, config: Config, issue: Issue): Promise<string> {
   const p = await issueProgress(db, issue.id);
   const tags = await sectionCounts(db, issue.id);
+  const reasons = p.failed > 0 ? await failureReasons(db, issue.id, TOP_REASONS) : [];
   const lines = [
     `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
     `  readers sent:  ${p.submitted}`,
     `  skipped:       ${p.skipped}${p.skipped > 0 ? ' (none of their tags has content this week, or they left)' : ''}`,
-    `  failed:        ${p.failed}`,
+    `  failed:        ${p.failed}${failedWhy(p.failed, reasons)}`,
   ];
   if (p.pending > 0) lines.push(`  pending:       ${p.pending}`);
   if (issue.delivered + issue.bounced + issue.complained + issue.opened > 0 || p.submitted > 0) {
@@ -25,6 +29,18 @@ export async function issueReport(db: Db, config: Config, issue: Issue): Promise
   if (config.emailProvider === 'outbox') lines.push(`  outbox:        ${path.join(config.outboxDir, String(issue.id))}`);
   else lines.push(`  provider:      ${config.emailProvider}`);
   return lines.join('\n');
+}
+
+/** " (render: …)" when every failure has one reason, else " (2 × render: …; 1 × …; 3 more)". */
+export function failedWhy(failed: number, reasons: { reason: string; failed: number }[]): string {
+  if (reasons.length === 0) return '';
+  const short = (r: string) => {
+    const one = r.replace(/\s+/g, ' ').trim();
+    return one.length > 120 ? `${one.slice(0, 119)}…` : one;
+  };
+  if (reasons.length === 1 && reasons[0]!.failed === failed) return ` (${short(reasons[0]!.reason)})`;
+  const rest = failed - reasons.reduce((n, r) => n + r.failed, 0);
+  return ` (${[...reasons.map((r) => `${r.failed} × ${short(r.reason)}`), ...(rest > 0 ? [`${rest} more`] : [])].join('; ')})`;
 }
 
 export function issueLine(i: Issue): string {

@@ -126,3 +126,13 @@ export async function hasPending(db: Db, issueId: number): Promise<boolean> {
   const rows = await db.query(`select 1 from deliveries where issue_id = $1 and status = 'pending' limit 1`, [issueId]);
   return rows.length > 0;
 }
+
+/** Why an issue's deliveries failed: the most common reasons first, each with how many (for `issue status`). */
+export function failureReasons(db: Db, issueId: number, limit: number): Promise<{ reason: string; failed: number }[]> {
+  return db.query(
+    `select coalesce(error, 'no reason recorded') as reason, count(*)::int as failed
+     from deliveries where issue_id = $1 and status = 'failed'
+     group by 1 order by failed desc, reason limit $2`,
+    [issueId, limit],
+  );
+}

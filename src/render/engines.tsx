@@ -14,10 +14,15 @@ import { MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/
 import { referenceSymbols } from './references.ts';
 import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
 
-/** Marks where a fragment starts or ends; never part of an email. */
-export const MARK = 'tc0mark0x';
-const MJ_MARK = `<mj-raw><!--${MARK}--></mj-raw>`;
-const HTML_MARK = `<!--${MARK}-->`;
+/**
+ * Where a fragment starts or ends in the HTML; never part of an email. Each is markup the engine emits
+ * (React: an element; MJML: a comment in <mj-raw>), so it starts with a raw `<`. Content reaches the HTML
+ * only escaped, its every `<` written `&lt;`, so no title, tag, URL or subject can produce a mark.
+ */
+export const MARKS = { react: '<tc-mark></tc-mark>', mjml: '<!--tc-mark-->' } as const;
+const reactMark = () => h('tc-mark');
+const MJ_MARK = `<mj-raw>${MARKS.mjml}</mj-raw>`;
+const HTML_MARK = MARKS.mjml;
 
 export interface EngineStats {
   /** Calls into the template engine (React renders, MJML compiles). */
@@ -29,6 +34,8 @@ export interface TemplateEngine {
   readonly stats: EngineStats;
   /** HTML-escapes a value the way this engine escapes text and attributes. */
   escape(s: string): string;
+  /** A reader's layout values as this engine writes them into the layout: escaped, and as the template shows them. */
+  layoutHtml(v: LayoutValues): LayoutValues;
   /** The whole digest, from scratch: the reference the assembled email must equal. */
   renderFull(digest: Digest, links: ReaderLinks): Promise<string>;
   /** The layout around the sections, split at the sections slot: [before, after]. */
@@ -41,11 +48,22 @@ export interface TemplateEngine {
   finish(html: string): string;
 }
 
+// Content cannot forge a mark (above), so a wrong count here means a template emits a mark itself.
 function splitAt(html: string, mark: string, parts: number): string[] {
   const out = html.split(mark);
   if (out.length !== parts) throw new Error(`fragment extraction: expected ${parts - 1} marks, found ${out.length - 1}`);
   return out;
 }
+
+const mapValues = (v: LayoutValues, f: (s: string) => string): LayoutValues => ({
+  subject: f(v.subject),
+  preheader: f(v.preheader),
+  weekLabel: f(v.weekLabel),
+  summaryLine: f(v.summaryLine),
+  webUrl: f(v.webUrl),
+  preferencesUrl: f(v.preferencesUrl),
+  unsubscribeUrl: f(v.unsubscribeUrl),
+});
 
 // React escapes text and attribute values alike with these five entities.
 function escapeReact(s: string): string {
@@ -62,6 +80,7 @@ export function reactEngine(): TemplateEngine {
     name: 'react',
     stats,
     escape: escapeReact,
+    layoutHtml: (v) => mapValues(v, escapeReact),
     async renderFull(digest, links) {
       stats.calls++;
       return render(h(WeeklyDigest, { digest, links }));
@@ -75,13 +94,13 @@ export function reactEngine(): TemplateEngine {
           weekLabel: v.weekLabel,
           summaryLine: v.summaryLine,
           links: { web: v.webUrl, preferences: v.preferencesUrl, unsubscribe: v.unsubscribeUrl },
-          children: MARK,
+          children: reactMark(),
         }),
       );
-      return splitAt(html, MARK, 2) as [string, string];
+      return splitAt(html, MARKS.react, 2) as [string, string];
     },
     async renderSectionShells(tags) {
-      return tags.map((t) => splitAt(staticMarkup(h(TagSection, { section: t, children: MARK })), MARK, 2) as [string, string]);
+      return tags.map((t) => splitAt(staticMarkup(h(TagSection, { section: t, children: reactMark() })), MARKS.react, 2) as [string, string]);
     },
     async renderCards(items) {
       return items.map((item) => staticMarkup(h(SummaryCard, { item })));
@@ -104,6 +123,9 @@ export function mjmlEngine(): TemplateEngine {
     name: 'mjml',
     stats,
     escape: escapeMjml,
+    // An <mj-text> or <mj-title> that holds only the value trims it (mjml-core's getContent), so the
+    // subject and the count line are trimmed here too; the others sit beside template text.
+    layoutHtml: (v) => mapValues({ ...v, subject: v.subject.trim(), summaryLine: v.summaryLine.trim() }, escapeMjml),
     async renderFull(digest, links) {
       return compileCounted(digestMjml(digest, links, (slug) => moreHref(links.web, slug)));
     },
@@ -141,6 +163,7 @@ function withReferences(e: TemplateEngine): TemplateEngine {
     name: e.name,
     stats: e.stats,
     escape: (s) => referenceSymbols(e.escape(s)),
+    layoutHtml: (v) => mapValues(e.layoutHtml(v), referenceSymbols),
     renderFull: async (digest, links) => referenceSymbols(await e.renderFull(digest, links)),
     renderLayout: async (v) => (await e.renderLayout(v)).map(referenceSymbols) as [string, string],
     renderSectionShells: async (tags) => (await e.renderSectionShells(tags)).map((pair) => pair.map(referenceSymbols) as [string, string]),

@@ -2,7 +2,12 @@
 // reader's values), each tag section's shell and each summary card are rendered once and cached; a
 // reader's email is those fragments joined with their own links and counts. Engine calls therefore
 // grow with the issue's content, not with its readers, and the assembled HTML is byte-identical to a
-// from-scratch render of the same digest (tests/integration/render.test.ts holds us to that).
+// from-scratch render of the same digest (tests/unit/render.test.ts holds us to that).
+//
+// Placeholders are found only in the layout and the "more" line, which are rendered from placeholder
+// values and template text alone: content never passes through a render that is searched for them, and
+// a reader's values are joined in afterwards, never searched again. So a title, tag or subject that
+// spells a placeholder shows as itself.
 import type { Engine } from '../config.ts';
 import type { Digest, SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
@@ -32,11 +37,15 @@ const PLACEHOLDERS = Object.fromEntries(KEYS.map((k) => [k, placeholder(k)])) as
 class Filled {
   private readonly parts: (string | { key: string })[] = [];
   readonly fixedBytes: number;
+  /** The keys found. */
+  readonly keys = new Set<string>();
   constructor(html: string, keys: readonly string[]) {
     const re = new RegExp(keys.map(placeholder).join('|'), 'g');
     let last = 0;
     for (const m of html.matchAll(re)) {
-      this.parts.push(html.slice(last, m.index), { key: m[0].slice(6, -2) });
+      const key = m[0].slice(6, -2);
+      this.keys.add(key);
+      this.parts.push(html.slice(last, m.index), { key });
       last = m.index + m[0].length;
     }
     this.parts.push(html.slice(last));
@@ -50,13 +59,31 @@ class Filled {
   }
 }
 
+/**
+ * The layout or the "more" line could not be rendered. Both are rendered from placeholders and template
+ * text alone, so this is never about a reader's digest: the template or the machine is at fault.
+ */
+export class LayoutRenderError extends Error {
+  override name = 'LayoutRenderError';
+  constructor(what: string, cause: unknown) {
+    super(`the ${what} cannot be rendered: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Every value must show somewhere: an engine that altered a placeholder would otherwise leave a reader's value out. */
+function expectKeys(what: string, keys: readonly string[], parts: Filled[]): void {
+  const missing = keys.filter((k) => !parts.some((p) => p.keys.has(k)));
+  if (missing.length > 0) throw new Error(`fragment extraction: the ${what} lost the placeholders ${missing.join(', ')}`);
+}
+
 interface Fragment {
   html: string;
   bytes: number;
 }
 const fragment = (html: string): Fragment => ({ html, bytes: Buffer.byteLength(html) });
 
-export const cardKey = (item: SectionItem) => `${item.summary.id}|${item.alsoIn.join('\u0001')}`;
+/** A card's identity: its summary and its "also in" list. JSON keeps lists apart whatever their tag names hold. */
+export const cardKey = (item: SectionItem) => `${item.summary.id}${JSON.stringify(item.alsoIn)}`;
 
 export interface DigestRenderer {
   readonly engine: TemplateEngine;
@@ -68,14 +95,50 @@ export interface DigestRenderer {
 export function createDigestRenderer(engineName: Engine, opts: { budget?: number } = {}): DigestRenderer {
   const engine = createEngine(engineName);
   const budget = opts.budget ?? HTML_BUDGET;
-  let layout: Promise<[Filled, Filled]> | undefined;
+  // Two layouts at most: MJML leaves the body's aria-label out when the title is empty, so a blank
+  // subject changes the layout's markup, not just a value.
+  const layouts = new Map<boolean, Promise<[Filled, Filled]>>();
   let more: Promise<Filled> | undefined;
   const shells = new Map<string, [Fragment, Fragment]>();
   const cards = new Map<string, Fragment>();
 
-  const getLayout = () =>
-    (layout ??= engine.renderLayout(PLACEHOLDERS).then(([a, b]) => [new Filled(a, KEYS), new Filled(b, KEYS)] as [Filled, Filled]));
-  const getMore = () => (more ??= engine.renderMore(placeholder('count'), placeholder('href')).then((h) => new Filled(h, ['count', 'href'])));
+  // A failed render is not kept: the next reader (or batch) renders it again rather than failing on a cached rejection.
+  const getLayout = (blankSubject = false) => {
+    let layout = layouts.get(blankSubject);
+    if (!layout) {
+      const keys = blankSubject ? KEYS.filter((k) => k !== 'subject') : KEYS;
+      const p = engine
+        .renderLayout(blankSubject ? { ...PLACEHOLDERS, subject: '' } : PLACEHOLDERS)
+        .then(([a, b]) => {
+          const halves: [Filled, Filled] = [new Filled(a, keys), new Filled(b, keys)];
+          expectKeys('layout', keys, halves);
+          return halves;
+        })
+        .catch((e: unknown) => {
+          throw new LayoutRenderError('layout', e);
+        });
+      p.catch(() => layouts.get(blankSubject) === p && layouts.delete(blankSubject));
+      layouts.set(blankSubject, (layout = p));
+    }
+    return layout;
+  };
+  const getMore = () => {
+    if (!more) {
+      const p = engine
+        .renderMore(placeholder('count'), placeholder('href'))
+        .then((h) => {
+          const filled = new Filled(h, ['count', 'href']);
+          expectKeys('"more" line', ['count', 'href'], [filled]);
+          return filled;
+        })
+        .catch((e: unknown) => {
+          throw new LayoutRenderError('"more" line', e);
+        });
+      p.catch(() => more === p && (more = undefined));
+      more = p;
+    }
+    return more;
+  };
 
   async function prepare(digests: Digest[]): Promise<void> {
     const newTags = new Map<string, { tag: string; slug: string }>();
@@ -99,11 +162,26 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
     engine,
     prepare,
     async render(digest, links) {
-      await prepare([digest]);
-      const [before, after] = await getLayout();
-      const values: Record<string, string> = {};
-      const raw = layoutValues(digest, links);
-      for (const k of KEYS) values[k] = engine.escape(raw[k]);
+      // Each item's card, looked up once (its key is built once per item, not per pass below).
+      const lookup = () => {
+        const found = new Map<SectionItem, Fragment>();
+        for (const s of digest.sections) {
+          if (!shells.has(s.slug)) return undefined;
+          for (const i of s.items) {
+            const card = cards.get(cardKey(i));
+            if (!card) return undefined;
+            found.set(i, card);
+          }
+        }
+        return found;
+      };
+      let cardOf = lookup();
+      if (!cardOf) {
+        await prepare([digest]);
+        cardOf = lookup()!;
+      }
+      const values = engine.layoutHtml(layoutValues(digest, links)) as unknown as Record<string, string>;
+      const [before, after] = await getLayout(values.subject === '');
       const moreFilled = await getMore();
       const moreValues = (slug: string, n: number) => ({ count: String(n), href: engine.escape(moreHref(links.web, slug)) });
       const sizeOf = (d: Digest) =>
@@ -111,14 +189,14 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
         after.bytes(values) +
         d.sections.reduce((n, s) => {
           const [open, close] = shells.get(s.slug)!;
-          const items = s.items.reduce((m, i) => m + cards.get(cardKey(i))!.bytes, 0);
+          const items = s.items.reduce((m, i) => m + cardOf.get(i)!.bytes, 0);
           return n + open.bytes + close.bytes + items + (s.more ? moreFilled.bytes(moreValues(s.slug, s.more)) : 0);
         }, 0);
       const fitted = fitToBudget(digest, sizeOf, budget);
       const body = fitted.sections
         .map((s) => {
           const [open, close] = shells.get(s.slug)!;
-          const items = s.items.map((i) => cards.get(cardKey(i))!.html).join('');
+          const items = s.items.map((i) => cardOf.get(i)!.html).join('');
           return open.html + items + (s.more ? moreFilled.fill(moreValues(s.slug, s.more)) : '') + close.html;
         })
         .join('');

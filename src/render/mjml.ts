@@ -27,16 +27,22 @@ function template(name: string): string {
 
 export type Vars = Record<string, string>;
 
-/** Fills a template: {{x}} escaped, {{{x}}} raw, {{> name}} the partial emails/_components/name.mjml. */
+/**
+ * Fills a template: {{x}} escaped, {{{x}}} raw, {{> name}} the partial emails/_components/name.mjml.
+ * One pass over the template's own text: what a value or a filled partial inserts is never read again,
+ * so content that spells `{{x}}` stays text.
+ */
 export function fill(name: string, vars: Vars): string {
-  return template(name)
-    .replace(/\{\{>\s*([\w-]+)\s*\}\}/g, (_, partial: string) => fill(partial, vars))
-    .replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (_, raw: string | undefined, esc: string | undefined) => {
+  return template(name).replace(
+    /\{\{>\s*([\w-]+)\s*\}\}|\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g,
+    (_, partial: string | undefined, raw: string | undefined, esc: string | undefined) => {
+      if (partial) return fill(partial, vars);
       const key = (raw ?? esc)!;
       const v = vars[key];
       if (v === undefined) throw new Error(`MJML template ${name}: no value for {{${key}}}`);
       return raw ? v : escapeHtml(v);
-    });
+    },
+  );
 }
 
 export const PREHEADER_PAD = '&nbsp;&zwnj;'.repeat(40);

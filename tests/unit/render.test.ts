@@ -9,23 +9,12 @@ import { referenceSymbols } from '../../src/render/references.ts';
 import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
 import { readerLinks } from '../../src/subscriptions/tokens.ts';
 import { corpusWeek, tagSets } from '../support/corpus.ts';
+import { visibleText } from '../support/html.ts';
 
 const content = indexIssue('2026-W48', corpusWeek('2026-W48'));
 const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
 const digests = (n: number, seed?: number) => tagSets(n, seed).map((tags) => assembleDigest(content, tags)).filter((d): d is Digest => d !== null);
 
-/** What a reader sees: text outside tags, entities decoded, white space folded. */
-export function visibleText(html: string): string {
-  return html
-    .replace(/<head[\s\S]*?<\/head>/i, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&nbsp;|&zwnj;|&#x27;|&quot;|&amp;|&lt;|&gt;/g, (e) => ({ '&nbsp;': ' ', '&zwnj;': '', '&#x27;': "'", '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>' })[e]!)
-    .replace(/[\u00a0\u200c]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
   it('renders 1,000 readers with engine calls bounded by the content, not the readers', async () => {
