@@ -204,6 +204,7 @@ async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: num
     RESEND_API_KEY: 're_bench',
     RESEND_BASE_URL: emu.url,
     RESEND_RATE_LIMIT: '10000',
+    SECRET: 'bench-secret-0123456789abcdef-0123456789',
     LOG_LEVEL: 'error',
   });
   child.stderr!.on('data', (d) => process.stderr.write(d));

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-register();
+// The project's own tsconfig (JSX settings included), whatever folder tagcast is started from.
+register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench');
 const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.replace(/\.ts$/, '')).sort();
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

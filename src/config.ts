@@ -1,76 +1,215 @@
 // The only reader of process.env. Parsed once with zod; a bad value stops start-up with one line per problem.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { parse as parseDotEnv } from 'dotenv';
 import { z } from 'zod';
+import { isTimeZone, normaliseEmail } from './subscriptions/address.ts';
 
 const engines = ['react', 'mjml'] as const;
 export type Engine = (typeof engines)[number];
 
+// A fixed development secret keeps links stable across runs on a laptop. It is public (it is in this
+// file), so it is refused wherever links reach real readers.
+const DEV_SECRET = 'tagcast-development-secret-change-me';
+const SECRET_MIN = 32;
+const DEFAULT_PUBLIC_URL = 'http://localhost:3000';
+const DEFAULT_MAIL_FROM = 'tagcast <digest@tagcast.localhost>';
+const MAKE_SECRET = 'generate one with: openssl rand -base64 32';
+
+// C0, DEL, C1 and the Unicode line separators: none belongs in a header value or a link.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+type Ctx = z.core.$RefinementCtx;
+const fail = (ctx: Ctx, message: string): never => {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+};
+
+/** Unset, empty and blank all mean "not set". */
+const trimmedOrUnset = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : s.trim());
+
 const optionalString = z
   .string()
-  .transform((s) => s.trim())
   .optional()
-  .transform((s) => (s === '' ? undefined : s));
+  .transform((s) => trimmedOrUnset(s));
 
-/** A number from the environment; empty or unset means the default. */
-const numberVar = (fallback: number, schema: z.ZodNumber) =>
+/** A whole number (digits only: no sign, hex, exponent or decimals) within [min, max]; unset means the default. */
+const integer = (fallback: number, min: number, max: number, unit = '') =>
   z
     .string()
     .optional()
-    .transform((s) => (s === undefined || s.trim() === '' ? fallback : Number(s.trim())))
-    .pipe(z.number({ error: 'must be a number' }).pipe(schema));
+    .transform((s, ctx) => {
+      const v = trimmedOrUnset(s);
+      if (v === undefined) return fallback;
+      const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+      return n >= min && n <= max ? n : fail(ctx, `must be a whole number from ${min} to ${max}${unit}`);
+    });
 
-const url = (what: string) =>
-  z.string().refine((s) => {
+/** A plain decimal (digits, optionally a point and digits) within [min, max]; unset means the default. */
+const decimal = (fallback: number, min: number, max: number, what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const v = trimmedOrUnset(s);
+      if (v === undefined) return fallback;
+      const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN;
+      return n >= min && n <= max ? n : fail(ctx, `must be ${what} from ${min} to ${max}, written like 2 or 0.5`);
+    });
+
+const httpUrl = (example: string) =>
+  optionalString.transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    if (CONTROL.test(s)) return fail(ctx, 'must not contain control characters (line breaks, tabs)');
     try {
-      return ['http:', 'https:'].includes(new URL(s).protocol);
+      if (['http:', 'https:'].includes(new URL(s).protocol)) return s;
     } catch {
-      return false;
+      // not a URL: the same answer as another scheme
     }
-  }, `must be an http(s) URL (${what})`);
-
-const schema = z
-  .object({
-    DATABASE_URL: optionalString.pipe(
-      z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
-    ),
-    DATA_DIR: z.string().min(1).default('.data'),
-    REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
-    EMAIL_PROVIDER: optionalString.pipe(z.enum(['resend', 'outbox']).optional()),
-    RESEND_API_KEY: optionalString,
-    RESEND_BASE_URL: optionalString.pipe(url('e.g. https://api.resend.com').optional()),
-    RESEND_RATE_LIMIT: numberVar(2, z.number().positive('must be a positive number of requests per second').max(10_000)),
-    RESEND_WEBHOOK_SECRET: optionalString,
-    OUTBOX_DIR: optionalString,
-    PUBLIC_URL: url('e.g. https://news.example.com').default('http://localhost:3000'),
-    PORT: numberVar(3000, z.number().int('must be a whole number').min(1).max(65535)),
-    SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-    MAIL_FROM: z
-      .string()
-      .regex(/^(.*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, e.g. "Tagcast <digest@example.com>"')
-      .default('tagcast <digest@tagcast.localhost>'),
-    TEMPLATE_ENGINE: z.enum(engines).default('react'),
-    SEND_LEASE_MS: numberVar(60_000, z.number().int().min(1000).max(3_600_000)),
-    WORKER_LOCK_MS: numberVar(30_000, z.number().int().min(1000).max(600_000)),
-    RESEND_TIMEOUT_MS: numberVar(30_000, z.number().int().min(500).max(300_000)),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^\{[^{}:]+\}$|^[^{}:]+$/, 'must be a Redis key prefix without ":", e.g. {tagcast}')
-      .default('{tagcast}'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    NODE_ENV: z.string().optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.EMAIL_PROVIDER === 'resend' && !c.RESEND_API_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required when EMAIL_PROVIDER=resend' });
-    }
-    if (c.SEND_LEASE_MS <= c.RESEND_TIMEOUT_MS) {
-      ctx.addIssue({ code: 'custom', path: ['SEND_LEASE_MS'], message: 'must be longer than RESEND_TIMEOUT_MS, or a slow send could be taken over while in flight' });
-    }
-    if (c.NODE_ENV === 'production' && !c.SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SECRET'], message: 'is required in production (it signs reader links)' });
-    }
+    return fail(ctx, `must be an http(s) URL, e.g. ${example}`);
   });
+
+/**
+ * PUBLIC_URL starts every reader link and is written into the List-Unsubscribe and List-Id headers,
+ * so it is refused unless it is a plain http(s) base, and kept in its normalised form (punycode host,
+ * percent-encoded path, no trailing slash).
+ */
+const publicUrl = optionalString.transform((s, ctx) => {
+  if (s === undefined) return DEFAULT_PUBLIC_URL;
+  if (CONTROL.test(s)) return fail(ctx, 'must not contain control characters (line breaks, tabs): it is written into mail headers');
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return fail(ctx, 'must be an http(s) URL, e.g. https://news.example.com');
+  }
+  // "localhost:3000" parses with the scheme "localhost:", which would make every reader link broken.
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return fail(ctx, 'must be an http(s) URL, e.g. https://news.example.com');
+  if (u.username || u.password) return fail(ctx, 'must not contain a user name or password');
+  if (/[?#]/.test(s)) return fail(ctx, 'must not have a query (?…) or fragment (#…): reader links are appended to it');
+  return (u.origin + u.pathname).replace(/\/+$/, '');
+});
+
+/** localhost, *.localhost, 127.0.0.0/8 and [::1]: links that only work on this machine. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+
+// Characters a display name may hold without quotes (RFC 5322 atext and spaces); non-ASCII is left to
+// the MIME layer, which encodes it (RFC 2047).
+const PLAIN_NAME = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ \u0080-\uffff-]+$/;
+
+/** MAIL_FROM becomes the From header: `Name <address>` or a bare address, normalised, never with control characters. */
+const mailFrom = optionalString.transform((s, ctx) => {
+  if (s === undefined) return DEFAULT_MAIL_FROM;
+  if (CONTROL.test(s)) return fail(ctx, 'must not contain control characters (line breaks, tabs): it is the From header');
+  const expected = 'expected an address, e.g. "Tagcast <digest@example.com>" or digest@example.com';
+  const m = /^([^<>]*?)\s*<([^<>]*)>$/.exec(s);
+  if (!m && /[<>]/.test(s)) return fail(ctx, `must be one address; ${expected}`);
+  let name = m ? m[1]!.trim() : '';
+  if (/^".*"$/.test(name)) name = name.slice(1, -1).replace(/\\(.)/g, '$1');
+  const address = normaliseEmail(m ? m[2]! : s);
+  if ('error' in address || /^mailto:/i.test(m ? m[2]!.trim() : s)) return fail(ctx, `has no valid email address; ${expected}`);
+  if (!name) return address.email;
+  const shown = PLAIN_NAME.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
+  return `${shown} <${address.email}>`;
+});
+
+/**
+ * DATABASE_URL is checked here so a typo is one config line, not a driver stack trace. The raw string
+ * goes to the driver unchanged. A Unix socket may be given as ?host=/path instead of a host name.
+ */
+const databaseUrl = optionalString.transform((s, ctx) => {
+  if (s === undefined) return undefined;
+  const expected = 'expected postgres://USER:PASSWORD@HOST:5432/DATABASE (percent-encode special characters in the password)';
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return fail(ctx, `is not a valid URL; ${expected}`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return fail(ctx, 'must start with postgres:// or postgresql://');
+  if (!u.hostname && !u.searchParams.get('host')) return fail(ctx, `names no host; ${expected}`);
+  if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return fail(ctx, 'has a port that is not a number from 1 to 65535');
+  const db = u.pathname.replace(/^\//, '');
+  if (!db || db.includes('/')) return fail(ctx, `names no database; ${expected}`);
+  const timeout = u.searchParams.get('connect_timeout');
+  if (timeout !== null && !/^\d+$/.test(timeout)) return fail(ctx, 'has a connect_timeout that is not a whole number of seconds');
+  return s;
+});
+
+/**
+ * The webhook signing secret in the Svix / Standard Webhooks format: "whsec_" then base64 of 24 to 64
+ * bytes. A malformed one would make every webhook fail its signature check, so it stops start-up.
+ */
+const webhookSecret = optionalString.transform((s, ctx) => {
+  if (s === undefined) return undefined;
+  const b64 = s.startsWith('whsec_') ? s.slice('whsec_'.length) : '';
+  const bytes = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64) ? Buffer.from(b64, 'base64').length : 0;
+  if (bytes < 24 || bytes > 64) return fail(ctx, 'must be the signing secret Resend shows for the webhook: "whsec_" followed by base64 of 24 to 64 bytes');
+  return s;
+});
+
+/**
+ * Which reverse proxies' X-Forwarded-For to believe. Unset or false: none (the client is the TCP
+ * peer); true: any (only when nothing else can reach the server); otherwise addresses or networks,
+ * comma-separated, or proxy-addr's names loopback, linklocal, uniquelocal.
+ */
+const trustProxy = optionalString.transform((s, ctx): boolean | string[] => {
+  if (s === undefined || s === 'false') return false;
+  if (s === 'true') return true;
+  const entries = s.split(',').map((e) => e.trim()).filter(Boolean);
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  for (const e of entries) {
+    const [ip, bits, extra] = e.split('/');
+    const v = isIP(ip ?? '');
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (v === 6 ? 128 : 32));
+    if (!(named.has(e) || (v !== 0 && okBits && extra === undefined))) {
+      return fail(ctx, 'must be true, false, or proxy addresses or networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8 or loopback');
+    }
+  }
+  return entries;
+});
+
+const fields = {
+  DATABASE_URL: databaseUrl,
+  DATA_DIR: optionalString.transform((s) => s ?? '.data'),
+  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  EMAIL_PROVIDER: optionalString.pipe(z.enum(['resend', 'outbox'], 'must be resend or outbox').optional()),
+  // Sent in the Authorization header: anything but printable characters would corrupt it.
+  RESEND_API_KEY: optionalString.pipe(z.string().regex(/^[\x21-\x7e]+$/, 'must not contain spaces or control characters').optional()),
+  RESEND_BASE_URL: httpUrl('https://api.resend.com'),
+  // The upper bound is the one it always had: bench/send.ts uses it to run the pipeline unthrottled.
+  RESEND_RATE_LIMIT: decimal(2, 0.1, 10_000, 'a number of requests per second'),
+  RESEND_WEBHOOK_SECRET: webhookSecret,
+  RESEND_TIMEOUT_MS: integer(30_000, 500, 300_000, ' (milliseconds)'),
+  SEND_LEASE_MS: integer(60_000, 1000, 3_600_000, ' (milliseconds)'),
+  WORKER_LOCK_MS: integer(30_000, 1000, 600_000, ' (milliseconds)'),
+  OUTBOX_DIR: optionalString,
+  PUBLIC_URL: publicUrl,
+  PORT: integer(3000, 1, 65535),
+  SECRET: optionalString.pipe(z.string().min(SECRET_MIN, `must be at least ${SECRET_MIN} characters (${MAKE_SECRET})`).optional()),
+  MAIL_FROM: mailFrom,
+  TEMPLATE_ENGINE: optionalString.pipe(z.enum(engines, 'must be react or mjml').default('react')),
+  QUEUE_PREFIX: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\{[^{}:\s]+\}$|^[^{}:\s]+$/, 'must be a Redis key prefix without ":" or spaces, e.g. {tagcast}')
+      .default('{tagcast}'),
+  ),
+  LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent').optional()),
+  NODE_ENV: optionalString,
+  TRUST_PROXY: trustProxy,
+  ARCHIVE: optionalString.pipe(z.enum(['on', 'off'], 'must be on or off').default('on')),
+  DEFAULT_TIME_ZONE: optionalString.transform((s, ctx) => {
+    if (s === undefined) return 'UTC';
+    return isTimeZone(s) ? s : fail(ctx, 'must be an IANA time zone, e.g. Europe/Berlin or UTC');
+  }),
+};
+
+type Values = { [K in keyof typeof fields]: z.output<(typeof fields)[K]> };
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -85,16 +224,26 @@ export interface Config {
   /** BullMQ job lock: a worker that dies loses its jobs to another after this long. */
   workerLockMs: number;
   outboxDir: string;
+  /** Normalised: scheme, host and path only, no trailing slash. */
   publicUrl: string;
   port: number;
   secret: string;
-  /** True when SECRET was not set and a development secret is in use. */
+  /** True when the public development secret is in use (SECRET unset, or set to that value). */
   secretDefaulted: boolean;
+  /** Normalised: `Name <address>` or a bare address, never with control characters. */
   mailFrom: string;
   templateEngine: Engine;
   /** Redis key prefix of the queues; a {hash tag} keeps them in one Redis Cluster slot. */
   queuePrefix: string;
   logLevel: string;
+  /** True when LOG_LEVEL was not set, so each command may pick its own default. */
+  logLevelDefaulted: boolean;
+  /** Which reverse proxies' X-Forwarded-For the web server believes (false: none). */
+  trustProxy: boolean | string[];
+  /** The public archive and its feeds (ARCHIVE=on). */
+  archive: boolean;
+  /** The time zone of readers who never chose one. */
+  defaultTimeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -104,44 +253,77 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads KEY=VALUE lines from a .env file; values already in the environment win. */
+/** Reads a .env file with dotenv's parser (comments, quotes, `export`, multi-line values); missing is empty. */
 function readDotEnv(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
-    if (!m || line.trimStart().startsWith('#')) continue;
-    let value = m[2] ?? '';
-    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
-    out[m[1]!] = value;
+  try {
+    return parseDotEnv(readFileSync(file));
+  } catch (e) {
+    throw new ConfigError([`.env: ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
-  return out;
 }
 
-// A fixed development secret keeps links stable across runs on a laptop; production must set SECRET.
-const DEV_SECRET = 'tagcast-development-secret-change-me';
+/** Real environment variables win over .env. */
+function mergedEnv(env: Record<string, string | undefined>, cwd: string): Record<string, string | undefined> {
+  return { ...readDotEnv(path.join(cwd, '.env')), ...env };
+}
+
+// Values of these are never shown in a problem line: secrets, and URLs, which may carry credentials.
+const HIDDEN = /SECRET|KEY|URL|PASSWORD|TOKEN/;
+
+function problemLine(key: string, message: string, value: string | undefined): string {
+  if (HIDDEN.test(key) || value === undefined) return `${key}: ${message}`;
+  // JSON quoting keeps a value with a line break on one line.
+  const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  return `${key}: ${message} (got ${shown})`;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
-  const merged = { ...readDotEnv(path.join(cwd, '.env')), ...env };
-  const parsed = schema.safeParse(merged);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const key = i.path.join('.') || 'environment';
-        const value = merged[key];
-        const shown = key.includes('SECRET') || key.includes('KEY') || key.includes('URL') ? '' : value === undefined ? '' : ` (got "${value}")`;
-        return `${key}: ${i.message}${shown}`;
-      }),
-    );
+  const merged = mergedEnv(env, cwd);
+  const values: Partial<Values> = {};
+  const parsed = new Set<keyof Values>();
+  const problems: string[] = [];
+  for (const key of Object.keys(fields) as (keyof Values)[]) {
+    const r = fields[key].safeParse(merged[key]);
+    if (r.success) {
+      (values as Record<string, unknown>)[key] = r.data;
+      parsed.add(key);
+    } else {
+      for (const i of r.error.issues) problems.push(problemLine(key, i.message, merged[key]));
+    }
   }
-  const c = parsed.data;
-  const dataDir = path.resolve(cwd, c.DATA_DIR);
+
+  // Rules across variables, each checked with whatever parsed, so every problem shows in one run.
+  const v = values;
+  const provider = parsed.has('EMAIL_PROVIDER') && parsed.has('RESEND_API_KEY') ? (v.EMAIL_PROVIDER ?? (v.RESEND_API_KEY ? 'resend' : 'outbox')) : undefined;
+  if (v.EMAIL_PROVIDER === 'resend' && parsed.has('RESEND_API_KEY') && !v.RESEND_API_KEY) {
+    problems.push('RESEND_API_KEY: is required when EMAIL_PROVIDER=resend');
+  }
+  if (v.SEND_LEASE_MS !== undefined && v.RESEND_TIMEOUT_MS !== undefined && v.SEND_LEASE_MS <= v.RESEND_TIMEOUT_MS) {
+    problems.push('SEND_LEASE_MS: must be longer than RESEND_TIMEOUT_MS, or a slow send could be taken over while in flight');
+  }
+  if (parsed.has('SECRET')) {
+    // Links reach real readers: anyone who knows the development secret could forge any reader's
+    // unsubscribe or preferences link, so a secret of the operator's own is required.
+    const reasons: string[] = [];
+    if (provider === 'resend') reasons.push(v.EMAIL_PROVIDER ? 'EMAIL_PROVIDER=resend' : 'EMAIL_PROVIDER is resend (RESEND_API_KEY is set)');
+    if (v.PUBLIC_URL !== undefined && !isLoopbackUrl(v.PUBLIC_URL)) reasons.push(`PUBLIC_URL (${v.PUBLIC_URL}) is not a loopback address`);
+    if (v.NODE_ENV === 'production') reasons.push('NODE_ENV=production');
+    if (reasons.length > 0 && v.SECRET === undefined) {
+      problems.push(`SECRET: is required when ${reasons.join(' and ')}: it signs every reader's unsubscribe and preferences link (${MAKE_SECRET})`);
+    } else if (reasons.length > 0 && v.SECRET === DEV_SECRET) {
+      problems.push(`SECRET: is the public development secret, which must not be used when ${reasons.join(' and ')} (${MAKE_SECRET})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const c = values as Values;
   return {
     databaseUrl: c.DATABASE_URL,
-    dataDir,
+    dataDir: path.resolve(cwd, c.DATA_DIR),
     redisUrl: c.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisUrlDefaulted: c.REDIS_URL === undefined,
-    emailProvider: c.EMAIL_PROVIDER ?? (c.RESEND_API_KEY ? 'resend' : 'outbox'),
+    emailProvider: provider!,
     resend: {
       apiKey: c.RESEND_API_KEY,
       baseUrl: c.RESEND_BASE_URL,
@@ -152,13 +334,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sendLeaseMs: c.SEND_LEASE_MS,
     workerLockMs: c.WORKER_LOCK_MS,
     outboxDir: path.resolve(cwd, c.OUTBOX_DIR ?? path.join(c.DATA_DIR, 'outbox')),
-    publicUrl: c.PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: c.PUBLIC_URL,
     port: c.PORT,
     secret: c.SECRET ?? DEV_SECRET,
-    secretDefaulted: c.SECRET === undefined,
+    secretDefaulted: c.SECRET === undefined || c.SECRET === DEV_SECRET,
     mailFrom: c.MAIL_FROM,
     templateEngine: c.TEMPLATE_ENGINE,
     queuePrefix: c.QUEUE_PREFIX,
-    logLevel: c.LOG_LEVEL,
+    logLevel: c.LOG_LEVEL ?? 'info',
+    logLevelDefaulted: c.LOG_LEVEL === undefined,
+    trustProxy: c.TRUST_PROXY,
+    archive: c.ARCHIVE === 'on',
+    defaultTimeZone: c.DEFAULT_TIME_ZONE,
   };
+}
+
+/**
+ * Whether error reports should include stack traces: LOG_LEVEL=debug or trace, from the environment or
+ * .env. Read on its own, without the rest of the configuration, because it is asked after a failure
+ * (possibly a configuration failure).
+ */
+export function wantsStackTraces(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): boolean {
+  let level = env.LOG_LEVEL;
+  if (level === undefined) {
+    try {
+      level = mergedEnv(env, cwd).LOG_LEVEL;
+    } catch {
+      // An unreadable .env was already reported as such.
+    }
+  }
+  return ['debug', 'trace'].includes(level?.trim() ?? '');
 }

@@ -52,7 +52,8 @@ export function redisConnection(url: string): Redis {
 }
 
 /** One quick ping with no retries: answers whether Redis is there before anything waits on it. */
-export async function pingRedis(url: string, timeoutMs = 2000): Promise<void> {
+// 5 s: a busy machine (or a process still opening PGlite) can take over 2 s to finish a local connect.
+export async function pingRedis(url: string, timeoutMs = 5000): Promise<void> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
   probe.on('error', () => undefined);
   try {

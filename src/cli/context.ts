@@ -22,9 +22,32 @@ export interface Context {
   close(): Promise<void>;
 }
 
-export async function createContext(opts: { logLevel?: string } = {}): Promise<Context> {
+let devSecretNoted = false;
+
+/**
+ * One stderr line when links are signed with the public development secret: fine for the outbox on
+ * localhost (config refuses it anywhere else), but the operator should know. Printed once per process,
+ * only by commands that sign links.
+ */
+export function noteDevelopmentSecret(config: Config): void {
+  if (!config.secretDefaulted || devSecretNoted || config.logLevel === 'silent') return;
+  devSecretNoted = true;
+  process.stderr.write(
+    'tagcast: note: reader links are signed with the public development secret (fine for the outbox on localhost; set SECRET before sending real mail)\n',
+  );
+}
+
+export interface ContextOptions {
+  /** The command's log level when LOG_LEVEL is not set. */
+  logLevel?: string;
+  /** The command signs reader links (preview, serve): note a development secret at start. */
+  signsLinks?: boolean;
+}
+
+export async function createContext(opts: ContextOptions = {}): Promise<Context> {
   const config = loadConfig();
-  const log = pino({ level: process.env.LOG_LEVEL ? config.logLevel : (opts.logLevel ?? config.logLevel) }, pino.destination(2));
+  const log = pino({ level: config.logLevelDefaulted ? (opts.logLevel ?? config.logLevel) : config.logLevel }, pino.destination(2));
+  if (opts.signsLinks) noteDevelopmentSecret(config);
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(db);
@@ -47,6 +70,8 @@ export async function createContext(opts: { logLevel?: string } = {}): Promise<C
       return queues;
     },
     async startWorkers() {
+      // Workers sign every link of every email they send.
+      noteDevelopmentSecret(config);
       const q = await ctx.queues();
       workers = startWorkers(
         { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: config.sendLeaseMs },

@@ -1,10 +1,12 @@
-// `tagcast`: one binary, one file per command group. Errors a person can act on are printed as one
-// line each (no stack traces); bad configuration exits 2, other failures exit 1.
+// `tagcast`: one binary, one file per command group. Every error is printed as one line (no stack
+// traces, unless LOG_LEVEL=debug or trace asks for them); bad configuration exits 2, other failures exit 1.
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.ts';
-import { DbLockedError } from '../db/connection.ts';
+import { ConfigError, wantsStackTraces } from '../config.ts';
+import { ImportStoppedError } from '../content/import.ts';
+import { DatabaseUnavailableError, DbLockedError } from '../db/connection.ts';
 import { IssueStateError } from '../issues.ts';
 import { RedisUnavailableError } from '../queue.ts';
+import { HeaderError } from '../send/mime.ts';
 import { UsageError } from './context.ts';
 import { registerDigest } from './digest.ts';
 import { registerImport } from './import.ts';
@@ -45,15 +47,20 @@ export function reportError(e: unknown): number {
     process.stderr.write(`tagcast: ${e.message}\n`);
     return 2;
   }
-  if (e instanceof RedisUnavailableError || e instanceof DbLockedError || e instanceof IssueStateError) {
+  if (
+    e instanceof RedisUnavailableError || e instanceof DbLockedError || e instanceof IssueStateError || e instanceof DatabaseUnavailableError ||
+    e instanceof ImportStoppedError || e instanceof HeaderError
+  ) {
     process.stderr.write(`tagcast: ${e.message}\n`);
     return 1;
   }
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ECONNREFUSED' || /database .* does not exist|password authentication|connect ECONNREFUSED/.test(String(err?.message))) {
-    process.stderr.write(`tagcast: cannot reach the database: ${err.message}. Check DATABASE_URL.\n`);
+  // The last resort, for failures nobody foresaw: still one line; the stack when debugging.
+  const err = e as Error | undefined;
+  if (wantsStackTraces() && err?.stack) {
+    process.stderr.write(`tagcast: ${err.stack}\n`);
     return 1;
   }
-  process.stderr.write(`tagcast: ${err?.stack ?? String(e)}\n`);
+  const message = (err instanceof Error ? `${err.message || err.name}` : String(e)).replace(/\s*\n\s*/g, ' ').trim();
+  process.stderr.write(`tagcast: unexpected error: ${message} (LOG_LEVEL=debug shows where)\n`);
   return 1;
 }

@@ -27,6 +27,61 @@ export class DbLockedError extends Error {
   }
 }
 
+/** PostgreSQL could not be reached or refused us: one line naming the server (credentials masked) and why. */
+export class DatabaseUnavailableError extends Error {
+  constructor(url: string, reason: string) {
+    super(`cannot connect to PostgreSQL at ${maskDatabaseUrl(url)}: ${reason}. Check DATABASE_URL.`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** The URL without user name, password or query (which may hold a password), but with a socket ?host=. */
+export function maskDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const socket = u.searchParams.get('host');
+    return `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}${socket ? `?host=${socket}` : ''}`;
+  } catch {
+    return '(an unreadable DATABASE_URL)';
+  }
+}
+
+/** Without connect_timeout in the URL, a server that never answers fails the connection after this. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** The URL's connect_timeout (seconds, as in libpq; 0 waits forever), else the default. */
+function connectTimeoutMs(url: string): number {
+  try {
+    const s = new URL(url).searchParams.get('connect_timeout');
+    if (s !== null && /^\d+$/.test(s)) return Number(s) * 1000;
+  } catch {
+    // An unparsable URL fails in the driver, with its own reason.
+  }
+  return DEFAULT_CONNECT_TIMEOUT_MS;
+}
+
+/** The reason a connection failed, in words, from a socket error, a server error or a driver error. */
+function connectFailure(e: unknown, url: string, timeoutMs: number): string {
+  const err = e as { code?: string; message?: string; hostname?: string; errors?: { code?: string }[] };
+  // Node reports a refused dual-stack connect (::1 and 127.0.0.1) as an AggregateError with no message.
+  const code = err?.code ?? err?.errors?.find((x) => x?.code)?.code;
+  const message = String(err?.message ?? e).split('\n')[0]!.trim();
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // keep it empty
+  }
+  if (code === 'ECONNREFUSED') return 'connection refused (is PostgreSQL running, and listening on that host and port?)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `unknown host "${err.hostname ?? host}"`;
+  if (code === 'ETIMEDOUT' || /timeout expired|connection timeout/i.test(message)) return `no answer within ${timeoutMs / 1000} s`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'the host cannot be reached from here';
+  if (code === 'ENOENT') return 'no server socket at that path';
+  if (/client password must be a string/.test(message)) return 'the server asks for a password and DATABASE_URL has none';
+  // Server errors (28000 unknown role, 3D000 unknown database, 28P01 bad password, …) say it themselves.
+  return message || 'unknown error';
+}
+
 export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** PGlite's folder; unused with databaseUrl. */
@@ -122,7 +177,20 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
   };
-  const pool = new pg.Pool({ connectionString: url, max, types: types as never });
+  const timeoutMs = connectTimeoutMs(url);
+  // The timeout belongs on each client's connect, not on the pool: the pool's own timeout would also
+  // fail a query that merely waited for a free client under load.
+  class TimedClient extends pg.Client {
+    constructor(config?: ConstructorParameters<typeof pg.Client>[0]) {
+      super(typeof config === 'object' ? { ...config, connectionTimeoutMillis: timeoutMs } : config);
+    }
+  }
+  let pool: InstanceType<typeof pg.Pool>;
+  try {
+    pool = new pg.Pool({ connectionString: url, max, types: types as never, Client: TimedClient });
+  } catch (e) {
+    throw new DatabaseUnavailableError(url, connectFailure(e, url, timeoutMs));
+  }
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries in flight see their own error.
   });
@@ -157,7 +225,12 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       await pool.end();
     },
   });
-  // Fail early with the server's own message rather than on the first real query.
-  await pool.query('select 1');
+  // Fail early, in one line, rather than on the first real query.
+  try {
+    await pool.query('select 1');
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnavailableError(url, connectFailure(e, url, timeoutMs));
+  }
   return wrap(pool, false);
 }

@@ -1,11 +1,13 @@
 // The tagcast binary as a user runs it: exit codes, one line per problem, no stack traces.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { reportError } from '../../src/cli/main.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { REDIS_URL } from '../support/env.ts';
-import { tagcast } from '../support/process.ts';
+import { adminUrl, REDIS_URL } from '../support/env.ts';
+import { spawnTagcast, tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 
 describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
@@ -17,7 +19,8 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     t = await createTestDb();
     await t.release(); // the child processes own the database from here
     dir = mkdtempSync(path.join(tmpdir(), 'tagcast-cli-'));
-    env = { ...t.env, REDIS_URL, QUEUE_PREFIX: prefix, OUTBOX_DIR: path.join(dir, 'outbox'), PUBLIC_URL: 'https://news.example.test' };
+    // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
+    env = { ...t.env, REDIS_URL, QUEUE_PREFIX: prefix, OUTBOX_DIR: path.join(dir, 'outbox'), PUBLIC_URL: 'https://news.example.test', SECRET: 'cli-test-secret-0123456789abcdef0123' };
   });
   afterAll(async () => {
     await t?.drop();
@@ -89,5 +92,110 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tagcast: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*redis-server/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  /** Everything but SECRET: the run the brief's first-run promise is about. */
+  const withoutSecret = (extra: Record<string, string>) => {
+    const { SECRET: _unused, ...rest } = env;
+    return { ...rest, ...extra };
+  };
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |\bat .*\.(ts|js):\d+/);
+
+  it('refuses a real provider without SECRET: one line, exit 2', async () => {
+    const r = await tagcast(['issue', 'list'], withoutSecret({ PUBLIC_URL: 'http://localhost:3000', EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_cli_test' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^config: SECRET: is required when EMAIL_PROVIDER=resend: .*\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a public PUBLIC_URL without SECRET: one line, exit 2', async () => {
+    const r = await tagcast(['subscribers', 'list'], withoutSecret({ PUBLIC_URL: 'https://news.example.com' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^config: SECRET: is required when PUBLIC_URL \(https:\/\/news\.example\.com\) is not a loopback address: .*\n$/);
+  });
+
+  it('sends through the outbox on localhost without SECRET, saying it used the development secret', async () => {
+    const local = withoutSecret({ PUBLIC_URL: 'http://localhost:3000' });
+    const created = await tagcast(['issue', 'create', '--week', '2026-W48'], local);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toBe(''); // a command that signs nothing says nothing about the secret
+    const id = /created issue (\d+)/.exec(created.stdout)![1]!;
+    const sent = await tagcast(['issue', 'send', id, '--wait'], local);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toMatch(/readers sent: +2/);
+    expect(sent.stderr.match(/development secret/g)).toHaveLength(1);
+    expect(sent.stderr).toContain('tagcast: note: reader links are signed with the public development secret');
+  });
+
+  it('refuses a malformed DATABASE_URL in one line, exit 2, without the credentials', async () => {
+    const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://u:hunter2@host:notaport/db' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^config: DATABASE_URL: is not a valid URL; expected postgres:\/\/USER:PASSWORD@HOST:5432\/DATABASE.*\n$/);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it.runIf(process.env.TAGCAST_TEST_DB === 'postgres')('names a missing role in one line, exit 1, no stack trace', async () => {
+    const u = new URL(adminUrl());
+    u.username = 'nosuchrole';
+    u.password = '';
+    const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: u.toString() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`tagcast: cannot connect to PostgreSQL at postgres://***@${u.host}${u.pathname}: role "nosuchrole" does not exist. Check DATABASE_URL.\n`);
+    noStack(r.stderr);
+  });
+
+  it('says when nothing listens on the database port: one line, exit 1', async () => {
+    const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://tagcast:hunter2@127.0.0.1:1/tagcast' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('tagcast: cannot connect to PostgreSQL at postgres://***@127.0.0.1:1/tagcast: connection refused (is PostgreSQL running, and listening on that host and port?). Check DATABASE_URL.\n');
+  });
+
+  it('gives up on a server that never answers, after connect_timeout', async () => {
+    // A black hole: accepts the connection, never speaks. Without a timeout the command would hang.
+    const sockets = new Set<import('node:net').Socket>();
+    const silent: Server = createServer((s) => sockets.add(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const child = spawnTagcast(['issue', 'list'], { ...env, DATABASE_URL: `postgres://tagcast@127.0.0.1:${port}/tagcast?connect_timeout=1` });
+    // Should the timeout ever break, this test times out; the hung child must not outlive it.
+    onTestFinished(async () => {
+      child.kill('SIGKILL');
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe(`tagcast: cannot connect to PostgreSQL at postgres://***@127.0.0.1:${port}/tagcast: no answer within 1 s. Check DATABASE_URL.\n`);
+  });
+});
+
+describe('reportError, the last resort', () => {
+  const report = (e: unknown, logLevel?: string) => {
+    const before = process.env.LOG_LEVEL;
+    if (logLevel === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = logLevel;
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    try {
+      return { code: reportError(e), stderr: lines.join('') };
+    } finally {
+      spy.mockRestore();
+      if (before === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = before;
+    }
+  };
+
+  it('prints an unforeseen error as one line, exit 1', () => {
+    const r = report(new TypeError('Cannot read properties of undefined (reading "id")\nsecond line'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('tagcast: unexpected error: Cannot read properties of undefined (reading "id") second line (LOG_LEVEL=debug shows where)\n');
+  });
+
+  it('prints the stack trace with LOG_LEVEL=debug', () => {
+    const r = report(new Error('boom'), 'debug');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tagcast: Error: boom\n\s+at /);
   });
 });

@@ -63,6 +63,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
       WORKER_LOCK_MS: '2000',
       LOG_LEVEL: 'error',
       PUBLIC_URL: 'https://news.example.test',
+      SECRET: 'crash-test-secret-0123456789abcdef0123',
     });
     child.stderr!.on('data', (d) => process.stderr.write(`[worker ${child.pid}] ${d}`));
     children.add(child);
