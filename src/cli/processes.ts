@@ -1,5 +1,6 @@
 // Long-running processes: workers, the web server, or both plus the scheduler in one process.
 import type { Command } from 'commander';
+import { Redis } from 'ioredis';
 import { recoverAll } from '../issues.ts';
 import { createServer } from '../web/app.ts';
 import { createContext, type Context } from './context.ts';
@@ -24,6 +25,22 @@ async function startWorker(ctx: Context): Promise<void> {
   ctx.log.info({ issues: n }, 'worker started');
 }
 
+/**
+ * The web server, listening. Its rate-limit counts live in Redis so every `tagcast serve` process
+ * shares them, through a client of its own that fails fast: the workers' client waits for Redis
+ * forever, which would hang requests while Redis is down (the limiter lets them through instead).
+ */
+async function startServer(ctx: Context, redisUrl: string): Promise<() => Promise<void>> {
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  redis.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'rate-limit store unavailable: requests are not counted'));
+  const app = await createServer({ db: ctx.db, config: ctx.config, log: ctx.log, trustProxy: ctx.config.trustProxy, redis });
+  await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
+  return async () => {
+    await app.close();
+    redis.disconnect();
+  };
+}
+
 export function registerProcesses(program: Command): void {
   program
     .command('worker')
@@ -38,20 +55,19 @@ export function registerProcesses(program: Command): void {
     .command('serve')
     .description('run the web server (pages, webhooks, API)')
     .action(async () => {
-      const ctx = await createContext();
-      const app = await createServer({ db: ctx.db, config: ctx.config, log: ctx.log });
-      await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
-      await runUntilSignal(ctx, () => app.close());
+      const ctx = await createContext({ signsLinks: true });
+      const stop = await startServer(ctx, ctx.config.redisUrl);
+      await runUntilSignal(ctx, stop);
     });
 
   program
     .command('start')
     .description('workers, web server and scheduler in one process (the embedded-database setup)')
     .action(async () => {
-      const ctx = await createContext();
+      const ctx = await createContext({ signsLinks: true });
       await startWorker(ctx);
-      const app = await createServer({ db: ctx.db, config: ctx.config, log: ctx.log });
-      await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
-      await runUntilSignal(ctx, () => app.close());
+      // The workers' Redis: a private one when `start` had to start it.
+      const stop = await startServer(ctx, (await ctx.queues()).scope.redisUrl);
+      await runUntilSignal(ctx, stop);
     });
 }

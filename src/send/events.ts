@@ -10,7 +10,8 @@ import { normaliseEmail } from '../subscriptions/address.ts';
 export const COMPLAINT_THRESHOLD = 0.003;
 
 export const ResendEvent = z.object({
-  type: z.string().min(1),
+  // Resend's types are short ("email.delivery_delayed"); a long one is not Resend's, and would only bloat the table.
+  type: z.string().min(1).max(100),
   created_at: z.string().optional(),
   data: z
     .object({
@@ -23,6 +24,72 @@ export const ResendEvent = z.object({
 });
 export type ResendEvent = z.infer<typeof ResendEvent>;
 
+/** Resend nests a few levels deep; far deeper JSON is not an event, and could not be stored (jsonb and JSON.stringify both have limits). */
+export const MAX_EVENT_DEPTH = 32;
+
+// PostgreSQL text and jsonb cannot hold U+0000, and jsonb refuses a lone UTF-16 surrogate.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The string with every character PostgreSQL cannot store replaced by U+FFFD. */
+export function storableText(s: string): string {
+  return s.replace(UNSTORABLE, '\ufffd');
+}
+
+class TooDeep extends Error {}
+
+/** A copy of parsed JSON whose strings and keys are all storable; throws TooDeep past maxDepth levels. */
+function storableJson(v: unknown, maxDepth: number, depth = 0): unknown {
+  if (typeof v === 'string') return storableText(v);
+  if (v === null || typeof v !== 'object') return v;
+  // Checked before descending, so this recursion is never deeper than maxDepth.
+  if (depth >= maxDepth) throw new TooDeep();
+  if (Array.isArray(v)) return v.map((x) => storableJson(x, maxDepth, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    // defineProperty, not assignment: a key "__proto__" stays a plain key.
+    Object.defineProperty(out, storableText(k), { value: storableJson(x, maxDepth, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * A verified webhook body as an event tagcast can store, or the reason it is not one. Characters
+ * PostgreSQL cannot store become U+FFFD rather than refusing the event: a genuine bounce or complaint
+ * must still suppress its address, and a refused event only comes back as the provider's retries.
+ */
+export function parseResendEvent(body: string): { event: ResendEvent } | { error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { error: 'the body is not JSON' };
+  }
+  let clean: unknown;
+  try {
+    clean = storableJson(json, MAX_EVENT_DEPTH);
+  } catch (e) {
+    if (e instanceof TooDeep) return { error: `the JSON is nested more than ${MAX_EVENT_DEPTH} levels deep` };
+    throw e;
+  }
+  const parsed = ResendEvent.safeParse(clean);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    return { error: `not a Resend event: ${where}${issue?.message ?? 'unexpected shape'}` };
+  }
+  return { event: parsed.data };
+}
+
+/** The address in "Name <address>" or a bare address; null when it is not a valid one. */
+function recipient(to: string | undefined): string | null {
+  if (!to) return null;
+  // indexOf, not a regular expression: linear however long (or full of "<") the field is.
+  const lt = to.lastIndexOf('<');
+  const gt = lt === -1 ? -1 : to.indexOf('>', lt);
+  const addr = normaliseEmail(gt === -1 ? to : to.slice(lt + 1, gt));
+  return 'email' in addr ? addr.email : null;
+}
+
 const OUTCOMES: Record<string, Outcome> = {
   'email.delivered': 'delivered',
   'email.delivery_delayed': 'delivery_delayed',
@@ -34,11 +101,10 @@ const OUTCOMES: Record<string, Outcome> = {
 
 export type EventResult = 'applied' | 'duplicate' | 'ignored';
 
+/** Applies an event from parseResendEvent (whose strings are storable); `id` is the provider's event id. */
 export async function handleResendEvent(db: Db, id: string, event: ResendEvent): Promise<EventResult> {
   const providerId = event.data.email_id ?? null;
-  const to = event.data.to?.[0];
-  const addr = to ? normaliseEmail(/<([^>]+)>/.exec(to)?.[1] ?? to) : undefined;
-  const email = addr && 'email' in addr ? addr.email : null;
+  const email = recipient(event.data.to?.[0]);
   if (!(await recordEvent(db, { id, type: event.type, email, providerId, payload: event }))) return 'duplicate';
 
   if (event.type === 'email.opened' || event.type === 'email.clicked') {

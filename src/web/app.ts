@@ -1,21 +1,71 @@
-// The Fastify application: health, readiness and provider webhooks. Reader pages, the editor API and
-// the admin pages are added by later issues.
-import Fastify, { type FastifyInstance } from 'fastify';
+// The Fastify application: the baseline every route shares (security headers, rate limits, errors,
+// form bodies), then health, readiness and provider webhooks. Reader pages, the editor API and the
+// admin pages register on top of it (see src/web/plugins/*.ts for how a route changes its CSP or limit).
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
+import { rateLimitPlugin, type RateLimits } from './plugins/rate-limit.ts';
+import { preRoutingHeaders, securityPlugin } from './plugins/security.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ServerDeps {
   db: Db;
   config: Config;
   log: Logger;
+  /**
+   * Which proxies' X-Forwarded-For to believe (Fastify's trustProxy): their addresses or CIDRs
+   * ("127.0.0.1,10.0.0.0/8", or proxy-addr's names loopback, linklocal, uniquelocal), or true for
+   * any. Unset: none, and the client is the TCP peer. Behind a reverse proxy this must be set, or
+   * every reader is the proxy and shares one rate limit; never true when clients can reach the
+   * server directly, or they choose their own address. (A hop count is not offered: Fastify 5
+   * treats a number as "trust nothing".)
+   */
+  trustProxy?: boolean | string | string[] | undefined;
+  /** A Redis client for rate-limit counts shared by every server process; unset: counted per process. */
+  redis?: Redis | undefined;
+  /** Overrides of DEFAULT_RATE_LIMITS (tests use small ones). */
+  rateLimits?: Partial<RateLimits> | undefined;
+  /** The HTML error page, for the site layout to replace the minimal default. */
+  errorPage?: ((page: ErrorPage) => string) | undefined;
 }
 
+/** Form posts are small; the editor's uploads use multipart on their own routes. */
+const FORM_BODY_LIMIT = 100 * 1024;
+
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as never }) as unknown as FastifyInstance;
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (_req, reply) => {
+  const answerError = errorAnswer(deps.errorPage);
+  const options: FastifyServerOptions = {
+    trustProxy: deps.trustProxy ?? false,
+    // Unique across processes and restarts, so the id on an error page finds one log line.
+    genReqId: () => randomUUID(),
+    // A client that trickles its request in gives up its connection (slowloris) after a minute.
+    requestTimeout: 60_000,
+    // Malformed URLs are refused before routing (no hook runs): same headers and format as any error.
+    frameworkErrors: (err, req, reply) => {
+      reply.headers(preRoutingHeaders({ publicUrl: deps.config.publicUrl }));
+      answerError(err, req, reply);
+    },
+  };
+  const app = Fastify({ ...options, loggerInstance: deps.log as never }) as unknown as FastifyInstance;
+
+  // Order matters: headers first, so every later answer (a 429, an error, a 404) carries them.
+  await app.register(securityPlugin, { publicUrl: deps.config.publicUrl });
+  await app.register(rateLimitPlugin, {
+    limits: deps.rateLimits,
+    redis: deps.redis,
+    nameSpace: `${deps.config.queuePrefix}:rate-limit:`,
+  });
+  await app.register(errorsPlugin, { renderPage: deps.errorPage });
+  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+
+  // Load balancers poll these from a few addresses every few seconds: never rate-limited.
+  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));
+  app.get('/readyz', { config: { rateLimit: false } }, async (_req, reply) => {
     try {
       await deps.db.query('select 1');
       return { ok: true };
@@ -23,6 +73,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ ok: false, reason: 'database not reachable' });
     }
   });
-  await app.register(async (scope) => webhookRoutes(scope as unknown as FastifyInstance, { db: deps.db, secret: deps.config.resend.webhookSecret }));
+  await app.register(async (scope) =>
+    webhookRoutes(scope as unknown as FastifyInstance, { db: deps.db, secret: deps.config.resend.webhookSecret, rateLimit: app.rateLimits.webhook }),
+  );
   return app;
 }

@@ -54,6 +54,18 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
       payload: opts.tamper ? payload.replace('"s"', '"S"') : payload,
     });
   }
+  /** A body exactly as given (odd JSON, odd bytes), correctly signed. */
+  function postRaw(body: string | Buffer, opts: { id?: string } = {}) {
+    const id = opts.id ?? `msg_${++n}`;
+    const at = new Date();
+    return app.inject({
+      method: 'POST',
+      url: '/webhooks/resend',
+      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': new Webhook(SECRET).sign(id, at, body) },
+      payload: body,
+    });
+  }
+  const stored = async (id: string) => (await t.db.query<{ type: string; email: string | null; payload: any }>(`select type, email, payload from events where id = $1`, [id]))[0];
   const delivery = async (i: number) =>
     (await t.db.query<{ outcome: string | null; opened_at: Date | null; clicked_at: Date | null }>(`select outcome, opened_at, clicked_at from deliveries where provider_id = $1`, [pid(i)]))[0]!;
 
@@ -143,5 +155,88 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
     const emails = planned.map((p) => p.email);
     for (const gone of [readers[5], readers[7], readers[8]]) expect(emails).not.toContain(gone);
     expect(emails).toContain(readers[6]); // a soft bounce stays
+  });
+  // Whatever a correctly signed body holds: 200 and stored, or a 4xx with the reason. A 500 would
+  // have the provider retry it for a day, failing every time.
+  describe('odd content', () => {
+    it('stores strings holding \\u0000 or a lone surrogate with U+FFFD in their place, and still applies the event', async () => {
+      const r = await post('email.bounced', 9, { bounce: { type: 'Permanent', subType: 'General', message: 'no\u0000 such user \ud800' }, 'odd\u0000key': ['v\u0000'] }, { id: 'msg_nul' });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toEqual({ ok: true, result: 'applied' });
+      const e = (await stored('msg_nul'))!;
+      expect(e.email).toBe(readers[9]);
+      expect(e.payload.data.bounce.message).toBe('no\ufffd such user \ufffd');
+      expect(e.payload.data['odd\ufffdkey']).toEqual(['v\ufffd']);
+      expect((await delivery(9)).outcome).toBe('bounced');
+      const sup = await t.db.query<{ detail: string }>(`select detail from suppressions where email = $1`, [readers[9]]);
+      expect(sup[0]?.detail).toBe('Permanent: General: no\ufffd such user \ufffd');
+
+      const oddType = await post('email.opened\u0000', 3, {}, { id: 'msg_nul_type' });
+      expect(oddType.json()).toEqual({ ok: true, result: 'ignored' });
+      expect((await stored('msg_nul_type'))!.type).toBe('email.opened\ufffd');
+    });
+
+    it('answers JSON that is not an event object with 400 and stores nothing', async () => {
+      for (const [n, body] of ['[]', '"x"', 'null', '42', '{}', '{"type":"email.sent"}', ''].entries()) {
+        const r = await postRaw(body, { id: `msg_notobj_${n}` });
+        expect(r.statusCode, body).toBe(400);
+        expect(r.json().error, body).toMatch(/^(not a Resend event: .+|the body is not JSON)$/);
+        expect(await stored(`msg_notobj_${n}`)).toBeUndefined();
+      }
+    });
+
+    it('stores huge strings within the body limit, refuses a larger body with 413, and reads a huge "to" in linear time', async () => {
+      expect((await post('email.sent', 3, { note: 'x'.repeat(200_000) }, { id: 'msg_huge' })).statusCode).toBe(200);
+      expect((await stored('msg_huge'))!.payload.data.note).toHaveLength(200_000);
+      const tooBig = await post('email.sent', 3, { note: 'x'.repeat(300_000) });
+      expect(tooBig.statusCode).toBe(413);
+      expect(tooBig.json()).toEqual({ error: 'the body is too large' });
+      // A backtracking regular expression over 200 000 "<" would take hours; this must simply work.
+      const angles = await post('email.bounced', 3, { to: ['<'.repeat(200_000)], bounce: { type: 'Permanent' } }, { id: 'msg_angles' });
+      expect(angles.statusCode).toBe(200);
+      expect((await stored('msg_angles'))!.email).toBeNull();
+    });
+
+    it('refuses JSON nested deeper than any event with 400, and stores ordinary nesting', async () => {
+      const nest = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const deep = await postRaw(`{"type":"email.sent","data":{"deep":${nest(10_000)}}}`);
+      expect(deep.statusCode).toBe(400);
+      expect(deep.json()).toEqual({ error: 'the JSON is nested more than 32 levels deep' });
+      const fine = await postRaw(`{"type":"email.sent","data":{"deep":${nest(20)}}}`, { id: 'msg_nested' });
+      expect(fine.statusCode).toBe(200);
+      expect((await stored('msg_nested'))!.payload.data.deep.a.a.a).toBeDefined();
+    });
+
+    it('stores an event whose address is not one without suppressing anything, and refuses a "to" of the wrong type', async () => {
+      const before = await t.db.query(`select email from suppressions`);
+      const r = await post('email.bounced', 3, { to: ['not an address'], bounce: { type: 'Permanent' } }, { id: 'msg_noaddr' });
+      expect(r.statusCode).toBe(200);
+      expect((await stored('msg_noaddr'))!.email).toBeNull();
+      expect(await t.db.query(`select email from suppressions`)).toEqual(before);
+      const wrong = await post('email.bounced', 3, { to: 'w3@hooks.example' });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json().error).toMatch(/^not a Resend event: data\.to: /);
+    });
+
+    it('refuses a 10 KB type and a 10 KB or unprintable svix-id with 400 and a reason', async () => {
+      const longType = await post('email.'.padEnd(10_240, 'x'), 3, {}, { id: 'msg_longtype' });
+      expect(longType.statusCode).toBe(400);
+      expect(longType.json().error).toMatch(/^not a Resend event: type: /);
+      expect(await stored('msg_longtype')).toBeUndefined();
+      // Random, so PostgreSQL cannot compress it into an index entry: 10 KB of it is too large for one.
+      for (const id of [randomBytes(5_120).toString('hex'), 'msg with spaces', 'msg_\u00e9']) {
+        const r = await post('email.opened', 3, {}, { id });
+        expect(r.statusCode).toBe(400);
+        expect(r.json()).toEqual({ error: 'svix-id must be 1 to 256 visible ASCII characters' });
+      }
+      expect((await t.db.query(`select 1 from events where length(id) > 256 or id like '% %'`)).length).toBe(0);
+    });
+
+    it('stores a body holding bytes that are not UTF-8, each as U+FFFD (the signing library reads them the same way)', async () => {
+      const body = Buffer.concat([Buffer.from('{"type":"email.sent","data":{"email_id":"re_bytes","note":"a'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('b"}}')]);
+      const r = await postRaw(body, { id: 'msg_bytes' });
+      expect(r.statusCode).toBe(200);
+      expect((await stored('msg_bytes'))!.payload.data.note).toBe('a\ufffd\ufffd\ufffdb');
+    });
   });
 });
