@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import type { Config } from '../config.ts';
 import { pingRedis, RedisUnavailableError } from '../queue.ts';
 
-function freePort(): Promise<number> {
+/** A free loopback TCP port (the OS picks one; it is released at once for the caller to bind). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -2,24 +2,21 @@
 // section heading visible. Screenshots go to test-artifacts/render/ for a person to look at.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
 import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { launchChromium } from '../support/browser.ts';
 import { corpusWeek, TAGS } from '../support/corpus.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts', 'render');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('digests in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
