@@ -6,6 +6,7 @@ import * as finalizeIssue from './finalize-issue.ts';
 import * as planIssue from './plan-issue.ts';
 import * as reconcile from './reconcile.ts';
 import * as sendBatch from './send-batch.ts';
+import * as sendNotice from './send-notice.ts';
 
 export interface JobContext extends WorkerDeps {
   job?: Job;
@@ -27,6 +28,8 @@ const spec = <S extends z.ZodType>(s: JobSpec<S>) => s;
 export const jobs = {
   'plan-issue': spec({ queue: 'issues', ...planIssue, attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
   'send-batch': spec({ queue: 'send', ...sendBatch, attempts: 12, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } }),
+  // One email, one provider request: it shares the send queue's limiter and the pacer with digests.
+  'send-notice': spec({ queue: 'send', ...sendNotice, attempts: 8, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
   'finalize-issue': spec({ queue: 'issues', ...finalizeIssue, attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
   // A missed run is harmless: the next one comes a minute later.
   reconcile: spec({ queue: 'issues', ...reconcile, attempts: 1, backoff: { type: 'fixed', delay: 0 } }),

@@ -1,8 +1,9 @@
-// reconcile(): every minute, whatever the ledger says is owed goes back on the queue, as on a worker's
-// start. It closes the one gap a pause leaves: a batch job that read "paused" just before an editor
-// resumed ends without sending, and nothing else would run its batch again.
+// reconcile(): every minute, whatever the database says is owed goes back on the queue, as on a worker's
+// start: the ledger's batches, and the emails readers asked for. It closes the one gap a pause leaves
+// (a batch job that read "paused" just before an editor resumed ends without sending, and nothing else
+// would run its batch again), and sends a notice whose job never reached Redis.
 import { z } from 'zod';
-import { recoverAll } from '../src/issues.ts';
+import { recoverAll, recoverNotices } from '../src/issues.ts';
 import type { JobContext, JobResult } from './index.ts';
 
 export const schema = z.object({});
@@ -11,5 +12,5 @@ export const schema = z.object({});
 export const RECONCILE_EVERY_MS = 60_000;
 
 export async function process(_data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
-  return { issues: await recoverAll(deps.db, deps.queues) };
+  return { issues: await recoverAll(deps.db, deps.queues), notices: await recoverNotices(deps.db, deps.queues) };
 }

@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult, type LeasedDelivery } from '../src/db/deliveries.ts';
 import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
-import { summariesForIssue } from '../src/db/summaries.ts';
-import { assembleDigest, indexIssue, type IssueContent } from '../src/digest/assemble.ts';
+import { assembleDigest } from '../src/digest/assemble.ts';
 import { enqueueFinalize } from '../src/queue.ts';
+import { issueRendering } from '../src/render/cache.ts';
 import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../src/render/index.ts';
 import { composeEmail, type ComposeContext } from '../src/send/compose.ts';
 import { ProviderError, type OutgoingEmail } from '../src/send/provider.ts';
@@ -30,28 +30,6 @@ export interface SendBatchDeps extends JobContext {
   wrapRenderer?: (renderer: DigestRenderer) => DigestRenderer;
 }
 
-interface IssueRendering {
-  content: IssueContent;
-  renderer: DigestRenderer;
-}
-
-// Each worker process indexes an issue's frozen content and renders its fragments once, not per batch.
-const issueCache = new Map<string, Promise<IssueRendering>>();
-function issueRendering(deps: JobContext, issue: Issue): Promise<IssueRendering> {
-  const key = `${issue.id}:${issue.engine}`;
-  let c = issueCache.get(key);
-  if (!c) {
-    c = summariesForIssue(deps.db, issue.id).then((s) => ({
-      content: indexIssue(issue.week, s, issue.subject),
-      renderer: createDigestRenderer(issue.engine),
-    }));
-    c.catch(() => issueCache.delete(key));
-    issueCache.set(key, c);
-    if (issueCache.size > 8) issueCache.delete(issueCache.keys().next().value!);
-  }
-  return c;
-}
-
 interface Built {
   /** Readers who get no email (nothing to show) or whose digest cannot be rendered. */
   results: DeliveryResult[];
@@ -63,7 +41,7 @@ interface Built {
 /** The batch's emails, in lease order; throws only what a retry may cure. */
 async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDelivery[]): Promise<Built> {
   const wrap = (r: DigestRenderer) => deps.wrapRenderer?.(r) ?? r;
-  const { content, renderer } = await issueRendering(deps, issue);
+  const { content, renderer } = await issueRendering(deps.db, issue);
   const built: Built = { results: [], readers: [], emails: [] };
   const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
   const ctx: ComposeContext = {

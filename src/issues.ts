@@ -3,6 +3,7 @@
 import type { Db } from './db/connection.ts';
 import { pendingBatches } from './db/deliveries.ts';
 import { activeIssues, getIssue, transitionIssue, type Issue } from './db/issues.ts';
+import { owedNotices } from './db/notices.ts';
 import { ensureJob, enqueueFinalize, jobIds, type Queues } from './queue.ts';
 
 export class IssueStateError extends Error {
@@ -89,4 +90,11 @@ export async function recoverAll(db: Db, queues: Queues, now = new Date()): Prom
   const issues = await activeIssues(db);
   for (const issue of issues) await rebuildJobs(db, queues, issue, now);
   return issues.length;
+}
+
+/** Puts back the job of every email a reader asked for and has not been sent (after a lost Redis). */
+export async function recoverNotices(db: Db, queues: Queues): Promise<number> {
+  const ids = await owedNotices(db);
+  for (const noticeId of ids) await ensureJob(queues, 'send-notice', { noticeId }, jobIds['send-notice']({ noticeId }));
+  return ids.length;
 }

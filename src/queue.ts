@@ -94,6 +94,7 @@ export const jobIds = {
   'plan-issue': (d: { issueId: number }) => `plan-issue-${d.issueId}`,
   'send-batch': (d: { issueId: number; batch: number }) => `send-batch-${d.issueId}-${d.batch}`,
   'finalize-issue': (d: { issueId: number }) => `finalize-issue-${d.issueId}`,
+  'send-notice': (d: { noticeId: number }) => `send-notice-${d.noticeId}`,
 };
 
 function queueFor(queues: Queues, name: JobName): Queue {
@@ -115,6 +116,12 @@ export async function enqueueBatches(queues: Queues, issueId: number, batches: n
       }),
     );
   }
+}
+
+/** Queues the email a notice owes; the notice row decides whether it is still owed. */
+export async function enqueueNotice(queues: Queues, noticeId: number): Promise<void> {
+  const data = { noticeId };
+  await queues.send.add('send-notice', data, jobOptions('send-notice', jobIds['send-notice'](data)));
 }
 
 export async function enqueueFinalize(queues: Queues, issueId: number): Promise<void> {

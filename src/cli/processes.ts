@@ -1,7 +1,8 @@
 // Long-running processes: workers, the web server, or both plus the scheduler in one process.
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
-import { recoverAll } from '../issues.ts';
+import { recoverAll, recoverNotices } from '../issues.ts';
+import { enqueueNotice } from '../queue.ts';
 import { createServer } from '../web/app.ts';
 import { createContext, type Context } from './context.ts';
 
@@ -21,8 +22,10 @@ async function runUntilSignal(ctx: Context, stop: () => Promise<void>): Promise<
 async function startWorker(ctx: Context): Promise<void> {
   await ctx.startWorkers();
   // Whatever the ledger says is owed goes back on the queue: after a crash, a restart or a Redis loss.
-  const n = await recoverAll(ctx.db, await ctx.queues());
-  ctx.log.info({ issues: n }, 'worker started');
+  const queues = await ctx.queues();
+  const n = await recoverAll(ctx.db, queues);
+  const notices = await recoverNotices(ctx.db, queues);
+  ctx.log.info({ issues: n, notices }, 'worker started');
 }
 
 /**
@@ -33,7 +36,15 @@ async function startWorker(ctx: Context): Promise<void> {
 async function startServer(ctx: Context, redisUrl: string): Promise<() => Promise<void>> {
   const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'rate-limit store unavailable: requests are not counted'));
-  const app = await createServer({ db: ctx.db, config: ctx.config, log: ctx.log, trustProxy: ctx.config.trustProxy, redis });
+  const app = await createServer({
+    db: ctx.db,
+    config: ctx.config,
+    log: ctx.log,
+    trustProxy: ctx.config.trustProxy,
+    redis,
+    // Connects to the queues on first use, so the pages work (and notices wait for reconcile) while Redis is away.
+    enqueueNotice: async (id) => enqueueNotice(await ctx.queues(), id),
+  });
   await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
   return async () => {
     await app.close();

@@ -28,6 +28,7 @@ export function registerSubscribers(program: Command): void {
       const ctx = await createContext({ logLevel: 'warn' });
       try {
         const r = await upsertSubscribers(ctx.db, [v]);
+        if (r.erased) throw new UsageError(`${v.email} was erased at its owner's request; only they can subscribe again (on the subscribe page)`);
         process.stdout.write(`${r.created ? 'added' : 'updated'} ${v.email} (tags: ${v.tags.join(', ')})\n`);
       } finally {
         await ctx.close();
@@ -46,7 +47,8 @@ export function registerSubscribers(program: Command): void {
       try {
         const r = await importSubscribersCsv(ctx.db, text, file);
         for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.problem}\n`);
-        process.stdout.write(`${r.rows} rows: ${r.created} added, ${r.updated} updated, ${r.errors.length} rejected\n`);
+        const erased = r.erased ? `, ${r.erased} left out (erased at their owners' request)` : '';
+        process.stdout.write(`${r.rows} rows: ${r.created} added, ${r.updated} updated${erased}, ${r.errors.length} rejected\n`);
         if (r.errors.length > 0) process.exitCode = 1;
       } finally {
         await ctx.close();

@@ -125,6 +125,8 @@ export async function planIssue(db: Db, issueId: number, batchSize: number): Pro
                         where x.subscriber_id = s.id and t.id in (select tag_id from issue_tags)
                         order by t.slug) as sections) f
          where s.status = 'active'
+           -- A paused reader is left out until the pause ends; then planning takes them again.
+           and (s.paused_until is null or s.paused_until <= now())
            and not exists (select 1 from suppressions p where p.email = s.email)
        ) m
        on conflict do nothing`,

@@ -2,6 +2,9 @@ import { tagSlug } from '../content/summary.ts';
 import type { Db } from './connection.ts';
 import { ensureTags } from './summaries.ts';
 
+/** The SQL twin of emailHash() in readers.ts: SHA-256 of the address's UTF-8 bytes, hex. */
+export const EMAIL_HASH_SQL = (column: string) => `encode(sha256(convert_to(${column}, 'UTF8')), 'hex')`;
+
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
 
 export interface SubscriberInput {
@@ -18,13 +21,21 @@ export interface SubscriberInput {
  * Adds subscribers in bulk, set-based. A known address keeps its status (an unsubscribed reader is
  * not re-subscribed by an import), takes a new name or time zone when given, and gains the new tags.
  */
-export async function upsertSubscribers(db: Db, rows: SubscriberInput[]): Promise<{ created: number; updated: number }> {
-  if (rows.length === 0) return { created: 0, updated: 0 };
+export async function upsertSubscribers(db: Db, rows: SubscriberInput[]): Promise<{ created: number; updated: number; erased: number }> {
+  if (rows.length === 0) return { created: 0, updated: 0, erased: 0 };
   return db.tx(async (tx) => {
+    // Addresses whose owners asked to be erased are kept only as hashes, and never added back.
+    const [count] = await tx.query<{ erased: number }>(
+      `select count(*)::int as erased from unnest($1::text[]) as r(email)
+       where exists (select 1 from erasures e where e.email_hash = ${EMAIL_HASH_SQL('r.email')})`,
+      [rows.map((r) => r.email)],
+    );
+    const erased = count!.erased;
     const result = await tx.query<{ inserted: boolean }>(
       `insert into subscribers (email, name, time_zone, status, source, confirmed_at)
        select r.email, r.name, coalesce(r.tz, 'UTC'), r.status, r.source, case when r.status = 'active' then now() end
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) as r(email, name, tz, status, source)
+       where not exists (select 1 from erasures e where e.email_hash = ${EMAIL_HASH_SQL('r.email')})
        on conflict (email) do update set
          name = coalesce(excluded.name, subscribers.name), updated_at = now()
        returning (xmax = 0) as inserted`,
@@ -58,7 +69,7 @@ export async function upsertSubscribers(db: Db, rows: SubscriberInput[]): Promis
       );
     }
     const created = result.filter((r) => r.inserted).length;
-    return { created, updated: result.length - created };
+    return { created, updated: result.length - created, erased };
   });
 }
 

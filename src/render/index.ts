@@ -89,7 +89,8 @@ export interface DigestRenderer {
   readonly engine: TemplateEngine;
   /** Renders every fragment the given digests need that is not cached yet, in as few engine calls as possible. */
   prepare(digests: Digest[]): Promise<void>;
-  render(digest: Digest, links: ReaderLinks): Promise<RenderedDigest>;
+  /** `budget`: this render's HTML size limit (the web version passes Infinity: nothing is cut). */
+  render(digest: Digest, links: ReaderLinks, opts?: { budget?: number }): Promise<RenderedDigest>;
 }
 
 export function createDigestRenderer(engineName: Engine, opts: { budget?: number } = {}): DigestRenderer {
@@ -161,7 +162,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
   return {
     engine,
     prepare,
-    async render(digest, links) {
+    async render(digest, links, renderOpts = {}) {
       // Each item's card, looked up once (its key is built once per item, not per pass below).
       const lookup = () => {
         const found = new Map<SectionItem, Fragment>();
@@ -192,7 +193,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
           const items = s.items.reduce((m, i) => m + cardOf.get(i)!.bytes, 0);
           return n + open.bytes + close.bytes + items + (s.more ? moreFilled.bytes(moreValues(s.slug, s.more)) : 0);
         }, 0);
-      const fitted = fitToBudget(digest, sizeOf, budget);
+      const fitted = fitToBudget(digest, sizeOf, renderOpts.budget ?? budget);
       const body = fitted.sections
         .map((s) => {
           const [open, close] = shells.get(s.slug)!;

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { Db } from '../db/connection.ts';
 import { applyEngagement, applyOutcome, complaintRate, recordEvent, suppress, type Outcome } from '../db/events.ts';
 import { transitionIssue } from '../db/issues.ts';
+import { unsubscribe } from '../db/readers.ts';
 import { normaliseEmail } from '../subscriptions/address.ts';
+import { verifyToken } from '../subscriptions/tokens.ts';
+import { mailDomain } from './compose.ts';
 
 /** Complaints per submitted email at which an issue is paused (Gmail and Yahoo ask senders to stay under 0.3 %). */
 export const COMPLAINT_THRESHOLD = 0.003;
@@ -17,6 +20,9 @@ export const ResendEvent = z.object({
     .object({
       email_id: z.string().min(1).optional(),
       to: z.array(z.string()).optional(),
+      // email.received (inbound mail): who wrote, and the subject the List-Unsubscribe mailto set.
+      from: z.string().optional(),
+      subject: z.string().optional(),
       bounce: z.object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() }).optional(),
       failed: z.object({ reason: z.string().optional() }).passthrough().optional(),
     })
@@ -101,11 +107,36 @@ const OUTCOMES: Record<string, Outcome> = {
 
 export type EventResult = 'applied' | 'duplicate' | 'ignored';
 
+/** What checks the token of an unsubscribe by email (the List-Unsubscribe mailto). */
+export interface InboundSigning {
+  secret: string;
+  mailFrom: string;
+}
+
+/**
+ * The mailto: in List-Unsubscribe: mail to unsubscribe@<the From domain> with the subject
+ * "unsubscribe <token>", which Resend's inbound routing reports as email.received. The signed token
+ * decides, as on the one-click POST; mail without a valid one changes nothing.
+ */
+async function inboundUnsubscribe(db: Db, event: ResendEvent, signing: InboundSigning | undefined): Promise<EventResult> {
+  if (!signing) return 'ignored';
+  const mailbox = `unsubscribe@${mailDomain(signing.mailFrom)}`;
+  if (!(event.data.to ?? []).some((t) => recipient(t) === mailbox)) return 'ignored';
+  const token = /\bunsubscribe\s+([A-Za-z0-9_-]{1,120}\.[A-Za-z0-9_-]{24})(?![A-Za-z0-9_-])/i.exec(event.data.subject ?? '')?.[1];
+  const claims = token ? verifyToken(signing.secret, token, 'unsubscribe') : null;
+  if (!claims) return 'ignored';
+  await unsubscribe(db, claims.subscriberId, claims.issueId ?? null);
+  return 'applied';
+}
+
 /** Applies an event from parseResendEvent (whose strings are storable); `id` is the provider's event id. */
-export async function handleResendEvent(db: Db, id: string, event: ResendEvent): Promise<EventResult> {
+export async function handleResendEvent(db: Db, id: string, event: ResendEvent, signing?: InboundSigning): Promise<EventResult> {
   const providerId = event.data.email_id ?? null;
-  const email = recipient(event.data.to?.[0]);
+  const inbound = event.type === 'email.received';
+  // Inbound mail is about its sender; every other event about its recipient.
+  const email = inbound ? recipient(event.data.from) : recipient(event.data.to?.[0]);
   if (!(await recordEvent(db, { id, type: event.type, email, providerId, payload: event }))) return 'duplicate';
+  if (inbound) return inboundUnsubscribe(db, event, signing);
 
   if (event.type === 'email.opened' || event.type === 'email.clicked') {
     if (providerId) await applyEngagement(db, providerId, event.type === 'email.opened' ? 'opened' : 'clicked');

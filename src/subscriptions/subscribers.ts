@@ -60,6 +60,8 @@ export interface CsvImportResult {
   rows: number;
   created: number;
   updated: number;
+  /** Addresses left out because their owners asked to be erased. */
+  erased: number;
   errors: { line: number; problem: string }[];
 }
 
@@ -79,7 +81,7 @@ const HEADER_ALIASES: Record<string, keyof RawSubscriber> = {
 /** Imports a subscriber CSV (header row required: email, and optionally name, tags, time_zone, status). */
 export async function importSubscribersCsv(db: Db, text: string, file: string): Promise<CsvImportResult> {
   const { records, error } = parseCsv(text);
-  const result: CsvImportResult = { rows: 0, created: 0, updated: 0, errors: [] };
+  const result: CsvImportResult = { rows: 0, created: 0, updated: 0, erased: 0, errors: [] };
   const header = records.shift();
   if (!header) {
     result.errors.push(error ?? { line: 1, problem: `${file} is empty` });
@@ -108,9 +110,7 @@ export async function importSubscribersCsv(db: Db, text: string, file: string): 
   }
   // An unterminated quote is reported after the rows before it, which are kept, like any bad row's.
   if (error) result.errors.push(error);
-  const { created, updated } = await upsertSubscribers(db, mergeByEmail(good));
-  result.created = created;
-  result.updated = updated;
+  Object.assign(result, await upsertSubscribers(db, mergeByEmail(good)));
   return result;
 }
 

@@ -1,17 +1,20 @@
-// Signed, purpose-bound reader links. A token names one subscriber (and for the web version one issue)
-// and one purpose; an unsubscribe token cannot open preferences and vice versa. Tokens are
-// deterministic (same inputs → same bytes), so a rendered digest is too.
+// Signed, purpose-bound reader links. A token names one subscriber (and for the web version one issue,
+// for an emailed confirmation, export or delete link the notice that carried it) and one purpose; an
+// unsubscribe token cannot open preferences and vice versa. Tokens are deterministic (same inputs →
+// same bytes), so a rendered digest is too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type Purpose = 'unsubscribe' | 'preferences' | 'web' | 'confirm';
-const PURPOSES: Purpose[] = ['unsubscribe', 'preferences', 'web', 'confirm'];
+export type Purpose = 'unsubscribe' | 'preferences' | 'web' | 'confirm' | 'export' | 'delete' | 'feed';
+const PURPOSES: Purpose[] = ['unsubscribe', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed'];
 
 export interface TokenClaims {
   purpose: Purpose;
   subscriberId: number;
   issueId?: number | undefined;
-  /** Unix seconds; absent for links in emails, which must keep working (RFC 8058). */
+  /** Unix seconds; absent for links in digests, which must keep working (RFC 8058). */
   expires?: number | undefined;
+  /** The notice (emailed link) the token came in: a confirmation, export or delete link works for its own request. */
+  ref?: number | undefined;
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
@@ -22,20 +25,23 @@ function sign(secret: string, payload: string): Buffer {
 }
 
 export function createToken(secret: string, c: TokenClaims): string {
-  const payload = [c.purpose, c.subscriberId.toString(36), c.issueId?.toString(36) ?? '', c.expires?.toString(36) ?? ''].join('.');
+  const fields = [c.purpose, c.subscriberId.toString(36), c.issueId?.toString(36) ?? '', c.expires?.toString(36) ?? ''];
+  // The fifth field is added only when present, so every token made before it existed is unchanged.
+  if (c.ref !== undefined) fields.push(c.ref.toString(36));
+  const payload = fields.join('.');
   return `${b64(Buffer.from(payload))}.${b64(sign(secret, payload))}`;
 }
 
 /**
- * The longest token createToken can make: a payload of at most 47 bytes (an 11-letter purpose, three
- * dots, three base-36 safe integers of at most 11 digits) is 63 characters, then a dot and the
+ * The longest token createToken can make: a payload of at most 59 bytes (an 11-letter purpose, four
+ * dots, four base-36 safe integers of at most 11 digits) is 79 characters, then a dot and the
  * 24-character signature (18 bytes).
  */
-const MAX_TOKEN = 88;
+const MAX_TOKEN = 104;
 const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{24})$/;
 /** A base-36 number as toString(36) writes it: no sign, no leading zero, lower case. */
 const NUMBER = '(?:0|[1-9a-z][0-9a-z]*)';
-const PAYLOAD = new RegExp(`^(${PURPOSES.join('|')})\\.(${NUMBER})\\.(${NUMBER})?\\.(${NUMBER})?$`);
+const PAYLOAD = new RegExp(`^(${PURPOSES.join('|')})\\.(${NUMBER})\\.(${NUMBER})?\\.(${NUMBER})?(?:\\.(${NUMBER}))?$`);
 
 /** The bytes of `s` when it is the one canonical unpadded base64url encoding of them; otherwise null. */
 function canonicalBase64url(s: string): Buffer | null {
@@ -73,9 +79,10 @@ export function verifyToken(secret: string, token: string, purpose: Purpose, now
   const subscriberId = base36(fields[2]!);
   const issueId = fields[3] === undefined ? undefined : base36(fields[3]);
   const expires = fields[4] === undefined ? undefined : base36(fields[4]);
-  if (subscriberId === null || issueId === null || expires === null) return null;
+  const ref = fields[5] === undefined ? undefined : base36(fields[5]);
+  if (subscriberId === null || issueId === null || expires === null || ref === null) return null;
   if (expires !== undefined && expires * 1000 < now.getTime()) return null;
-  return { purpose, subscriberId, issueId, expires };
+  return { purpose, subscriberId, issueId, expires, ref };
 }
 
 export interface ReaderLinks {

@@ -11,6 +11,9 @@ import type { Db } from '../db/connection.ts';
 import { errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
 import { rateLimitPlugin, type RateLimits } from './plugins/rate-limit.ts';
 import { preRoutingHeaders, securityPlugin } from './plugins/security.ts';
+import { createCsrf } from './csrf.ts';
+import { sitePage } from './reader/common.tsx';
+import { readerRoutes } from './reader/index.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ServerDeps {
@@ -30,15 +33,22 @@ export interface ServerDeps {
   redis?: Redis | undefined;
   /** Overrides of DEFAULT_RATE_LIMITS (tests use small ones). */
   rateLimits?: Partial<RateLimits> | undefined;
-  /** The HTML error page, for the site layout to replace the minimal default. */
+  /** The HTML error page; the default is the site's own layout. */
   errorPage?: ((page: ErrorPage) => string) | undefined;
+  /**
+   * Queues the email a notice owes (a confirmation, an export or delete link). Best effort: the
+   * notice row is written first, and reconcile sends any notice whose job never reached the queue.
+   */
+  enqueueNotice?: ((noticeId: number) => Promise<void>) | undefined;
+  now?: (() => Date) | undefined;
 }
 
 /** Form posts are small; the editor's uploads use multipart on their own routes. */
 const FORM_BODY_LIMIT = 100 * 1024;
 
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const answerError = errorAnswer(deps.errorPage);
+  const errorPage = deps.errorPage ?? sitePage(deps.config.archive);
+  const answerError = errorAnswer(errorPage);
   const options: FastifyServerOptions = {
     trustProxy: deps.trustProxy ?? false,
     // Unique across processes and restarts, so the id on an error page finds one log line.
@@ -60,7 +70,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     nameSpace: `${deps.config.queuePrefix}:rate-limit:`,
   });
-  await app.register(errorsPlugin, { renderPage: deps.errorPage });
+  await app.register(errorsPlugin, { renderPage: errorPage });
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
 
   // Load balancers poll these from a few addresses every few seconds: never rate-limited.
@@ -74,7 +84,23 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
   });
   await app.register(async (scope) =>
-    webhookRoutes(scope as unknown as FastifyInstance, { db: deps.db, secret: deps.config.resend.webhookSecret, rateLimit: app.rateLimits.webhook }),
+    webhookRoutes(scope as unknown as FastifyInstance, {
+      db: deps.db,
+      secret: deps.config.resend.webhookSecret,
+      rateLimit: app.rateLimits.webhook,
+      signing: { secret: deps.config.secret, mailFrom: deps.config.mailFrom },
+    }),
   );
+  const enqueue = deps.enqueueNotice;
+  await readerRoutes(app, {
+    db: deps.db,
+    config: deps.config,
+    csrf: createCsrf({ secret: deps.config.secret, publicUrl: deps.config.publicUrl }),
+    enqueueNotice: (id) => {
+      if (!enqueue) return;
+      enqueue(id).catch((err: Error) => app.log.warn({ err: err.message, notice: id }, 'notice not queued now; reconcile sends it within a minute'));
+    },
+    now: deps.now ?? (() => new Date()),
+  });
   return app;
 }

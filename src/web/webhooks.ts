@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { Db } from '../db/connection.ts';
-import { handleResendEvent, parseResendEvent } from '../send/events.ts';
+import { handleResendEvent, parseResendEvent, type InboundSigning } from '../send/events.ts';
 import type { Limit } from './plugins/rate-limit.ts';
 
 export interface WebhookDeps {
@@ -14,6 +14,8 @@ export interface WebhookDeps {
   secret: string | undefined;
   /** Per-client limit for this route; false: none (see DEFAULT_RATE_LIMITS.webhook). */
   rateLimit?: Limit | false;
+  /** Checks the token of an unsubscribe that arrives by email (email.received). */
+  signing?: InboundSigning;
 }
 
 /** Largest body accepted: Resend's events are a few KB. */
@@ -53,7 +55,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     if (!EVENT_ID.test(id)) return reply.code(400).send({ error: 'svix-id must be 1 to 256 visible ASCII characters' });
     const parsed = parseResendEvent(raw);
     if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
-    const result = await handleResendEvent(deps.db, id, parsed.event);
+    const result = await handleResendEvent(deps.db, id, parsed.event, deps.signing);
     return reply.code(200).send({ ok: true, result });
   });
 }

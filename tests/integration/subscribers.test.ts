@@ -16,8 +16,8 @@ describe.sequential(`subscribers on ${process.env.TAGCAST_TEST_DB}`, () => {
     const a = validateSubscriber({ email: '  Ada@Example.COM ', tags: 'Rust, Databases', name: 'Ada' }, 'test');
     const b = validateSubscriber({ email: 'ada@example.com', tags: ['databases', 'AI'], timeZone: 'Europe/London' }, 'test');
     if ('errors' in a || 'errors' in b) throw new Error('valid input rejected');
-    expect(await upsertSubscribers(t.db, [a])).toEqual({ created: 1, updated: 0 });
-    expect(await upsertSubscribers(t.db, [b])).toEqual({ created: 0, updated: 1 });
+    expect(await upsertSubscribers(t.db, [a])).toEqual({ created: 1, updated: 0, erased: 0 });
+    expect(await upsertSubscribers(t.db, [b])).toEqual({ created: 0, updated: 1, erased: 0 });
     const [row] = (await listSubscribers(t.db)).filter((r) => r.email === 'ada@example.com');
     expect(row).toMatchObject({ name: 'Ada', timeZone: 'Europe/London', status: 'active' });
     expect(row!.tags).toEqual(['AI', 'Databases', 'Rust']);

@@ -289,11 +289,12 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
     it('escapes what an HTML error page repeats', async () => {
       const thrown = await app.inject({ url: '/t/refuse', headers: HTML_ACCEPT });
       expect(thrown.statusCode).toBe(409);
-      expect(thrown.body).toContain('<p>&#60;img src=x onerror=alert(1)&#62; &#38; &#34;more&#34;</p>');
+      // Whichever page renders it (the minimal default or the site layout), the markup arrives escaped.
+      expect(thrown.body).toMatch(/(&lt;|&#60;)img src=x onerror=alert\(1\)(&gt;|&#62;) (&amp;|&#38;) (&quot;|&#34;)more(&quot;|&#34;)/);
       expect(thrown.body).not.toContain('<img');
       const typed = await app.inject({ method: 'POST', url: '/t/json', headers: { 'content-type': 'text/x-<script>', ...HTML_ACCEPT }, payload: 'x' });
       expect(typed.statusCode).toBe(415);
-      expect(typed.body).toContain('text/x-&#60;script&#62;');
+      expect(typed.body).toMatch(/text\/x-(&lt;|&#60;)script(&gt;|&#62;)/);
       expect(typed.body).not.toContain('<script');
     });
 

@@ -1,0 +1,46 @@
+// send-notice(noticeId): sends one email a reader asked for (a confirmation, an "already subscribed"
+// note, an export or delete link) under an idempotency key derived from the notice, then records it.
+// The notice row is the source of truth: a duplicate job finds it sent and does nothing, and
+// reconcile re-enqueues any notice still owed after a crash or a lost Redis.
+import { z } from 'zod';
+import { getNotice, markNoticeSent, noticeAttempt } from '../src/db/notices.ts';
+import { tagNames } from '../src/db/readers.ts';
+import { ProviderError } from '../src/send/provider.ts';
+import { composeNotice } from '../src/subscriptions/notices.ts';
+import type { JobContext, JobResult } from './index.ts';
+
+export const schema = z.object({ noticeId: z.number().int().positive() });
+
+export function noticeKey(noticeId: number): string {
+  return `tagcast-notice-${noticeId}`;
+}
+
+export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
+  const n = await getNotice(deps.db, data.noticeId);
+  if (!n || n.sentAt || n.error) return { skipped: n ? 'already done' : 'no such notice' };
+  // Bounced or complained since asking: never send to the address again.
+  if (n.status === 'bounced' || n.status === 'complained') {
+    await markNoticeSent(deps.db, n.id, null, `not sent: the address ${n.status}`);
+    return { skipped: n.status };
+  }
+  await noticeAttempt(deps.db, n.id);
+  const tags = Array.isArray(n.payload.tags) ? await tagNames(deps.db, n.payload.tags.filter((t): t is string => typeof t === 'string')) : [];
+  const email = await composeNotice(deps.config, n, tags);
+  try {
+    const notBefore = await deps.pacer.slot();
+    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', notBefore });
+    const o = outcomes[0];
+    if (o?.status === 'accepted') await markNoticeSent(deps.db, n.id, o.providerId, null);
+    else await markNoticeSent(deps.db, n.id, null, o?.error ?? 'provider gave no outcome');
+    return { sent: o?.status === 'accepted' ? 1 : 0 };
+  } catch (e) {
+    if (!(e instanceof ProviderError)) throw e;
+    if (e.kind === 'final') {
+      await markNoticeSent(deps.db, n.id, null, e.message);
+      return { sent: 0 };
+    }
+    if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) return { rateLimitMs: e.retryAfterMs };
+    // Transient, or a quota the operator must lift: retry with backoff; reconcile tries again later.
+    throw e;
+  }
+}

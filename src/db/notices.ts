@@ -1,0 +1,78 @@
+// Notices: the emails a reader asks for (confirm a subscription, "you are already subscribed", an
+// export or a delete link). Each is a row first and an email second: the row is written in the same
+// transaction as the request, a queued job sends it under an idempotency key derived from the row's
+// id, and reconcile re-enqueues rows still owed.
+import type { Db } from './connection.ts';
+
+export type NoticeKind = 'confirm' | 'subscribed' | 'export' | 'delete';
+
+/** At most one notice of a kind per reader in this window (confirm and subscribed count as one kind). */
+export const NOTICE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** A notice not sent within this long is given up: the link in it would be stale anyway. */
+export const NOTICE_GIVE_UP_MS = 24 * 3600 * 1000;
+
+export interface Notice {
+  id: number;
+  subscriberId: number;
+  kind: NoticeKind;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  sentAt: Date | null;
+  usedAt: Date | null;
+  error: string | null;
+  email: string;
+  name: string | null;
+  status: string;
+}
+
+const NOTICE_COLUMNS = `n.id, n.subscriber_id as "subscriberId", n.kind, n.payload, n.created_at as "createdAt",
+  n.sent_at as "sentAt", n.used_at as "usedAt", n.error, s.email, s.name, s.status`;
+
+/**
+ * Records a notice unless one of the same family went to this reader within the interval; returns
+ * its id, or null when it was held back. Callers hold the subscriber's row lock (or accept that two
+ * racing requests may both pass: the unique window is enforced under `for update` in requestSubscription).
+ */
+export async function createNotice(db: Db, subscriberId: number, kind: NoticeKind, payload: Record<string, unknown> = {}): Promise<number | null> {
+  const family = kind === 'confirm' || kind === 'subscribed' ? ['confirm', 'subscribed'] : [kind];
+  const [row] = await db.query<{ id: number }>(
+    `insert into notices (subscriber_id, kind, payload)
+     select $1, $2, $3::jsonb
+     where not exists (select 1 from notices where subscriber_id = $1 and kind = any($4::text[])
+                       and created_at > now() - $5 * interval '1 millisecond')
+     returning id`,
+    [subscriberId, kind, JSON.stringify(payload), family, NOTICE_INTERVAL_MS],
+  );
+  return row?.id ?? null;
+}
+
+export async function getNotice(db: Db, id: number): Promise<Notice | undefined> {
+  const [row] = await db.query<Notice>(`select ${NOTICE_COLUMNS} from notices n join subscribers s on s.id = n.subscriber_id where n.id = $1`, [id]);
+  return row;
+}
+
+/** Counts an attempt; the job gives up (records an error) after too many. */
+export async function noticeAttempt(db: Db, id: number): Promise<number> {
+  const [row] = await db.query<{ attempts: number }>(`update notices set attempts = attempts + 1 where id = $1 returning attempts`, [id]);
+  return row?.attempts ?? 0;
+}
+
+export async function markNoticeSent(db: Db, id: number, providerId: string | null, error: string | null): Promise<void> {
+  await db.run(
+    `update notices set sent_at = case when $3::text is null then now() end, provider_id = $2, error = $3
+     where id = $1 and sent_at is null and error is null`,
+    [id, providerId, error],
+  );
+}
+
+/** Notices still owed: reconcile puts their jobs back. Older ones are given up, with the reason. */
+export async function owedNotices(db: Db): Promise<number[]> {
+  await db.run(
+    `update notices set error = 'not sent within a day; the reader can ask again'
+     where sent_at is null and error is null and created_at < now() - $1 * interval '1 millisecond'`,
+    [NOTICE_GIVE_UP_MS],
+  );
+  const rows = await db.query<{ id: number }>(`select id from notices where sent_at is null and error is null order by id`);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,270 @@
+// What readers do to their own subscription from the reader pages: subscribe (double opt-in),
+// confirm, choose tags and time zone, pause, unsubscribe and come back, export and erase.
+import { createHash } from 'node:crypto';
+import type { Db } from './connection.ts';
+import { createNotice, type NoticeKind } from './notices.ts';
+import type { SubscriberStatus } from './subscribers.ts';
+
+/** The erasure record of an address: a SHA-256 of the normalised address, never the address. */
+export function emailHash(email: string): string {
+  return createHash('sha256').update(email).digest('hex');
+}
+
+export interface TagCount {
+  slug: string;
+  name: string;
+  /** Summaries under this tag in the recent weeks (the subscribe and preferences pages show it). */
+  recent: number;
+}
+
+/** Every tag, with how many summaries it had since `sinceWeek` (ISO week, inclusive). */
+export function tagsWithCounts(db: Db, sinceWeek: string): Promise<TagCount[]> {
+  return db.query<TagCount>(
+    `select t.slug, t.name, count(s.id)::int as recent
+     from tags t
+     left join summary_tags st on st.tag_id = t.id
+     left join summaries s on s.id = st.summary_id and s.week >= $1
+     group by t.id order by lower(t.name), t.slug`,
+    [sinceWeek],
+  );
+}
+
+export interface SubscribeRequest {
+  email: string;
+  /** Tag slugs the reader ticked (already checked against the tags that exist). */
+  tags: string[];
+  timeZone: string;
+  name: string | null;
+}
+
+export type SubscribeOutcome =
+  /** A confirmation email is owed (new, pending or unsubscribed address). */
+  | { kind: 'confirm'; noticeId: number }
+  /** The address is already subscribed: a note with a link to its preferences is owed. */
+  | { kind: 'subscribed'; noticeId: number }
+  /** An email went to this address less than the interval ago, or the address is suppressed. */
+  | { kind: 'held' };
+
+/**
+ * Records a subscription request. The page answers the same whatever happens here (no enumeration of
+ * who is subscribed). Nothing about an existing reader changes until they confirm from their inbox:
+ * the request's tags and time zone wait in the confirmation notice.
+ */
+export async function requestSubscription(db: Db, r: SubscribeRequest): Promise<SubscribeOutcome> {
+  return db.tx(async (tx) => {
+    await tx.run(
+      `insert into subscribers (email, name, status, time_zone, source) values ($1, $2, 'pending', $3, 'subscribe page')
+       on conflict (email) do nothing`,
+      [r.email, r.name, r.timeZone],
+    );
+    // The row lock serialises racing requests for one address, so the 10-minute window holds.
+    const [s] = await tx.query<{ id: number; status: SubscriberStatus; suppressed: boolean }>(
+      `select s.id, s.status, exists (select 1 from suppressions p where p.email = s.email) as suppressed
+       from subscribers s where s.email = $1 for update`,
+      [r.email],
+    );
+    if (!s || s.suppressed || s.status === 'bounced' || s.status === 'complained') return { kind: 'held' };
+    const kind: NoticeKind = s.status === 'active' ? 'subscribed' : 'confirm';
+    const payload = kind === 'confirm' ? { tags: r.tags, timeZone: r.timeZone, name: r.name } : {};
+    const noticeId = await createNotice(tx, s.id, kind, payload);
+    return noticeId === null ? { kind: 'held' } : { kind, noticeId };
+  });
+}
+
+export type ConfirmOutcome = 'confirmed' | 'already' | 'refused' | 'unknown';
+
+/**
+ * The one click in a confirmation email: activates the reader with the tags and time zone they asked
+ * for. Repeating it changes nothing. A bounced or complained address is not re-activated.
+ */
+export async function confirmSubscription(db: Db, subscriberId: number, noticeId: number): Promise<ConfirmOutcome> {
+  return db.tx(async (tx) => {
+    const [n] = await tx.query<{ payload: { tags?: string[]; timeZone?: string; name?: string | null }; usedAt: Date | null; status: SubscriberStatus; email: string }>(
+      `select n.payload, n.used_at as "usedAt", s.status, s.email
+       from notices n join subscribers s on s.id = n.subscriber_id
+       where n.id = $1 and n.subscriber_id = $2 and n.kind = 'confirm' for update`,
+      [noticeId, subscriberId],
+    );
+    if (!n) return 'unknown';
+    if (n.usedAt) return n.status === 'active' ? 'already' : 'refused';
+    if (n.status === 'bounced' || n.status === 'complained') return 'refused';
+    await tx.run(
+      `update subscribers set status = 'active', confirmed_at = now(), unsubscribed_at = null, paused_until = null,
+         time_zone = coalesce($2, time_zone), name = coalesce($3, name), updated_at = now()
+       where id = $1`,
+      [subscriberId, n.payload.timeZone ?? null, n.payload.name ?? null],
+    );
+    await replaceSubscriptions(tx, subscriberId, n.payload.tags ?? []);
+    await tx.run(`update notices set used_at = now() where id = $1`, [noticeId]);
+    // They asked to come back themselves, with their inbox: an earlier erasure no longer applies.
+    await tx.run(`delete from erasures where email_hash = $1`, [emailHash(n.email)]);
+    return n.status === 'active' ? 'already' : 'confirmed';
+  });
+}
+
+/** Sets a reader's followed tags to exactly these (slugs of existing tags), in one statement each way. */
+export async function replaceSubscriptions(db: Db, subscriberId: number, slugs: string[]): Promise<void> {
+  await db.run(
+    `delete from subscriptions x using tags t
+     where x.subscriber_id = $1 and t.id = x.tag_id and not (t.slug = any($2::text[]))`,
+    [subscriberId, slugs],
+  );
+  await db.run(
+    `insert into subscriptions (subscriber_id, tag_id)
+     select $1, t.id from tags t where t.slug = any($2::text[])
+     on conflict do nothing`,
+    [subscriberId, slugs],
+  );
+}
+
+export interface ReaderProfile {
+  id: number;
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  timeZone: string;
+  pausedUntil: Date | null;
+  createdAt: Date;
+  confirmedAt: Date | null;
+  /** Followed tag slugs. */
+  tags: string[];
+}
+
+export async function readerProfile(db: Db, subscriberId: number): Promise<ReaderProfile | undefined> {
+  const [row] = await db.query<ReaderProfile>(
+    `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.paused_until as "pausedUntil",
+            s.created_at as "createdAt", s.confirmed_at as "confirmedAt",
+            array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
+                  where x.subscriber_id = s.id order by t.slug) as tags
+     from subscribers s where s.id = $1`,
+    [subscriberId],
+  );
+  return row;
+}
+
+export interface ReaderIssue {
+  issueId: number;
+  week: string;
+  submittedAt: Date;
+  /** Sections the reader's digest had. */
+  sections: string[];
+}
+
+/** The issues a reader was sent, newest first. */
+export function readerHistory(db: Db, subscriberId: number, limit = 52): Promise<ReaderIssue[]> {
+  return db.query<ReaderIssue>(
+    `select d.issue_id as "issueId", i.week, d.submitted_at as "submittedAt", d.sections
+     from deliveries d join issues i on i.id = d.issue_id
+     where d.subscriber_id = $1 and d.status = 'submitted'
+     order by d.submitted_at desc, d.issue_id desc limit $2`,
+    [subscriberId, limit],
+  );
+}
+
+/** Tags and time zone from the preferences page. */
+export async function savePreferences(db: Db, subscriberId: number, p: { tags: string[]; timeZone: string }): Promise<void> {
+  await db.tx(async (tx) => {
+    await tx.run(`update subscribers set time_zone = $2, updated_at = now() where id = $1`, [subscriberId, p.timeZone]);
+    await replaceSubscriptions(tx, subscriberId, p.tags);
+  });
+}
+
+/** Pauses for whole weeks from now; null resumes at once. */
+export async function setPause(db: Db, subscriberId: number, weeks: number | null): Promise<Date | null> {
+  const [row] = await db.query<{ until: Date | null }>(
+    `update subscribers set paused_until = case when $2::int is null then null else now() + $2::int * interval '7 days' end,
+       updated_at = now()
+     where id = $1 returning paused_until as until`,
+    [subscriberId, weeks],
+  );
+  return row?.until ?? null;
+}
+
+/**
+ * Unsubscribes from everything. Counts the unsubscribe on the issue whose link was used, once: a
+ * repeated one-click POST finds the reader already unsubscribed and changes nothing.
+ */
+export async function unsubscribe(db: Db, subscriberId: number, issueId: number | null): Promise<boolean> {
+  const [row] = await db.query<{ changed: boolean }>(
+    `with u as (
+       update subscribers set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now()
+       where id = $1 and status in ('active', 'pending') returning id),
+     counted as (
+       update issues set unsubscribed = unsubscribed + 1 where id = $2 and exists (select 1 from u) returning id)
+     select exists (select 1 from u) as changed`,
+    [subscriberId, issueId],
+  );
+  return row?.changed ?? false;
+}
+
+/** Undo of an unsubscribe, or "resubscribe" on the preferences page. Bounced or suppressed addresses stay out. */
+export async function resubscribe(db: Db, subscriberId: number): Promise<boolean> {
+  const n = await db.run(
+    `update subscribers s set status = 'active', unsubscribed_at = null, updated_at = now()
+     where s.id = $1 and s.status = 'unsubscribed'
+       and not exists (select 1 from suppressions p where p.email = s.email)`,
+    [subscriberId],
+  );
+  return n > 0;
+}
+
+/** Everything tagcast holds on a reader, for the export link. */
+export async function exportReader(db: Db, subscriberId: number): Promise<Record<string, unknown> | undefined> {
+  const profile = await readerProfile(db, subscriberId);
+  if (!profile) return undefined;
+  const deliveries = await db.query(
+    `select d.issue_id as issue, i.week, d.status, d.sections, d.submitted_at as "submittedAt", d.outcome,
+            d.opened_at as "openedAt", d.clicked_at as "clickedAt", d.error
+     from deliveries d join issues i on i.id = d.issue_id where d.subscriber_id = $1 order by d.issue_id`,
+    [subscriberId],
+  );
+  const notices = await db.query(
+    `select kind, created_at as "createdAt", sent_at as "sentAt", used_at as "usedAt" from notices where subscriber_id = $1 order by id`,
+    [subscriberId],
+  );
+  const events = await db.query(
+    `select type, received_at as "receivedAt" from events where email = $1 order by received_at`,
+    [profile.email],
+  );
+  const [suppression] = await db.query(`select reason, created_at as "createdAt" from suppressions where email = $1`, [profile.email]);
+  return { subscriber: profile, deliveries, emailsAsked: notices, providerEvents: events, suppression: suppression ?? null };
+}
+
+/**
+ * Erases a reader: their row, subscriptions, deliveries, notices and provider events go; the address
+ * stays only as a hash, so no import or editor can add it back.
+ */
+export async function eraseReader(db: Db, subscriberId: number): Promise<boolean> {
+  return db.tx(async (tx) => {
+    const [s] = await tx.query<{ email: string }>(`select email from subscribers where id = $1 for update`, [subscriberId]);
+    if (!s) return false;
+    await tx.run(`insert into erasures (email_hash) values ($1) on conflict do nothing`, [emailHash(s.email)]);
+    await tx.run(`delete from events where email = $1`, [s.email]);
+    await tx.run(`delete from suppressions where email = $1`, [s.email]);
+    await tx.run(`delete from subscribers where id = $1`, [subscriberId]);
+    return true;
+  });
+}
+
+/** The names of tags given by slug, in name order (slugs that no longer exist are left out). */
+export async function tagNames(db: Db, slugs: string[]): Promise<string[]> {
+  if (slugs.length === 0) return [];
+  const rows = await db.query<{ name: string }>(`select name from tags where slug = any($1::text[]) order by lower(name)`, [slugs]);
+  return rows.map((r) => r.name);
+}
+
+/** Which of these slugs name existing tags (a submitted form may hold anything). */
+export async function existingTags(db: Db, slugs: string[]): Promise<string[]> {
+  if (slugs.length === 0) return [];
+  const rows = await db.query<{ slug: string }>(`select slug from tags where slug = any($1::text[]) order by slug`, [slugs]);
+  return rows.map((r) => r.slug);
+}
+
+/** A reader's delivery of an issue: the sections frozen for them when it was planned. */
+export async function readerDelivery(db: Db, issueId: number, subscriberId: number): Promise<{ sections: string[]; status: string } | undefined> {
+  const [row] = await db.query<{ sections: string[]; status: string }>(
+    `select sections, status from deliveries where issue_id = $1 and subscriber_id = $2`,
+    [issueId, subscriberId],
+  );
+  return row;
+}

@@ -1,0 +1,101 @@
+// The emails a reader asks for from the reader pages, built from their notice row alone: the same
+// notice always gives the same bytes (links expire at a time derived from the notice's creation), so
+// a retried send under the notice's idempotency key is byte-identical.
+import { createElement as h } from 'react';
+import { render } from 'react-email';
+import ReaderLink, { type ReaderLinkProps } from '../../emails/reader-link.tsx';
+import SubscriptionConfirmation from '../../emails/subscription-confirmation.tsx';
+import type { Notice } from '../db/notices.ts';
+import { mailDomain } from '../send/compose.ts';
+import type { OutgoingEmail } from '../send/provider.ts';
+import { createToken } from './tokens.ts';
+
+/** How long an emailed link works. Confirmations wait for a reader to find them; data links are short. */
+export const LINK_TTL_S = { confirm: 3 * 24 * 3600, export: 3600, delete: 3600 } as const;
+
+export interface NoticeContext {
+  secret: string;
+  publicUrl: string;
+  mailFrom: string;
+}
+
+export function noticeToken(secret: string, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
+  if (n.kind === 'subscribed') return createToken(secret, { purpose: 'preferences', subscriberId: n.subscriberId });
+  const expires = Math.floor(n.createdAt.getTime() / 1000) + LINK_TTL_S[n.kind];
+  return createToken(secret, { purpose: n.kind, subscriberId: n.subscriberId, ref: n.id, expires });
+}
+
+export function noticeUrl(ctx: NoticeContext, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
+  const path = { confirm: '/confirm', subscribed: '/preferences', export: '/preferences/export', delete: '/preferences/delete' }[n.kind];
+  return `${ctx.publicUrl}${path}?t=${noticeToken(ctx.secret, n)}`;
+}
+
+interface Content {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const IGNORE = 'If you did not ask for this, ignore this email: without a click nothing happens.';
+
+async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promise<Content> {
+  const url = noticeUrl(ctx, n);
+  const host = new URL(ctx.publicUrl).host;
+  if (n.kind === 'confirm') {
+    const props = { name: n.name, tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, requestedFrom: host };
+    const html = await render(h(SubscriptionConfirmation, props));
+    const text = [
+      n.name ? `${n.name}, confirm your subscription` : 'Confirm your subscription',
+      '',
+      `You asked for a weekly tagcast digest on ${props.tags.join(', ')}. Confirm, and your first digest arrives with the next issue.`,
+      '',
+      `Confirm: ${url}`,
+      '',
+      `The link works for 3 days. If you did not ask for this (the request came from ${host}), ignore this email: without a click nothing is sent.`,
+    ].join('\n');
+    return { subject: 'Confirm your tagcast subscription', html, text: `${text}\n` };
+  }
+  const props: ReaderLinkProps =
+    n.kind === 'subscribed'
+      ? {
+          title: 'You are already subscribed',
+          lines: ['Someone, probably you, asked to subscribe this address to tagcast. It is subscribed already, so nothing changed.', 'To change your tags or time zone, or to pause, open your preferences.'],
+          button: 'Open my preferences',
+          url,
+          footnote: 'You get this because the address was entered on the subscribe page. Nothing else is sent until the next digest.',
+        }
+      : n.kind === 'export'
+        ? {
+            title: 'Download your tagcast data',
+            lines: ['You asked for a copy of everything tagcast holds on you. The link works for one hour.'],
+            button: 'Download my data',
+            url,
+            footnote: IGNORE,
+          }
+        : {
+            title: 'Erase your tagcast data',
+            lines: ['You asked to erase everything tagcast holds on you. The link leads to one last confirmation; it works for one hour.'],
+            button: 'Erase my data',
+            url,
+            footnote: IGNORE,
+          };
+  const subject = { subscribed: 'You are already subscribed to tagcast', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
+  const html = await render(h(ReaderLink, props));
+  const text = [props.title, '', ...props.lines.flatMap((l) => [l, '']), `${props.button}: ${url}`, '', props.footnote].join('\n');
+  return { subject, html, text: `${text}\n` };
+}
+
+/** The notice as an email; `tagNames` names the tags a confirmation asks for. */
+export async function composeNotice(ctx: NoticeContext, n: Notice, tagNames: string[] = []): Promise<OutgoingEmail> {
+  const c = await content(ctx, n, tagNames);
+  const domain = mailDomain(ctx.mailFrom);
+  return {
+    from: ctx.mailFrom,
+    to: n.email,
+    subject: c.subject,
+    html: c.html,
+    text: c.text,
+    date: n.createdAt,
+    headers: { 'Message-ID': `<notice-${n.id}@${domain}>` },
+  };
+}

@@ -1,0 +1,166 @@
+// The public archive and its Atom feeds (off with ARCHIVE=off: every route here answers 404), and each
+// reader's private feed of exactly the tags they follow. Sent issues only; pages and feeds carry an
+// ETag and Last-Modified and answer 304 when nothing changed.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { archiveUpdatedAt, countSentIssues, countTagIssues, installationSince, issuesWithTags, sentIssue, sentIssues, tagBySlug } from '../../db/archive.ts';
+import { readerHistory, readerProfile } from '../../db/readers.ts';
+import { summariesForIssue } from '../../db/summaries.ts';
+import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
+import { weekLabel } from '../../digest/week.ts';
+import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
+import { renderPage } from '../views/layout.tsx';
+import { ArchivePage, IssuePage, TagPage, type TagIssue } from '../views/archive.tsx';
+import { SectionBlock, SummaryArticle } from '../views/summary.tsx';
+import { field, links, readLink, sendCached, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
+
+const PER_PAGE = 20;
+const TAG_ISSUES_PER_PAGE = 10;
+const FEED_ENTRIES = 20;
+const ATOM = 'application/atom+xml; charset=utf-8';
+const HTML = 'text/html; charset=utf-8';
+const ID = /^[1-9]\d{0,9}$/;
+const SLUG = /^[a-z0-9+#-]{1,80}$/;
+
+/** ?page=N: 1 when absent; null when it is not a page number. */
+function pageOf(query: unknown): number | null {
+  const raw = field(query, 'page');
+  if (raw === undefined) return 1;
+  return /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : null;
+}
+
+/** Every summary of a sent issue, by tag, each once (in its first section, with "also in"). */
+async function issueSections(deps: ReaderDeps, issueId: number, week: string, tags?: string[]): Promise<Section[]> {
+  const content = indexIssue(week, await summariesForIssue(deps.db, issueId));
+  return assembleDigest(content, tags ?? content.tags.map((t) => t.slug))?.sections ?? [];
+}
+
+const sectionsHtml = (sections: Section[]) => renderToStaticMarkup(<>{sections.map((s) => <SectionBlock key={s.slug} section={s} />)}</>);
+
+export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
+  const base = deps.config.publicUrl;
+  const notFound = (reply: FastifyReply, what: string) => sendMessage(reply, deps, { status: 404, title: 'Not found', message: what });
+  const since = () => installationSince(deps.db);
+
+  if (deps.config.archive) {
+    app.get('/archive', async (req, reply) => {
+      const page = pageOf(req.query);
+      if (page === null) return notFound(reply, 'There is no such page of the archive.');
+      const total = await countSentIssues(deps.db);
+      const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+      if (page > pages) return notFound(reply, 'There is no such page of the archive.');
+      const issues = await sentIssues(deps.db, PER_PAGE, (page - 1) * PER_PAGE);
+      const html = renderPage(<ArchivePage issues={issues.map((i) => ({ ...i, weekLabel: weekLabel(i.week) }))} page={page} pages={pages} />);
+      return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
+    });
+
+    app.get<{ Params: { issue: string } }>('/archive/:issue', async (req, reply) => {
+      const issue = ID.test(req.params.issue) ? await sentIssue(deps.db, Number(req.params.issue)) : undefined;
+      if (!issue) return notFound(reply, 'No sent issue has that number.');
+      const sections = await issueSections(deps, issue.id, issue.week);
+      const html = renderPage(<IssuePage id={issue.id} weekLabel={weekLabel(issue.week)} sections={sections} />);
+      return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
+    });
+
+    app.get<{ Params: { slug: string } }>('/tags/:slug', async (req, reply) => {
+      const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
+      const page = pageOf(req.query);
+      if (!tag || page === null) return notFound(reply, 'There is no such tag.');
+      const pages = Math.max(1, Math.ceil((await countTagIssues(deps.db, tag.id)) / TAG_ISSUES_PER_PAGE));
+      if (page > pages) return notFound(reply, 'There is no such page for this tag.');
+      const issues = await issuesWithTags(deps.db, [tag.slug], TAG_ISSUES_PER_PAGE, (page - 1) * TAG_ISSUES_PER_PAGE);
+      const shown: TagIssue[] = [];
+      for (const i of issues) {
+        const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
+        if (section) shown.push({ issueId: i.id, weekLabel: weekLabel(i.week), items: section.items });
+      }
+      const html = renderPage(<TagPage name={tag.name} slug={tag.slug} issues={shown} page={page} pages={pages} />);
+      return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
+    });
+
+    app.get('/feed.xml', async (req, reply) => {
+      const issues = await sentIssues(deps.db, FEED_ENTRIES, 0);
+      const start = await since();
+      const entries: AtomEntry[] = [];
+      for (const i of issues) {
+        const sections = await issueSections(deps, i.id, i.week);
+        entries.push({
+          id: tagUri(base, start, `issue/${i.id}`),
+          title: `tagcast · ${weekLabel(i.week)}`,
+          updated: i.finishedAt,
+          published: i.finishedAt,
+          url: `${base}/archive/${i.id}`,
+          html: sectionsHtml(sections),
+          categories: i.tags.map((t) => t.name),
+        });
+      }
+      const updated = (await archiveUpdatedAt(deps.db)) ?? start;
+      const xml = renderAtom({ id: tagUri(base, start, 'archive'), title: 'tagcast: every issue', self: `${base}/feed.xml`, alternate: `${base}/archive`, updated, author: 'tagcast', entries });
+      return sendCached(req, reply, xml, ATOM, updated);
+    });
+
+    app.get<{ Params: { slug: string } }>('/tags/:slug/feed.xml', async (req, reply) => {
+      const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
+      if (!tag) return notFound(reply, 'There is no such tag.');
+      const start = await since();
+      const entries: AtomEntry[] = [];
+      for (const i of await issuesWithTags(deps.db, [tag.slug], FEED_ENTRIES, 0)) {
+        const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
+        for (const item of section?.items ?? []) {
+          entries.push({
+            id: tagUri(base, start, `issue/${i.id}/summary/${item.summary.id}`),
+            title: item.summary.title,
+            updated: i.finishedAt,
+            published: i.finishedAt,
+            url: `${base}/archive/${i.id}#tag-${tag.slug}`,
+            html: renderToStaticMarkup(<SummaryArticle item={item} />),
+            categories: item.summary.tags,
+          });
+        }
+      }
+      const updated = (await archiveUpdatedAt(deps.db)) ?? start;
+      const xml = renderAtom({
+        id: tagUri(base, start, `tag/${tag.slug}`),
+        title: `tagcast: ${tag.name}`,
+        self: `${base}/tags/${tag.slug}/feed.xml`,
+        alternate: `${base}/tags/${tag.slug}`,
+        updated,
+        author: 'tagcast',
+        entries,
+      });
+      return sendCached(req, reply, xml, ATOM, updated);
+    });
+  }
+
+  // A reader's private feed (the signed address on their preferences page): every sent issue's
+  // sections for the tags they follow now. Personal, like a web version, so ARCHIVE=off keeps it.
+  app.get('/preferences/feed.xml', async (req, reply) => {
+    reply.header('x-robots-tag', 'noindex, nofollow');
+    const link = readLink(req, deps.config.secret, 'feed', deps.now());
+    if ('problem' in link) return sendLinkProblem(reply, deps, link.problem);
+    const p = await readerProfile(deps.db, link.claims.subscriberId);
+    if (!p) return notFound(reply, 'We hold no subscription for this feed any more.');
+    const start = await since();
+    const sent = new Set((await readerHistory(deps.db, p.id)).map((h) => h.issueId));
+    const l = links(deps.config, p.id);
+    const entries: AtomEntry[] = [];
+    const issues = p.tags.length > 0 ? await issuesWithTags(deps.db, p.tags, FEED_ENTRIES, 0) : [];
+    for (const i of issues) {
+      const sections = await issueSections(deps, i.id, i.week, p.tags);
+      if (sections.length === 0) continue;
+      entries.push({
+        id: tagUri(base, start, `issue/${i.id}/reader/${p.id}`),
+        title: `Your tags · ${weekLabel(i.week)}`,
+        updated: i.finishedAt,
+        published: i.finishedAt,
+        // Their own web version when they were sent this issue; else the archive, when there is one.
+        url: sent.has(i.id) ? `${base}${l.web(i.id)}` : deps.config.archive ? `${base}/archive/${i.id}` : `${base}${l.preferences}`,
+        html: sectionsHtml(sections),
+        categories: sections.map((s) => s.tag),
+      });
+    }
+    const updated = entries[0]?.updated ?? start;
+    const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate: `${base}${l.preferences}`, updated, author: 'tagcast', entries });
+    return sendCached(req, reply, xml, ATOM, updated);
+  });
+}

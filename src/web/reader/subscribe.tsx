@@ -1,0 +1,100 @@
+// GET/POST /subscribe and GET /confirm: double opt-in. The subscribe form answers the same whether
+// the address is new, pending, subscribed or suppressed (nobody learns who reads what); the one
+// click in the confirmation email activates the reader, with the tags and time zone they asked for.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { confirmSubscription, existingTags, readerProfile, requestSubscription, tagsWithCounts } from '../../db/readers.ts';
+import { isoWeek } from '../../digest/week.ts';
+import { isTimeZone, normaliseEmail } from '../../subscriptions/address.ts';
+import { SubscribePage, type FieldError, type SubscribeValues } from '../views/reader.tsx';
+import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
+
+/** The subscribe page's counts cover this many recent weeks. */
+export const RECENT_WEEKS = 8;
+const NAME_MAX = 200;
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+async function showForm(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, values: SubscribeValues, errors: FieldError[], status: number, zoneFromBrowser: boolean) {
+  const since = isoWeek(new Date(deps.now().getTime() - RECENT_WEEKS * 7 * 86_400_000));
+  const tags = await tagsWithCounts(deps.db, since);
+  return sendPage(
+    reply,
+    <SubscribePage tags={tags} values={values} zoneFromBrowser={zoneFromBrowser} errors={errors} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} weeks={RECENT_WEEKS} />,
+    status,
+  );
+}
+
+export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
+  app.get('/subscribe', async (req, reply) => {
+    // /subscribe?tags=rust,databases pre-ticks tags (a tag page links here).
+    const wanted = (field(req.query, 'tags') ?? '').split(',').filter(Boolean).slice(0, 50);
+    return showForm(req, reply, deps, { email: '', name: '', tags: wanted, timeZone: deps.config.defaultTimeZone }, [], 200, true);
+  });
+
+  app.post('/subscribe', { config: { rateLimit: app.rateLimits.publicPost } }, async (req, reply) => {
+    const body = req.body;
+    const values: SubscribeValues = {
+      email: (field(body, 'email') ?? '').slice(0, 320),
+      name: (field(body, 'name') ?? '').slice(0, NAME_MAX + 1),
+      tags: fields(body, 'tags').slice(0, 200),
+      timeZone: field(body, 'time_zone') ?? deps.config.defaultTimeZone,
+    };
+    const csrfProblem = deps.csrf.check(req, field(body, '_csrf'));
+    if (csrfProblem) return showForm(req, reply, deps, values, [{ message: `Not sent: ${csrfProblem}.` }], 403, false);
+
+    const errors: FieldError[] = [];
+    const address = normaliseEmail(values.email);
+    if ('error' in address) errors.push({ field: 'email', message: values.email.trim() === '' ? 'Enter your email address.' : 'Enter an email address like name@example.com.' });
+    const tags = await existingTags(deps.db, [...new Set(values.tags)]);
+    if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag to follow.' });
+    if (!isTimeZone(values.timeZone)) errors.push({ field: 'time_zone', message: 'Choose a time zone from the list.' });
+    const name = values.name.replace(/\s+/g, ' ').trim();
+    if (name.length > NAME_MAX || CONTROL.test(name)) errors.push({ field: 'name', message: `Enter a name of at most ${NAME_MAX} characters, or leave it empty.` });
+    if (errors.length > 0) return showForm(req, reply, deps, values, errors, 400, false);
+
+    // A bot filled the field people never see: the same answer, and nothing is stored or sent.
+    if ((field(body, 'website') ?? '') === '' && 'email' in address) {
+      const outcome = await requestSubscription(deps.db, { email: address.email, tags, timeZone: values.timeZone, name: name || null });
+      if (outcome.kind !== 'held') deps.enqueueNotice(outcome.noticeId);
+    }
+    return sendMessage(reply, deps, {
+      title: 'Check your inbox',
+      message: (
+        <>
+          <p>If the address can receive our emails, a message is on its way to it. Click the link in it to start your digest.</p>
+          <p className="small">Nothing arrives? Look in the spam folder, or try again in ten minutes: we send at most one email to an address every ten minutes.</p>
+        </>
+      ),
+    });
+  });
+
+  // The one GET that changes something: the click in the confirmation email. A second click, or a
+  // link scanner's fetch before the reader's, finds the reader confirmed already and changes nothing.
+  app.get('/confirm', async (req, reply) => {
+    const link = readLink(req, deps.config.secret, 'confirm', deps.now());
+    if ('problem' in link) {
+      if (link.problem !== 'expired') return sendLinkProblem(reply, deps, link.problem);
+      return sendMessage(reply, deps, { status: 410, title: 'Link expired', message: <p>This confirmation link has expired. <a href="/subscribe">Subscribe again</a> and use the new link within three days.</p> });
+    }
+    const { subscriberId, ref } = link.claims;
+    const outcome = ref === undefined ? 'unknown' : await confirmSubscription(deps.db, subscriberId, ref);
+    if (outcome === 'unknown') return sendLinkProblem(reply, deps, 'invalid');
+    if (outcome === 'refused') {
+      return sendMessage(reply, deps, { status: 409, title: 'Not confirmed', message: 'Emails to this address bounced or were marked as spam, so we cannot send digests to it. Subscribe with another address.' });
+    }
+    const profile = await readerProfile(deps.db, subscriberId);
+    return sendMessage(reply, deps, {
+      title: outcome === 'confirmed' ? 'You are subscribed' : 'You are subscribed already',
+      message: (
+        <>
+          <p>
+            {outcome === 'confirmed' ? 'Thank you for confirming. ' : ''}Your digest goes to <strong>{profile?.email}</strong> with the next issue, with
+            only the tags you follow.
+          </p>
+          <p>
+            <a href={links(deps.config, subscriberId).preferences}>Your preferences</a>: change tags and time zone, pause, or unsubscribe.
+          </p>
+        </>
+      ),
+    });
+  });
+}
