@@ -1,17 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests run twice: on embedded PGlite and on a real PostgreSQL server.
-const integration = (db: 'pglite' | 'postgres') => ({
+// Tests with a database run twice: on embedded PGlite and on a real PostgreSQL server. The global
+// setup builds the migrated template database each test file clones.
+const withDb = (kind: 'integration' | 'browser', include: string[], db: 'pglite' | 'postgres', exclude: string[] = []) => ({
   extends: true as const,
   test: {
-    name: `integration-${db}`,
-    include: ['tests/integration/**/*.test.ts'],
+    name: `${kind}-${db}`,
+    include,
+    exclude: ['**/node_modules/**', ...exclude],
     env: { TAGCAST_TEST_DB: db },
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
 });
+
+// The reader pages in Chromium, against the app with a database, Redis and workers. A reader's way
+// through them (reader-flow) runs on both databases; the pages' accessibility, layout and screenshots
+// (reader-pages) once, on PGlite: they render the same from either, and a second run would add a
+// minute to every `npm test`.
+const READER_PAGES = ['tests/browser/reader-*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -21,14 +29,17 @@ export default defineConfig({
     // install it. Projects inherit it (`extends: true`) and run it before their own global setup.
     globalSetup: ['tests/support/services.ts'],
     projects: [
-      // First, so a missing Chromium stops the run before the integration projects build anything.
+      // First, so a missing Chromium stops the run before the projects with a database build anything.
+      // Browser tests without a database (the digests as rendered) run once.
       {
         extends: true,
-        test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+        test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], exclude: READER_PAGES, testTimeout: 120_000, hookTimeout: 120_000 },
       },
+      withDb('browser', READER_PAGES, 'pglite'),
+      withDb('browser', READER_PAGES, 'postgres', ['tests/browser/reader-pages.test.ts']),
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      integration('pglite'),
-      integration('postgres'),
+      withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite'),
+      withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres'),
     ],
   },
 });

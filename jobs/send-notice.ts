@@ -18,10 +18,12 @@ export function noticeKey(noticeId: number): string {
 export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
   const n = await getNotice(deps.db, data.noticeId);
   if (!n || n.sentAt || n.error) return { skipped: n ? 'already done' : 'no such notice' };
-  // Bounced or complained since asking: never send to the address again.
-  if (n.status === 'bounced' || n.status === 'complained') {
-    await markNoticeSent(deps.db, n.id, null, `not sent: the address ${n.status}`);
-    return { skipped: n.status };
+  // Bounced or complained since asking: never send to the address again. An unsubscribed reader's
+  // status stays as it is when their address bounces; the suppression says so.
+  if (n.status === 'bounced' || n.status === 'complained' || n.suppressed) {
+    const why = n.status === 'bounced' || n.status === 'complained' ? n.status : 'is suppressed';
+    await markNoticeSent(deps.db, n.id, null, `not sent: the address ${why}`);
+    return { skipped: why };
   }
   await noticeAttempt(deps.db, n.id);
   const tags = Array.isArray(n.payload.tags) ? await tagNames(deps.db, n.payload.tags.filter((t): t is string => typeof t === 'string')) : [];

@@ -24,15 +24,18 @@ export interface Notice {
   email: string;
   name: string | null;
   status: string;
+  /** The address is in suppressions (a hard bounce, a complaint): nothing is sent to it. */
+  suppressed: boolean;
 }
 
 const NOTICE_COLUMNS = `n.id, n.subscriber_id as "subscriberId", n.kind, n.payload, n.created_at as "createdAt",
-  n.sent_at as "sentAt", n.used_at as "usedAt", n.error, s.email, s.name, s.status`;
+  n.sent_at as "sentAt", n.used_at as "usedAt", n.error, s.email, s.name, s.status,
+  exists (select 1 from suppressions p where p.email = s.email) as suppressed`;
 
 /**
  * Records a notice unless one of the same family went to this reader within the interval; returns
- * its id, or null when it was held back. Callers hold the subscriber's row lock (or accept that two
- * racing requests may both pass: the unique window is enforced under `for update` in requestSubscription).
+ * its id, or null when it was held back. Callers hold the subscriber's row lock, or two racing
+ * requests may both pass (requestSubscription and requestNotice take it).
  */
 export async function createNotice(db: Db, subscriberId: number, kind: NoticeKind, payload: Record<string, unknown> = {}): Promise<number | null> {
   const family = kind === 'confirm' || kind === 'subscribed' ? ['confirm', 'subscribed'] : [kind];
@@ -45,6 +48,17 @@ export async function createNotice(db: Db, subscriberId: number, kind: NoticeKin
     [subscriberId, kind, JSON.stringify(payload), family, NOTICE_INTERVAL_MS],
   );
   return row?.id ?? null;
+}
+
+/**
+ * A notice a reader asks for from their preferences (an export or delete link), under the reader's row
+ * lock, so requests that race (a double click, two tabs) still make one notice per interval.
+ */
+export async function requestNotice(db: Db, subscriberId: number, kind: NoticeKind): Promise<number | null> {
+  return db.tx(async (tx) => {
+    const [s] = await tx.query<{ id: number }>(`select id from subscribers where id = $1 for update`, [subscriberId]);
+    return s ? createNotice(tx, subscriberId, kind) : null;
+  });
 }
 
 export async function getNotice(db: Db, id: number): Promise<Notice | undefined> {

@@ -71,7 +71,8 @@ export async function requestSubscription(db: Db, r: SubscribeRequest): Promise<
   });
 }
 
-export type ConfirmOutcome = 'confirmed' | 'already' | 'refused' | 'unknown';
+/** `used`: the link confirmed once already, and the reader has left since; it does not bring them back. */
+export type ConfirmOutcome = 'confirmed' | 'already' | 'used' | 'refused' | 'unknown';
 
 /**
  * The one click in a confirmation email: activates the reader with the tags and time zone they asked
@@ -79,15 +80,20 @@ export type ConfirmOutcome = 'confirmed' | 'already' | 'refused' | 'unknown';
  */
 export async function confirmSubscription(db: Db, subscriberId: number, noticeId: number): Promise<ConfirmOutcome> {
   return db.tx(async (tx) => {
-    const [n] = await tx.query<{ payload: { tags?: string[]; timeZone?: string; name?: string | null }; usedAt: Date | null; status: SubscriberStatus; email: string }>(
-      `select n.payload, n.used_at as "usedAt", s.status, s.email
+    const [n] = await tx.query<{ payload: { tags?: string[]; timeZone?: string; name?: string | null }; usedAt: Date | null; status: SubscriberStatus; email: string; suppressed: boolean }>(
+      `select n.payload, n.used_at as "usedAt", s.status, s.email,
+              exists (select 1 from suppressions p where p.email = s.email) as suppressed
        from notices n join subscribers s on s.id = n.subscriber_id
-       where n.id = $1 and n.subscriber_id = $2 and n.kind = 'confirm' for update`,
+       where n.id = $1 and n.subscriber_id = $2 and n.kind = 'confirm' for update of n, s`,
       [noticeId, subscriberId],
     );
     if (!n) return 'unknown';
-    if (n.usedAt) return n.status === 'active' ? 'already' : 'refused';
-    if (n.status === 'bounced' || n.status === 'complained') return 'refused';
+    // A suppressed address stays out whatever its status says: an unsubscribed reader's status is
+    // left as it was when their address bounces, and only the suppression records it.
+    if (n.status === 'bounced' || n.status === 'complained' || n.suppressed) return 'refused';
+    // Each link confirms once: an old one fetched again (a scanner, the reader's history) never
+    // undoes an unsubscribe that came after it.
+    if (n.usedAt) return n.status === 'active' ? 'already' : 'used';
     await tx.run(
       `update subscribers set status = 'active', confirmed_at = now(), unsubscribed_at = null, paused_until = null,
          time_zone = coalesce($2, time_zone), name = coalesce($3, name), updated_at = now()
@@ -210,7 +216,17 @@ export async function resubscribe(db: Db, subscriberId: number): Promise<boolean
 
 /** Everything tagcast holds on a reader, for the export link. */
 export async function exportReader(db: Db, subscriberId: number): Promise<Record<string, unknown> | undefined> {
-  const profile = await readerProfile(db, subscriberId);
+  // The whole row (where the address came from, when it last changed, when it left), not only what
+  // the preferences page shows: an export is everything held.
+  const [profile] = await db.query<ReaderProfile & Record<string, unknown>>(
+    `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.source, s.created_at as "createdAt",
+            s.updated_at as "updatedAt", s.confirmed_at as "confirmedAt", s.unsubscribed_at as "unsubscribedAt",
+            s.paused_until as "pausedUntil",
+            array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
+                  where x.subscriber_id = s.id order by t.slug) as tags
+     from subscribers s where s.id = $1`,
+    [subscriberId],
+  );
   if (!profile) return undefined;
   const deliveries = await db.query(
     `select d.issue_id as issue, i.week, d.status, d.sections, d.submitted_at as "submittedAt", d.outcome,
@@ -219,11 +235,11 @@ export async function exportReader(db: Db, subscriberId: number): Promise<Record
     [subscriberId],
   );
   const notices = await db.query(
-    `select kind, created_at as "createdAt", sent_at as "sentAt", used_at as "usedAt" from notices where subscriber_id = $1 order by id`,
+    `select kind, payload, created_at as "createdAt", sent_at as "sentAt", used_at as "usedAt" from notices where subscriber_id = $1 order by id`,
     [subscriberId],
   );
   const events = await db.query(
-    `select type, received_at as "receivedAt" from events where email = $1 order by received_at`,
+    `select type, received_at as "receivedAt", payload from events where email = $1 order by received_at`,
     [profile.email],
   );
   const [suppression] = await db.query(`select reason, created_at as "createdAt" from suppressions where email = $1`, [profile.email]);

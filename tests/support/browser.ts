@@ -1,10 +1,86 @@
 // The one way browser tests start Chromium: the system's (CHROMIUM_PATH or /usr/bin/chromium, checked
 // by the run's global setup before any test starts), headless, offline-friendly.
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumPath } from './env.ts';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility: axe-core, injected from node_modules (not @axe-core/playwright, whose 4.14 needs
+// Node 22). Injecting adds an inline <script>, which the pages' CSP (`script-src 'self'`) refuses, and
+// axe builds its messages with `new Function`, which the CSP refuses too (even when injected over the
+// DevTools protocol): run it in a context made with `bypassCSP: true`, and keep such contexts for axe alone.
+
+/** WCAG 2.0, 2.1 and 2.2, levels A and AA. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string; html: string; summary: string }[];
+}
+
+/** axe's WCAG A/AA violations on the page as it is now (colour scheme included). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SOURCE });
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeRaw[] }> } }).axe;
+    interface AxeRaw {
+      id: string;
+      impact: string | null;
+      help: string;
+      nodes: { target: unknown[]; html: string; failureSummary?: string }[];
+    }
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary ?? '' })),
+    }));
+  }, WCAG_TAGS);
+}
+
+/** Violations as lines a person can act on (the failure message of an expect). */
+export function describeViolations(vs: AxeViolation[]): string {
+  return vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  at ${n.target}: ${n.html}\n    ${n.summary.replace(/\n/g, '\n    ')}`).join('\n')}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout and focus.
+
+/** Whether the page scrolls sideways at its current width. */
+export function overflowsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+export interface Focused {
+  /** `tag#id.class "its text"`: enough to name it in a failure. */
+  name: string;
+  box: { x: number; y: number; width: number; height: number } | null;
+  /** The focus indicator: a visible outline, or a box shadow. */
+  indicator: string | null;
+}
+
+/** The element that has focus, where it is on the page, and how its focus shows. */
+export function focused(page: Page): Promise<Focused | null> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return null;
+    const s = getComputedStyle(el);
+    const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 ? `outline ${s.outlineWidth} ${s.outlineStyle} ${s.outlineColor}` : null;
+    const shadow = s.boxShadow && s.boxShadow !== 'none' ? `box-shadow ${s.boxShadow}` : null;
+    const r = el.getBoundingClientRect();
+    const text = (el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    const name = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''}${text ? ` "${text}"` : ''}`;
+    return { name, box: r.width || r.height ? { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height } : null, indicator: outline ?? shadow };
+  });
 }

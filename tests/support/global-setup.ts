@@ -23,7 +23,8 @@ export default async function setup(project: TestProject) {
   // Runs after services.ts's own global setup already; called again so this file never depends on
   // that order (the call is shared, nothing is started twice).
   await servicesFor(project);
-  if (project.name === 'integration-postgres') {
+  // integration-postgres and browser-postgres: the projects whose tests run on PostgreSQL.
+  if (project.config.env?.TAGCAST_TEST_DB === 'postgres') {
     const admin = await openDb({ databaseUrl: adminUrl() });
     const name = `tagcast_tpl_${randomBytes(4).toString('hex')}`;
     await admin.exec(`create database ${name}`);

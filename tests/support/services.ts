@@ -10,8 +10,9 @@
 //   stopped by its pid and its folder removed.
 // - When a needed piece is not installed at all, the run stops before any test with one line naming
 //   the command that installs it, and exit code 1. Nothing is skipped.
-// - Chromium is checked only when the browser project runs; Redis and PostgreSQL only when an
-//   integration project does. `vitest run --project unit` needs none of them.
+// - Each piece is checked only when a project that needs it runs (NEEDS below): Chromium for the
+//   browser projects, Redis and PostgreSQL for the projects with a database (integration-* and
+//   browser-*). `vitest run --project unit` needs none of them.
 //
 // vitest.config.ts lists this file as the root globalSetup. With `extends: true`, Vitest 4 runs a
 // root globalSetup once for each project that has tests, before that project's own global setup, and
@@ -42,6 +43,8 @@ const NEEDS: Record<string, Piece[]> = {
   'integration-pglite': ['redis'],
   'integration-postgres': ['redis', 'postgres'],
   browser: ['chromium'],
+  'browser-pglite': ['chromium', 'redis'],
+  'browser-postgres': ['chromium', 'redis', 'postgres'],
 };
 
 interface Server {

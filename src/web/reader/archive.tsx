@@ -102,6 +102,8 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
     app.get<{ Params: { slug: string } }>('/tags/:slug/feed.xml', async (req, reply) => {
       const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
       if (!tag) return notFound(reply, 'There is no such tag.');
+      // Slugs may hold "#" (C#) or "+" (C++): in a URL they are escaped, or "#" would start a fragment.
+      const path = encodeURIComponent(tag.slug);
       const start = await since();
       const entries: AtomEntry[] = [];
       for (const i of await issuesWithTags(deps.db, [tag.slug], FEED_ENTRIES, 0)) {
@@ -112,7 +114,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
             title: item.summary.title,
             updated: i.finishedAt,
             published: i.finishedAt,
-            url: `${base}/archive/${i.id}#tag-${tag.slug}`,
+            url: `${base}/archive/${i.id}#tag-${path}`,
             html: renderToStaticMarkup(<SummaryArticle item={item} />),
             categories: item.summary.tags,
           });
@@ -122,8 +124,8 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       const xml = renderAtom({
         id: tagUri(base, start, `tag/${tag.slug}`),
         title: `tagcast: ${tag.name}`,
-        self: `${base}/tags/${tag.slug}/feed.xml`,
-        alternate: `${base}/tags/${tag.slug}`,
+        self: `${base}/tags/${path}/feed.xml`,
+        alternate: `${base}/tags/${path}`,
         updated,
         author: 'tagcast',
         entries,
@@ -161,6 +163,6 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
     }
     const updated = entries[0]?.updated ?? start;
     const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate: `${base}${l.preferences}`, updated, author: 'tagcast', entries });
-    return sendCached(req, reply, xml, ATOM, updated);
+    return sendCached(req, reply, xml, ATOM, updated, { personal: true });
   });
 }

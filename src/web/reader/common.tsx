@@ -106,11 +106,13 @@ export function fields(body: unknown, name: string): string[] {
 
 /**
  * Answers 304 when the client holds this exact body already (ETag) or nothing changed since the time
- * it gives (Last-Modified); else sends it with both validators. For archive pages and feeds.
+ * it gives (Last-Modified); else sends it with both validators. For archive pages and feeds; `personal`
+ * for what only one reader may see.
  */
-export function sendCached(req: FastifyRequest, reply: FastifyReply, body: string, type: string, lastModified: Date | null): FastifyReply {
+export function sendCached(req: FastifyRequest, reply: FastifyReply, body: string, type: string, lastModified: Date | null, opts: { personal?: boolean } = {}): FastifyReply {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  reply.header('etag', etag).header('cache-control', 'public, max-age=60');
+  // A personal document (a reader's private feed) may be kept by the reader's own client, never by a shared cache.
+  reply.header('etag', etag).header('cache-control', `${opts.personal ? 'private' : 'public'}, max-age=60`);
   if (lastModified) reply.header('last-modified', lastModified.toUTCString());
   const inm = req.headers['if-none-match'];
   if (typeof inm === 'string') {

@@ -3,7 +3,7 @@
 // Export and erase go through a fresh, short-lived link sent to the reader's own address, so a
 // forwarded digest lets nobody take or erase the reader's data.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createNotice } from '../../db/notices.ts';
+import { requestNotice } from '../../db/notices.ts';
 import {
   eraseReader,
   existingTags,
@@ -21,7 +21,7 @@ import { isoWeek } from '../../digest/week.ts';
 import { isTimeZone } from '../../subscriptions/address.ts';
 import { DeleteConfirmPage, PreferencesPage, type FieldError, type PreferencesDone } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
-import { RECENT_WEEKS } from './subscribe.tsx';
+import { RECENT_WEEKS, unknownTags } from './subscribe.tsx';
 
 const DONE = new Set<PreferencesDone>(['saved', 'paused', 'resumed', 'unsubscribed', 'resubscribed', 'export', 'delete', 'held', 'confirmed']);
 
@@ -87,9 +87,12 @@ export async function preferencesRoutes(app: FastifyInstance, deps: ReaderDeps):
       case 'save': {
         const chosen = fields(req.body, 'tags').slice(0, 200);
         const timeZone = field(req.body, 'time_zone') ?? '';
-        const tags = await existingTags(deps.db, [...new Set(chosen)]);
+        const asked = [...new Set(chosen)];
+        const tags = await existingTags(deps.db, asked);
         const errors: FieldError[] = [];
-        if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag, or pause or unsubscribe below.' });
+        const unknown = unknownTags(asked, tags);
+        if (unknown) errors.push({ field: 'tags', message: unknown });
+        else if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag, or pause or unsubscribe below.' });
         if (!isTimeZone(timeZone)) errors.push({ field: 'time_zone', message: 'Choose a time zone from the list.' });
         if (errors.length > 0) return show(req, reply, deps, p, token, { status: 400, errors, chosen, timeZone: isTimeZone(timeZone) ? timeZone : p.timeZone });
         await savePreferences(deps.db, sid, { tags, timeZone });
@@ -117,7 +120,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: ReaderDeps):
         break;
       case 'export':
       case 'delete': {
-        const noticeId = await createNotice(deps.db, sid, action);
+        const noticeId = await requestNotice(deps.db, sid, action);
         if (noticeId !== null) deps.enqueueNotice(noticeId);
         done = noticeId === null ? 'held' : action;
         break;

@@ -13,6 +13,19 @@ export const RECENT_WEEKS = 8;
 const NAME_MAX = 200;
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
+/**
+ * The problem with tags a form sent that do not exist (a stale page, a tag renamed since, a crafted
+ * post), naming them; null when every tag is known. Never silently dropped: the reader would follow
+ * less than they ticked without being told.
+ */
+export function unknownTags(asked: string[], known: string[]): string | null {
+  const missing = asked.filter((s) => !known.includes(s));
+  if (missing.length === 0) return null;
+  const named = missing.slice(0, 3).map((s) => `"${s.length > 60 ? `${s.slice(0, 59)}…` : s}"`);
+  const more = missing.length > 3 ? ` and ${missing.length - 3} more` : '';
+  return `Choose tags from the list: ${named.join(', ')}${more} ${missing.length === 1 ? 'is not a tag' : 'are not tags'} here any more.`;
+}
+
 async function showForm(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, values: SubscribeValues, errors: FieldError[], status: number, zoneFromBrowser: boolean) {
   const since = isoWeek(new Date(deps.now().getTime() - RECENT_WEEKS * 7 * 86_400_000));
   const tags = await tagsWithCounts(deps.db, since);
@@ -44,8 +57,11 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
     const errors: FieldError[] = [];
     const address = normaliseEmail(values.email);
     if ('error' in address) errors.push({ field: 'email', message: values.email.trim() === '' ? 'Enter your email address.' : 'Enter an email address like name@example.com.' });
-    const tags = await existingTags(deps.db, [...new Set(values.tags)]);
-    if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag to follow.' });
+    const asked = [...new Set(values.tags)];
+    const tags = await existingTags(deps.db, asked);
+    const unknown = unknownTags(asked, tags);
+    if (unknown) errors.push({ field: 'tags', message: unknown });
+    else if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag to follow.' });
     if (!isTimeZone(values.timeZone)) errors.push({ field: 'time_zone', message: 'Choose a time zone from the list.' });
     const name = values.name.replace(/\s+/g, ' ').trim();
     if (name.length > NAME_MAX || CONTROL.test(name)) errors.push({ field: 'name', message: `Enter a name of at most ${NAME_MAX} characters, or leave it empty.` });
@@ -78,6 +94,9 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
     const { subscriberId, ref } = link.claims;
     const outcome = ref === undefined ? 'unknown' : await confirmSubscription(deps.db, subscriberId, ref);
     if (outcome === 'unknown') return sendLinkProblem(reply, deps, 'invalid');
+    if (outcome === 'used') {
+      return sendMessage(reply, deps, { status: 410, title: 'Link used already', message: <p>This confirmation link was used once already, and the subscription has ended since. To get digests again, <a href="/subscribe">subscribe again</a>.</p> });
+    }
     if (outcome === 'refused') {
       return sendMessage(reply, deps, { status: 409, title: 'Not confirmed', message: 'Emails to this address bounced or were marked as spam, so we cannot send digests to it. Subscribe with another address.' });
     }

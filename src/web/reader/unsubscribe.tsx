@@ -8,6 +8,12 @@ import { readerProfile, resubscribe, unsubscribe } from '../../db/readers.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
 import { field, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+function isForm(contentType: string | undefined): boolean {
+  return FORM_TYPES.has((contentType ?? '').split(';')[0]!.trim().toLowerCase());
+}
+
 export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
   // Multipart only here, with limits for a one-field form: nothing larger is ever needed.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fieldNameSize: 100, fieldSize: 1024, fields: 10, files: 0, parts: 10 } });
@@ -28,6 +34,11 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
   app.post('/unsubscribe', { config: { rateLimit: false } }, async (req, reply) => {
     const link = readLink(req, deps.config.secret, 'unsubscribe', deps.now());
     if ('problem' in link) return sendLinkProblem(reply, deps, link.problem);
+    // RFC 8058 says the POST is a form; a JSON body with the same key is something else (a script, not
+    // a mailbox provider) and is refused like any other request that is not the one-click form.
+    if (!isForm(req.headers['content-type'])) {
+      return sendMessage(reply, deps, { status: 400, title: 'Not unsubscribed', message: 'A one-click unsubscribe is a form post (application/x-www-form-urlencoded or multipart/form-data) with the field List-Unsubscribe=One-Click (RFC 8058).' });
+    }
     if (field(req.body, 'List-Unsubscribe') !== 'One-Click') {
       return sendMessage(reply, deps, { status: 400, title: 'Not unsubscribed', message: 'A one-click unsubscribe sends the form field List-Unsubscribe=One-Click (RFC 8058); this request had none.' });
     }

@@ -59,7 +59,7 @@ export function ArchivePage({ issues, page, pages }: { issues: ArchiveEntry[]; p
               </p>
               <p>
                 {i.tags.map((t) => (
-                  <a key={t.slug} className="tag" href={`/tags/${t.slug}`}>
+                  <a key={t.slug} className="tag" href={`/tags/${encodeURIComponent(t.slug)}`}>
                     {t.name}
                   </a>
                 ))}
@@ -90,7 +90,7 @@ export function IssuePage({ id, weekLabel, sections }: { id: number; weekLabel: 
         </p>
       </nav>
       {sections.map((s) => (
-        <SectionBlock key={s.slug} section={s} tagHref={(slug) => `/tags/${slug}`} />
+        <SectionBlock key={s.slug} section={s} tagHref={(slug) => `/tags/${encodeURIComponent(slug)}`} />
       ))}
       <p>
         <a className="button" href="/subscribe">
@@ -108,7 +108,7 @@ export interface TagIssue {
 }
 
 export function TagPage({ name, slug, issues, page, pages }: { name: string; slug: string; issues: TagIssue[]; page: number; pages: number }) {
-  const feed = { href: `/tags/${slug}/feed.xml`, title: `tagcast: ${name}` };
+  const feed = { href: `/tags/${encodeURIComponent(slug)}/feed.xml`, title: `tagcast: ${name}` };
   return (
     <Page title={name} archive feeds={[feed, SITE_FEED]}>
       <p className="muted small">
@@ -129,7 +129,7 @@ export function TagPage({ name, slug, issues, page, pages }: { name: string; slu
           ))}
         </section>
       ))}
-      <Pager page={page} pages={pages} href={(n) => (n === 1 ? `/tags/${slug}` : `/tags/${slug}?page=${n}`)} />
+      <Pager page={page} pages={pages} href={(n) => (n === 1 ? `/tags/${encodeURIComponent(slug)}` : `/tags/${encodeURIComponent(slug)}?page=${n}`)} />
     </Page>
   );
 }

@@ -8,7 +8,7 @@ import { assetUrl } from '../assets.ts';
 export interface PageProps {
   title: string;
   children: ReactNode;
-  /** Atom feeds the page offers (<link rel="alternate">). */
+  /** Atom feeds the page offers (<link rel="alternate">); with the archive on, every page offers the site's. */
   feeds?: { href: string; title: string }[];
   /** Keep the page out of search engines (personal pages: preferences, web versions, confirmations). */
   noindex?: boolean;
@@ -22,7 +22,8 @@ export interface PageProps {
   description?: string;
 }
 
-export function Page({ title, children, feeds = [], noindex, archive, wide, nav, scripts = [], description }: PageProps) {
+export function Page({ title, children, feeds, noindex, archive, wide, nav, scripts = [], description }: PageProps) {
+  const alternates = feeds ?? (archive ? [{ href: '/feed.xml', title: 'tagcast: every issue' }] : []);
   const links = nav ?? [...(archive ? [{ href: '/archive', label: 'Archive' }] : []), { href: '/subscribe', label: 'Subscribe' }];
   return (
     <html lang="en" dir="ltr">
@@ -35,7 +36,9 @@ export function Page({ title, children, feeds = [], noindex, archive, wide, nav,
         <meta name="referrer" content="no-referrer" />
         <title>{`${title} · tagcast`}</title>
         <link rel="stylesheet" href={assetUrl('site.css')} />
-        {feeds.map((f) => (
+        {/* Named here, or every browser asks for /favicon.ico and logs the 404. */}
+        <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
+        {alternates.map((f) => (
           <link key={f.href} rel="alternate" type="application/atom+xml" title={f.title} href={f.href} />
         ))}
         {scripts.map((s) => (

@@ -12,15 +12,42 @@ export interface FieldError {
 
 const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 
-export function TimeZoneField({ value, id = 'time_zone', browserDefault }: { value: string; id?: string; browserDefault?: boolean }) {
+/** The message for one field, if the form had a problem with it. */
+function messageFor(errors: FieldError[] | undefined, field: string): string | undefined {
+  return errors?.find((e) => e.field === field)?.message;
+}
+
+/**
+ * A field's problem, shown beside it (the summary at the top links here) and read out with it
+ * (the field's aria-describedby names `<id>-error`).
+ */
+function ErrorText({ id, message }: { id: string; message: string | undefined }) {
+  return message ? (
+    <p className="error-text" id={`${id}-error`}>
+      <span className="visually-hidden">Error: </span>
+      {message}
+    </p>
+  ) : null;
+}
+
+export function TimeZoneField({ value, id = 'time_zone', browserDefault, error }: { value: string; id?: string; browserDefault?: boolean; error?: string | undefined }) {
   const zones = ZONES.includes(value) ? ZONES : [value, ...ZONES];
   return (
-    <div className="field">
+    <div className={error ? 'field invalid' : 'field'}>
       <label htmlFor={id}>
         Time zone
         <span className="hint">Digests that go out at a local time arrive at that time where you are.</span>
       </label>
-      <select id={id} name="time_zone" defaultValue={value} data-browser-time-zone={browserDefault ? '' : undefined} autoComplete="off">
+      <ErrorText id={id} message={error} />
+      <select
+        id={id}
+        name="time_zone"
+        defaultValue={value}
+        data-browser-time-zone={browserDefault ? '' : undefined}
+        autoComplete="off"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
         {zones.map((z) => (
           <option key={z} value={z}>
             {z.replace(/_/g, ' ')}
@@ -31,15 +58,17 @@ export function TimeZoneField({ value, id = 'time_zone', browserDefault }: { val
   );
 }
 
-export function TagChoices({ tags, chosen, legend, hint }: { tags: TagCount[]; chosen: Set<string>; legend: string; hint?: string }) {
+export function TagChoices({ tags, chosen, legend, hint, error }: { tags: TagCount[]; chosen: Set<string>; legend: string; hint?: string; error?: string | undefined }) {
+  const describedBy = [hint ? 'tags-hint' : '', error ? 'tags-error' : ''].filter(Boolean).join(' ');
   return (
-    <fieldset id="tags" aria-describedby={hint ? 'tags-hint' : undefined}>
+    <fieldset id="tags" className={error ? 'invalid' : undefined} aria-describedby={describedBy || undefined}>
       <legend>{legend}</legend>
       {hint ? (
         <p className="hint" id="tags-hint">
           {hint}
         </p>
       ) : null}
+      <ErrorText id="tags" message={error} />
       {tags.length === 0 ? (
         <p className="muted">No tags yet: the editors have not published anything.</p>
       ) : (
@@ -69,18 +98,28 @@ export interface SubscribeValues {
 
 export function SubscribePage(p: { tags: TagCount[]; values: SubscribeValues; zoneFromBrowser: boolean; errors: FieldError[]; csrf: string; archive: boolean; weeks: number }) {
   const chosen = new Set(p.values.tags);
+  const emailError = messageFor(p.errors, 'email');
+  const nameError = messageFor(p.errors, 'name');
   return (
-    <Page title="Subscribe" archive={p.archive} scripts={p.zoneFromBrowser ? ['time-zone.js'] : []} description="Subscribe to a weekly digest of the tags you follow.">
+    <Page
+      // A screen reader hears the title first: say at once that the form came back with problems.
+      title={p.errors.length > 0 ? 'Error: Subscribe' : 'Subscribe'}
+      archive={p.archive}
+      nav={[...(p.archive ? [{ href: '/archive', label: 'Archive' }] : []), { href: '/subscribe', label: 'Subscribe', current: true }]}
+      scripts={p.zoneFromBrowser ? ['time-zone.js'] : []}
+      description="Subscribe to a weekly digest of the tags you follow."
+    >
       <h1>Get a weekly digest of the tags you follow</h1>
       <p className="lede">One email a week with only the summaries under your tags. Change them or leave any time.</p>
       <FormErrors errors={p.errors} />
       <form method="post" action="/subscribe" noValidate className="card">
         <CsrfField token={p.csrf} />
-        <div className="field">
+        <div className={emailError ? 'field invalid' : 'field'}>
           <label htmlFor="email">
             Email address
             <span className="hint">We send one email to confirm. Nothing else until you click it.</span>
           </label>
+          <ErrorText id="email" message={emailError} />
           <input
             type="email"
             id="email"
@@ -90,17 +129,28 @@ export function SubscribePage(p: { tags: TagCount[]; values: SubscribeValues; zo
             inputMode="email"
             spellCheck={false}
             defaultValue={p.values.email}
-            aria-invalid={p.errors.some((e) => e.field === 'email') || undefined}
+            aria-invalid={emailError ? true : undefined}
+            aria-describedby={emailError ? 'email-error' : undefined}
           />
         </div>
-        <div className="field">
+        <div className={nameError ? 'field invalid' : 'field'}>
           <label htmlFor="name">
             Name <span className="hint">Optional, used to greet you.</span>
           </label>
-          <input type="text" id="name" name="name" autoComplete="name" maxLength={200} defaultValue={p.values.name} />
+          <ErrorText id="name" message={nameError} />
+          <input
+            type="text"
+            id="name"
+            name="name"
+            autoComplete="name"
+            maxLength={200}
+            defaultValue={p.values.name}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'name-error' : undefined}
+          />
         </div>
-        <TagChoices tags={p.tags} chosen={chosen} legend="Tags to follow" hint={`Counts are summaries in the last ${p.weeks} weeks.`} />
-        <TimeZoneField value={p.values.timeZone} browserDefault={p.zoneFromBrowser} />
+        <TagChoices tags={p.tags} chosen={chosen} legend="Tags to follow" hint={`Counts are summaries in the last ${p.weeks} weeks.`} error={messageFor(p.errors, 'tags')} />
+        <TimeZoneField value={p.values.timeZone} browserDefault={p.zoneFromBrowser} error={messageFor(p.errors, 'time_zone')} />
         {/* A field people never see or fill; form-filling bots do. */}
         <div className="honeypot" aria-hidden="true">
           <label htmlFor="website">Leave this empty</label>
@@ -174,7 +224,7 @@ export function PreferencesPage(p: PreferencesProps) {
     </form>
   );
   return (
-    <Page title="Your preferences" archive={p.archive} noindex>
+    <Page title={p.errors.length > 0 ? 'Error: Your preferences' : 'Your preferences'} archive={p.archive} noindex>
       <h1>Your preferences</h1>
       <p className="lede">
         Digests go to <strong>{p.email}</strong>.
@@ -208,8 +258,14 @@ export function PreferencesPage(p: PreferencesProps) {
         <CsrfField token={p.csrf} />
         <input type="hidden" name="action" value="save" />
         <h2>Tags and time zone</h2>
-        <TagChoices tags={p.tags} chosen={new Set(p.chosen)} legend="Tags you follow" hint="Your digest has one section per tag with new summaries that week." />
-        <TimeZoneField value={p.timeZone} />
+        <TagChoices
+          tags={p.tags}
+          chosen={new Set(p.chosen)}
+          legend="Tags you follow"
+          hint="Your digest has one section per tag with new summaries that week."
+          error={messageFor(p.errors, 'tags')}
+        />
+        <TimeZoneField value={p.timeZone} error={messageFor(p.errors, 'time_zone')} />
         <div className="actions">
           <button type="submit">Save</button>
         </div>
@@ -220,9 +276,16 @@ export function PreferencesPage(p: PreferencesProps) {
           <CsrfField token={p.csrf} />
           <input type="hidden" name="action" value="pause" />
           <h2>Take a break</h2>
-          <div className="field">
+          <div className={messageFor(p.errors, 'weeks') ? 'field invalid' : 'field'}>
             <label htmlFor="weeks">Pause digests for</label>
-            <select id="weeks" name="weeks" defaultValue="2">
+            <ErrorText id="weeks" message={messageFor(p.errors, 'weeks')} />
+            <select
+              id="weeks"
+              name="weeks"
+              defaultValue="2"
+              aria-invalid={messageFor(p.errors, 'weeks') ? true : undefined}
+              aria-describedby={messageFor(p.errors, 'weeks') ? 'weeks-error' : undefined}
+            >
               {Array.from({ length: 12 }, (_, n) => n + 1).map((w) => (
                 <option key={w} value={w}>
                   {w === 1 ? '1 week' : `${w} weeks`}
