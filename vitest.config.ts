@@ -19,7 +19,8 @@ const withDb = (kind: 'integration' | 'browser', include: string[], db: 'pglite'
 // through them (reader-flow) runs on both databases; the pages' accessibility, layout and screenshots
 // (reader-pages) once, on PGlite: they render the same from either, and a second run would add a
 // minute to every `npm test`.
-const READER_PAGES = ['tests/browser/reader-*.test.ts'];
+// The admin pages (admin-pages) likewise run once, on PGlite.
+const READER_PAGES = ['tests/browser/reader-*.test.ts', 'tests/browser/admin-*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -36,7 +37,7 @@ export default defineConfig({
         test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], exclude: READER_PAGES, testTimeout: 120_000, hookTimeout: 120_000 },
       },
       withDb('browser', READER_PAGES, 'pglite'),
-      withDb('browser', READER_PAGES, 'postgres', ['tests/browser/reader-pages.test.ts']),
+      withDb('browser', READER_PAGES, 'postgres', ['tests/browser/reader-pages.test.ts', 'tests/browser/admin-pages.test.ts']),
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite'),
       withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres'),

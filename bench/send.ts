@@ -26,7 +26,8 @@ import { createIssue, getIssue, planIssue } from '../src/db/issues.ts';
 import { summariesForWeek } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue } from '../src/digest/assemble.ts';
 import { sendIssueNow } from '../src/issues.ts';
-import { createQueues, startWorkers } from '../src/queue.ts';
+import { createQueues } from '../src/queue.ts';
+import { startWorkers } from '../src/workers.ts';
 import { createResend } from '../src/send/resend.ts';
 import { readerLinks } from '../src/subscriptions/tokens.ts';
 import WeeklyDigest from '../emails/weekly-digest.tsx';
@@ -45,6 +46,8 @@ const config = {
   publicUrl: 'https://news.example.com',
   mailFrom: 'Tagcast <digest@example.com>',
   resend: { apiKey: 're_bench', baseUrl: undefined, rateLimit: 10_000, webhookSecret: undefined, timeoutMs: 30_000 },
+  defaultTimeZone: 'UTC',
+  templateEngine: 'react' as const,
 };
 
 interface Emulator {

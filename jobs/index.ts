@@ -1,37 +1,49 @@
-// The job catalog: each job's payload schema, handler, queue and retry policy, in one place.
+// The job handlers: each job's payload schema and process(data, deps), with its policy from the catalog.
+// Only the worker start-up (src/workers.ts) loads this file.
 import type { Job } from 'bullmq';
 import type { z } from 'zod';
-import type { WorkerDeps } from '../src/queue.ts';
+import type { Enqueue } from '../src/enqueue.ts';
+import type { Pacer } from '../src/send/pacer.ts';
+import type { SharedRate, WorkerDeps } from '../src/workers.ts';
+import { policies, type JobName } from './catalog.ts';
 import * as finalizeIssue from './finalize-issue.ts';
 import * as planIssue from './plan-issue.ts';
 import * as reconcile from './reconcile.ts';
+import * as runSchedule from './run-schedule.ts';
 import * as sendBatch from './send-batch.ts';
 import * as sendNotice from './send-notice.ts';
 
-export interface JobContext extends WorkerDeps {
+/**
+ * What every job receives: what the workers were started with, except the queues — a job gets only
+ * what it may enqueue — plus the send rate and pacer every worker shares.
+ */
+export interface JobContext extends Omit<WorkerDeps, 'queues'> {
+  enqueue: Enqueue;
+  rate: SharedRate;
+  pacer: Pacer;
   job?: Job;
 }
 
-/** What a handler may ask of the queue besides success: to run again later (lease held elsewhere). */
-export type JobResult = { delayUntil?: Date; [k: string]: unknown } | void;
+export type JobOutcome =
+  | planIssue.Outcome
+  | sendBatch.Outcome
+  | sendNotice.Outcome
+  | finalizeIssue.Outcome
+  | reconcile.Outcome
+  | runSchedule.Outcome;
 
-interface JobSpec<S extends z.ZodType> {
-  queue: 'issues' | 'send';
+interface Handler<S extends z.ZodType, O extends JobOutcome> {
   schema: S;
-  process(data: z.infer<S>, deps: JobContext): Promise<JobResult>;
-  attempts: number;
-  backoff: { type: 'exponential' | 'fixed'; delay: number; jitter?: number };
+  process(data: z.infer<S>, deps: JobContext): Promise<O>;
 }
 
-const spec = <S extends z.ZodType>(s: JobSpec<S>) => s;
+const handler = <S extends z.ZodType, O extends JobOutcome>(name: JobName, h: Handler<S, O>) => ({ ...policies[name], ...h });
 
 export const jobs = {
-  'plan-issue': spec({ queue: 'issues', ...planIssue, attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
-  'send-batch': spec({ queue: 'send', ...sendBatch, attempts: 12, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } }),
-  // One email, one provider request: it shares the send queue's limiter and the pacer with digests.
-  'send-notice': spec({ queue: 'send', ...sendNotice, attempts: 8, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
-  'finalize-issue': spec({ queue: 'issues', ...finalizeIssue, attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } }),
-  // A missed run is harmless: the next one comes a minute later.
-  reconcile: spec({ queue: 'issues', ...reconcile, attempts: 1, backoff: { type: 'fixed', delay: 0 } }),
-};
-export type JobName = keyof typeof jobs;
+  'plan-issue': handler('plan-issue', planIssue),
+  'send-batch': handler('send-batch', sendBatch),
+  'send-notice': handler('send-notice', sendNotice),
+  'finalize-issue': handler('finalize-issue', finalizeIssue),
+  reconcile: handler('reconcile', reconcile),
+  'run-schedule': handler('run-schedule', runSchedule),
+} satisfies Record<JobName, unknown>;

@@ -1,25 +1,30 @@
-// plan-issue(issueId): freeze the issue's summaries, write the delivery ledger in one statement,
-// enqueue one send-batch job per batch of pending deliveries. Re-running it re-enqueues what is pending.
+// plan-issue(issueId): freeze the issue's summaries, write the delivery ledger in one statement (each
+// delivery with its wave's time when the issue goes out at the readers' local time), and enqueue one
+// send-batch job per batch of pending deliveries, delayed until its wave. Re-running it re-enqueues
+// what is pending.
 import { z } from 'zod';
-import { pendingBatches } from '../src/db/deliveries.ts';
+import { pendingBatchTimes } from '../src/db/deliveries.ts';
 import { getIssue, planIssue } from '../src/db/issues.ts';
-import { enqueueBatches, enqueueFinalize } from '../src/queue.ts';
-import type { JobContext, JobResult } from './index.ts';
+import { batchDelays } from '../src/enqueue.ts';
+import { delayed, skipped, type Delayed, type Skipped } from './catalog.ts';
+import type { JobContext } from './index.ts';
 
 export const schema = z.object({ issueId: z.number().int().positive() });
 
-export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
+export type Outcome = Skipped | Delayed | { outcome: 'planned'; recipients: number; batches: number };
+
+export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<Outcome> {
   const issue = await getIssue(deps.db, data.issueId);
-  if (!issue || !['scheduled', 'sending'].includes(issue.status)) return { skipped: `issue is ${issue?.status ?? 'missing'}` };
+  if (!issue || !['scheduled', 'sending'].includes(issue.status)) return skipped(`issue is ${issue?.status ?? 'missing'}`);
   // A job that arrives early (the issue was rescheduled later) waits for the new time.
   if (issue.status === 'scheduled' && issue.sendAt && issue.sendAt.getTime() > deps.now().getTime() + 1000) {
-    return { delayUntil: issue.sendAt };
+    return delayed(issue.sendAt, 'scheduled later');
   }
-  const planned = await planIssue(deps.db, issue.id, deps.batchSize);
-  if (!planned || planned.status !== 'sending') return { skipped: `issue is ${planned?.status ?? 'missing'}` };
-  const batches = await pendingBatches(deps.db, issue.id);
-  await enqueueBatches(deps.queues, issue.id, batches);
-  if (batches.length === 0) await enqueueFinalize(deps.queues, issue.id);
+  const planned = await planIssue(deps.db, issue.id, deps.batchSize, { defaultTimeZone: deps.config.defaultTimeZone, now: deps.now() });
+  if (!planned || planned.status !== 'sending') return skipped(`issue is ${planned?.status ?? 'missing'}`);
+  const batches = await pendingBatchTimes(deps.db, issue.id);
+  await deps.enqueue.batches(issue.id, batchDelays(batches, deps.now()));
+  if (batches.length === 0) await deps.enqueue.finalize(issue.id);
   deps.log.info({ issue: issue.id, recipients: planned.recipients, skipped: planned.skipped, batches: batches.length }, 'issue planned');
-  return { batches: batches.length };
+  return { outcome: 'planned', recipients: planned.recipients, batches: batches.length };
 }

@@ -1,16 +1,29 @@
-// reconcile(): every minute, whatever the database says is owed goes back on the queue, as on a worker's
-// start: the ledger's batches, and the emails readers asked for. It closes the one gap a pause leaves
-// (a batch job that read "paused" just before an editor resumed ends without sending, and nothing else
-// would run its batch again), and sends a notice whose job never reached Redis.
+// reconcile(): whatever the database says is owed goes back on the queue, as on a worker's start: the
+// ledger's batches (each delayed until its wave), the emails readers asked for, and the recurring
+// schedule's job scheduler. It closes the gap a pause leaves (a batch job that read "paused" just
+// before an editor resumed ends without sending, and nothing else would run its batch again), sends a
+// notice whose job never reached Redis, and heals a Redis that lost its keys. Every worker runs it
+// from an in-process timer (src/workers.ts), so it survives a Redis flush; the job form remains for
+// an operator who wants to trigger it.
 import { z } from 'zod';
 import { recoverAll, recoverNotices } from '../src/issues.ts';
-import type { JobContext, JobResult } from './index.ts';
+import { assertScheduler } from '../src/schedule.ts';
+import type { JobContext } from './index.ts';
 
 export const schema = z.object({});
 
-/** How often the job scheduler runs reconcile. */
+/** How often every worker re-drives the queues from the database. */
 export const RECONCILE_EVERY_MS = 60_000;
 
-export async function process(_data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
-  return { issues: await recoverAll(deps.db, deps.queues), notices: await recoverNotices(deps.db, deps.queues) };
+export type Outcome = { outcome: 'reconciled'; issues: number; notices: number; schedule: boolean };
+
+export async function reconcileOnce(deps: Pick<JobContext, 'db' | 'enqueue' | 'now' | 'config'>): Promise<Outcome> {
+  const issues = await recoverAll(deps.db, deps.enqueue, deps.now());
+  const notices = await recoverNotices(deps.db, deps.enqueue);
+  const schedule = await assertScheduler(deps.db, deps.enqueue, deps.now(), deps.config.templateEngine);
+  return { outcome: 'reconciled', issues, notices, schedule };
+}
+
+export function process(_data: z.infer<typeof schema>, deps: JobContext): Promise<Outcome> {
+  return reconcileOnce(deps);
 }

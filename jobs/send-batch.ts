@@ -12,14 +12,16 @@ import { z } from 'zod';
 import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult, type LeasedDelivery } from '../src/db/deliveries.ts';
 import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
 import { assembleDigest } from '../src/digest/assemble.ts';
-import { enqueueFinalize } from '../src/queue.ts';
 import { issueRendering } from '../src/render/cache.ts';
 import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../src/render/index.ts';
 import { composeEmail, type ComposeContext } from '../src/send/compose.ts';
-import { ProviderError, type OutgoingEmail } from '../src/send/provider.ts';
-import type { JobContext, JobResult } from './index.ts';
+import { ProviderError, type BatchOutcome, type OutgoingEmail } from '../src/send/provider.ts';
+import { delayed, skipped, type Delayed, type RateLimited, type Skipped } from './catalog.ts';
+import type { JobContext } from './index.ts';
 
 export const schema = z.object({ issueId: z.number().int().positive(), batch: z.number().int().nonnegative() });
+
+export type Outcome = Skipped | Delayed | RateLimited | { outcome: 'sent'; submitted: number; failed: number; skipped: number };
 
 export interface SendBatchDeps extends JobContext {
   /**
@@ -112,32 +114,59 @@ export function idempotencyKey(issueId: number, batch: number): string {
   return `tagcast-issue-${issueId}-batch-${batch}`;
 }
 
-export async function process(data: z.infer<typeof schema>, deps: SendBatchDeps): Promise<JobResult> {
+/**
+ * Readers who left since planning (unsubscribed, bounced, suppressed), skipped on a batch's first
+ * attempt only: every later attempt then sends exactly the same emails under the same key.
+ */
+export function readersWhoLeft(leased: LeasedDelivery[]): DeliveryResult[] {
+  return leased
+    .filter((d) => d.attempts === 1 && (d.status !== 'active' || d.suppressed))
+    .map((d) => ({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: d.suppressed ? 'suppressed' : `subscriber ${d.status}` }));
+}
+
+/** Each reader's result from the provider's answer, by the email's index in the request. */
+export function resultsFromOutcomes(readers: Built['readers'], outcomes: BatchOutcome[]): DeliveryResult[] {
+  return readers.map((r) => {
+    const o = outcomes.find((x) => x.index === r.index);
+    return o?.status === 'accepted'
+      ? { subscriberId: r.subscriberId, status: 'submitted', providerId: o.providerId, error: null }
+      : { subscriberId: r.subscriberId, status: 'failed', providerId: null, error: o?.error ?? 'provider gave no outcome' };
+  });
+}
+
+/**
+ * How long the lease must still last when the pacer's slot lies far ahead (after a long retry-after):
+ * the held request must not outlive the lease, or another worker could lease the batch meanwhile.
+ * Null when the lease already covers it.
+ */
+export function leaseStretch(o: { notBefore: number; now: number; startedAt: number; timeoutMs: number; leaseMs: number }): number | null {
+  const needed = o.notBefore - o.now + o.timeoutMs;
+  return needed > o.leaseMs - (o.now - o.startedAt) ? needed + o.leaseMs : null;
+}
+
+export function counts(results: DeliveryResult[]): { submitted: number; failed: number; skipped: number } {
+  const n = (s: DeliveryResult['status']) => results.filter((r) => r.status === s).length;
+  return { submitted: n('submitted'), failed: n('failed'), skipped: n('skipped') };
+}
+
+export async function process(data: z.infer<typeof schema>, deps: SendBatchDeps): Promise<Outcome> {
   const { issueId, batch } = data;
-  const startedAt = new Date();
+  const startedAt = deps.now().getTime();
   const issue = await getIssue(deps.db, issueId);
-  // Paused, cancelled or missing: do nothing; `issue resume` re-enqueues what the ledger holds.
-  if (!issue || issue.status !== 'sending' || !issue.plannedAt) return { skipped: `issue is ${issue?.status ?? 'missing'}` };
+  // Paused, cancelled or missing: do nothing; resume (or the heartbeat) re-enqueues what the ledger holds.
+  if (!issue || issue.status !== 'sending' || !issue.plannedAt) return skipped(`issue is ${issue?.status ?? 'missing'}`);
 
   const token = randomUUID();
   const leased = await leaseBatch(deps.db, issueId, batch, token, deps.leaseMs);
   if (leased.length === 0) {
     const until = await batchLeasedUntil(deps.db, issueId, batch);
     // Another attempt holds the batch (a stalled job's twin): look again when its lease ends.
-    if (until) return { delayUntil: new Date(until.getTime() + 1000) };
-    return { sent: 0 };
+    if (until) return delayed(new Date(until.getTime() + 1000), 'another attempt holds the batch');
+    return { outcome: 'sent', submitted: 0, failed: 0, skipped: 0 };
   }
 
-  // On a batch's first attempt, readers who left since planning are skipped and recorded at once,
-  // so every later attempt sends exactly the same emails under the same idempotency key.
-  const gone = leased.filter((d) => d.attempts === 1 && (d.status !== 'active' || d.suppressed));
-  if (gone.length > 0) {
-    await recordResults(
-      deps.db,
-      issueId,
-      gone.map((d) => ({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: d.suppressed ? 'suppressed' : `subscriber ${d.status}` })),
-    );
-  }
+  const gone = readersWhoLeft(leased);
+  if (gone.length > 0) await recordResults(deps.db, issueId, gone);
   const goneIds = new Set(gone.map((d) => d.subscriberId));
   let built: Built;
   try {
@@ -147,48 +176,50 @@ export async function process(data: z.infer<typeof schema>, deps: SendBatchDeps)
     await releaseLease(deps.db, issueId, token);
     throw e;
   }
-  const { results, readers, emails } = built;
-
-  if (emails.length > 0) {
-    try {
-      const notBefore = await deps.pacer.slot();
-      // After a long retry-after the slot can lie so far ahead that the held request would outlive the
-      // batch's lease, and another worker could lease the batch meanwhile: stretch the lease first.
-      const needed = notBefore - Date.now() + deps.config.resend.timeoutMs;
-      if (needed > deps.leaseMs - (Date.now() - startedAt.getTime()) && !(await extendLease(deps.db, issueId, token, needed + deps.leaseMs))) {
-        return { skipped: 'the lease expired before the request left; another attempt owns the batch' };
-      }
-      const { outcomes, providerRateLimit } = await deps.provider.sendBatch(emails, { idempotencyKey: idempotencyKey(issueId, batch), folder: String(issueId), notBefore });
-      // The provider allows less than we were told: tighten the limit every worker shares.
-      if (providerRateLimit && providerRateLimit < deps.rate.current) await deps.rate.set(providerRateLimit);
-      for (const r of readers) {
-        const o = outcomes.find((x) => x.index === r.index);
-        if (o?.status === 'accepted') results.push({ subscriberId: r.subscriberId, status: 'submitted', providerId: o.providerId, error: null });
-        else results.push({ subscriberId: r.subscriberId, status: 'failed', providerId: null, error: o?.error ?? 'provider gave no outcome' });
-      }
-    } catch (e) {
-      if (!(e instanceof ProviderError)) {
-        await releaseLease(deps.db, issueId, token);
-        throw e;
-      }
-      if (e.kind === 'final') {
-        for (const r of readers) results.push({ subscriberId: r.subscriberId, status: 'failed', providerId: null, error: e.message });
-      } else {
-        await releaseLease(deps.db, issueId, token);
-        if (e.kind === 'pause') {
-          // Pause the issue (unless that already happened since this batch started), and look again
-          // shortly: a paused issue makes this job end quietly; a resumed one makes it send.
-          await pauseUnlessPausedSince(deps.db, issueId, startedAt, `provider: ${e.message}`);
-          return { delayUntil: new Date(Date.now() + PAUSE_RECHECK_MS) };
-        }
-        if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) {
-          return { rateLimitMs: e.retryAfterMs };
-        }
-        throw e;
-      }
-    }
+  const results = [...built.results];
+  if (built.emails.length > 0) {
+    const sent = await submit(deps, { issueId, batch, token, startedAt, built });
+    if ('outcome' in sent) return sent;
+    results.push(...sent.results);
   }
   await recordResults(deps.db, issueId, results);
-  if (!(await hasPending(deps.db, issueId))) await enqueueFinalize(deps.queues, issueId);
-  return { sent: results.filter((r) => r.status === 'submitted').length };
+  if (!(await hasPending(deps.db, issueId))) await deps.enqueue.finalize(issueId);
+  return { outcome: 'sent', ...counts([...gone, ...results]) };
+}
+
+/**
+ * One provider request for the batch's emails, at the pacer's slot. Returns the readers' results, or
+ * what the job must do instead (the lease was lost, the issue paused, the provider asked to wait).
+ */
+async function submit(
+  deps: SendBatchDeps,
+  b: { issueId: number; batch: number; token: string; startedAt: number; built: Built },
+): Promise<{ results: DeliveryResult[] } | Skipped | Delayed | RateLimited> {
+  const { issueId, token, built } = b;
+  try {
+    const notBefore = await deps.pacer.slot();
+    const stretch = leaseStretch({ notBefore, now: deps.now().getTime(), startedAt: b.startedAt, timeoutMs: deps.config.resend.timeoutMs, leaseMs: deps.leaseMs });
+    if (stretch !== null && !(await extendLease(deps.db, issueId, token, stretch))) {
+      return skipped('the lease expired before the request left; another attempt owns the batch');
+    }
+    const { outcomes, providerRateLimit } = await deps.provider.sendBatch(built.emails, { idempotencyKey: idempotencyKey(issueId, b.batch), folder: String(issueId), notBefore });
+    // The provider allows less than we were told: tighten the limit every worker shares.
+    if (providerRateLimit && providerRateLimit < deps.rate.current) await deps.rate.set(providerRateLimit);
+    return { results: resultsFromOutcomes(built.readers, outcomes) };
+  } catch (e) {
+    if (!(e instanceof ProviderError)) {
+      await releaseLease(deps.db, issueId, token);
+      throw e;
+    }
+    if (e.kind === 'final') return { results: built.readers.map((r) => ({ subscriberId: r.subscriberId, status: 'failed', providerId: null, error: e.message })) };
+    await releaseLease(deps.db, issueId, token);
+    if (e.kind === 'pause') {
+      // Pause the issue (unless that already happened since this batch started), and look again
+      // shortly: a paused issue makes this job end quietly; a resumed one makes it send.
+      await pauseUnlessPausedSince(deps.db, issueId, new Date(b.startedAt), `provider: ${e.message}`);
+      return delayed(new Date(deps.now().getTime() + PAUSE_RECHECK_MS), 'issue paused by a provider error');
+    }
+    if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) return { outcome: 'rate-limited', retryAfterMs: e.retryAfterMs };
+    throw e;
+  }
 }

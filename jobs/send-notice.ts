@@ -7,23 +7,26 @@ import { getNotice, markNoticeSent, noticeAttempt } from '../src/db/notices.ts';
 import { tagNames } from '../src/db/readers.ts';
 import { ProviderError } from '../src/send/provider.ts';
 import { composeNotice } from '../src/subscriptions/notices.ts';
-import type { JobContext, JobResult } from './index.ts';
+import { skipped, type RateLimited, type Skipped } from './catalog.ts';
+import type { JobContext } from './index.ts';
 
 export const schema = z.object({ noticeId: z.number().int().positive() });
+
+export type Outcome = Skipped | RateLimited | { outcome: 'sent' | 'failed' };
 
 export function noticeKey(noticeId: number): string {
   return `tagcast-notice-${noticeId}`;
 }
 
-export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<JobResult> {
+export async function process(data: z.infer<typeof schema>, deps: JobContext): Promise<Outcome> {
   const n = await getNotice(deps.db, data.noticeId);
-  if (!n || n.sentAt || n.error) return { skipped: n ? 'already done' : 'no such notice' };
+  if (!n || n.sentAt || n.error) return skipped(n ? 'already done' : 'no such notice');
   // Bounced or complained since asking: never send to the address again. An unsubscribed reader's
   // status stays as it is when their address bounces; the suppression says so.
   if (n.status === 'bounced' || n.status === 'complained' || n.suppressed) {
     const why = n.status === 'bounced' || n.status === 'complained' ? n.status : 'is suppressed';
     await markNoticeSent(deps.db, n.id, null, `not sent: the address ${why}`);
-    return { skipped: why };
+    return skipped(why);
   }
   await noticeAttempt(deps.db, n.id);
   const tags = Array.isArray(n.payload.tags) ? await tagNames(deps.db, n.payload.tags.filter((t): t is string => typeof t === 'string')) : [];
@@ -34,14 +37,14 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
     const o = outcomes[0];
     if (o?.status === 'accepted') await markNoticeSent(deps.db, n.id, o.providerId, null);
     else await markNoticeSent(deps.db, n.id, null, o?.error ?? 'provider gave no outcome');
-    return { sent: o?.status === 'accepted' ? 1 : 0 };
+    return { outcome: o?.status === 'accepted' ? 'sent' : 'failed' };
   } catch (e) {
     if (!(e instanceof ProviderError)) throw e;
     if (e.kind === 'final') {
       await markNoticeSent(deps.db, n.id, null, e.message);
-      return { sent: 0 };
+      return { outcome: 'failed' };
     }
-    if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) return { rateLimitMs: e.retryAfterMs };
+    if (e.kind === 'rate-limit' && deps.job && e.retryAfterMs) return { outcome: 'rate-limited', retryAfterMs: e.retryAfterMs };
     // Transient, or a quota the operator must lift: retry with backoff; reconcile tries again later.
     throw e;
   }

@@ -203,6 +203,10 @@ const fields = {
   NODE_ENV: optionalString,
   TRUST_PROXY: trustProxy,
   ARCHIVE: optionalString.pipe(z.enum(['on', 'off'], 'must be on or off').default('on')),
+  // The editor's login at /admin; unset: the admin pages answer 503 and say how to set it.
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').max(1024, 'must be at most 1024 characters').optional()),
+  // Bearer token /metrics asks for; unset: /metrics is open (bind it to a private network).
+  METRICS_TOKEN: optionalString.pipe(z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters without spaces').optional()),
   DEFAULT_TIME_ZONE: optionalString.transform((s, ctx) => {
     if (s === undefined) return 'UTC';
     return isTimeZone(s) ? s : fail(ctx, 'must be an IANA time zone, e.g. Europe/Berlin or UTC');
@@ -244,6 +248,10 @@ export interface Config {
   archive: boolean;
   /** The time zone of readers who never chose one. */
   defaultTimeZone: string;
+  /** The editor's password for /admin; undefined: the admin pages are off (503). */
+  adminPassword: string | undefined;
+  /** The bearer token /metrics requires; undefined: open. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -346,6 +354,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: c.TRUST_PROXY,
     archive: c.ARCHIVE === 'on',
     defaultTimeZone: c.DEFAULT_TIME_ZONE,
+    adminPassword: c.ADMIN_PASSWORD,
+    metricsToken: c.METRICS_TOKEN,
   };
 }
 

@@ -1,10 +1,12 @@
-// Editor operations on issues, shared by the CLI and the web API. The database decides; Redis only
-// carries work, so every operation can be repeated and `resume` rebuilds jobs from the ledger.
+// Editor operations on issues, shared by the CLI, the admin pages and the API. The database decides;
+// Redis only carries work, so every operation can be repeated and `resume` rebuilds jobs from the ledger.
 import type { Db } from './db/connection.ts';
-import { pendingBatches } from './db/deliveries.ts';
+import { pendingBatchTimes } from './db/deliveries.ts';
 import { activeIssues, getIssue, transitionIssue, type Issue } from './db/issues.ts';
 import { owedNotices } from './db/notices.ts';
-import { ensureJob, enqueueFinalize, jobIds, type Queues } from './queue.ts';
+import { batchDelays, enqueueTo, type Enqueue } from './enqueue.ts';
+import type { Queues } from './queue.ts';
+import { addDays, zonedInstant, type LocalTime } from './time.ts';
 
 export class IssueStateError extends Error {
   override name = 'IssueStateError';
@@ -16,16 +18,47 @@ async function mustGet(db: Db, id: number): Promise<Issue> {
   return issue;
 }
 
-/** Schedules (or reschedules) an issue; `at` in the past or now means "send now". */
-export async function scheduleIssue(db: Db, queues: Queues, id: number, at: Date, now = new Date()): Promise<Issue> {
+/** The zones furthest ahead of and behind UTC (Kiribati +14:00, Baker Island −12:00). */
+const EARLIEST_ZONE = 'Pacific/Kiritimati';
+
+/**
+ * When an issue sent at local time must be planned: when the first zone reaches that time (the
+ * earliest wave). The ledger then holds each reader's own time.
+ */
+export function firstWave(local: LocalTime): Date {
+  return zonedInstant(local, EARLIEST_ZONE);
+}
+
+async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date): Promise<Issue> {
   const issue = await mustGet(db, id);
   if (issue.plannedAt) throw new IssueStateError(`issue ${id} is already ${issue.status}; it can no longer be rescheduled`);
-  const moved = await transitionIssue(db, id, ['draft', 'scheduled', 'paused'], 'scheduled', { sendAt: at });
+  const moved = await transitionIssue(db, id, ['draft', 'scheduled', 'paused'], 'scheduled', { sendAt: at, local: local && { time: local.time, date: local.date } });
   if (!moved) throw new IssueStateError(`issue ${id} is ${issue.status}; only a draft or scheduled issue can be scheduled`);
   // A reschedule replaces the delayed plan job; plan-issue itself also re-checks send_at.
-  await queues.issues.remove(jobIds['plan-issue']({ issueId: id })).catch(() => undefined);
-  await ensureJob(queues, 'plan-issue', { issueId: id }, jobIds['plan-issue']({ issueId: id }), at.getTime() - now.getTime());
+  const enqueue = enqueueTo(queues);
+  await enqueue.remove('plan-issue', { issueId: id });
+  await enqueue.ensure('plan-issue', { issueId: id }, at.getTime() - now.getTime());
   return moved;
+}
+
+/** Schedules (or reschedules) an issue for everyone at one time; `at` in the past or now means "send now". */
+export function scheduleIssue(db: Db, queues: Queues, id: number, at: Date, now = new Date()): Promise<Issue> {
+  return schedule(db, queues, id, at, null, now);
+}
+
+/**
+ * Schedules an issue at the readers' local time: each reader gets it at `localTime` on `date` in their
+ * own zone (DEFAULT_TIME_ZONE when they never chose one); a reader whose time has passed when the
+ * issue is planned gets it at once.
+ */
+export async function scheduleIssueLocal(db: Db, queues: Queues, id: number, local: { localTime: string; date: string }, now = new Date()): Promise<Issue> {
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(local.localTime)) throw new IssueStateError(`the local time must be HH:MM (00:00 to 23:59), got "${local.localTime}"`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(local.date) || addDays(local.date, 0) !== local.date) throw new IssueStateError(`the date must be a real YYYY-MM-DD date, got "${local.date}"`);
+  const l = { date: local.date, time: local.localTime };
+  // The last zone (−12:00) reaches the time about 26 hours after the first: a date whose last wave has
+  // passed would send everything at once, which is not what "at local time" asked for.
+  if (zonedInstant(l, 'Etc/GMT+12').getTime() < now.getTime()) throw new IssueStateError(`${local.date} ${local.localTime} has passed in every time zone; choose a later date`);
+  return schedule(db, queues, id, firstWave(l), l, now);
 }
 
 export function sendIssueNow(db: Db, queues: Queues, id: number, now = new Date()): Promise<Issue> {
@@ -55,19 +88,18 @@ export async function cancelIssue(db: Db, id: number): Promise<Issue> {
 
 /**
  * Puts back every job the ledger says is owed: the plan job of an unplanned issue, a send-batch job
- * per batch with pending deliveries, and the finalize job when nothing is pending. Safe to repeat.
+ * per batch with pending deliveries (delayed until its wave), and the finalize job when nothing is
+ * pending. Safe to repeat.
  */
-export async function rebuildJobs(db: Db, queues: Queues, issue: Issue, now = new Date()): Promise<{ batches: number }> {
+export async function rebuildJobs(db: Db, enqueue: Enqueue, issue: Issue, now = new Date()): Promise<{ batches: number }> {
   if (!issue.plannedAt) {
     const delay = issue.sendAt ? issue.sendAt.getTime() - now.getTime() : 0;
-    await ensureJob(queues, 'plan-issue', { issueId: issue.id }, jobIds['plan-issue']({ issueId: issue.id }), delay);
+    await enqueue.ensure('plan-issue', { issueId: issue.id }, delay);
     return { batches: 0 };
   }
-  const batches = await pendingBatches(db, issue.id);
-  for (const batch of batches) {
-    await ensureJob(queues, 'send-batch', { issueId: issue.id, batch }, jobIds['send-batch']({ issueId: issue.id, batch }));
-  }
-  if (batches.length === 0) await enqueueFinalize(queues, issue.id);
+  const batches = batchDelays(await pendingBatchTimes(db, issue.id), now);
+  for (const { batch, delayMs } of batches) await enqueue.ensure('send-batch', { issueId: issue.id, batch }, delayMs);
+  if (batches.length === 0) await enqueue.finalize(issue.id);
   return { batches: batches.length };
 }
 
@@ -81,20 +113,20 @@ export async function resumeIssue(db: Db, queues: Queues, id: number, now = new 
     throw new IssueStateError(`issue ${id} is ${issue.status}; only a paused, scheduled or sending issue can be resumed`);
   }
   if (!resumed) throw new IssueStateError(`issue ${id} changed status meanwhile; try again`);
-  const { batches } = await rebuildJobs(db, queues, resumed, now);
+  const { batches } = await rebuildJobs(db, enqueueTo(queues), resumed, now);
   return { issue: resumed, batches };
 }
 
-/** On worker start: re-drive every scheduled and sending issue from the ledger. */
-export async function recoverAll(db: Db, queues: Queues, now = new Date()): Promise<number> {
+/** Re-drives every scheduled and sending issue from the ledger (a worker's start, the heartbeat). */
+export async function recoverAll(db: Db, enqueue: Enqueue, now = new Date()): Promise<number> {
   const issues = await activeIssues(db);
-  for (const issue of issues) await rebuildJobs(db, queues, issue, now);
+  for (const issue of issues) await rebuildJobs(db, enqueue, issue, now);
   return issues.length;
 }
 
 /** Puts back the job of every email a reader asked for and has not been sent (after a lost Redis). */
-export async function recoverNotices(db: Db, queues: Queues): Promise<number> {
+export async function recoverNotices(db: Db, enqueue: Enqueue): Promise<number> {
   const ids = await owedNotices(db);
-  for (const noticeId of ids) await ensureJob(queues, 'send-notice', { noticeId }, jobIds['send-notice']({ noticeId }));
+  for (const noticeId of ids) await enqueue.ensure('send-notice', { noticeId });
   return ids.length;
 }

@@ -4,8 +4,9 @@ import { loadConfig, type Config } from '../config.ts';
 import { openDb, type Db } from '../db/connection.ts';
 import { installationId } from '../db/installation.ts';
 import { migrate } from '../db/migrate.ts';
-import { createQueues, startWorkers, type Queues, type Workers } from '../queue.ts';
-import { createProvider } from '../send/index.ts';
+import { metricsKey, providerRequests } from '../metrics.ts';
+import { createQueues, type Queues } from '../queue.ts';
+import type { Workers } from '../workers.ts';
 import { ensureRedis } from './redis.ts';
 
 export class UsageError extends Error {
@@ -73,6 +74,11 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
       // Workers sign every link of every email they send.
       noteDevelopmentSecret(config);
       const q = await ctx.queues();
+      // Provider request counts go to Redis, so /metrics on any `serve` process reports every worker's.
+      providerRequests.share(q.connection, metricsKey(q.scope.prefix, q.scope.installation));
+      // Loaded here, not at start: the renderers and the provider's SDK are most of a process's start-up
+      // time and memory, and commands that only read or write the database never need them.
+      const [{ startWorkers }, { createProvider }] = await Promise.all([import('../workers.ts'), import('../send/index.ts')]);
       workers = startWorkers(
         { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: config.sendLeaseMs },
         { lockMs: config.workerLockMs },

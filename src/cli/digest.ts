@@ -9,10 +9,11 @@ import { createIssue, currentIssueForWeek } from '../db/issues.ts';
 import { countSubscribers, upsertSubscribers } from '../db/subscribers.ts';
 import { weeksWithContent } from '../db/summaries.ts';
 import { isoWeek } from '../digest/week.ts';
+import { enqueueTo } from '../enqueue.ts';
 import { rebuildJobs, sendIssueNow } from '../issues.ts';
 import { demoSubscribers } from '../subscriptions/demo.ts';
 import { createContext, UsageError } from './context.ts';
-import { parseEngine, parseWeek } from './issue.ts';
+import { parseEngine, parseWeek } from './args.ts';
 import { issueReport } from './report.ts';
 import { waitForIssue } from './wait.ts';
 
@@ -60,7 +61,7 @@ export function registerDigest(program: Command): void {
 
         if (issue.status === 'paused') throw new UsageError(`issue ${issue.id} is paused (${issue.statusReason ?? 'no reason given'}); run tagcast issue resume ${issue.id}`);
         if (issue.status === 'draft') await sendIssueNow(ctx.db, queues, issue.id);
-        else if (issue.status !== 'sent') await rebuildJobs(ctx.db, queues, issue);
+        else if (issue.status !== 'sent') await rebuildJobs(ctx.db, enqueueTo(queues), issue);
         if (issue.status !== 'sent') {
           await ctx.startWorkers();
           issue = await waitForIssue(ctx, issue.id);

@@ -1,38 +1,11 @@
 import type { Command } from 'commander';
-import type { Engine } from '../config.ts';
 import { createIssue, getIssue, listIssues } from '../db/issues.ts';
-import { validateSubject } from '../digest/subject.ts';
-import { isValidWeek } from '../digest/week.ts';
-import { cancelIssue, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow } from '../issues.ts';
+import { cancelIssue, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../issues.ts';
+import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
 import { createContext, UsageError, type Context } from './context.ts';
+import { registerIssueTest } from './issue-test.ts';
 import { issueLine, issueReport } from './report.ts';
 import { waitForIssue } from './wait.ts';
-
-export function parseId(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new UsageError(`"${raw}" is not an issue id`);
-  return id;
-}
-
-export function parseEngine(raw: string | undefined, fallback: Engine): Engine {
-  if (raw === undefined) return fallback;
-  if (raw !== 'react' && raw !== 'mjml') throw new UsageError(`--engine must be react or mjml, got "${raw}"`);
-  return raw;
-}
-
-export function parseWeek(raw: string): string {
-  if (!isValidWeek(raw)) throw new UsageError(`--week must be an ISO week like 2026-W48, got "${raw}"`);
-  return raw;
-}
-
-/** No --subject, or one of only spaces, means the per-reader subject; anything else must be one line of text. */
-export function parseSubject(raw: string | undefined): string | null {
-  if (raw === undefined || /^ *$/.test(raw)) return null;
-  const v = validateSubject(raw);
-  // The message never echoes the value: it may hold the very line break being refused.
-  if ('error' in v) throw new UsageError(v.error);
-  return v.subject;
-}
 
 async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
   const ctx = await createContext({ logLevel: 'warn' });
@@ -63,13 +36,25 @@ export function registerIssue(program: Command): void {
 
   cmd
     .command('schedule')
-    .description('schedule an issue to send at a time')
+    .description("schedule an issue: at one time for everyone (--at), or at each reader's local time (--local with --date)")
     .argument('<id>')
-    .requiredOption('--at <time>', 'ISO 8601 time with offset, e.g. 2026-11-30T08:00:00+01:00')
-    .action(async (raw: string, o: { at: string }) => {
+    .option('--at <time>', 'ISO 8601 time with offset, e.g. 2026-11-30T08:00:00+01:00')
+    .option('--local <HH:MM>', "each reader gets it at this time in their own time zone (DEFAULT_TIME_ZONE when they never chose one)")
+    .option('--date <YYYY-MM-DD>', 'with --local: the day')
+    .action(async (raw: string, o: { at?: string; local?: string; date?: string }) => {
       const id = parseId(raw);
-      const at = new Date(o.at);
-      if (Number.isNaN(at.getTime()) || !/T.*(Z|[+-]\d\d:?\d\d)$/i.test(o.at)) {
+      if ((o.at === undefined) === (o.local === undefined)) throw new UsageError('give either --at TIME or --local HH:MM --date YYYY-MM-DD');
+      if (o.local !== undefined) {
+        if (o.date === undefined) throw new UsageError('--local needs --date YYYY-MM-DD (the day readers get it)');
+        const local = { localTime: o.local, date: o.date };
+        await withContext(async (ctx) => {
+          const issue = await scheduleIssueLocal(ctx.db, await ctx.queues(), id, local);
+          process.stdout.write(`issue ${issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (first wave ${issue.sendAt?.toISOString()})\n`);
+        });
+        return;
+      }
+      const at = new Date(o.at!);
+      if (Number.isNaN(at.getTime()) || !/T.*(Z|[+-]\d\d:?\d\d)$/i.test(o.at!)) {
         throw new UsageError(`--at must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00Z, got "${o.at}"`);
       }
       await withContext(async (ctx) => {
@@ -97,6 +82,8 @@ export function registerIssue(program: Command): void {
         if (issue.status !== 'sent') process.exitCode = 1;
       });
     });
+
+  registerIssueTest(cmd);
 
   cmd
     .command('status')

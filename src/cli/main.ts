@@ -13,7 +13,10 @@ import { registerImport } from './import.ts';
 import { registerIssue } from './issue.ts';
 import { registerPreview } from './preview.ts';
 import { registerProcesses } from './processes.ts';
+import { RemoteError, runRemote } from './remote.ts';
 import { registerSubscribers } from './subscribers.ts';
+import { registerSchedule } from './schedule.ts';
+import { registerTokens } from './tokens.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tagcast')
@@ -25,7 +28,9 @@ export function buildProgram(): Command {
   registerIssue(program);
   registerPreview(program);
   registerDigest(program);
+  registerSchedule(program);
   registerProcesses(program);
+  registerTokens(program);
   return program;
 }
 
@@ -33,7 +38,23 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    process.exitCode = reportError(e);
+    const err = e instanceof DbLockedError ? await throughApi(argv, e) : e;
+    if (err !== null) process.exitCode = reportError(err);
+  }
+}
+
+/**
+ * The database is owned by a running server: an editor command runs again through that server's API
+ * (src/cli/remote.ts). Returns what to report, or null when the command ran.
+ */
+async function throughApi(argv: string[], locked: DbLockedError): Promise<unknown> {
+  try {
+    const r = await runRemote(argv);
+    if (r === 'ran') return null;
+    if (r === 'unmapped') locked.message += ' (tagcast start owns it; editor commands go through its API)';
+    return locked;
+  } catch (e) {
+    return e;
   }
 }
 
@@ -49,7 +70,7 @@ export function reportError(e: unknown): number {
   }
   if (
     e instanceof RedisUnavailableError || e instanceof DbLockedError || e instanceof IssueStateError || e instanceof DatabaseUnavailableError ||
-    e instanceof ImportStoppedError || e instanceof HeaderError
+    e instanceof ImportStoppedError || e instanceof HeaderError || e instanceof RemoteError
   ) {
     process.stderr.write(`tagcast: ${e.message}\n`);
     return 1;

@@ -3,11 +3,9 @@ import type { Command } from 'commander';
 import { summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../digest/assemble.ts';
 import { normaliseEmail } from '../subscriptions/address.ts';
-import { createDigestRenderer } from '../render/index.ts';
-import { composeEmail } from '../send/compose.ts';
 import { toMime } from '../send/mime.ts';
 import { createContext, UsageError } from './context.ts';
-import { parseEngine, parseWeek } from './issue.ts';
+import { parseEngine, parseWeek } from './args.ts';
 
 export function registerPreview(program: Command): void {
   program
@@ -41,6 +39,7 @@ export function registerPreview(program: Command): void {
         const engine = parseEngine(o.engine, ctx.config.templateEngine);
         let email;
         try {
+          const [{ composeEmail }, { createDigestRenderer }] = await Promise.all([import('../send/compose.ts'), import('../render/index.ts')]);
           email = await composeEmail(
             { secret: ctx.config.secret, publicUrl: ctx.config.publicUrl, mailFrom: ctx.config.mailFrom, issueId: 0, renderer: createDigestRenderer(engine), date: new Date() },
             { subscriberId: reader.id, email: reader.email, name: reader.name },

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { recoverAll, recoverNotices } from '../issues.ts';
-import { enqueueNotice } from '../queue.ts';
-import { createServer } from '../web/app.ts';
+import { enqueueNotice, enqueueTo } from '../enqueue.ts';
 import { createContext, type Context } from './context.ts';
+import { publishLocalApi } from './remote.ts';
 
 async function runUntilSignal(ctx: Context, stop: () => Promise<void>): Promise<void> {
   await new Promise<void>((resolve) => {
@@ -23,8 +23,8 @@ async function startWorker(ctx: Context): Promise<void> {
   await ctx.startWorkers();
   // Whatever the ledger says is owed goes back on the queue: after a crash, a restart or a Redis loss.
   const queues = await ctx.queues();
-  const n = await recoverAll(ctx.db, queues);
-  const notices = await recoverNotices(ctx.db, queues);
+  const n = await recoverAll(ctx.db, enqueueTo(queues));
+  const notices = await recoverNotices(ctx.db, enqueueTo(queues));
   ctx.log.info({ issues: n, notices }, 'worker started');
 }
 
@@ -36,6 +36,7 @@ async function startWorker(ctx: Context): Promise<void> {
 async function startServer(ctx: Context, redisUrl: string): Promise<() => Promise<void>> {
   const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'rate-limit store unavailable: requests are not counted'));
+  const [{ createProvider }, { createServer }] = await Promise.all([import('../send/index.ts'), import('../web/app.ts')]);
   const app = await createServer({
     db: ctx.db,
     config: ctx.config,
@@ -44,9 +45,14 @@ async function startServer(ctx: Context, redisUrl: string): Promise<() => Promis
     redis,
     // Connects to the queues on first use, so the pages work (and notices wait for reconcile) while Redis is away.
     enqueueNotice: async (id) => enqueueNotice(await ctx.queues(), id),
+    queues: () => ctx.queues(),
+    provider: createProvider(ctx.config),
   });
   await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
+  // On PGlite no other process can open the database: local commands reach it through the API instead.
+  const unpublish = await publishLocalApi(ctx.db, ctx.config, app.server.address());
   return async () => {
+    await unpublish();
     await app.close();
     redis.disconnect();
   };

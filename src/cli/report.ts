@@ -2,16 +2,52 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import { failureReasons, issueProgress, sectionCounts } from '../db/deliveries.ts';
+import { failureReasons, issueProgress, sectionCounts, type IssueProgress } from '../db/deliveries.ts';
 import type { Issue } from '../db/issues.ts';
+import { issueProgressDetail, type IssueProgressDetail } from '../db/progress.ts';
+import { estimate, formatDuration, formatRate, orderWaves, RATE_WINDOW_MS, sendRate } from '../progress.ts';
 
 /** Failure reasons shown by `issue status`, most common first. */
 const TOP_REASONS = 3;
 
-export async function issueReport(db: Db, config: Config, issue: Issue): Promise<string> {
+export async function issueReport(db: Db, config: Config, issue: Issue, now = new Date()): Promise<string> {
   const p = await issueProgress(db, issue.id);
   const tags = await sectionCounts(db, issue.id);
   const reasons = p.failed > 0 ? await failureReasons(db, issue.id, TOP_REASONS) : [];
+  const live = p.pending > 0 || issue.localTime ? progressLines(await issueProgressDetail(db, issue.id, now, RATE_WINDOW_MS), issue, now) : [];
+  return [formatIssueReport(config, issue, p, tags, reasons), ...live].join('\n');
+}
+
+/** While an issue goes out: its rate, when the rest should be out, and its waves when sent at local time. */
+export function progressLines(d: Pick<IssueProgressDetail, 'recent' | 'waves'>, issue: Pick<Issue, 'localTime' | 'localDate'>, now: Date): string[] {
+  const rate = sendRate(d.recent, now);
+  const e = estimate(d.waves, rate, now);
+  const lines: string[] = [];
+  if (e.eta.kind !== 'done') {
+    const eta =
+      e.eta.kind === 'sending' ? `${formatDuration(e.eta.minutes)} (by ${e.eta.at.toISOString()})`
+      : e.eta.kind === 'next-wave' ? `next wave at ${e.eta.at.toISOString()}`
+      : 'waiting for a worker';
+    lines.push(`  rate:          ${formatRate(rate)} emails/min · done in ${eta}${e.finishAt && e.eta.kind !== 'sending' ? ` · all out by ${e.finishAt.toISOString()}` : ''}`);
+  }
+  if (issue.localTime) {
+    lines.push(`  waves:         ${issue.localDate} ${issue.localTime} in each reader's time zone`);
+    for (const w of orderWaves(d.waves, now)) {
+      lines.push(`    ${w.sendAt ? w.sendAt.toISOString() : 'at once'.padEnd(24)}  ${w.submitted} sent · ${w.pending} pending${w.due ? '' : ' (not yet due)'}`);
+    }
+  }
+  return lines;
+}
+
+/** The report from its parts; also how `tagcast issue status` prints an issue read through the API. */
+export function formatIssueReport(
+  config: Pick<Config, 'emailProvider' | 'outboxDir'>,
+  issue: Issue,
+  p: IssueProgress,
+  tags: { tag: string; readers: number }[],
+  allReasons: { reason: string; failed: number }[],
+): string {
+  const reasons = allReasons.slice(0, TOP_REASONS);
   const lines = [
     `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
     `  readers sent:  ${p.submitted}`,

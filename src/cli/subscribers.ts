@@ -1,9 +1,23 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { listSubscribers, upsertSubscribers } from '../db/subscribers.ts';
+import { listSubscribers, upsertSubscribers, type SubscriberInput } from '../db/subscribers.ts';
 import { controlCharacter } from '../digest/subject.ts';
 import { exportSubscribersCsv, importSubscribersCsv, validateSubscriber } from '../subscriptions/subscribers.ts';
 import { createContext, UsageError } from './context.ts';
+
+/** `subscribers add`'s arguments as a subscriber, or a UsageError (also used when it runs through the API). */
+export function subscriberFromArgs(email: string, o: { tags: string; tz?: string; name?: string }): SubscriberInput {
+  // An argument is one line of text: a line break in --name or --tags is a mistake or an attempt to
+  // add a header, never a wrapped cell as it can be in a CSV file, so it is refused, not folded.
+  for (const [flag, value] of [['--name', o.name], ['--tags', o.tags]] as const) {
+    const control = value === undefined ? null : controlCharacter(value);
+    if (control) throw new UsageError(`${flag} contains a control character (${control}); it must be one line of text`);
+  }
+  const v = validateSubscriber({ email, tags: o.tags, timeZone: o.tz, name: o.name }, 'cli');
+  if ('errors' in v) throw new UsageError(v.errors.join('; '));
+  if (v.tags.length === 0) throw new UsageError('--tags needs at least one tag');
+  return v;
+}
 
 export function registerSubscribers(program: Command): void {
   const cmd = program.command('subscribers').description('add, import, export and list subscribers');
@@ -16,15 +30,7 @@ export function registerSubscribers(program: Command): void {
     .option('--tz <zone>', 'time zone, e.g. Europe/Berlin')
     .option('--name <name>', 'display name')
     .action(async (email: string, o: { tags: string; tz?: string; name?: string }) => {
-      // An argument is one line of text: a line break in --name or --tags is a mistake or an attempt to
-      // add a header, never a wrapped cell as it can be in a CSV file, so it is refused, not folded.
-      for (const [flag, value] of [['--name', o.name], ['--tags', o.tags]] as const) {
-        const control = value === undefined ? null : controlCharacter(value);
-        if (control) throw new UsageError(`${flag} contains a control character (${control}); it must be one line of text`);
-      }
-      const v = validateSubscriber({ email, tags: o.tags, timeZone: o.tz, name: o.name }, 'cli');
-      if ('errors' in v) throw new UsageError(v.errors.join('; '));
-      if (v.tags.length === 0) throw new UsageError('--tags needs at least one tag');
+      const v = subscriberFromArgs(email, o);
       const ctx = await createContext({ logLevel: 'warn' });
       try {
         const r = await upsertSubscribers(ctx.db, [v]);
@@ -77,7 +83,7 @@ export function registerSubscribers(program: Command): void {
       const ctx = await createContext({ logLevel: 'warn' });
       try {
         const rows = await listSubscribers(ctx.db);
-        for (const r of rows) process.stdout.write(`${r.id}\t${r.email}\t${r.status}\t${r.timeZone}\t${r.tags.join(', ')}\n`);
+        for (const r of rows) process.stdout.write(`${r.id}\t${r.email}\t${r.status}\t${r.timeZone ?? '-'}\t${r.tags.join(', ')}\n`);
         process.stdout.write(`${rows.length} subscribers\n`);
       } finally {
         await ctx.close();

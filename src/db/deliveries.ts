@@ -82,6 +82,14 @@ export async function pendingBatches(db: Db, issueId: number): Promise<number[]>
   return rows.map((r) => r.batch);
 }
 
+/** Each batch with pending deliveries and its wave's send time (null: at once). */
+export function pendingBatchTimes(db: Db, issueId: number): Promise<{ batch: number; sendAt: Date | null }[]> {
+  return db.query(
+    `select batch, min(send_at) as "sendAt" from deliveries where issue_id = $1 and status = 'pending' group by batch order by batch`,
+    [issueId],
+  );
+}
+
 export interface IssueProgress {
   pending: number;
   submitted: number;

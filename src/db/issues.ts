@@ -1,4 +1,6 @@
 import type { Engine } from '../config.ts';
+import { isTimeZone } from '../subscriptions/address.ts';
+import { zonedInstant, type LocalTime } from '../time.ts';
 import type { Db } from './connection.ts';
 
 export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'failed';
@@ -11,6 +13,9 @@ export interface Issue {
   status: IssueStatus;
   statusReason: string | null;
   sendAt: Date | null;
+  /** Sent at the readers' local time: `localTime` (HH:MM) on `localDate` (YYYY-MM-DD) in each reader's zone. */
+  localTime: string | null;
+  localDate: string | null;
   createdAt: Date;
   plannedAt: Date | null;
   finishedAt: Date | null;
@@ -27,6 +32,7 @@ export interface Issue {
 }
 
 const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "statusReason", send_at as "sendAt",
+  local_time as "localTime", local_date::text as "localDate",
   created_at as "createdAt", planned_at as "plannedAt", finished_at as "finishedAt",
   recipients, submitted, failed, skipped, delivered, bounced, complained, opened, clicked`;
 
@@ -62,15 +68,18 @@ export async function transitionIssue(
   id: number,
   from: IssueStatus[],
   to: IssueStatus,
-  fields: { reason?: string | null; sendAt?: Date | null } = {},
+  fields: { reason?: string | null; sendAt?: Date | null; local?: { time: string; date: string } | null } = {},
 ): Promise<Issue | undefined> {
   const [row] = await db.query<Issue>(
     `update issues set status = $3,
        status_reason = $4,
        paused_at = case when $3 = 'paused' then now() else paused_at end,
-       send_at = case when $5::boolean then $6::timestamptz else send_at end
+       send_at = case when $5::boolean then $6::timestamptz else send_at end,
+       local_time = case when $7::boolean then $8 else local_time end,
+       local_date = case when $7::boolean then $9::date else local_date end
      where id = $1 and status = any($2::text[]) returning ${ISSUE_COLUMNS}`,
-    [id, from, to, fields.reason ?? null, fields.sendAt !== undefined, fields.sendAt ?? null],
+    [id, from, to, fields.reason ?? null, fields.sendAt !== undefined, fields.sendAt ?? null,
+     fields.local !== undefined, fields.local?.time ?? null, fields.local?.date ?? null],
   );
   return row;
 }
@@ -93,12 +102,21 @@ export function activeIssues(db: Db): Promise<Issue[]> {
   return db.query<Issue>(`select ${ISSUE_COLUMNS} from issues where status in ('scheduled', 'sending') order by id`);
 }
 
+/** When planning an issue sent at local time, and what "now" is. */
+export interface PlanOptions {
+  /** The zone of readers who never chose one. */
+  defaultTimeZone: string;
+  now: Date;
+}
+
 /**
  * Plans an issue: freezes its summaries and writes the whole delivery ledger with one INSERT … SELECT.
  * Every active, unsuppressed subscriber gets a row: 'pending' with a batch number when one of their
- * tags has content this week, else 'skipped'. Running it again changes nothing.
+ * tags has content this week, else 'skipped'. An issue sent at local time gives each delivery the
+ * instant its reader's zone reaches that time (now, when that has passed), and numbers batches within
+ * each wave, so no batch spans two send times. Running it again changes nothing.
  */
-export async function planIssue(db: Db, issueId: number, batchSize: number): Promise<Issue | undefined> {
+export async function planIssue(db: Db, issueId: number, batchSize: number, opts?: PlanOptions): Promise<Issue | undefined> {
   return db.tx(async (tx) => {
     const [issue] = await tx.query<Issue>(`select ${ISSUE_COLUMNS} from issues where id = $1 for update`, [issueId]);
     if (!issue || issue.plannedAt || !['scheduled', 'sending'].includes(issue.status)) return issue;
@@ -107,30 +125,41 @@ export async function planIssue(db: Db, issueId: number, batchSize: number): Pro
        select $1, id from summaries where week = $2 on conflict do nothing`,
       [issueId, issue.week],
     );
+    // One send time per distinct zone, computed here (the runtime's zone database, exact for :30 and
+    // :45 offsets and daylight-saving days) and joined into the one statement.
+    const waves = issue.localTime && issue.localDate && opts ? await localWaves(tx, { time: issue.localTime, date: issue.localDate }, opts) : { zones: [], times: [] };
     await tx.query(
       `with issue_tags as (
          select distinct st.tag_id from summary_tags st
-         join issue_summaries i on i.summary_id = st.summary_id and i.issue_id = $1)
-       insert into deliveries (issue_id, subscriber_id, batch, sections, status, error)
-       select $1, m.id,
-              case when m.matched then (row_number() over (partition by m.matched order by m.id) - 1) / $2 end,
-              m.sections,
-              case when m.matched then 'pending' else 'skipped' end,
-              case when m.matched then null else 'no followed tag has content this week' end
-       from (
-         select s.id, f.sections, cardinality(f.sections) > 0 as matched
+         join issue_summaries i on i.summary_id = st.summary_id and i.issue_id = $1),
+       readers as (
+         select s.id, f.sections, cardinality(f.sections) > 0 as matched, w.send_at
          from subscribers s
          cross join lateral (
            select array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
                         where x.subscriber_id = s.id and t.id in (select tag_id from issue_tags)
                         order by t.slug) as sections) f
+         left join unnest($3::text[], $4::timestamptz[]) as w(zone, send_at) on w.zone = coalesce(s.time_zone, $5)
          where s.status = 'active'
            -- A paused reader is left out until the pause ends; then planning takes them again.
            and (s.paused_until is null or s.paused_until <= now())
-           and not exists (select 1 from suppressions p where p.email = s.email)
-       ) m
+           and not exists (select 1 from suppressions p where p.email = s.email)),
+       numbered as (
+         select r.*, row_number() over (partition by r.matched, r.send_at order by r.id) - 1 as n from readers r),
+       -- Batches are numbered wave after wave: each wave starts where the earlier ones' batches end.
+       wave_start as (
+         select send_at, coalesce(sum(ceil(count(*)::numeric / $2::int)) over (order by send_at nulls first rows between unbounded preceding and 1 preceding), 0)::int as first
+         from numbered where matched group by send_at)
+       insert into deliveries (issue_id, subscriber_id, batch, sections, status, error, send_at)
+       select $1, m.id,
+              case when m.matched then w.first + m.n / $2::int end,
+              m.sections,
+              case when m.matched then 'pending' else 'skipped' end,
+              case when m.matched then null else 'no followed tag has content this week' end,
+              case when m.matched then m.send_at end
+       from numbered m left join wave_start w on m.matched and w.send_at is not distinct from m.send_at
        on conflict do nothing`,
-      [issueId, batchSize],
+      [issueId, batchSize, waves.zones, waves.times, opts?.defaultTimeZone ?? 'UTC'],
     );
     const [planned] = await tx.query<Issue>(
       `update issues set status = 'sending', planned_at = now(),
@@ -141,6 +170,22 @@ export async function planIssue(db: Db, issueId: number, batchSize: number): Pro
     );
     return planned;
   });
+}
+
+/** The send time of each zone the active readers are in; a time already passed becomes `now`. */
+async function localWaves(db: Db, local: LocalTime, opts: PlanOptions): Promise<{ zones: string[]; times: Date[] }> {
+  const rows = await db.query<{ zone: string }>(
+    `select distinct coalesce(time_zone, $1) as zone from subscribers where status = 'active'`,
+    [opts.defaultTimeZone],
+  );
+  const fallback = zonedInstant(local, opts.defaultTimeZone);
+  const zones = rows.map((r) => r.zone);
+  const times = zones.map((zone) => {
+    // A zone the runtime no longer knows (renamed in a newer zone database) sends with the default.
+    const at = isTimeZone(zone) ? zonedInstant(local, zone) : fallback;
+    return at.getTime() < opts.now.getTime() ? opts.now : at;
+  });
+  return { zones, times };
 }
 
 /** Marks a sending issue sent once no delivery is pending, recording the final counts. */

@@ -128,7 +128,8 @@ export interface ReaderProfile {
   email: string;
   name: string | null;
   status: SubscriberStatus;
-  timeZone: string;
+  /** null: never chosen (DEFAULT_TIME_ZONE applies). */
+  timeZone: string | null;
   pausedUntil: Date | null;
   createdAt: Date;
   confirmedAt: Date | null;

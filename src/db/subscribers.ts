@@ -33,7 +33,7 @@ export async function upsertSubscribers(db: Db, rows: SubscriberInput[]): Promis
     const erased = count!.erased;
     const result = await tx.query<{ inserted: boolean }>(
       `insert into subscribers (email, name, time_zone, status, source, confirmed_at)
-       select r.email, r.name, coalesce(r.tz, 'UTC'), r.status, r.source, case when r.status = 'active' then now() end
+       select r.email, r.name, r.tz, r.status, r.source, case when r.status = 'active' then now() end
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) as r(email, name, tz, status, source)
        where not exists (select 1 from erasures e where e.email_hash = ${EMAIL_HASH_SQL('r.email')})
        on conflict (email) do update set
@@ -52,7 +52,7 @@ export async function upsertSubscribers(db: Db, rows: SubscriberInput[]): Promis
     if (zoned.length > 0) {
       await tx.query(
         `update subscribers s set time_zone = r.tz from unnest($1::text[], $2::text[]) as r(email, tz)
-         where s.email = r.email and s.time_zone <> r.tz`,
+         where s.email = r.email and s.time_zone is distinct from r.tz`,
         [zoned.map((r) => r.email), zoned.map((r) => r.timeZone)],
       );
     }
@@ -78,7 +78,8 @@ export interface SubscriberRow {
   email: string;
   name: string | null;
   status: SubscriberStatus;
-  timeZone: string;
+  /** null: never chosen (DEFAULT_TIME_ZONE applies). */
+  timeZone: string | null;
   tags: string[];
   createdAt: Date;
 }

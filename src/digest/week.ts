@@ -42,3 +42,8 @@ export function weekLabel(week: string): string {
     d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}), timeZone: 'UTC' });
   return `${fmt(start, start.getUTCFullYear() !== end.getUTCFullYear())} – ${fmt(end, true)}`;
 }
+
+/** The ISO week before this one. */
+export function previousWeek(week: string): string {
+  return isoWeek(new Date(weekStart(week).getTime() - 7 * 86_400_000));
+}

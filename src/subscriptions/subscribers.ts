@@ -118,6 +118,6 @@ export async function exportSubscribersCsv(db: Db): Promise<string> {
   const rows = await listSubscribers(db);
   return formatCsv(
     ['email', 'name', 'tags', 'time_zone', 'status', 'created_at'],
-    rows.map((r) => [r.email, r.name ?? '', r.tags.join(';'), r.timeZone, r.status, r.createdAt.toISOString()]),
+    rows.map((r) => [r.email, r.name ?? '', r.tags.join(';'), r.timeZone ?? '', r.status, r.createdAt.toISOString()]),
   );
 }

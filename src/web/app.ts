@@ -8,13 +8,19 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import type { Queues } from '../queue.ts';
+import type { Provider } from '../send/provider.ts';
 import { errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { rateLimitPlugin, type RateLimits } from './plugins/rate-limit.ts';
+import { RequestLog, requestLogPlugin, safeSerializers } from './plugins/request-log.ts';
 import { preRoutingHeaders, securityPlugin } from './plugins/security.ts';
 import { createCsrf } from './csrf.ts';
 import { sitePage } from './reader/common.tsx';
 import { readerRoutes } from './reader/index.ts';
 import { webhookRoutes } from './webhooks.ts';
+import { adminRoutes } from './admin/index.tsx';
+import { apiRoutes } from './api/index.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -41,6 +47,13 @@ export interface ServerDeps {
    */
   enqueueNotice?: ((noticeId: number) => Promise<void>) | undefined;
   now?: (() => Date) | undefined;
+  /**
+   * The job queues, connected on first use (editor actions that schedule, resume or re-drive an
+   * issue need them; the reader pages never wait on Redis). Unset: those actions answer 503.
+   */
+  queues?: (() => Promise<Queues>) | undefined;
+  /** The configured provider, for test sends from the admin pages and the API. */
+  provider?: Provider | undefined;
 }
 
 /** Form posts are small; the editor's uploads use multipart on their own routes. */
@@ -55,16 +68,21 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     // A client that trickles its request in gives up its connection (slowloris) after a minute.
     requestTimeout: 60_000,
+    // One line per request from the request-log plugin: route pattern, status, time, never the raw URL.
+    logController: new RequestLog(),
     // Malformed URLs are refused before routing (no hook runs): same headers and format as any error.
     frameworkErrors: (err, req, reply) => {
       reply.headers(preRoutingHeaders({ publicUrl: deps.config.publicUrl }));
       answerError(err, req, reply);
     },
   };
-  const app = Fastify({ ...options, loggerInstance: deps.log as never }) as unknown as FastifyInstance;
+  const app = Fastify({ ...options, loggerInstance: deps.log.child({}, { serializers: safeSerializers }) as never }) as unknown as FastifyInstance;
 
   // Order matters: headers first, so every later answer (a 429, an error, a 404) carries them.
   await app.register(securityPlugin, { publicUrl: deps.config.publicUrl });
+  await app.register(requestLogPlugin);
+  // Early, so every route's duration is measured; /metrics itself is never rate-limited.
+  await app.register(metricsPlugin, { db: deps.db, token: deps.config.metricsToken, queuePrefix: deps.config.queuePrefix, redis: deps.redis, queues: deps.queues });
   await app.register(rateLimitPlugin, {
     limits: deps.rateLimits,
     redis: deps.redis,
@@ -89,6 +107,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       secret: deps.config.resend.webhookSecret,
       rateLimit: app.rateLimits.webhook,
       signing: { secret: deps.config.secret, mailFrom: deps.config.mailFrom },
+      onEvent: (type) => app.metrics.countWebhookEvent(type),
     }),
   );
   const enqueue = deps.enqueueNotice;
@@ -102,5 +121,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     now: deps.now ?? (() => new Date()),
   });
+  await apiRoutes(app, deps);
+  await adminRoutes(app, { db: deps.db, config: deps.config, csrf: createCsrf({ secret: deps.config.secret, publicUrl: deps.config.publicUrl }), now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis });
   return app;
 }

@@ -16,6 +16,8 @@ export interface WebhookDeps {
   rateLimit?: Limit | false;
   /** Checks the token of an unsubscribe that arrives by email (email.received). */
   signing?: InboundSigning;
+  /** Told the type of each verified event on its first receipt (the metrics count them). */
+  onEvent?: (type: string) => void;
 }
 
 /** Largest body accepted: Resend's events are a few KB. */
@@ -56,6 +58,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
     const parsed = parseResendEvent(raw);
     if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
     const result = await handleResendEvent(deps.db, id, parsed.event, deps.signing);
+    if (result !== 'duplicate') deps.onEvent?.(parsed.event.type);
     return reply.code(200).send({ ok: true, result });
   });
 }

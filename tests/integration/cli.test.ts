@@ -10,6 +10,13 @@ import { adminUrl, REDIS_URL } from '../support/env.ts';
 import { spawnTagcast, tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 
+/**
+ * Checks of configuration, arguments and connections, which stop before any database work: the same on
+ * either database, so they run once (in the PGlite project), and the PostgreSQL project spends its
+ * time on what differs.
+ */
+const onceIt = it.runIf(process.env.TAGCAST_TEST_DB !== 'postgres');
+
 describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   let t: TestDb;
   let dir: string;
@@ -28,7 +35,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stops on bad configuration with one line per problem and exit code 2', async () => {
+  onceIt('stops on bad configuration with one line per problem and exit code 2', async () => {
     const r = await tagcast(['issue', 'list'], { ...env, PORT: 'eighty', TEMPLATE_ENGINE: 'jinja', RESEND_RATE_LIMIT: '-1', SECRET: 'short' });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
@@ -79,7 +86,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(again.stderr.trim()).toBe(`tagcast: issue ${id} is already sent; it can no longer be rescheduled`);
   });
 
-  it('rejects bad arguments with exit 2 and a reason', async () => {
+  onceIt('rejects bad arguments with exit 2 and a reason', async () => {
     const r = await tagcast(['issue', 'create', '--week', '2026-W99'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('tagcast: --week must be an ISO week like 2026-W48, got "2026-W99"');
@@ -87,7 +94,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(s.code).toBe(2);
   });
 
-  it('says clearly when Redis is not there', async () => {
+  onceIt('says clearly when Redis is not there', async () => {
     const r = await tagcast(['issue', 'resume', '1'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tagcast: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*redis-server/);
@@ -101,14 +108,14 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   };
   const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |\bat .*\.(ts|js):\d+/);
 
-  it('refuses a real provider without SECRET: one line, exit 2', async () => {
+  onceIt('refuses a real provider without SECRET: one line, exit 2', async () => {
     const r = await tagcast(['issue', 'list'], withoutSecret({ PUBLIC_URL: 'http://localhost:3000', EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_cli_test' }));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^config: SECRET: is required when EMAIL_PROVIDER=resend: .*\n$/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('refuses a public PUBLIC_URL without SECRET: one line, exit 2', async () => {
+  onceIt('refuses a public PUBLIC_URL without SECRET: one line, exit 2', async () => {
     const r = await tagcast(['subscribers', 'list'], withoutSecret({ PUBLIC_URL: 'https://news.example.com' }));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^config: SECRET: is required when PUBLIC_URL \(https:\/\/news\.example\.com\) is not a loopback address: .*\n$/);
@@ -127,7 +134,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(sent.stderr).toContain('tagcast: note: reader links are signed with the public development secret');
   });
 
-  it('refuses a malformed DATABASE_URL in one line, exit 2, without the credentials', async () => {
+  onceIt('refuses a malformed DATABASE_URL in one line, exit 2, without the credentials', async () => {
     const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://u:hunter2@host:notaport/db' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^config: DATABASE_URL: is not a valid URL; expected postgres:\/\/USER:PASSWORD@HOST:5432\/DATABASE.*\n$/);
@@ -144,13 +151,13 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     noStack(r.stderr);
   });
 
-  it('says when nothing listens on the database port: one line, exit 1', async () => {
+  onceIt('says when nothing listens on the database port: one line, exit 1', async () => {
     const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://tagcast:hunter2@127.0.0.1:1/tagcast' });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('tagcast: cannot connect to PostgreSQL at postgres://***@127.0.0.1:1/tagcast: connection refused (is PostgreSQL running, and listening on that host and port?). Check DATABASE_URL.\n');
   });
 
-  it('gives up on a server that never answers, after connect_timeout', async () => {
+  onceIt('gives up on a server that never answers, after connect_timeout', async () => {
     // A black hole: accepts the connection, never speaks. Without a timeout the command would hang.
     const sockets = new Set<import('node:net').Socket>();
     const silent: Server = createServer((s) => sockets.add(s));

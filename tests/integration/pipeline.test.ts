@@ -10,7 +10,7 @@ import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { summariesForWeek } from '../../src/db/summaries.ts';
 import { cancelIssue, pauseIssue, resumeIssue, sendIssueNow } from '../../src/issues.ts';
-import { enqueueBatches } from '../../src/queue.ts';
+import { enqueueTo } from '../../src/enqueue.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
 import { ProviderError } from '../../src/send/provider.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -117,8 +117,8 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    expect(await done('duplicate-of-batch-0', h.queues.send)).toMatchObject({ skipped: 'issue is sent' });
-    expect(await done('duplicate-plan', h.queues.issues)).toMatchObject({ skipped: 'issue is sent' });
+    expect(await done('duplicate-of-batch-0', h.queues.send)).toMatchObject({ outcome: 'skipped', reason: 'issue is sent' });
+    expect(await done('duplicate-plan', h.queues.issues)).toMatchObject({ outcome: 'skipped', reason: 'issue is sent' });
     expect(h.provider.calls.length).toBe(calls);
   });
 
@@ -193,7 +193,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
       await planIssue(t.db, issue.id, 100);
       await pauseIssue(t.db, issue.id);
       const batches = await pendingBatches(t.db, issue.id);
-      await enqueueBatches(r.queues, issue.id, batches);
+      await enqueueTo(r.queues).batches(issue.id, batches.map((batch) => ({ batch, delayMs: 0 })));
       r.start();
       // Every batch job runs, finds the issue paused and ends without sending.
       for (const batch of batches) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppress } from '../../src/db/events.ts';
 import { emailHash } from '../../src/db/readers.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
-import { enqueueNotice } from '../../src/queue.ts';
+import { enqueueNotice } from '../../src/enqueue.ts';
 import { mailDomain } from '../../src/send/compose.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
 import { importSubscribersCsv } from '../../src/subscriptions/subscribers.ts';

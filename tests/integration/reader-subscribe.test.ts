@@ -8,7 +8,7 @@ import type { JobContext } from '../../jobs/index.ts';
 import { suppress } from '../../src/db/events.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { isoWeek } from '../../src/digest/week.ts';
-import { enqueueNotice } from '../../src/queue.ts';
+import { enqueueNotice, enqueueTo } from '../../src/enqueue.ts';
 import { createResend } from '../../src/send/resend.ts';
 import { createToken, type Purpose } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -437,7 +437,7 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
         await (await h2.queues.send.getJob(jobId))!.remove();
         expect(await h2.queues.send.getJob(jobId)).toBeUndefined();
 
-        const ctx = { db: t.db, queues: h2.queues } as unknown as JobContext;
+        const ctx = { db: t.db, enqueue: enqueueTo(h2.queues), now: () => new Date(), config: { templateEngine: 'react' } } as unknown as JobContext;
         expect(await reconcile.process({}, ctx)).toMatchObject({ notices: 1 });
         expect((await h2.queues.send.getJob(jobId))?.data).toEqual({ noticeId: notice!.id });
         h2.start();

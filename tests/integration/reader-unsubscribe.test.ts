@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
-import { enqueueBatches } from '../../src/queue.ts';
+import { enqueueTo } from '../../src/enqueue.ts';
 import { mailDomain } from '../../src/send/compose.ts';
 import { createToken, readerLinks } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -186,7 +186,7 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
 
     const h = await createHarness(t.db);
     try {
-      await enqueueBatches(h.queues, issue.id, [0]);
+      await enqueueTo(h.queues).batches(issue.id, [{ batch: 0, delayMs: 0 }]);
       h.start();
       await waitForStatus(t.db, issue.id);
     } finally {

@@ -18,7 +18,9 @@ import { createIssue, getIssue, planIssue, type Issue } from '../../src/db/issue
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import type { Digest } from '../../src/digest/assemble.ts';
 import { sendIssueNow } from '../../src/issues.ts';
-import { jobIds, sharedRate } from '../../src/queue.ts';
+import { jobIds } from '../../jobs/catalog.ts';
+import { enqueueTo } from '../../src/enqueue.ts';
+import { sharedRate } from '../../src/workers.ts';
 import { LayoutRenderError, type DigestRenderer } from '../../src/render/index.ts';
 import { createPacer } from '../../src/send/pacer.ts';
 import { ProviderError, type OutgoingEmail, type Provider } from '../../src/send/provider.ts';
@@ -140,7 +142,7 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
       db: t.db,
       config: testConfig,
       provider,
-      queues: h.queues,
+      enqueue: enqueueTo(h.queues),
       log: pino({ level: 'silent' }),
       now: () => new Date(),
       batchSize: 100,

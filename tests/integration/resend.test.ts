@@ -6,7 +6,7 @@ import { createIssue, getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
-import { rateLimiter } from '../../src/queue.ts';
+import { rateLimiter } from '../../src/workers.ts';
 import { createPacer } from '../../src/send/pacer.ts';
 import { classify, createResend, providerLimit } from '../../src/send/resend.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';

@@ -29,9 +29,9 @@ export interface AxeViolation {
 }
 
 /** axe's WCAG A/AA violations on the page as it is now (colour scheme included). */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+export async function axeViolations(page: Page, opts: { rules?: string[] } = {}): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SOURCE });
-  return page.evaluate(async (tags) => {
+  return page.evaluate(async ({ tags, rules }) => {
     const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeRaw[] }> } }).axe;
     interface AxeRaw {
       id: string;
@@ -39,15 +39,22 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       help: string;
       nodes: { target: unknown[]; html: string; failureSummary?: string }[];
     }
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    const runOnly = rules ? { type: 'rule', values: rules } : { type: 'tag', values: tags };
+    const r = await axe.run(document, { runOnly, resultTypes: ['violations'] });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
       nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary ?? '' })),
     }));
-  }, WCAG_TAGS);
+  }, { tags: WCAG_TAGS, rules: opts.rules });
 }
+
+/**
+ * The rules a colour scheme can change: the others read structure, names and roles, which are the
+ * same in light and dark. A page checked with every rule in one scheme needs only these in the other.
+ */
+export const SCHEME_RULES = ['color-contrast', 'link-in-text-block'];
 
 /** Violations as lines a person can act on (the failure message of an expect). */
 export function describeViolations(vs: AxeViolation[]): string {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { Db } from '../../src/db/connection.ts';
 import { getIssue, type Issue } from '../../src/db/issues.ts';
-import { startWorkers, type Queues, type Workers } from '../../src/queue.ts';
+import type { Queues } from '../../src/queue.ts';
+import { startWorkers, type Workers } from '../../src/workers.ts';
 import { createOutbox } from '../../src/send/outbox.ts';
 import type { OutgoingEmail, Provider } from '../../src/send/provider.ts';
 import { deleteKeys, testPrefix, testQueues } from './redis.ts';
@@ -39,6 +40,8 @@ export const testConfig = {
   publicUrl: 'https://news.example.test',
   mailFrom: 'Tagcast Test <digest@example.test>',
   resend: { apiKey: undefined, baseUrl: undefined, rateLimit: 1000, webhookSecret: undefined, timeoutMs: 5000 },
+  defaultTimeZone: 'UTC',
+  templateEngine: 'react' as const,
 };
 
 export interface Harness {

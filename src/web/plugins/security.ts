@@ -40,6 +40,21 @@ export const EMAIL_PAGE_CSP: CspDirectives = {
   'style-src': ["'self'", "'unsafe-inline'"],
 };
 
+/**
+ * Bull Board's UI (/admin/queues/*, editors only): its bundled scripts and stylesheet are served from
+ * here ('self'), but React sets inline styles and the page carries a <style> block, its fetches go to
+ * its own API (connect-src), and its <base href> makes its relative asset paths work (base-uri). Its
+ * link to Google Fonts is left blocked: the UI falls back to system fonts, and an editor's browser
+ * tells no third party it opened the queues.
+ */
+export const BULL_BOARD_CSP: CspDirectives = {
+  ...PAGE_CSP,
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'base-uri': ["'self'"],
+};
+
 function withoutKey(d: CspDirectives, key: string): CspDirectives {
   const { [key]: _dropped, ...rest } = d;
   return rest;

@@ -38,7 +38,9 @@ async function show(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, 
   const since = isoWeek(new Date(deps.now().getTime() - RECENT_WEEKS * 7 * 86_400_000));
   const [tags, history] = await Promise.all([tagsWithCounts(deps.db, since), readerHistory(deps.db, p.id)]);
   const l = links(deps.config, p.id);
-  const paused = p.pausedUntil && p.pausedUntil.getTime() > deps.now().getTime() ? readerDate(p.pausedUntil, p.timeZone) : null;
+  // A reader who never chose a zone reads dates, and gets local-time issues, in DEFAULT_TIME_ZONE.
+  const zone = p.timeZone ?? deps.config.defaultTimeZone;
+  const paused = p.pausedUntil && p.pausedUntil.getTime() > deps.now().getTime() ? readerDate(p.pausedUntil, zone) : null;
   return sendPage(
     reply,
     <PreferencesPage
@@ -46,10 +48,10 @@ async function show(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, 
       name={p.name}
       status={p.status}
       pausedUntil={paused}
-      timeZone={o.timeZone ?? p.timeZone}
+      timeZone={o.timeZone ?? zone}
       tags={tags}
       chosen={o.chosen ?? p.tags}
-      history={history.map((h) => ({ issueId: h.issueId, week: h.week, sentOn: readerDate(h.submittedAt, p.timeZone), sections: h.sections, webUrl: l.web(h.issueId) }))}
+      history={history.map((h) => ({ issueId: h.issueId, week: h.week, sentOn: readerDate(h.submittedAt, zone), sections: h.sections, webUrl: l.web(h.issueId) }))}
       feedUrl={l.feed}
       action={`/preferences?t=${token}`}
       csrf={deps.csrf.token(req, reply)}
@@ -94,7 +96,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: ReaderDeps):
         if (unknown) errors.push({ field: 'tags', message: unknown });
         else if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag, or pause or unsubscribe below.' });
         if (!isTimeZone(timeZone)) errors.push({ field: 'time_zone', message: 'Choose a time zone from the list.' });
-        if (errors.length > 0) return show(req, reply, deps, p, token, { status: 400, errors, chosen, timeZone: isTimeZone(timeZone) ? timeZone : p.timeZone });
+        if (errors.length > 0) return show(req, reply, deps, p, token, { status: 400, errors, chosen, timeZone: isTimeZone(timeZone) ? timeZone : (p.timeZone ?? deps.config.defaultTimeZone) });
         await savePreferences(deps.db, sid, { tags, timeZone });
         done = 'saved';
         break;

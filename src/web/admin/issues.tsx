@@ -1,0 +1,381 @@
+// The issue pages: the list with live counts, one issue's progress (refreshed by admin.js while it is
+// live), create, schedule (at a time, or at each reader's local time), send now, pause, resume, cancel,
+// a preview of any reader's digest (in a sandboxed frame), a test send, and the tag-combination report.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { createIssue, getIssue, type Issue } from '../../db/issues.ts';
+import { countIssues, issueProgressDetail, issuesWithCounts } from '../../db/progress.ts';
+import { deliverySections, plannedCombinations, subscriberForPreview, tagNamesBySlug, weekCombinations } from '../../db/report.ts';
+import { summariesForWeek, weeksWithContent } from '../../db/summaries.ts';
+import { assembleDigest, indexIssue } from '../../digest/assemble.ts';
+import { validateSubject } from '../../digest/subject.ts';
+import { cancelIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../../issues.ts';
+import { estimate, formatDuration, formatRate, orderWaves, percentDone, RATE_WINDOW_MS, sendRate } from '../../progress.ts';
+import { issueRendering } from '../../render/cache.ts';
+import { createDigestRenderer } from '../../render/index.ts';
+import { composeEmail } from '../../send/compose.ts';
+import { sendTestEmail, TestSendError } from '../../send/test-send.ts';
+import type { OutgoingEmail } from '../../send/provider.ts';
+import { normaliseEmail } from '../../subscriptions/address.ts';
+import { HttpError } from '../plugins/errors.ts';
+import { cspRoute, type CspDirectives } from '../plugins/security.ts';
+import { CombinationsPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView } from '../views/admin.tsx';
+import { csrfRefusal, doneOf, field, needQueues, pageOf, refuse, sendAdmin, type AdminDeps } from './common.tsx';
+import { zonedInstant } from '../../time.ts';
+import { formatTime, parseDateField, parseEngineField, parseId, parseTimeField, parseTimeZoneField, parseWeekField, wallClock } from './forms.ts';
+
+const PER_PAGE = 25;
+
+/**
+ * The preview frame: the email's own HTML with its inline styles, in a sandbox (no scripts, an opaque
+ * origin, so nothing in an email can act as the editor), framed only by the admin pages.
+ */
+export const PREVIEW_FRAME_CSP: CspDirectives = {
+  'default-src': ["'none'"],
+  'style-src': ["'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+  'frame-ancestors': ["'self'"],
+  sandbox: [],
+};
+
+const back = (id: number) => ({ href: `/admin/issues/${id}`, label: `Back to issue ${id}` });
+
+async function issueOr404(db: AdminDeps['db'], raw: string): Promise<Issue> {
+  const id = parseId(raw);
+  const issue = id === null ? undefined : await getIssue(db, id);
+  if (!issue) throw new HttpError(404, `there is no issue ${raw.slice(0, 20)}`);
+  return issue;
+}
+
+async function progressView(deps: AdminDeps, issue: Issue): Promise<ProgressView> {
+  const now = deps.now();
+  const zone = deps.config.defaultTimeZone;
+  const d = await issueProgressDetail(deps.db, issue.id, now, RATE_WINDOW_MS);
+  const rate = sendRate(d.recent, now);
+  const est = estimate(d.waves, rate, now);
+  const paused = issue.status === 'paused';
+  const etaText = (() => {
+    if (paused && d.pending > 0) return 'paused';
+    switch (est.eta.kind) {
+      case 'done':
+        return d.submitted + d.failed > 0 ? 'done' : '—';
+      case 'sending':
+        return `${formatDuration(est.eta.minutes)} (${formatTime(est.eta.at, zone)})`;
+      case 'waiting':
+        return 'waiting for the first batch';
+      case 'next-wave':
+        return `next wave at ${formatTime(est.eta.at, zone)}`;
+    }
+  })();
+  return {
+    issueId: issue.id,
+    live: ['scheduled', 'sending'].includes(issue.status),
+    status: issue.status,
+    statusReason: issue.statusReason,
+    planned: issue.plannedAt !== null,
+    pending: d.pending,
+    submitted: d.submitted,
+    failed: d.failed,
+    skipped: d.skipped,
+    percent: percentDone(d),
+    rateText: `${formatRate(rate)} emails a minute (last ${RATE_WINDOW_MS / 60_000} min)`,
+    etaText,
+    finishText: est.finishAt && est.nextWave ? formatTime(est.finishAt, zone) : null,
+    waves: orderWaves(d.waves, now).map((w) => ({ label: w.sendAt ? formatTime(w.sendAt, zone) : 'at once', pending: w.pending, submitted: w.submitted, due: w.due })),
+    failures: d.failures,
+    skips: d.skips,
+    outcomes: d.outcomes,
+    updatedText: formatTime(now, zone),
+  };
+}
+
+/** Runs an editor's action on an issue: 303 back with a notice, or the reason it was refused. */
+async function act(deps: AdminDeps, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, title: string, run: (issue: Issue) => Promise<string>) {
+  const issue = await issueOr404(deps.db, req.params.id);
+  const refused = csrfRefusal(deps, req, reply, field(req.body, '_csrf'), back(issue.id));
+  if (refused) return refused;
+  try {
+    const done = await run(issue);
+    return reply.redirect(`/admin/issues/${issue.id}?done=${done}`, 303);
+  } catch (e) {
+    if (e instanceof IssueStateError) return refuse(reply, 409, title, e.message, back(issue.id));
+    if (e instanceof BadInput) return refuse(reply, 400, title, e.message, back(issue.id));
+    if (e instanceof Refused) return refuse(reply, e.status, title, e.message, back(issue.id));
+    throw e;
+  }
+}
+
+class BadInput extends Error {}
+
+/** A refusal with its own status (a test send's: no such subscriber 404, over the limit 429, the provider said no 502). */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TEST_SEND_STATUS: Record<TestSendError['reason'], number> = { address: 400, content: 400, issue: 404, subscriber: 404, limit: 429, provider: 502 };
+
+function need<T>(p: { value: T } | { error: string }): T {
+  if ('error' in p) throw new BadInput(p.error);
+  return p.value;
+}
+
+interface Preview {
+  email: OutgoingEmail;
+  frozen: boolean;
+}
+
+/**
+ * One reader's digest of an issue, as the send would build it: for a planned issue from the sections
+ * frozen in the ledger and the issue's frozen summaries, else from the reader's tags now and the
+ * week's summaries. A string when there is nothing to show, saying why.
+ */
+async function previewOf(deps: AdminDeps, issue: Issue, email: string): Promise<Preview | { status: number; reason: string }> {
+  const addr = normaliseEmail(email);
+  if ('error' in addr) return { status: 400, reason: `not an email address: ${addr.error}` };
+  const reader = await subscriberForPreview(deps.db, addr.email);
+  if (!reader) return { status: 404, reason: `there is no subscriber ${addr.email}` };
+  let content;
+  let renderer;
+  let sections: string[];
+  const frozen = issue.plannedAt !== null;
+  if (frozen) {
+    const s = await deliverySections(deps.db, issue.id, reader.id);
+    if (!s) return { status: 404, reason: `${addr.email} has no delivery in this issue: they were not an active subscriber when it was planned` };
+    sections = s;
+    ({ content, renderer } = await issueRendering(deps.db, issue));
+  } else {
+    sections = reader.tags;
+    content = indexIssue(issue.week, await summariesForWeek(deps.db, issue.week), issue.subject);
+    renderer = createDigestRenderer(issue.engine);
+  }
+  const digest = assembleDigest(content, sections);
+  if (!digest) return { status: 200, reason: `${addr.email} gets no email from this issue: none of the tags they follow has summaries in week ${issue.week}` };
+  try {
+    const out = await composeEmail(
+      { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId: issue.id, renderer, date: issue.plannedAt ?? deps.now() },
+      { subscriberId: reader.id, email: reader.email, name: reader.name },
+      digest,
+    );
+    return { email: out, frozen };
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim().slice(0, 300);
+    return { status: 422, reason: `the ${issue.engine} digest of ${addr.email} cannot be rendered: ${why}` };
+  }
+}
+
+export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const zone = deps.config.defaultTimeZone;
+
+  app.get('/admin/issues', async (req, reply) => {
+    const page = pageOf(req.query);
+    if (page === null) throw new HttpError(404, 'there is no such page of issues');
+    const [total, weeks] = await Promise.all([countIssues(deps.db), weeksWithContent(deps.db)]);
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+    if (page > pages) throw new HttpError(404, 'there is no such page of issues');
+    const rows = await issuesWithCounts(deps.db, PER_PAGE, (page - 1) * PER_PAGE);
+    return sendAdmin(
+      reply,
+      <IssuesPage
+        csrf={deps.csrf.token(req, reply)}
+        issues={rows.map((r) => ({ ...r, sendAtText: r.sendAt ? formatTime(r.sendAt, zone) : '—' }))}
+        weeks={weeks}
+        defaultEngine={deps.config.templateEngine}
+        page={page}
+        pages={pages}
+        done={doneOf(req)}
+      />,
+    );
+  });
+
+  app.post('/admin/issues', async (req, reply) => {
+    const listBack = { href: '/admin/issues', label: 'Back to issues' };
+    const refused = csrfRefusal(deps, req, reply, field(req.body, '_csrf'), listBack);
+    if (refused) return refused;
+    const week = parseWeekField(field(req.body, 'week'));
+    if ('error' in week) return refuse(reply, 400, 'Issue not created', `The week: ${week.error}.`, listBack);
+    const engine = parseEngineField(field(req.body, 'engine'), deps.config.templateEngine);
+    if ('error' in engine) return refuse(reply, 400, 'Issue not created', `The engine: ${engine.error}.`, listBack);
+    const rawSubject = field(req.body, 'subject') ?? '';
+    let subject: string | null = null;
+    if (!/^ *$/.test(rawSubject)) {
+      const v = validateSubject(rawSubject);
+      if ('error' in v) return refuse(reply, 400, 'Issue not created', `The subject: ${v.error}.`, listBack);
+      subject = v.subject;
+    }
+    const summaries = await summariesForWeek(deps.db, week.value);
+    if (summaries.length === 0) return refuse(reply, 400, 'Issue not created', `Week ${week.value} has no summaries: upload some first, or choose another week.`, listBack);
+    const issue = await createIssue(deps.db, { week: week.value, engine: engine.value, subject });
+    return reply.redirect(`/admin/issues/${issue.id}?done=created`, 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/issues/:id', async (req, reply) => {
+    const issue = await issueOr404(deps.db, req.params.id);
+    const now = deps.now();
+    // The schedule form starts at the next whole hour, in the default time zone.
+    const suggested = wallClock(new Date(Math.ceil((now.getTime() + 60_000) / 3_600_000) * 3_600_000), zone);
+    const progress = await progressView(deps, issue);
+    return sendAdmin(
+      reply,
+      <IssuePage
+        csrf={deps.csrf.token(req, reply)}
+        issue={issue}
+        createdText={formatTime(issue.createdAt, zone)}
+        sendAtText={issue.sendAt ? formatTime(issue.sendAt, zone) : 'not scheduled'}
+        localText={issue.localTime ? `${issue.localDate} at ${issue.localTime} in each reader’s time zone` : null}
+        progress={progress}
+        done={doneOf(req)}
+        defaultZone={zone}
+        defaultDate={suggested.date}
+        defaultTime={suggested.time}
+        canTestSend={deps.provider !== undefined}
+      />,
+    );
+  });
+
+  // The progress block alone, for admin.js to swap in while the issue is live.
+  app.get<{ Params: { id: string } }>('/admin/issues/:id/progress', async (req, reply) => {
+    const issue = await issueOr404(deps.db, req.params.id);
+    const html = renderToStaticMarkup(<ProgressSection v={await progressView(deps, issue)} />);
+    return reply.header('content-type', 'text/html; charset=utf-8').send(html);
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/schedule', async (req, reply) =>
+    act(deps, req, reply, 'Not scheduled', async (issue) => {
+      const date = need(parseDateField(field(req.body, 'date')));
+      const time = need(parseTimeField(field(req.body, 'time')));
+      const tz = need(parseTimeZoneField(field(req.body, 'time_zone') ?? zone));
+      const at = zonedInstant({ date, time }, tz);
+      const now = deps.now();
+      if (at.getTime() < now.getTime() - 60_000) throw new BadInput(`${date} ${time} (${tz}) has passed: choose a later time, or use "Send now"`);
+      await scheduleIssue(deps.db, await needQueues(deps), issue.id, at, now);
+      return 'scheduled';
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/schedule-local', async (req, reply) =>
+    act(deps, req, reply, 'Not scheduled', async (issue) => {
+      const date = need(parseDateField(field(req.body, 'date')));
+      const localTime = need(parseTimeField(field(req.body, 'local_time')));
+      await scheduleIssueLocal(deps.db, await needQueues(deps), issue.id, { localTime, date }, deps.now());
+      return 'scheduled-local';
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/send', async (req, reply) =>
+    act(deps, req, reply, 'Not sent', async (issue) => {
+      await sendIssueNow(deps.db, await needQueues(deps), issue.id, deps.now());
+      return 'sending';
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/pause', async (req, reply) =>
+    act(deps, req, reply, 'Not paused', async (issue) => {
+      await pauseIssue(deps.db, issue.id);
+      return 'paused';
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/resume', async (req, reply) =>
+    act(deps, req, reply, 'Not resumed', async (issue) => {
+      await resumeIssue(deps.db, await needQueues(deps), issue.id, deps.now());
+      return 'resumed';
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/cancel', async (req, reply) =>
+    act(deps, req, reply, 'Not cancelled', async (issue) => {
+      await cancelIssue(deps.db, issue.id);
+      return 'cancelled';
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/test', async (req, reply) =>
+    act(deps, req, reply, 'Test not sent', async (issue) => {
+      const to = normaliseEmail(field(req.body, 'to') ?? '');
+      if ('error' in to) throw new BadInput(`the address to send to: ${to.error}`);
+      let subscriberId: number | undefined;
+      const as = (field(req.body, 'subscriber') ?? '').trim();
+      if (as !== '') {
+        const addr = normaliseEmail(as);
+        if ('error' in addr) throw new BadInput(`the subscriber: ${addr.error}`);
+        const reader = await subscriberForPreview(deps.db, addr.email);
+        if (!reader) throw new BadInput(`there is no subscriber ${addr.email}`);
+        subscriberId = reader.id;
+      }
+      if (!deps.provider) throw new HttpError(503, 'this server has no email provider to send a test with');
+      try {
+        await sendTestEmail({ db: deps.db, provider: deps.provider, config: deps.config, now: deps.now, ...(deps.redis ? { redis: deps.redis } : {}) }, issue.id, to.email, subscriberId ? { subscriberId } : {});
+      } catch (e) {
+        if (e instanceof TestSendError) {
+          if (e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
+          throw new Refused(TEST_SEND_STATUS[e.reason], e.message);
+        }
+        throw e;
+      }
+      return 'test-sent';
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>('/admin/issues/:id/preview', async (req, reply) => {
+    const issue = await issueOr404(deps.db, req.params.id);
+    const email = (field(req.query, 'email') ?? '').trim();
+    if (email === '') return refuse(reply, 400, 'No preview', 'Enter the address of the subscriber whose digest to preview.', back(issue.id));
+    const p = await previewOf(deps, issue, email);
+    if ('reason' in p) return refuse(reply, p.status, p.status === 200 ? 'No digest' : 'No preview', `${p.reason[0]!.toUpperCase()}${p.reason.slice(1)}.`, back(issue.id));
+    const normalised = (normaliseEmail(email) as { email: string }).email;
+    return sendAdmin(
+      reply,
+      <PreviewPage
+        csrf={deps.csrf.token(req, reply)}
+        issueId={issue.id}
+        week={issue.week}
+        email={normalised}
+        subject={p.email.subject}
+        to={p.email.to}
+        frameUrl={`/admin/issues/${issue.id}/preview/frame?email=${encodeURIComponent(normalised)}`}
+        text={p.email.text}
+        frozen={p.frozen}
+      />,
+    );
+  });
+
+  // The email HTML itself, for the preview page's sandboxed frame; sandboxed by its own CSP too, so it
+  // stays inert even when opened directly.
+  app.get<{ Params: { id: string } }>(
+    '/admin/issues/:id/preview/frame',
+    { helmet: { ...cspRoute(PREVIEW_FRAME_CSP), xFrameOptions: { action: 'sameorigin' } } },
+    async (req, reply) => {
+      const issue = await issueOr404(deps.db, req.params.id);
+      const p = await previewOf(deps, issue, field(req.query, 'email') ?? '');
+      if ('reason' in p) throw new HttpError(p.status === 200 ? 404 : p.status, p.reason);
+      return reply.header('content-type', 'text/html; charset=utf-8').send(p.email.html);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/admin/issues/:id/combinations', async (req, reply) => {
+    const issue = await issueOr404(deps.db, req.params.id);
+    const frozen = issue.plannedAt !== null;
+    const rows = frozen ? await plannedCombinations(deps.db, issue.id) : await weekCombinations(deps.db, issue.week);
+    const names = await tagNamesBySlug(deps.db, [...new Set(rows.flatMap((r) => r.sections))]);
+    const withContent = rows.filter((r) => r.sections.length > 0);
+    return sendAdmin(
+      reply,
+      <CombinationsPage
+        csrf={deps.csrf.token(req, reply)}
+        issueId={issue.id}
+        week={issue.week}
+        frozen={frozen}
+        rows={withContent.map((r) => ({ names: r.sections.map((s) => names.get(s) ?? s), readers: r.readers }))}
+        nothing={rows.filter((r) => r.sections.length === 0).reduce((n, r) => n + r.readers, 0)}
+        total={rows.reduce((n, r) => n + r.readers, 0)}
+      />,
+    );
+  });
+}

@@ -1,0 +1,109 @@
+// The editor's login: ADMIN_PASSWORD checked through scrypt and a constant-time compare, then a signed
+// session cookie. Stateless (an HMAC with SECRET over an expiry and a random id), so any number of
+// `tagcast serve` processes agree; the key also covers the password, so changing ADMIN_PASSWORD ends
+// every session. `requireAdmin` is the preHandler for every editor route, here and elsewhere (Bull
+// Board at /admin/queues): `{ preHandler: requireAdmin }`.
+import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readCookie } from '../csrf.ts';
+import { HttpError, wantsJson } from '../plugins/errors.ts';
+
+export const SESSION_COOKIE = 'tagcast_admin';
+/** A session lasts this long from login; then the editor logs in again. */
+export const SESSION_MS = 12 * 60 * 60 * 1000;
+const COOKIE_VALUE = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/;
+
+export interface AdminAuth {
+  /** Whether a typed password is ADMIN_PASSWORD (scrypt of both, constant-time compare). */
+  checkPassword(typed: string): boolean;
+  /** The Set-Cookie value of a new session. */
+  sessionCookie(): string;
+  /** The Set-Cookie value that ends the session in the browser. */
+  clearCookie(): string;
+  /** Why this request has no valid session, or null when it has one. */
+  sessionProblem(req: FastifyRequest): 'missing' | 'invalid' | 'expired' | null;
+}
+
+export interface AdminAuthOptions {
+  password: string;
+  secret: string;
+  publicUrl: string;
+  now: () => Date;
+}
+
+export function createAdminAuth(o: AdminAuthOptions): AdminAuth {
+  const secure = o.publicUrl.startsWith('https:');
+  // The password is held only as a salted scrypt hash, computed once per process; each login attempt
+  // costs one scrypt (about 50 ms), which with the login rate limit makes guessing hopeless.
+  const salt = randomBytes(16);
+  const hash = (s: string) => scryptSync(s.normalize('NFC'), salt, 32);
+  const expected = hash(o.password);
+  // A new password gives a new key: every session signed under the old one stops working.
+  const key = createHmac('sha256', o.secret).update('tagcast-admin-session-v1\0').update(createHash('sha256').update(o.password).digest()).digest();
+  const sign = (expires: string, id: string) => createHmac('sha256', key).update(`${expires}.${id}`).digest('base64url');
+  const attributes = `Path=/admin; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  return {
+    checkPassword(typed) {
+      // Bounded before hashing, so a megabyte "password" costs what a short one does.
+      if (typed.length === 0 || typed.length > 1024) return false;
+      return timingSafeEqual(hash(typed), expected);
+    },
+    sessionCookie() {
+      const expires = Math.floor((o.now().getTime() + SESSION_MS) / 1000).toString(36);
+      const id = randomBytes(12).toString('base64url');
+      return `${SESSION_COOKIE}=${expires}.${id}.${sign(expires, id)}; ${attributes}; Max-Age=${SESSION_MS / 1000}`;
+    },
+    clearCookie() {
+      return `${SESSION_COOKIE}=; ${attributes}; Max-Age=0`;
+    },
+    sessionProblem(req) {
+      const value = readCookie(req, SESSION_COOKIE);
+      if (!value) return 'missing';
+      const m = COOKIE_VALUE.exec(value);
+      if (!m) return 'invalid';
+      const a = Buffer.from(m[3]!);
+      const b = Buffer.from(sign(m[1]!, m[2]!));
+      if (a.length !== b.length || !timingSafeEqual(a, b)) return 'invalid';
+      return parseInt(m[1]!, 36) * 1000 <= o.now().getTime() ? 'expired' : null;
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The editor login, set by the admin routes; absent or null when ADMIN_PASSWORD is unset. */
+    adminAuth?: AdminAuth | null;
+  }
+}
+
+/** Where a page sends an editor without a session: the login, coming back here afterwards. */
+export function loginUrl(req: FastifyRequest): string {
+  const path = req.url ?? '/admin';
+  return `/admin/login?next=${encodeURIComponent(safeNext(path))}`;
+}
+
+/** Only a path under /admin (never //host or another site) may be where a login returns to. */
+export function safeNext(next: unknown): string {
+  // No dot segments or empty ones either: /admin/../x and /admin//x lead elsewhere once normalised.
+  // (%2e is a dot to a URL parser.)
+  const path = typeof next === 'string' ? next.split(/[?#]/)[0]!.replace(/%2e/gi, '.') : '';
+  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !/[\\\s]/.test(next) && !/\/\.{1,2}(?:\/|$)|\/\//.test(path) && next.length <= 500 ? next : '/admin';
+}
+
+/**
+ * The preHandler in front of every editor route. No session: a browser asking for a page is sent to
+ * the login (303); anything else (a form post, a JSON client) is 401. ADMIN_PASSWORD unset: 503.
+ */
+export async function requireAdmin(this: unknown, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const auth = (req.server as FastifyInstance).adminAuth;
+  if (!auth) throw new HttpError(503, 'the admin pages are off: set ADMIN_PASSWORD (at least 12 characters) and restart tagcast');
+  const problem = auth.sessionProblem(req);
+  if (!problem) return;
+  if ((req.method === 'GET' || req.method === 'HEAD') && !wantsJson(req)) {
+    await reply.redirect(loginUrl(req), 303);
+    return;
+  }
+  const why = problem === 'expired' ? 'your session has expired: log in again' : 'log in first';
+  reply.header('www-authenticate', 'Cookie realm="tagcast admin"');
+  throw new HttpError(401, why);
+}

@@ -1,0 +1,99 @@
+// Request schemas of the editor API. Each is also the OpenAPI description of that request, so a
+// message written here is what a client reads in a 400.
+import { z } from 'zod';
+import { CONTENT_LIMITS } from '../../content/summary.ts';
+import { isValidWeek } from '../../digest/week.ts';
+import { subjectSchema } from '../../digest/subject.ts';
+import { isTimeZone } from '../../subscriptions/address.ts';
+
+export const week = z
+  .string()
+  .refine(isValidWeek, 'must be an ISO week like 2026-W48')
+  .meta({ examples: ['2026-W48'] });
+
+export const engine = z.enum(['react', 'mjml'], { error: 'must be react or mjml' });
+
+/** An id in a path: a positive whole number. */
+export const idParams = z.strictObject({
+  id: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(2_147_483_647, 'is too large'),
+});
+
+export const createIssueBody = z.strictObject({
+  week,
+  engine: engine.optional().describe('default: TEMPLATE_ENGINE'),
+  subject: subjectSchema.nullable().optional().describe('one subject for every reader; absent or null: a per-reader subject'),
+});
+
+/** An ISO 8601 time with a zone (Z or an offset): a time without one means nothing on a server. */
+export const isoTimeWithZone = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i, 'must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00Z')
+  .refine((s) => !Number.isNaN(new Date(s).getTime()), 'is not a real time');
+
+export const scheduleIssueBody = z.strictObject({ at: isoTimeWithZone });
+
+export const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
+
+export const scheduleLocalBody = z.strictObject({
+  localTime: localTime.describe("each reader's local time"),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-30')
+    .refine((s) => !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real date'),
+});
+
+export const testSendBody = z.strictObject({
+  to: z.string().min(3, 'must be an email address').max(254, 'is longer than 254 characters'),
+  subscriberId: z.number().int().positive().optional().describe("whose digest to send (default: a reader with content this issue)"),
+});
+
+export const weekQuery = z.strictObject({ week });
+
+export const IMPORT_LIMITS = {
+  /** Files in one request; the CLI sends more in several. */
+  files: 200,
+  /** The request body, JSON included. */
+  bodyBytes: 8 * 1024 * 1024,
+};
+
+export const importSummariesBody = z.strictObject({
+  files: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .min(1, 'is empty')
+          .max(300, 'is longer than 300 characters')
+          .regex(/\.(md|markdown|txt)$/i, 'must end in .md, .markdown or .txt')
+          .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'contains a control character')
+          .describe('the path as the editor sees it (a week folder in it, 2026-W48/x.md, gives the week)'),
+        content: z
+          .string()
+          .refine((s) => Buffer.byteLength(s) <= CONTENT_LIMITS.fileBytes, `is larger than ${CONTENT_LIMITS.fileBytes / 1024} KiB`),
+      }),
+    )
+    .min(1, 'needs at least one file')
+    .max(IMPORT_LIMITS.files, `at most ${IMPORT_LIMITS.files} files in one request`),
+});
+
+export const subscribersQuery = z.strictObject({
+  q: z.string().max(200, 'is longer than 200 characters').optional().describe('part of an address or name'),
+  status: z.enum(['pending', 'active', 'unsubscribed', 'bounced', 'complained'], { error: 'must be pending, active, unsubscribed, bounced or complained' }).optional(),
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
+  offset: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').default(0),
+});
+
+export const addSubscriberBody = z.strictObject({
+  email: z.string().max(254, 'is longer than 254 characters'),
+  tags: z.array(z.string().max(60, 'is longer than 60 characters')).min(1, 'needs at least one tag').max(100, 'at most 100 tags'),
+  timeZone: z.string().refine(isTimeZone, 'must be a time zone like Europe/Berlin').optional(),
+  name: z.string().max(200, 'is longer than 200 characters').optional(),
+});
+
+export const CSV_BODY_BYTES = 20 * 1024 * 1024;
+
+export const importSubscribersJson = z.strictObject({
+  csv: z.string().min(1, 'is empty').describe('the CSV text: header email, and optionally name, tags, time_zone, status'),
+  name: z.string().max(300).optional().describe('how the file is named in the report (default upload.csv)'),
+});
+

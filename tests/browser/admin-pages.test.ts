@@ -1,0 +1,282 @@
+// The editor's admin pages in real Chromium against the real server, database, Redis queues and
+// workers: log in, create an issue, schedule it, pause and resume it, send it now and watch the
+// progress refresh itself (admin.js under the page's CSP) until every delivery is submitted; the
+// preview's sandboxed frame shows the digest. Then every admin page: axe-core finds no WCAG 2.2 A/AA
+// violation in light or dark, nothing scrolls sideways at 375 or 1280 px, screenshots in
+// test-artifacts/admin/. Runs on PGlite (see vitest.config.ts). To refresh the README's two:
+//   TAGCAST_UPDATE_SCREENSHOTS=1 npx vitest run --project browser-pglite tests/browser/admin-pages.test.ts
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/cli/redis.ts';
+import { loadConfig } from '../../src/config.ts';
+import { importPaths } from '../../src/content/import.ts';
+import { getIssue } from '../../src/db/issues.ts';
+import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
+import { createServer } from '../../src/web/app.ts';
+import { startWorkers, type Workers } from '../../src/workers.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { createHarness, testConfig, type Harness } from '../support/pipeline.ts';
+
+const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
+const PASSWORD = 'an editor password for the browser';
+const WEEK = '2026-W48';
+const ARTIFACTS = path.resolve('test-artifacts', 'admin');
+const DOCS = path.resolve('docs', 'screenshots');
+const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+/** The README's screenshots: one screen high at 1280 px. */
+const README_SHOTS = new Set(['issue-sent', 'preview']);
+
+describe.sequential(`admin pages in Chromium on ${DB}`, () => {
+  let t: TestDb;
+  let h: Harness;
+  let app: FastifyInstance;
+  let workers: Workers;
+  let url = '';
+  let browser: Browser;
+  /** The editor's browser: CSP enforced. */
+  let context: BrowserContext;
+  /** For axe only (its injected script is inline, which the CSP refuses). */
+  let axeContext: BrowserContext;
+  let issueId = 0;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await createTestDb();
+    const imported = await importPaths(t.db, [path.resolve('content')]);
+    expect(imported.errors).toEqual([]);
+    const reader = (email: string, tags: string[]): SubscriberInput => ({ email, name: null, timeZone: 'Europe/Berlin', tags, status: 'active', source: 'test' });
+    await upsertSubscribers(t.db, [
+      ...Array.from({ length: 12 }, (_, n) => reader(`reader${n}@example.test`, n % 3 === 0 ? ['AI', 'Rust'] : ['AI'])),
+      reader('nothing@example.test', ['No Such Topic']),
+    ]);
+    h = await createHarness(t.db);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const config = loadConfig({ PUBLIC_URL: url, SECRET: 'admin-browser-secret-0123456789abcdefghij', LOG_LEVEL: 'silent', ADMIN_PASSWORD: PASSWORD, MAIL_FROM: 'tagcast <digest@example.test>' }, '/nonexistent');
+    const log = pino({ level: 'silent' });
+    app = await createServer({ db: t.db, config, log, queues: async () => h.queues, provider: h.provider, rateLimits: { global: { max: 100_000, timeWindow: 60_000 } } });
+    await app.listen({ port, host: '127.0.0.1' });
+    workers = startWorkers({
+      db: t.db,
+      config: { ...testConfig, secret: config.secret, publicUrl: url, mailFrom: config.mailFrom },
+      provider: h.provider,
+      queues: h.queues,
+      log,
+      now: () => new Date(),
+      batchSize: 5,
+      leaseMs: 60_000,
+    });
+    browser = await launchChromium();
+    const options = { baseURL: url, timezoneId: 'UTC', locale: 'en-GB', viewport: { width: 1280, height: 900 } };
+    [context, axeContext] = await Promise.all([browser.newContext(options), browser.newContext({ ...options, bypassCSP: true })]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await workers?.close();
+    await h?.close();
+    await t?.drop();
+  });
+
+  async function newPage(c: BrowserContext): Promise<Page> {
+    const page = await c.newPage();
+    page.on('console', (m) => {
+      // A 4xx the test asked for (a refused action, a wrong password) is logged by Chromium too; not a fault.
+      if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+    return page;
+  }
+  const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
+  /** Clicks a button that sends a form and waits for the page that answers it. */
+  async function send(page: Page, button: string) {
+    await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.getByRole('button', { name: button, exact: true }).click()]);
+    await page.waitForLoadState();
+  }
+  async function logIn(page: Page, password = PASSWORD) {
+    await page.goto('/admin/issues');
+    await expect.poll(() => h1(page).textContent()).toBe('Editor login');
+    await page.getByLabel('Password').fill(password);
+    await send(page, 'Log in');
+  }
+
+  it('log in → create an issue → schedule → pause → resume → send now → progress refreshes to all submitted → preview', async () => {
+    const page = await newPage(context);
+    await logIn(page, 'not the password at all');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('That is not the password');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await send(page, 'Log in');
+    expect(new URL(page.url()).pathname).toBe('/admin/issues');
+
+    // Create: the week with content is offered.
+    await page.getByLabel('Week').selectOption(WEEK);
+    await send(page, 'Create draft');
+    await expect.poll(() => h1(page).textContent()).toBe(`Issue ${new URL(page.url()).pathname.split('/').pop()}: week ${WEEK}`);
+    issueId = Number(new URL(page.url()).pathname.split('/').pop());
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Issue created as a draft.');
+
+    // Schedule a day ahead, in Berlin.
+    await page.locator('#at-date').fill('2030-01-15');
+    await page.locator('#at-time').fill('10:00');
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await send(page, 'Schedule');
+    expect((await getIssue(t.db, issueId))).toMatchObject({ status: 'scheduled', sendAt: new Date('2030-01-15T09:00:00Z') });
+    await expect.poll(() => page.locator('.facts').textContent()).toContain('Tue, 15 Jan 2030, 09:00 UTC');
+
+    await send(page, 'Pause');
+    expect((await getIssue(t.db, issueId))!.status).toBe('paused');
+    await send(page, 'Resume');
+    expect((await getIssue(t.db, issueId))!.status).toBe('scheduled');
+
+    // Send now; the workers plan and send; the page's script refreshes the numbers by itself.
+    await send(page, 'Send now');
+    await expect.poll(() => page.locator('.auto-refresh').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#progress .big-number').textContent(), { timeout: 30_000, interval: 500 }).toMatch(/^12 of 12 submitted/);
+    expect(page.url()).toBe(`${url}/admin/issues/${issueId}?done=sending`);
+
+    // Preview a reader's digest: the email in a sandboxed frame, loaded with the editor's session.
+    await page.getByLabel('Subscriber’s email address').fill('reader0@example.test');
+    await send(page, 'Preview');
+    await expect.poll(() => h1(page).textContent()).toBe('Digest of reader0@example.test');
+    const frame = page.frameLocator('iframe.preview-frame');
+    await expect.poll(() => frame.locator('h2').allTextContents()).toEqual(['AI', 'Rust']);
+    expect(await page.locator('iframe.preview-frame').getAttribute('sandbox')).toBe('');
+    expect(consoleErrors).toEqual([]);
+
+    // Once finalize-issue has run, the issue is sent and its page stops refreshing.
+    await page.goto(`/admin/issues/${issueId}?done=sending`);
+    await expect.poll(async () => (await getIssue(t.db, issueId))!.status, { timeout: 15_000 }).toBe('sent');
+    await expect.poll(() => page.locator('#progress').getAttribute('data-live'), { timeout: 15_000 }).toBe('false');
+    await page.close();
+  });
+
+  interface AdminPage {
+    name: string;
+    h1: string | RegExp;
+    open(page: Page): Promise<void>;
+  }
+  const goto = (u: () => string) => async (page: Page) => void (await page.goto(u()));
+  const PAGES: AdminPage[] = [
+    { name: 'issues', h1: 'Issues', open: goto(() => '/admin/issues') },
+    { name: 'issue-sent', h1: /^Issue \d+: week 2026-W48$/, open: goto(() => `/admin/issues/${issueId}`) },
+    {
+      name: 'issue-draft',
+      h1: /^Issue \d+: week 2026-W4\d$/,
+      async open(page) {
+        await page.goto('/admin/issues');
+        await page.getByLabel('Week').selectOption('2026-W47');
+        await send(page, 'Create draft');
+      },
+    },
+    { name: 'combinations', h1: 'Tag combinations, week 2026-W48', open: goto(() => `/admin/issues/${issueId}/combinations`) },
+    { name: 'preview', h1: 'Digest of reader3@example.test', open: goto(() => `/admin/issues/${issueId}/preview?email=reader3%40example.test`) },
+    {
+      name: 'refused',
+      h1: 'Not scheduled',
+      async open(page) {
+        await page.goto(`/admin/issues/${issueId}`);
+        // A planned issue offers no schedule form; a stale page would: post it as that page would.
+        await page.evaluate((id) => {
+          const csrf = document.querySelector<HTMLInputElement>('input[name=_csrf]')!.value;
+          const f = document.createElement('form');
+          f.method = 'post';
+          f.action = `/admin/issues/${id}/schedule`;
+          for (const [name, value] of [['_csrf', csrf], ['date', '2030-01-01'], ['time', '09:00'], ['time_zone', 'UTC']]) {
+            f.append(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
+          }
+          document.body.append(f);
+          f.submit();
+        }, issueId);
+        await page.waitForURL(`**/admin/issues/${issueId}/schedule`);
+      },
+    },
+    { name: 'summaries', h1: 'Summaries', open: goto(() => `/admin/summaries?week=${WEEK}`) },
+    { name: 'subscribers', h1: 'Subscribers', open: goto(() => '/admin/subscribers') },
+    { name: 'schedule', h1: 'The weekly issue', open: goto(() => '/admin/schedule') },
+    {
+      // Last: it logs the context out to show the login form with an error.
+      name: 'login-error',
+      h1: 'Editor login',
+      async open(page) {
+        await page.context().clearCookies();
+        await page.goto('/admin/login');
+        await page.getByLabel('Password').fill('wrong');
+        await send(page, 'Log in');
+        await expect.poll(() => page.getByRole('alert').textContent()).toContain('That is not the password');
+      },
+    },
+  ];
+
+  it('the checks fail on a broken page (so a pass below means something)', async () => {
+    const page = await newPage(axeContext);
+    try {
+      await logIn(page);
+      await page.goto('/admin/subscribers');
+      await page.evaluate(() => {
+        document.querySelector('label[for=q]')!.remove();
+        document.querySelector('main')!.insertAdjacentHTML('beforeend', `<pre>${'x'.repeat(400)}</pre>`);
+      });
+      expect((await axeViolations(page)).map((v) => v.id)).toContain('label');
+      expect(await overflowsSideways(page)).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  /** One page in both contexts: its layout and screenshots in the editor's, axe in the other. */
+  async function checkPage(p: AdminPage, shown: Page, checked: Page) {
+    const open = async (page: Page) => {
+      await p.open(page);
+      await expect.poll(() => h1(page).textContent(), { message: p.name }).toMatch(typeof p.h1 === 'string' ? new RegExp(`^${p.h1}$`) : p.h1);
+    };
+    await Promise.all([
+      (async () => {
+        await open(checked);
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await checked.emulateMedia({ colorScheme });
+          // Every rule in light; in dark only those a colour scheme can change.
+          const violations = await axeViolations(checked, colorScheme === 'dark' ? { rules: SCHEME_RULES } : {});
+          expect(violations, `axe on ${p.name} in ${colorScheme}:\n${describeViolations(violations)}`).toEqual([]);
+        }
+      })(),
+      (async () => {
+        await open(shown);
+        for (const width of [375, 1280]) {
+          await shown.setViewportSize({ width, height: width < 600 ? 812 : 900 });
+          expect(await overflowsSideways(shown), `${p.name} scrolls sideways at ${width} px`).toBe(false);
+        }
+        // The screen-high shot first: a whole-page capture leaves Chromium's viewport redrawn oddly.
+        if (README_SHOTS.has(p.name)) {
+          await shown.evaluate(() => window.scrollTo(0, 0));
+          const png = await shown.screenshot({ path: path.join(ARTIFACTS, `screen-${p.name}.png`) });
+          if (UPDATE_DOCS) writeFileSync(path.join(DOCS, `admin-${p.name}.png`), png);
+        }
+        await shown.screenshot({ path: path.join(ARTIFACTS, `${p.name}-1280.png`), fullPage: true });
+      })(),
+    ]);
+  }
+
+  it('every admin page: no WCAG 2.2 A/AA violation (axe) in light and dark, nothing scrolls sideways at 375 or 1280 px; screenshots', async () => {
+    expect(issueId).toBeGreaterThan(0);
+    // Two lanes side by side, each with its own pair of tabs; the login page last, as it logs out.
+    const last = PAGES.filter((p) => p.name === 'login-error');
+    const rest = PAGES.filter((p) => p.name !== 'login-error');
+    const lanes = [rest.filter((_, n) => n % 2 === 0), rest.filter((_, n) => n % 2 === 1), last];
+    const tabs = await Promise.all([0, 1].map(async () => [await newPage(context), await newPage(axeContext)] as const));
+    try {
+      await Promise.all(lanes.slice(0, 2).map(async (lane, n) => {
+        for (const p of lane) await checkPage(p, tabs[n]![0], tabs[n]![1]);
+      }));
+      for (const p of last) await checkPage(p, tabs[0]![0], tabs[0]![1]);
+    } finally {
+      await Promise.all(tabs.flat().map((tab) => tab.close()));
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+});
