@@ -9,6 +9,11 @@ import { deleteKeys, testPrefix } from '../support/redis.ts';
 // Slots are kept on Redis's clock and handed out on this machine's; reading the two clocks a moment
 // apart can put a converted slot off by a millisecond either way.
 const CLOCK_READ_MS = 2;
+// A slot comes back as "this far from Redis's now" and is converted when the answer is read here, so a
+// busy machine that reads one answer a few milliseconds later than the next shifts that slot by as
+// much (seen: 3 ms with the suite running beside it). Spacing one slot from the next allows for that;
+// the slack (SLACK) is wider, so no two slots are closer than the rate allows.
+const RECEIPT_JITTER_MS = 4;
 
 describe('pacer', () => {
   const prefix = testPrefix();
@@ -26,7 +31,7 @@ describe('pacer', () => {
     for (let i = 0; i < 8; i++) slots.push(await workers[i % 2]!.slot());
     expect(slots[0]).toBeGreaterThanOrEqual(before + LEAD_MS - CLOCK_READ_MS);
     const spacing = (1000 / 5) * SLACK;
-    for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBeGreaterThanOrEqual(spacing - CLOCK_READ_MS);
+    for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBeGreaterThanOrEqual(spacing - RECEIPT_JITTER_MS);
     // No more than the rate in any second of slots.
     expect(slots[5]! - slots[0]!).toBeGreaterThanOrEqual(1000 - CLOCK_READ_MS);
   });
