@@ -192,14 +192,14 @@ async function localWaves(db: Db, local: LocalTime, opts: PlanOptions): Promise<
 export async function finalizeIssue(db: Db, issueId: number): Promise<Issue | undefined> {
   const [row] = await db.query<Issue>(
     `update issues i set status = 'sent', finished_at = now(), status_reason = null,
-       submitted = c.submitted, failed = c.failed, skipped = c.skipped
-     from (select count(*) filter (where status = 'submitted')::int as submitted,
-                  count(*) filter (where status = 'failed')::int as failed,
-                  count(*) filter (where status = 'skipped')::int as skipped,
-                  count(*) filter (where status = 'pending')::int as pending
+       submitted = c.n_submitted, failed = c.n_failed, skipped = c.n_skipped
+     from (select count(*) filter (where status = 'submitted')::int as n_submitted,
+                  count(*) filter (where status = 'failed')::int as n_failed,
+                  count(*) filter (where status = 'skipped')::int as n_skipped,
+                  count(*) filter (where status = 'pending')::int as n_pending
            from deliveries where issue_id = $1) c
-     where i.id = $1 and i.status = 'sending' and c.pending = 0
-     returning ${ISSUE_COLUMNS.split(/,\s*/).map((c) => `i.${c.trim()}`).join(', ')}`,
+     where i.id = $1 and i.status = 'sending' and c.n_pending = 0
+     returning ${ISSUE_COLUMNS}`,
     [issueId],
   );
   return row;

@@ -8,7 +8,6 @@ import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { formatTime } from '../../src/web/admin/forms.ts';
 import { PREVIEW_FRAME_CSP } from '../../src/web/admin/issues.tsx';
-import { zonedInstant } from '../../src/time.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 import { addSummaries, Browser, csrfField, plannedIssue, readerApp, type ReaderApp } from '../support/reader.ts';

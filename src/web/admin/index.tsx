@@ -6,6 +6,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { bullBoardPlugin } from '../plugins/bull-board.ts';
 import { errorAnswer } from '../plugins/errors.ts';
+import { ErrorReason } from '../reader/common.tsx';
 import { cspRoute, PAGE_CSP, useScopeCsp } from '../plugins/security.ts';
 import { renderPage } from '../views/layout.tsx';
 import { AdminMessagePage, LoginPage } from '../views/admin.tsx';
@@ -27,12 +28,7 @@ export const ADMIN_CSP = { ...PAGE_CSP, 'connect-src': ["'self'"], 'frame-src': 
 const adminErrorPage = (p: { status: number; title: string; reason: string; requestId?: string | undefined }) =>
   renderPage(
     <AdminMessagePage title={p.title} back={{ href: '/admin', label: 'Back to the admin pages' }}>
-      <p>{p.reason}</p>
-      {p.requestId ? (
-        <p className="small">
-          Request id: <code>{p.requestId}</code>
-        </p>
-      ) : null}
+      <ErrorReason {...p} />
     </AdminMessagePage>,
   );
 

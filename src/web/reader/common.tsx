@@ -47,14 +47,23 @@ export function sitePage(archive: boolean) {
   return (p: ErrorPage): string =>
     renderPage(
       <MessagePage title={p.title} archive={archive} kind="bad">
-        <p>{p.reason}</p>
-        {p.requestId ? (
-          <p className="small">
-            Request id: <code>{p.requestId}</code>
-          </p>
-        ) : null}
+        <ErrorReason {...p} />
       </MessagePage>,
     );
+}
+
+/** An error page's body: the reason, and the request id that finds its log line (site and admin pages). */
+export function ErrorReason(p: Pick<ErrorPage, 'reason' | 'requestId'>) {
+  return (
+    <>
+      <p>{p.reason}</p>
+      {p.requestId ? (
+        <p className="small">
+          Request id: <code>{p.requestId}</code>
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 export type LinkCheck = { claims: TokenClaims } | { problem: 'missing' | 'invalid' | 'expired' };
