@@ -176,7 +176,14 @@ const trustProxy = optionalString.transform((s, ctx): boolean | string[] => {
 const fields = {
   DATABASE_URL: databaseUrl,
   DATA_DIR: optionalString.transform((s) => s ?? '.data'),
-  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  // One server's URL; with REDIS_CLUSTER=true, one or more cluster nodes' URLs separated by commas.
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((s) => s.split(',').every((part) => /^rediss?:\/\//.test(part.trim())), 'must start with redis:// or rediss://')
+      .optional(),
+  ),
+  REDIS_CLUSTER: optionalString.pipe(z.enum(['true', 'false'], 'must be true or false').default('false')),
   EMAIL_PROVIDER: optionalString.pipe(z.enum(['resend', 'outbox'], 'must be resend or outbox').optional()),
   // Sent in the Authorization header: anything but printable characters would corrupt it.
   RESEND_API_KEY: optionalString.pipe(z.string().regex(/^[\x21-\x7e]+$/, 'must not contain spaces or control characters').optional()),
@@ -221,6 +228,11 @@ export interface Config {
   redisUrl: string;
   /** True when REDIS_URL was not set, so a private redis-server may be started for a one-off run. */
   redisUrlDefaulted: boolean;
+  /**
+   * REDIS_CLUSTER=true: REDIS_URL names one or more nodes of a Redis Cluster (comma-separated), and
+   * every connection is a cluster client. The queue prefix is then a hash tag (checked here).
+   */
+  redisCluster: boolean;
   emailProvider: 'resend' | 'outbox';
   resend: { apiKey: string | undefined; baseUrl: string | undefined; rateLimit: number; webhookSecret: string | undefined; timeoutMs: number };
   /** How long a send-batch holds its deliveries; longer than the slowest provider call. */
@@ -323,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`SECRET: is the public development secret, which must not be used when ${reasons.join(' and ')} (${MAKE_SECRET})`);
     }
   }
+  problems.push(...redisClusterProblems(v, parsed));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const c = values as Values;
@@ -331,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(cwd, c.DATA_DIR),
     redisUrl: c.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisUrlDefaulted: c.REDIS_URL === undefined,
+    redisCluster: c.REDIS_CLUSTER === 'true',
     emailProvider: provider!,
     resend: {
       apiKey: c.RESEND_API_KEY,
@@ -357,6 +371,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: c.ADMIN_PASSWORD,
     metricsToken: c.METRICS_TOKEN,
   };
+}
+
+/**
+ * REDIS_URL and QUEUE_PREFIX as a Redis Cluster needs them. Several URLs are seeds of one cluster, so
+ * they need REDIS_CLUSTER=true. A cluster has only database 0; its nodes share one user and password,
+ * which every node's connection uses, so the seeds must agree on them. BullMQ's scripts touch many
+ * keys of a queue at once, which a cluster allows only within one slot: the prefix must be a hash tag.
+ */
+function redisClusterProblems(v: Partial<Values>, parsed: Set<keyof Values>): string[] {
+  const problems: string[] = [];
+  const seeds = parsed.has('REDIS_URL') && v.REDIS_URL !== undefined ? v.REDIS_URL.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (!parsed.has('REDIS_CLUSTER')) return problems;
+  if (v.REDIS_CLUSTER !== 'true') {
+    if (seeds.length > 1) problems.push('REDIS_URL: names several servers (comma-separated), which only a Redis Cluster takes: set REDIS_CLUSTER=true, or give one URL');
+    return problems;
+  }
+  const urls: URL[] = [];
+  for (const s of seeds) {
+    try {
+      urls.push(new URL(s));
+    } catch {
+      problems.push('REDIS_URL: is not a list of valid URLs; expected redis://HOST:PORT, or several separated by commas (REDIS_CLUSTER=true)');
+      return problems;
+    }
+  }
+  if (urls.some((u) => !u.hostname)) problems.push('REDIS_URL: names a cluster node without a host; expected redis://HOST:PORT, or several separated by commas');
+  if (urls.some((u) => !['', '/', '/0'].includes(u.pathname))) problems.push('REDIS_URL: names a database other than 0, but a Redis Cluster has only database 0');
+  const auth = (u: URL) => `${u.protocol} ${u.username} ${u.password}`;
+  if (urls.some((u) => auth(u) !== auth(urls[0]!))) {
+    problems.push('REDIS_URL: the cluster nodes differ in scheme, user name or password; one set is used for every node, so give the same in each');
+  }
+  if (parsed.has('QUEUE_PREFIX') && !/^\{[^{}:\s]+\}$/.test(v.QUEUE_PREFIX!)) {
+    problems.push(
+      `QUEUE_PREFIX: must be a hash tag in braces, e.g. {tagcast}, when REDIS_CLUSTER=true: BullMQ's scripts use several keys of a queue at once, which a cluster allows only in one slot (got ${JSON.stringify(v.QUEUE_PREFIX)})`,
+    );
+  }
+  return problems;
 }
 
 /**

@@ -8,7 +8,7 @@
 //   there (several `serve` processes are several scrape targets; sum them in PromQL).
 // No metric carries a reader, an address, a token or a raw URL as a label.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './queue.ts';
 import type { Db } from './db/connection.ts';
 import { deliveryTotals, FAILURE_CLASSES, subscribersByStatus, SUBSCRIBER_STATUSES, type DeliveryTotals } from './db/metrics.ts';
 
@@ -34,11 +34,14 @@ const zero = () => Object.fromEntries(PROVIDER_OUTCOMES.map((o) => [o, 0])) as R
  */
 export class ProviderRequestCounts {
   private readonly pending = zero();
-  private store: { redis: Redis; key: string } | undefined;
-  private flushing: Promise<void> | undefined;
+  private store: { redis: RedisClient; key: string } | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** A send is under way. Cleared by the send itself the moment it finds nothing left, so a count
+   * recorded right after (even in the same tick) starts a new send rather than joining a finished one. */
+  private sending = false;
 
   /** Counts go to this hash from now on (a worker's composition root calls it). */
-  share(redis: Redis, key: string): void {
+  share(redis: RedisClient, key: string): void {
     this.store = { redis, key };
     void this.flush();
   }
@@ -52,27 +55,34 @@ export class ProviderRequestCounts {
   flush(): Promise<void> {
     // One flush at a time; counts recorded meanwhile go with it (no chain of waiting flushes while
     // Redis is slow or away).
-    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
+    if (!this.sending) {
+      this.sending = true;
+      this.flushing = this.send();
+    }
     return this.flushing;
   }
 
   private async send(): Promise<void> {
-    for (;;) {
-      const store = this.store;
-      const sending = PROVIDER_OUTCOMES.filter((o) => this.pending[o] > 0).map((o) => [o, this.pending[o]] as const);
-      if (!store || sending.length === 0) return;
-      for (const [o, n] of sending) this.pending[o] -= n;
-      const multi = store.redis.multi();
-      for (const [o, n] of sending) multi.hincrby(store.key, `provider_requests:${o}`, n);
-      const ok = await multi.exec().then(
-        (res) => res !== null && !res.some(([err]) => err),
-        () => false,
-      );
-      if (!ok) {
-        // Kept here (and shown by this process's scrape), and sent with the next request's count.
-        for (const [o, n] of sending) this.pending[o] += n;
-        return;
+    try {
+      for (;;) {
+        const store = this.store;
+        const sending = PROVIDER_OUTCOMES.filter((o) => this.pending[o] > 0).map((o) => [o, this.pending[o]] as const);
+        if (!store || sending.length === 0) return;
+        for (const [o, n] of sending) this.pending[o] -= n;
+        const multi = store.redis.multi();
+        for (const [o, n] of sending) multi.hincrby(store.key, `provider_requests:${o}`, n);
+        const ok = await multi.exec().then(
+          (res) => res !== null && !res.some(([err]) => err),
+          () => false,
+        );
+        if (!ok) {
+          // Kept here (and shown by this process's scrape), and sent with the next request's count.
+          for (const [o, n] of sending) this.pending[o] += n;
+          return;
+        }
       }
+    } finally {
+      this.sending = false;
     }
   }
 
@@ -86,7 +96,7 @@ export class ProviderRequestCounts {
 export const providerRequests = new ProviderRequestCounts();
 
 /** Every worker's provider requests from the shared hash; undefined when Redis does not answer. */
-export async function sharedProviderCounts(redis: Redis, key: string): Promise<Record<ProviderOutcome, number> | undefined> {
+export async function sharedProviderCounts(redis: RedisClient, key: string): Promise<Record<ProviderOutcome, number> | undefined> {
   try {
     const h = await redis.hgetall(key);
     const out = zero();
@@ -118,7 +128,7 @@ export const WEBHOOK_EVENT_TYPES = new Set([
 export interface MetricsSources {
   db: Db;
   /** Where the workers' provider counts are: a client that fails fast, and a resolver for the key. */
-  shared?: { redis: Redis; key: () => Promise<string> } | undefined;
+  shared?: { redis: RedisClient; key: () => Promise<string> } | undefined;
   counts?: ProviderRequestCounts;
 }
 

@@ -9,7 +9,7 @@ import type { JobName } from '../jobs/catalog.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/connection.ts';
 import { enqueueTo } from './enqueue.ts';
-import { queueNames, redisConnection, type Queues } from './queue.ts';
+import { queueNames, redisConnection, redisMasters, type Queues } from './queue.ts';
 import { createPacer } from './send/pacer.ts';
 import type { Provider } from './send/provider.ts';
 
@@ -80,10 +80,13 @@ export function sharedRate(queue: Queue, initial: number): SharedRate {
  */
 async function warnUnlessNoEviction(queues: Queues, log: Logger): Promise<void> {
   try {
-    const reply = (await queues.connection.config('GET', 'maxmemory-policy')) as string[];
-    const policy = reply[1];
-    if (policy && policy !== 'noeviction') {
-      log.warn({ policy }, `Redis maxmemory-policy is ${policy}: under memory pressure Redis may delete queued jobs. Set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction).`);
+    // On a Redis Cluster CONFIG answers for one node: every master is asked.
+    for (const node of await redisMasters(queues.connection)) {
+      const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
+      const policy = reply[1];
+      if (policy && policy !== 'noeviction') {
+        log.warn({ policy }, `Redis maxmemory-policy is ${policy}: under memory pressure Redis may delete queued jobs. Set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction).`);
+      }
     }
   } catch {
     // CONFIG is disabled on some managed services; nothing to check.
@@ -129,7 +132,7 @@ export function startWorkers(depsIn: WorkerDeps, opts: WorkerOptions = {}): Work
     }
     return result;
   };
-  const connections = [redisConnection(redisUrl), redisConnection(redisUrl)] as const;
+  const connections = [redisConnection(redisUrl, q.scope.redisCluster), redisConnection(redisUrl, q.scope.redisCluster)] as const;
   const issues = new Worker(names.issues, run, { ...common, connection: connections[0], concurrency: 4 });
   // The limiter lives in the queue's metadata, so it is one limit for all workers; the send worker
   // starts only once it is set.

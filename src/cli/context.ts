@@ -66,7 +66,7 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
     async queues() {
       if (!queues) {
         redis = await ensureRedis(config);
-        queues = createQueues({ redisUrl: redis.url, installation: await installationId(db), prefix: config.queuePrefix });
+        queues = createQueues({ redisUrl: redis.url, redisCluster: config.redisCluster, installation: await installationId(db), prefix: config.queuePrefix });
       }
       return queues;
     },

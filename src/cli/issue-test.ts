@@ -1,15 +1,19 @@
 // `tagcast issue test ID --to EMAIL [--as SUBSCRIBER_EMAIL]`: one test email of an issue's digest
 // (src/send/test-send.ts), through the configured provider, without touching the issue.
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { subscriberForPreview } from '../db/report.ts';
+import type { Config } from '../config.ts';
+import { redisClient, type RedisClient } from '../queue.ts';
 import { normaliseEmail } from '../subscriptions/address.ts';
 import { parseId } from './args.ts';
 import { createContext, UsageError } from './context.ts';
 
 /** Redis for the shared limit when it answers at once; the command works without it (counted in-process). */
-async function limitStore(url: string): Promise<Redis | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 5000, retryStrategy: () => null });
+async function limitStore(config: Config): Promise<RedisClient | undefined> {
+  const redis = redisClient(
+    { redisUrl: config.redisUrl, redisCluster: config.redisCluster },
+    { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 5000, retryStrategy: () => null },
+  );
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -34,7 +38,7 @@ export function registerIssueTest(issueCommand: Command): void {
       const as = o.as === undefined ? undefined : normaliseEmail(o.as);
       if (as && 'error' in as) throw new UsageError(`--as: ${as.error}`);
       const ctx = await createContext({ logLevel: 'warn', signsLinks: true });
-      const redis = await limitStore(ctx.config.redisUrl);
+      const redis = await limitStore(ctx.config);
       const [{ createProvider }, { sendTestEmail, TestSendError }] = await Promise.all([import('../send/index.ts'), import('../send/test-send.ts')]);
       const provider = createProvider(ctx.config);
       try {

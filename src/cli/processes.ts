@@ -1,8 +1,8 @@
 // Long-running processes: workers, the web server, or both plus the scheduler in one process.
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { recoverAll, recoverNotices } from '../issues.ts';
 import { enqueueNotice, enqueueTo } from '../enqueue.ts';
+import { redisClient, type QueueScope } from '../queue.ts';
 import { createContext, type Context } from './context.ts';
 import { publishLocalApi } from './remote.ts';
 
@@ -33,8 +33,8 @@ async function startWorker(ctx: Context): Promise<void> {
  * shares them, through a client of its own that fails fast: the workers' client waits for Redis
  * forever, which would hang requests while Redis is down (the limiter lets them through instead).
  */
-async function startServer(ctx: Context, redisUrl: string): Promise<() => Promise<void>> {
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+async function startServer(ctx: Context, target: Pick<QueueScope, 'redisUrl' | 'redisCluster'>): Promise<() => Promise<void>> {
+  const redis = redisClient(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'rate-limit store unavailable: requests are not counted'));
   const [{ createProvider }, { createServer }] = await Promise.all([import('../send/index.ts'), import('../web/app.ts')]);
   const app = await createServer({
@@ -73,7 +73,7 @@ export function registerProcesses(program: Command): void {
     .description('run the web server (pages, webhooks, API)')
     .action(async () => {
       const ctx = await createContext({ signsLinks: true });
-      const stop = await startServer(ctx, ctx.config.redisUrl);
+      const stop = await startServer(ctx, { redisUrl: ctx.config.redisUrl, redisCluster: ctx.config.redisCluster });
       await runUntilSignal(ctx, stop);
     });
 
@@ -84,7 +84,7 @@ export function registerProcesses(program: Command): void {
       const ctx = await createContext({ signsLinks: true });
       await startWorker(ctx);
       // The workers' Redis: a private one when `start` had to start it.
-      const stop = await startServer(ctx, (await ctx.queues()).scope.redisUrl);
+      const stop = await startServer(ctx, (await ctx.queues()).scope);
       await runUntilSignal(ctx, stop);
     });
 }

@@ -1,5 +1,6 @@
 // Finds Redis for a run. When REDIS_URL is unset, nothing answers on the default port and
-// redis-server is installed, a private, memory-only server is started for this run and stopped after.
+// redis-server is installed, a private, memory-only server is started for this run and stopped after
+// (never for REDIS_CLUSTER: a private single server is not the cluster that was asked for).
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { Config } from '../config.ts';
@@ -20,10 +21,10 @@ export function freePort(): Promise<number> {
 
 export async function ensureRedis(config: Config): Promise<{ url: string; stop(): Promise<void> }> {
   try {
-    await pingRedis(config.redisUrl);
+    await pingRedis(config.redisUrl, undefined, config.redisCluster);
     return { url: config.redisUrl, stop: async () => undefined };
   } catch (e) {
-    if (!(e instanceof RedisUnavailableError) || !config.redisUrlDefaulted) throw e;
+    if (!(e instanceof RedisUnavailableError) || !config.redisUrlDefaulted || config.redisCluster) throw e;
     if (spawnSync('redis-server', ['--version']).status !== 0) throw e;
   }
   const port = await freePort();

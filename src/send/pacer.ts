@@ -4,7 +4,7 @@
 // boundary earns 429s. One Redis key holds the next free slot (Redis's own clock, so machines' clocks
 // do not matter). Each request takes a slot at least LEAD_MS ahead, is serialised meanwhile, and is
 // held by the provider until the slot: what reaches the provider is evenly spaced.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue.ts';
 
 const TAKE_SLOT = `
 local t = redis.call('TIME')
@@ -35,7 +35,7 @@ export interface Pacer {
   hold(ms: number): Promise<void>;
 }
 
-export function createPacer(redis: Redis, key: string, perSecond: () => number): Pacer {
+export function createPacer(redis: RedisClient, key: string, perSecond: () => number): Pacer {
   const take = async (hold: number, lead: number) => Number(await redis.eval(TAKE_SLOT, 1, key, String((1000 / perSecond()) * SLACK), String(hold), String(lead)));
   return {
     async slot() {

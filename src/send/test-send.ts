@@ -9,7 +9,7 @@
 // At most TEST_SEND_LIMIT per issue per window, counted in Redis when a client is given (every
 // `serve` process shares the count), else in this process; every refusal is a TestSendError whose
 // message is written for the editor.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { installationId } from '../db/installation.ts';
@@ -46,7 +46,7 @@ export interface TestSendDeps {
   config: Config;
   now: () => Date;
   /** Shares the limit's count across server processes; unset: counted in this process. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 /** The subscriber id test links are signed for: identity columns start at 1, so no reader has it. */

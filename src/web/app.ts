@@ -4,11 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import type { Queues } from '../queue.ts';
+import type { Queues, RedisClient } from '../queue.ts';
 import type { Provider } from '../send/provider.ts';
 import { errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -36,7 +35,7 @@ export interface ServerDeps {
    */
   trustProxy?: boolean | string | string[] | undefined;
   /** A Redis client for rate-limit counts shared by every server process; unset: counted per process. */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /** Overrides of DEFAULT_RATE_LIMITS (tests use small ones). */
   rateLimits?: Partial<RateLimits> | undefined;
   /** The HTML error page; the default is the site's own layout. */

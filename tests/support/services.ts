@@ -153,7 +153,7 @@ function missingLine(missing: { piece: Piece; problem: string }[]): string {
   return `${missing.map((m) => m.problem).join('; ')}: install ${them} with \`sudo apt-get install -y ${apt}\`${other ? ` (${other})` : ''}`;
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
@@ -162,7 +162,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const file = path.join(dir || '.', name);
     if (isExecutable(file)) return file;
@@ -432,11 +432,11 @@ async function stopServer(server: Server, say = false): Promise<void> {
   if (say) process.stderr.write(`note: stopped the private ${server.what} (pid ${child.pid}) and removed ${server.dir}\n`);
 }
 
-function exited(child: ChildProcess): boolean {
+export function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
 }
 
-function exitWithin(child: ChildProcess, ms: number): Promise<boolean> {
+export function exitWithin(child: ChildProcess, ms: number): Promise<boolean> {
   if (exited(child)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);

@@ -1,10 +1,9 @@
 // What every editor route shares: its dependencies, HTML answers, and refusals as pages with reasons.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { ReactNode } from 'react';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
-import type { Queues } from '../../queue.ts';
+import type { Queues, RedisClient } from '../../queue.ts';
 import type { Provider } from '../../send/provider.ts';
 import type { Csrf } from '../csrf.ts';
 import { HttpError } from '../plugins/errors.ts';
@@ -20,7 +19,7 @@ export interface AdminDeps {
   /** The job queues, connected on first use; unset: actions that need them answer 503. */
   queues?: (() => Promise<Queues>) | undefined;
   provider?: Provider | undefined;
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
 }
 
 export { field };

@@ -3,10 +3,9 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
 import { getIssue, type Issue } from '../../db/issues.ts';
 import { IssueStateError } from '../../issues.ts';
-import { RedisUnavailableError, type Queues } from '../../queue.ts';
+import { RedisUnavailableError, type Queues, type RedisClient } from '../../queue.ts';
 import type { Provider } from '../../send/provider.ts';
 import { HttpError } from '../plugins/errors.ts';
-import type { Redis } from 'ioredis';
 
 export interface ApiDeps {
   db: Db;
@@ -14,7 +13,7 @@ export interface ApiDeps {
   now: () => Date;
   queues?: (() => Promise<Queues>) | undefined;
   provider?: Provider | undefined;
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
 }
 
 /** The queues, or 503: this server was started without them, or Redis is not answering. */

@@ -4,11 +4,10 @@
 // server reachable only on a private network. Never rate-limited: Prometheus scrapes on a timer.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Db } from '../../db/connection.ts';
 import { installationId } from '../../db/installation.ts';
 import { createMetrics, mergeExpositions, metricsKey, type Metrics, type ProviderRequestCounts } from '../../metrics.ts';
-import type { Queues } from '../../queue.ts';
+import type { Queues, RedisClient } from '../../queue.ts';
 import { unencapsulated } from './plugin.ts';
 import { routeLabel } from './request-log.ts';
 
@@ -19,7 +18,7 @@ export type MetricsOptions = {
   /** QUEUE_PREFIX: where the workers' shared counts are. */
   queuePrefix: string;
   /** A client that fails fast, for the workers' shared counts; unset: this process's counts only. */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /** The job queues, for BullMQ's metrics; unset or unreachable: those are left out. */
   queues?: (() => Promise<Queues>) | undefined;
   /** This process's provider request counts (default: the process-wide one). */

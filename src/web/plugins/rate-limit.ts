@@ -13,7 +13,7 @@
 // processes behind a load balancer allow N times the limit; with Redis every process shares one count.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queue.ts';
 import { HttpError } from './errors.ts';
 import { unencapsulated } from './plugin.ts';
 
@@ -49,7 +49,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 export type RateLimitOptions = {
   limits?: Partial<RateLimits> | undefined;
   /** A shared store for several server processes. Give it a client that fails fast (see README). */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /** Redis key prefix, so installations sharing a Redis keep separate counts. */
   nameSpace?: string | undefined;
 };
