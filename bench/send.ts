@@ -9,11 +9,9 @@
 //                           to the last, vs the 500/s allowed (≥ 0.95), with the share of requests answered
 //                           429 (≤ 1 %); the end-to-end rate and the time to the first request beside it
 //   send.worker-rss / send.plan-200k   with BENCH_DATABASE_URL only (worker processes need PostgreSQL):
-//                           a worker process's peak RSS at 200,000 vs 20,000 readers (≤ 1.2), and plan-issue
+//                           a worker process's peak RSS at 200,000 vs 20,000 readers (≤ 1.1), and plan-issue
 //                           for 200,000 readers (≤ 20 s)
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createElement } from 'react';
@@ -33,65 +31,14 @@ import { readerLinks } from '../src/subscriptions/tokens.ts';
 import WeeklyDigest from '../emails/weekly-digest.tsx';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { deleteKeys } from '../tests/support/redis.ts';
-import type { EmulatorOptions } from '../tests/support/resend-emulator.ts';
+import { BENCH_CONFIG, peakRssMb, seedReaders, spawnEmulator, workerEnv, type Emulator } from './_fixtures.ts';
 import { report } from './_report.ts';
 import { scratchDb, type Scratch } from './_scratch.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TAGS = ['kubernetes', 'databases', 'rust', 'ai', 'security', 'frontend', 'observability', 'careers', 'distributed-systems', 'platform-engineering'];
 const CONCURRENCY = 8;
-const config = {
-  secret: 's'.repeat(32),
-  publicUrl: 'https://news.example.com',
-  mailFrom: 'Tagcast <digest@example.com>',
-  resend: { apiKey: 're_bench', baseUrl: undefined, rateLimit: 10_000, webhookSecret: undefined, timeoutMs: 30_000 },
-  defaultTimeZone: 'UTC',
-  templateEngine: 'react' as const,
-};
-
-interface Emulator {
-  url: string;
-  stats(): Promise<{ requests: number; rateLimited: number; accepted: number; duplicates: number; arrivals: number[] }>;
-  close(): Promise<void>;
-}
-
-/** The emulator in its own process (see bench/_emulator.ts). */
-async function spawnEmulator(opts: Partial<EmulatorOptions>): Promise<Emulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/_emulator.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d) => resolve(String(d).trim()));
-    child.once('exit', () => reject(new Error('emulator exited')));
-  });
-  return {
-    url,
-    stats: async () => (await fetch(`${url}/__stats`)).json() as never,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
-
-/** Readers with 1–4 of the corpus's tags each, written set-based. */
-async function seedReaders(db: Db, n: number, offset = 0): Promise<void> {
-  await db.query(`update subscribers set status = 'unsubscribed' where status = 'active'`);
-  await db.query(
-    `insert into subscribers (email, status) select 'r' || i || '@bench' || $2 || '.example', 'active' from generate_series(1, $1::int) i`,
-    [n, offset],
-  );
-  await db.query(
-    `insert into subscriptions (subscriber_id, tag_id)
-     select s.id, t.id from subscribers s join tags t on t.slug = any($1::text[])
-     where s.status = 'active' and (s.id * 7 + t.id * 13) % 10 < 3 on conflict do nothing`,
-    [TAGS],
-  );
-  // Everyone follows at least one tag with content.
-  await db.query(
-    `insert into subscriptions (subscriber_id, tag_id) select s.id, (select id from tags where slug = 'ai') from subscribers s
-     where s.status = 'active' on conflict do nothing`,
-  );
-}
+const config = BENCH_CONFIG;
 
 /** Runs one issue through in-process workers; returns emails/s from send to sent. */
 async function pipeline(db: Db, emu: Emulator, rateLimit: number): Promise<{ emailsPerSecond: number; submitted: number; seconds: number; startedAt: number }> {
@@ -189,11 +136,6 @@ async function naive(db: Db, emu: Emulator, readers: number): Promise<number> {
   return rows.length / ((performance.now() - t) / 1000);
 }
 
-function peakRssKb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
 /** A worker process sends a whole issue; returns its peak RSS in MB. */
 async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: number): Promise<number> {
   await seedReaders(s.db, readers, offset);
@@ -201,13 +143,7 @@ async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: num
   const queues = createQueues({ redisUrl: REDIS_URL, installation: await installationId(s.db), prefix });
   const child = spawnTagcast(['worker'], {
     ...s.env,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    EMAIL_PROVIDER: 'resend',
-    RESEND_API_KEY: 're_bench',
-    RESEND_BASE_URL: emu.url,
-    RESEND_RATE_LIMIT: '10000',
-    SECRET: 'bench-secret-0123456789abcdef-0123456789',
+    ...workerEnv(emu.url, prefix, 10000, REDIS_URL),
     LOG_LEVEL: 'error',
   });
   child.stderr!.on('data', (d) => process.stderr.write(d));
@@ -216,9 +152,9 @@ async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: num
     await sendIssueNow(s.db, queues, issue.id);
     let peak = 0;
     for (;;) {
-      peak = Math.max(peak, peakRssKb(child.pid!));
+      peak = Math.max(peak, peakRssMb(child.pid!));
       const i = (await getIssue(s.db, issue.id))!;
-      if (i.status === 'sent') return peak / 1024;
+      if (i.status === 'sent') return peak;
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
