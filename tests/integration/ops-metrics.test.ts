@@ -173,6 +173,8 @@ describe.sequential(`/metrics and request logs on ${process.env.TAGCAST_TEST_DB}
     const settled = async () =>
       (await t.db.query<{ n: number; pending: number }>(`select count(*)::int as n, count(*) filter (where status = 'pending')::int as pending from deliveries where issue_id = $1`, [issue.id]))[0]!;
     for (let s = await settled(); s.n === 0 || s.pending > 0; s = await settled()) await new Promise((r) => setTimeout(r, 50));
+    // The ledger is written inside the job; BullMQ marks the job completed just after it returns.
+    while ((await h.queues.send.getJobCounts('completed')).completed === 0) await new Promise((r) => setTimeout(r, 20));
     await workerCounts.flush();
     expect(emu.stats.acceptedTotal).toBe(2);
 
