@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Body, Container, Head, Html } from 'react-email';
 import { z } from 'zod';
-import { assembleDigest, indexIssue, summaryLine, type Digest } from '../src/digest/assemble.ts';
+import { assembleDigest, indexIssue, moreHref, summaryLine, type Digest } from '../src/digest/assemble.ts';
 import type { ReaderLinks } from '../src/subscriptions/tokens.ts';
 import { DigestFooter } from './_components/digest-footer.tsx';
 import { DigestHeader } from './_components/digest-header.tsx';
@@ -65,10 +65,6 @@ export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links
       </Body>
     </Html>
   );
-}
-
-export function moreHref(webUrl: string, slug: string): string {
-  return `${webUrl}#tag-${slug}`;
 }
 
 /** The weekly digest: one section per followed tag with content, each summary once. */

@@ -1,4 +1,5 @@
 // The composition root for CLI commands: config, logger, database, queues and provider, wired once.
+import v8 from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config.ts';
 import { openDb, type Db } from '../db/connection.ts';
@@ -8,6 +9,14 @@ import { metricsKey, providerRequests } from '../metrics.ts';
 import { createQueues, type Queues } from '../queue.ts';
 import type { Workers } from '../workers.ts';
 import { ensureRedis } from './redis.ts';
+
+/**
+ * At or below this provider rate (requests/s, 100 emails each) a worker needs little CPU and runs
+ * small: V8 favours memory over speed (its heap grows in small steps; bin/tagcast.js sets this before any
+ * module loads) and collects after each batch. At the default rate (2/s) that takes a worker's peak RSS
+ * from ~500 MB to under 150 MB (docs/decisions.md, "Memory of a worker"). Above it both are off.
+ */
+export const SMALL_HEAP_RATE = 5;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -79,9 +88,11 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
       // Loaded here, not at start: the renderers and the provider's SDK are most of a process's start-up
       // time and memory, and commands that only read or write the database never need them.
       const [{ startWorkers }, { createProvider }] = await Promise.all([import('../workers.ts'), import('../send/index.ts')]);
+      const small = config.resend.rateLimit <= SMALL_HEAP_RATE;
+      v8.setFlagsFromString(small ? '--optimize-for-size' : '--no-optimize-for-size');
       workers = startWorkers(
         { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: config.sendLeaseMs },
-        { lockMs: config.workerLockMs },
+        { lockMs: config.workerLockMs, collectAfterBatches: small },
       );
       return workers;
     },

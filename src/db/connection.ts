@@ -1,5 +1,7 @@
 // One narrow interface over both backends: PGlite (embedded, one owner process) and node-postgres.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -135,11 +137,34 @@ function lockDataDir(dir: string): () => void {
   throw new DbLockedError(dir, 'could not take the lock file');
 }
 
+/**
+ * PGlite's buffer cache. Postgres's default (128 MB) is allocated inside PGlite's WebAssembly memory,
+ * which never shrinks; the files underneath are in the operating system's page cache anyway, so a small
+ * pool costs little speed and saves ~110 MB of every embedded process (docs/decisions.md, "PGlite's memory").
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
+/**
+ * Creates a new PGlite cluster in a child process. initdb grows PGlite's WebAssembly memory to ~900 MB
+ * RSS, and a WebAssembly memory never gives pages back: run in this process, that peak would stay for
+ * the process's life. The child exits and takes it along; this process then opens the finished cluster.
+ */
+function initPglite(dir: string): void {
+  if (existsSync(path.join(dir, 'PG_VERSION'))) return;
+  const code = `const { PGlite } = require(process.argv[1]); PGlite.create(process.argv[2]).then((pg) => pg.close());`;
+  const child = spawnSync(process.execPath, ['-e', code, createRequire(import.meta.url).resolve('@electric-sql/pglite'), dir], { encoding: 'utf8' });
+  if (child.status !== 0) {
+    const why = (child.stderr || child.error?.message || `exit ${child.status}`).trim().split('\n').find((l) => /error/i.test(l)) ?? `exit ${child.status}`;
+    throw new Error(`could not create the embedded database in ${dir}: ${why}`);
+  }
+}
+
 async function openPglite(dir: string): Promise<Db> {
   const unlock = lockDataDir(dir);
   try {
+    initPglite(dir);
     const { PGlite } = await import('@electric-sql/pglite');
-    const pg = await PGlite.create(dir);
+    const pg = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
     type Q = Pick<typeof pg, 'query' | 'exec'>;
     const wrap = (q: Q, inTx: boolean): Db => ({
       kind: 'pglite',

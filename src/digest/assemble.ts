@@ -121,6 +121,11 @@ export function cardMeta(item: SectionItem): string {
     .join(' · ');
 }
 
+/** Where a section's "N more on the web" line points: that tag's section of the web version. */
+export function moreHref(webUrl: string, slug: string): string {
+  return `${webUrl}#tag-${slug}`;
+}
+
 export function moreLine(count: number | string): string {
   return `${count} more on the web →`;
 }

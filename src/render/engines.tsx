@@ -2,15 +2,11 @@
 // render the pieces the assembler caches: the layout (with placeholders and a slot for the sections),
 // one shell per tag section (with a slot for its cards), one fragment per summary card, and the
 // "N more on the web" line. Every call into React or MJML is counted, so tests can see that the
-// calls do not grow with readers.
-import { createElement as h } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
-import { render } from 'react-email';
+// calls do not grow with readers. Each engine's library is imported on its first render: a worker
+// sending a React issue never loads MJML, and an idle one loads neither.
 import type { Engine } from '../config.ts';
-import type { Digest, SectionItem } from '../digest/assemble.ts';
+import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
-import WeeklyDigest, { DigestLayout, moreHref } from '../../emails/weekly-digest.tsx';
-import { MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/tag-section.tsx';
 import { referenceSymbols } from './references.ts';
 import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
 
@@ -20,7 +16,6 @@ import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, lay
  * only escaped, its every `<` written `&lt;`, so no title, tag, URL or subject can produce a mark.
  */
 export const MARKS = { react: '<tc-mark></tc-mark>', mjml: '<!--tc-mark-->' } as const;
-const reactMark = () => h('tc-mark');
 const MJ_MARK = `<mj-raw>${MARKS.mjml}</mj-raw>`;
 const HTML_MARK = MARKS.mjml;
 
@@ -70,44 +65,39 @@ function escapeReact(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
 }
 
+/** Loaded on the first render, so a process that never renders with React never loads React Email. */
+let reactModule: Promise<typeof import('./react-engine.tsx')> | undefined;
+const react = () => (reactModule ??= import('./react-engine.tsx'));
+
 export function reactEngine(): TemplateEngine {
   const stats = { calls: 0 };
-  const staticMarkup = (el: Parameters<typeof renderToStaticMarkup>[0]) => {
+  const counted = async <T,>(f: (m: Awaited<ReturnType<typeof react>>) => T | Promise<T>): Promise<T> => {
+    const m = await react();
     stats.calls++;
-    return renderToStaticMarkup(el);
+    return f(m);
   };
   return {
     name: 'react',
     stats,
     escape: escapeReact,
     layoutHtml: (v) => mapValues(v, escapeReact),
-    async renderFull(digest, links) {
-      stats.calls++;
-      return render(h(WeeklyDigest, { digest, links }));
-    },
-    async renderLayout(v) {
-      stats.calls++;
-      const html = await render(
-        h(DigestLayout, {
-          subject: v.subject,
-          preheader: v.preheader,
-          weekLabel: v.weekLabel,
-          summaryLine: v.summaryLine,
-          links: { web: v.webUrl, preferences: v.preferencesUrl, unsubscribe: v.unsubscribeUrl },
-          children: reactMark(),
-        }),
-      );
-      return splitAt(html, MARKS.react, 2) as [string, string];
-    },
+    renderFull: (digest, links) => counted((m) => m.renderFull(digest, links)),
+    renderLayout: async (v) => splitAt(await counted((m) => m.renderLayout(v)), MARKS.react, 2) as [string, string],
     async renderSectionShells(tags) {
-      return tags.map((t) => splitAt(staticMarkup(h(TagSection, { section: t, children: reactMark() })), MARKS.react, 2) as [string, string]);
+      const m = await react();
+      return tags.map((t) => {
+        stats.calls++;
+        return splitAt(m.renderShell(t), MARKS.react, 2) as [string, string];
+      });
     },
     async renderCards(items) {
-      return items.map((item) => staticMarkup(h(SummaryCard, { item })));
+      const m = await react();
+      return items.map((item) => {
+        stats.calls++;
+        return m.renderCard(item);
+      });
     },
-    async renderMore(count, href) {
-      return staticMarkup(h(MoreOnTheWeb, { count, href }));
-    },
+    renderMore: (count, href) => counted((m) => m.renderMore(count, href)),
     finish: (html) => html,
   };
 }

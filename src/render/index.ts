@@ -9,10 +9,9 @@
 // a reader's values are joined in afterwards, never searched again. So a title, tag or subject that
 // spells a placeholder shows as itself.
 import type { Engine } from '../config.ts';
-import type { Digest, SectionItem } from '../digest/assemble.ts';
+import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
-import { moreHref } from '../../emails/weekly-digest.tsx';
 import { createEngine, type TemplateEngine } from './engines.tsx';
 import { layoutValues, type LayoutValues } from './mjml.ts';
 import { renderText } from './text.ts';

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mjml2html from 'mjml';
 import { cardMeta, moreLine, summaryLine, type Digest, type SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
 
@@ -116,6 +115,8 @@ export const MJML_OPTIONS = { validationLevel: 'strict', filePath: MAIN, ignoreI
 
 /** Compiles MJML with strict validation; any error is a bug in a template, so it throws. */
 export async function compile(mjml: string): Promise<string> {
+  // Loaded on the first compile: a process that never renders MJML never loads it (~20 MB).
+  const { default: mjml2html } = await import('mjml');
   const out = await mjml2html(mjml, MJML_OPTIONS);
   if (out.errors.length > 0) throw new Error(`MJML: ${out.errors.map((x) => x.formattedMessage).join('; ')}`);
   return canonical(out.html);

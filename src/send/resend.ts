@@ -3,6 +3,7 @@
 import { Resend } from 'resend';
 import { Agent, type Dispatcher } from 'undici';
 import { ProviderError, sleepUntil, type BatchResult, type OutgoingEmail, type Provider } from './provider.ts';
+import { LEAD_MS } from './pacer.ts';
 
 export interface ResendOptions {
   apiKey: string;
@@ -106,6 +107,10 @@ export function createResend(opts: ResendOptions): Provider {
     maxBatch: 100,
     async sendBatch(emails, { idempotencyKey, notBefore }): Promise<BatchResult> {
       if (emails.length > 100) throw new ProviderError('final', `a batch holds at most 100 emails, got ${emails.length}`);
+      // A slot can be a second or more away at low rates: serialise just ahead of it, not now, so a batch
+      // waiting for its slot holds its emails but not also their ~10 MB of JSON and bytes while the
+      // request before it is on the wire (docs/decisions.md, "Memory of a worker").
+      await sleepUntil((notBefore ?? 0) - LEAD_MS);
       const release = await turn();
       const wait = Math.max(0, (notBefore ?? 0) - Date.now());
       // Not in the SDK's types: it hands its request options to fetch as they are, `dispatcher`

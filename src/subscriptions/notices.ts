@@ -1,10 +1,7 @@
 // The emails a reader asks for from the reader pages, built from their notice row alone: the same
 // notice always gives the same bytes (links expire at a time derived from the notice's creation), so
 // a retried send under the notice's idempotency key is byte-identical.
-import { createElement as h } from 'react';
-import { render } from 'react-email';
-import ReaderLink, { type ReaderLinkProps } from '../../emails/reader-link.tsx';
-import SubscriptionConfirmation from '../../emails/subscription-confirmation.tsx';
+import type { ReaderLinkProps } from '../../emails/reader-link.tsx';
 import type { Notice } from '../db/notices.ts';
 import { mailDomain } from '../send/compose.ts';
 import type { OutgoingEmail } from '../send/provider.ts';
@@ -39,11 +36,13 @@ interface Content {
 const IGNORE = 'If you did not ask for this, ignore this email: without a click nothing happens.';
 
 async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promise<Content> {
+  // React Email and the templates load with the first notice, not at start.
+  const { confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
   const url = noticeUrl(ctx, n);
   const host = new URL(ctx.publicUrl).host;
   if (n.kind === 'confirm') {
     const props = { name: n.name, tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, requestedFrom: host };
-    const html = await render(h(SubscriptionConfirmation, props));
+    const html = await confirmationHtml(props);
     const text = [
       n.name ? `${n.name}, confirm your subscription` : 'Confirm your subscription',
       '',
@@ -80,7 +79,7 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promi
             footnote: IGNORE,
           };
   const subject = { subscribed: 'You are already subscribed to tagcast', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
-  const html = await render(h(ReaderLink, props));
+  const html = await readerLinkHtml(props);
   const text = [props.title, '', ...props.lines.flatMap((l) => [l, '']), `${props.button}: ${url}`, '', props.footnote].join('\n');
   return { subject, html, text: `${text}\n` };
 }

@@ -7,7 +7,7 @@ import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
 import { rateLimiter } from '../../src/workers.ts';
-import { createPacer } from '../../src/send/pacer.ts';
+import { createPacer, LEAD_MS } from '../../src/send/pacer.ts';
 import { classify, createResend, providerLimit } from '../../src/send/resend.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
@@ -102,6 +102,36 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect(outcomes[0]?.status).toBe('accepted');
       // The SDK passes its request options (our dispatcher among them) to fetch; were that to change,
       // the request would leave at once, before its slot.
+      expect(emu.stats.arrivals[0]).toBeGreaterThanOrEqual(notBefore);
+    } finally {
+      await provider.close?.();
+    }
+  });
+
+  it('serialises a batch held for a far slot just ahead of the slot, not when it is handed over', async () => {
+    emu = await startResendEmulator();
+    const provider = createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 });
+    try {
+      // The html getter runs when the batch is turned into the SDK's payload, right before the JSON.
+      let readAt = 0;
+      const email = {
+        from: 'T <t@example.test>',
+        to: 'late@example.test',
+        subject: 's',
+        get html() {
+          readAt ||= Date.now();
+          return '<p>x</p>';
+        },
+        text: 'x',
+        headers: {},
+        date: new Date(0),
+      };
+      const handedAt = Date.now();
+      const notBefore = handedAt + 1000;
+      const { outcomes } = await provider.sendBatch([email], { idempotencyKey: 'late-1', folder: '1', notBefore });
+      expect(outcomes[0]?.status).toBe('accepted');
+      // Serialised at the slot minus the lead: a waiting batch holds no JSON while the one before it is on the wire.
+      expect(readAt).toBeGreaterThanOrEqual(notBefore - LEAD_MS);
       expect(emu.stats.arrivals[0]).toBeGreaterThanOrEqual(notBefore);
     } finally {
       await provider.close?.();
