@@ -2,7 +2,6 @@
 // a process's peak RSS.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/db/connection.ts';
 import type { EmulatorOptions } from '../tests/support/resend-emulator.ts';
@@ -85,5 +84,4 @@ export function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
-/** The machine a figure was measured on, for every JSON line. */
-export const machine = `${os.cpus().length}× ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+export { machine } from './_report.ts';
