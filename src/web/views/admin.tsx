@@ -8,6 +8,30 @@ import type { IssueListRow } from '../../db/progress.ts';
 import type { Issue } from '../../db/issues.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
 
+/** A numeric column: its header and cells align right (the `num` class). */
+const num = (label: ReactNode) => ({ num: label });
+
+/** A table's header row, one column per entry; `num(…)` marks a column of numbers. */
+function TableHead({ cols }: { cols: (ReactNode | { num: ReactNode })[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) =>
+          c !== null && typeof c === 'object' && 'num' in c ? (
+            <th key={i} scope="col" className="num">
+              {c.num}
+            </th>
+          ) : (
+            <th key={i} scope="col">
+              {c}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule';
 
 const NAV: { key: AdminSection | 'queues'; href: string; label: string }[] = [
@@ -152,26 +176,7 @@ export function IssuesPage(p: IssuesPageProps) {
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Issues, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Issue</th>
-              <th scope="col">Week</th>
-              <th scope="col">Status</th>
-              <th scope="col">Send at</th>
-              <th scope="col" className="num">
-                Submitted
-              </th>
-              <th scope="col" className="num">
-                Pending
-              </th>
-              <th scope="col" className="num">
-                Failed
-              </th>
-              <th scope="col" className="num">
-                Skipped
-              </th>
-            </tr>
-          </thead>
+          <TableHead cols={['Issue', 'Week', 'Status', 'Send at', num('Submitted'), num('Pending'), num('Failed'), num('Skipped')]} />
           <tbody>
             {p.issues.length === 0 ? (
               <tr>
@@ -310,18 +315,7 @@ export function ProgressSection({ v }: { v: ProgressView }) {
             <div className="table-wrap">
               <table>
                 <caption>Waves</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Send time</th>
-                    <th scope="col" className="num">
-                      Submitted
-                    </th>
-                    <th scope="col" className="num">
-                      Pending
-                    </th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
+                <TableHead cols={['Send time', num('Submitted'), num('Pending'), 'State']} />
                 <tbody>
                   {v.waves.map((w) => (
                     <tr key={w.label}>
@@ -357,14 +351,7 @@ function ReasonTable({ caption, rows, empty, head = 'Reason' }: { caption: strin
     <div className="table-wrap">
       <table>
         <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{head}</th>
-            <th scope="col" className="num">
-              Deliveries
-            </th>
-          </tr>
-        </thead>
+        <TableHead cols={[head, num('Deliveries')]} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.reason}>
@@ -591,14 +578,7 @@ export function CombinationsPage(p: { csrf: string; issueId: number; week: strin
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Readers per combination of sections</caption>
-          <thead>
-            <tr>
-              <th scope="col">Sections</th>
-              <th scope="col" className="num">
-                Readers
-              </th>
-            </tr>
-          </thead>
+          <TableHead cols={['Sections', num('Readers')]} />
           <tbody>
             {p.rows.length === 0 ? (
               <tr>
@@ -704,12 +684,7 @@ export function SummariesPage(p: { csrf: string; weeks: { week: string; summarie
         <div className="table-wrap">
           <table>
             <caption>Week {p.week}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Tags</th>
-              </tr>
-            </thead>
+            <TableHead cols={['Title', 'Tags']} />
             <tbody>
               {p.summaries.map((s) => (
                 <tr key={s.id}>
@@ -809,15 +784,7 @@ export function SubscribersPage(p: {
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Subscribers</caption>
-          <thead>
-            <tr>
-              <th scope="col">Address</th>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">Tags</th>
-            </tr>
-          </thead>
+          <TableHead cols={['Address', 'Name', 'Status', 'Time zone', 'Tags']} />
           <tbody>
             {p.rows.map((s) => (
               <tr key={s.id}>
@@ -971,14 +938,7 @@ export function SchedulePage(p: { csrf: string; schedule: ScheduleView | null; r
         <div className="table-wrap">
           <table>
             <caption>Recent runs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Week</th>
-                <th scope="col">Issue</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Ran</th>
-              </tr>
-            </thead>
+            <TableHead cols={['Week', 'Issue', 'Outcome', 'Ran']} />
             <tbody>
               {p.runs.map((r) => (
                 <tr key={r.week}>
