@@ -2,35 +2,25 @@
 // CLI processes are slow to start, so this file spawns two (the server and one editor command);
 // every other command runs in this process through main(), the same entry point the binary calls.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_FILE } from '../../src/cli/remote.ts';
 import { LOCAL_TOKEN_NAME } from '../../src/cli/tokens.ts';
 import { listApiTokens } from '../../src/db/api-tokens.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { REDIS_URL } from '../support/env.ts';
+import { cliSetup } from '../support/cli-setup.ts';
+import type { TestDb } from '../support/db.ts';
 import { freePort, inProcess, until } from '../support/in-process.ts';
 import { spawnTagcast, tagcast } from '../support/process.ts';
-import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { signalLines } from '../support/summary-files.ts';
 
 describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`, () => {
+  const setup = cliSetup('api-cli', { LOG_LEVEL: 'warn', SECRET: 'api-cli-test-secret-0123456789abcdef' });
   let t: TestDb;
   let dir: string;
   let env: Record<string, string>;
-  const prefix = testPrefix();
-  beforeAll(async () => {
-    t = await createTestDb();
-    await t.release();
-    dir = mkdtempSync(path.join(tmpdir(), 'tagcast-api-cli-'));
-    env = { ...t.env, REDIS_URL, QUEUE_PREFIX: prefix, OUTBOX_DIR: path.join(dir, 'outbox'), LOG_LEVEL: 'warn', SECRET: 'api-cli-test-secret-0123456789abcdef' };
-  });
-  afterAll(async () => {
-    await t?.drop();
-    await deleteKeys(prefix);
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ t, dir, env } = setup);
   });
 
   it.skipIf(process.env.TAGCAST_TEST_DB !== 'pglite')(

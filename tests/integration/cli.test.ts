@@ -1,14 +1,13 @@
 // The tagcast binary as a user runs it: exit codes, one line per problem, no stack traces.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { reportError } from '../../src/cli/main.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import { cliSetup } from '../support/cli-setup.ts';
+import type { TestDb } from '../support/db.ts';
 import { adminUrl, REDIS_URL } from '../support/env.ts';
 import { spawnTagcast, tagcast } from '../support/process.ts';
-import { deleteKeys, testPrefix } from '../support/redis.ts';
 
 /**
  * Checks of configuration, arguments and connections, which stop before any database work: the same on
@@ -18,21 +17,13 @@ import { deleteKeys, testPrefix } from '../support/redis.ts';
 const onceIt = it.runIf(process.env.TAGCAST_TEST_DB !== 'postgres');
 
 describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
+  // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
+  const setup = cliSetup('cli', { PUBLIC_URL: 'https://news.example.test', SECRET: 'cli-test-secret-0123456789abcdef0123' });
   let t: TestDb;
   let dir: string;
   let env: Record<string, string>;
-  const prefix = testPrefix();
-  beforeAll(async () => {
-    t = await createTestDb();
-    await t.release(); // the child processes own the database from here
-    dir = mkdtempSync(path.join(tmpdir(), 'tagcast-cli-'));
-    // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
-    env = { ...t.env, REDIS_URL, QUEUE_PREFIX: prefix, OUTBOX_DIR: path.join(dir, 'outbox'), PUBLIC_URL: 'https://news.example.test', SECRET: 'cli-test-secret-0123456789abcdef0123' };
-  });
-  afterAll(async () => {
-    await t?.drop();
-    await deleteKeys(prefix);
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ t, dir, env } = setup);
   });
 
   onceIt('stops on bad configuration with one line per problem and exit code 2', async () => {

@@ -1,40 +1,24 @@
 // The hardening findings as a user meets them through the binary: header injection refused where it
 // enters, CSV that is inert in a spreadsheet and still round-trips, an unterminated quote reported, and
 // an address too long for a plain file name still delivered to the outbox.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { outboxFileName } from '../../src/send/outbox.ts';
 import { parseCsv } from '../../src/subscriptions/csv.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { REDIS_URL } from '../support/env.ts';
+import { cliSetup } from '../support/cli-setup.ts';
+import type { TestDb } from '../support/db.ts';
 import { parseEml } from '../support/mail.ts';
 import { tagcast } from '../support/process.ts';
-import { deleteKeys, testPrefix } from '../support/redis.ts';
 
 describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, () => {
+  // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
+  const setup = cliSetup('hardening', { PUBLIC_URL: 'https://news.example.test', SECRET: 'test-secret-0123456789abcdef-0123456789' });
   let t: TestDb;
   let dir: string;
   let env: Record<string, string>;
-  const prefix = testPrefix();
-  beforeAll(async () => {
-    t = await createTestDb();
-    await t.release(); // the child processes own the database from here
-    dir = mkdtempSync(path.join(tmpdir(), 'tagcast-hardening-'));
-    env = {
-      ...t.env,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      OUTBOX_DIR: path.join(dir, 'outbox'),
-      PUBLIC_URL: 'https://news.example.test',
-      SECRET: 'test-secret-0123456789abcdef-0123456789',
-    };
-  });
-  afterAll(async () => {
-    await t?.drop();
-    await deleteKeys(prefix);
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ t, dir, env } = setup);
   });
 
   it('refuses a subject with CR/LF with exit 2 and one line, and creates no issue', async () => {
