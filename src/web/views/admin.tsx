@@ -8,6 +8,16 @@ import type { IssueListRow } from '../../db/progress.ts';
 import type { Issue } from '../../db/issues.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
 
+/** One term and its value in a `<dl className="facts">`. */
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
 /** A numeric column: its header and cells align right (the `num` class). */
 const num = (label: ReactNode) => ({ num: label });
 
@@ -284,32 +294,14 @@ export function ProgressSection({ v }: { v: ProgressView }) {
           </p>
           <progress max={Math.max(total, 1)} value={v.submitted} aria-label={`${v.submitted} of ${total} submitted`} />
           <dl className="stats">
-            <div>
-              <dt>Rate</dt>
-              <dd>{v.rateText}</dd>
-            </div>
-            <div>
-              <dt>ETA</dt>
-              <dd>{v.etaText}</dd>
-            </div>
+            <Fact term="Rate">{v.rateText}</Fact>
+            <Fact term="ETA">{v.etaText}</Fact>
             {v.finishText ? (
-              <div>
-                <dt>All out by</dt>
-                <dd>{v.finishText}</dd>
-              </div>
+              <Fact term="All out by">{v.finishText}</Fact>
             ) : null}
-            <div>
-              <dt>Pending</dt>
-              <dd>{v.pending}</dd>
-            </div>
-            <div>
-              <dt>Failed</dt>
-              <dd>{v.failed}</dd>
-            </div>
-            <div>
-              <dt>Skipped</dt>
-              <dd>{v.skipped}</dd>
-            </div>
+            <Fact term="Pending">{v.pending}</Fact>
+            <Fact term="Failed">{v.failed}</Fact>
+            <Fact term="Skipped">{v.skipped}</Fact>
           </dl>
           {v.waves.length > 0 ? (
             <div className="table-wrap">
@@ -415,22 +407,10 @@ export function IssuePage(p: IssuePageProps) {
             {i.statusReason ? <span className="muted"> · {i.statusReason}</span> : null}
           </dd>
         </div>
-        <div>
-          <dt>Send at</dt>
-          <dd>{p.localText ?? p.sendAtText}</dd>
-        </div>
-        <div>
-          <dt>Engine</dt>
-          <dd>{i.engine}</dd>
-        </div>
-        <div>
-          <dt>Subject</dt>
-          <dd>{i.subject ?? <span className="muted">each reader&rsquo;s own (their top tags)</span>}</dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>{p.createdText}</dd>
-        </div>
+        <Fact term="Send at">{p.localText ?? p.sendAtText}</Fact>
+        <Fact term="Engine">{i.engine}</Fact>
+        <Fact term="Subject">{i.subject ?? <span className="muted">each reader&rsquo;s own (their top tags)</span>}</Fact>
+        <Fact term="Created">{p.createdText}</Fact>
       </dl>
 
       <div className="actions">
@@ -537,18 +517,9 @@ export function PreviewPage(p: { csrf: string; issueId: number; week: string; em
       </p>
       <h1>Digest of {p.email}</h1>
       <dl className="facts">
-        <div>
-          <dt>Subject</dt>
-          <dd>{p.subject}</dd>
-        </div>
-        <div>
-          <dt>To</dt>
-          <dd>{p.to}</dd>
-        </div>
-        <div>
-          <dt>Sections</dt>
-          <dd>{p.frozen ? 'as frozen when the issue was planned' : `from the reader’s tags now and week ${p.week}’s summaries`}</dd>
-        </div>
+        <Fact term="Subject">{p.subject}</Fact>
+        <Fact term="To">{p.to}</Fact>
+        <Fact term="Sections">{p.frozen ? 'as frozen when the issue was planned' : `from the reader’s tags now and week ${p.week}’s summaries`}</Fact>
       </dl>
       {/* The email runs in a sandbox: no scripts, no same-origin access, its own strict CSP. */}
       <iframe className="preview-frame" title={`The HTML digest of ${p.email}`} src={p.frameUrl} sandbox="" referrerPolicy="no-referrer" />
