@@ -11,6 +11,10 @@ import { SOURCES } from './freshness.js';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 // --out DIR builds elsewhere (the tests do, inside the project so packages resolve); bin/tagcast.js runs dist/ only.
 const out = process.argv.indexOf('--out');
+if (out > 0 && !process.argv[out + 1]) {
+  process.stderr.write('build: --out needs a folder, e.g. --out test-artifacts/dist\n');
+  process.exit(2);
+}
 const dist = out > 0 ? path.resolve(process.argv[out + 1]) : path.join(root, 'dist');
 // `npm ci` builds through the prepare script; an install without devDependencies (`--omit=dev`) has no
 // TypeScript, and tagcast then runs its sources through tsx.
