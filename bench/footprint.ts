@@ -22,7 +22,7 @@ import { deleteKeys } from '../tests/support/redis.ts';
 import { distIsFresh } from '../bin/freshness.js';
 import { machine, peakRssMb, rssMb, seedReaders, spawnEmulator, workerEnv } from './_fixtures.ts';
 import { median, report } from './_report.ts';
-import { scratchDb } from './_scratch.ts';
+import { requirePostgres, scratchDb } from './_scratch.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -68,19 +68,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function postgresUrl(): Promise<string> {
-  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const { openDb } = await import('../src/db/connection.ts');
-  try {
-    const db = await openDb({ databaseUrl: url, poolSize: 1 });
-    await db.query('select 1');
-    await db.close();
-  } catch (e) {
-    throw new Error(`footprint.worker-rate2 needs PostgreSQL at ${url} (${(e as Error).message}); set BENCH_DATABASE_URL or start one`);
-  }
-  return url;
 }
 
 interface WorkerRun {
@@ -131,7 +118,7 @@ async function workerRun(readers: number): Promise<WorkerRun> {
 
 /** Three workers, one after the other: the median peak, with every run's. */
 async function workerAtRate2(floor: number, readers: number): Promise<void> {
-  process.env.BENCH_DATABASE_URL = await postgresUrl();
+  await requirePostgres('footprint.worker-rate2');
   const runs: WorkerRun[] = [];
   for (let i = 0; i < 3; i++) runs.push(await workerRun(readers));
   const r = (n: number) => Math.round(n * 10) / 10;

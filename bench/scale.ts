@@ -14,15 +14,12 @@
 // exits non-zero. Redis: REDIS_URL (default redis://127.0.0.1:6379); keys under a random prefix,
 // deleted after.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { importPaths } from '../src/content/import.ts';
-import { maskDatabaseUrl, openDb, type Db } from '../src/db/connection.ts';
+import type { Db } from '../src/db/connection.ts';
 import { installationId } from '../src/db/installation.ts';
 import { createIssue, getIssue } from '../src/db/issues.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { enqueueTo, jobOptions } from '../src/enqueue.ts';
 import { sendIssueNow } from '../src/issues.ts';
 import { createQueues, type Queues } from '../src/queue.ts';
@@ -33,10 +30,10 @@ import { process as planIssueJob } from '../jobs/plan-issue.ts';
 import { deleteKeys } from '../tests/support/redis.ts';
 import { BENCH_CONFIG, machine, seedReaders, spawnEmulator } from './_fixtures.ts';
 import { median, report } from './_report.ts';
+import { requirePostgres, scratchDb } from './_scratch.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DEFAULT_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
 const config = BENCH_CONFIG;
 const silent = pino({ level: 'silent' });
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -65,32 +62,6 @@ async function watchMemory<T>(fn: () => Promise<T>): Promise<{ result: T; rssBef
 function benchQueues(installation: string): { queues: Queues; prefix: string } {
   const prefix = `{tagcast-bench-${randomBytes(3).toString('hex')}}`;
   return { queues: createQueues({ redisUrl: REDIS_URL, installation, prefix }), prefix };
-}
-
-/** A scratch database on the PostgreSQL server at `url`, migrated; undefined when nothing answers there. */
-async function postgresScratch(url: string): Promise<{ db: Db; close(): Promise<void> } | undefined> {
-  const probe = new URL(url);
-  if (!probe.searchParams.has('connect_timeout')) probe.searchParams.set('connect_timeout', '5');
-  let admin: Db;
-  try {
-    admin = await openDb({ databaseUrl: probe.toString(), poolSize: 1 });
-    await admin.query('select 1');
-  } catch {
-    return undefined;
-  }
-  const name = `tagcast_bench_${randomBytes(4).toString('hex')}`;
-  await admin.exec(`create database ${name}`);
-  probe.pathname = `/${name}`;
-  const db = await openDb({ databaseUrl: probe.toString() });
-  await migrate(db);
-  return {
-    db,
-    async close() {
-      await db.close();
-      await admin.exec(`drop database ${name} with (force)`);
-      await admin.close();
-    },
-  };
 }
 
 /**
@@ -269,10 +240,9 @@ async function pipelineOnce(
 }
 
 async function pgliteFigures(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-bench-'));
-  const db = await openDb({ dataDir: dir });
+  const scratch = await scratchDb({ pglite: true });
+  const db = scratch.db;
   try {
-    await migrate(db);
     await importPaths(db, [path.resolve('content', WEEK)]);
     await seedReaders(db, 5000, 1);
     const small = [];
@@ -295,26 +265,19 @@ async function pgliteFigures(): Promise<void> {
       machine,
     });
   } finally {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
+    await scratch.close();
   }
 }
 
 export async function run(): Promise<void> {
   const parts = new Set((process.env.BENCH_PARTS ?? 'plan,enqueue,pglite').split(','));
   if (parts.has('plan')) {
-    const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_PG;
-    const pg = await postgresScratch(url);
-    if (!pg) {
-      // Not a silent skip: the figure the issue asks for could not be measured.
-      process.stdout.write(`${JSON.stringify({ name: 'scale.plan-1m', error: `no PostgreSQL answers at ${maskDatabaseUrl(url)}; set BENCH_DATABASE_URL`, machine })}\n`);
-      process.exitCode = 1;
-    } else {
-      try {
-        await planFigures(pg.db);
-      } finally {
-        await pg.close();
-      }
+    await requirePostgres('scale.plan-1m');
+    const pg = await scratchDb();
+    try {
+      await planFigures(pg.db);
+    } finally {
+      await pg.close();
     }
   }
   if (parts.has('enqueue')) await enqueueFigures();

@@ -25,15 +25,14 @@ import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/cli/redis.ts';
 import { importPaths } from '../src/content/import.ts';
-import { openDb, type Db } from '../src/db/connection.ts';
+import type { Db } from '../src/db/connection.ts';
 import { createIssue, finalizeIssue, planIssue } from '../src/db/issues.ts';
 import { readerLinks } from '../src/subscriptions/tokens.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/web/plugins/rate-limit.ts';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { median, report } from './_report.ts';
-import { scratchDb } from './_scratch.ts';
+import { requirePostgres, scratchDb } from './_scratch.ts';
 
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-web-secret-0123456789abcdef-0123456789';
 const MAIL_FROM = 'Tagcast <digest@bench.example>';
@@ -87,27 +86,6 @@ function rotating(method: 'GET' | 'POST', paths: string[], body?: string): autoc
       ...(body ? { body } : {}),
     }),
   };
-}
-
-/** PostgreSQL is required (the server and this process share the database); a line saying so when it is not there. */
-async function postgres(): Promise<string | undefined> {
-  const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  try {
-    const db = await openDb({ databaseUrl: url, poolSize: 1 });
-    try {
-      const [row] = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
-      process.env.BENCH_DATABASE_URL = url; // scratchDb() creates its database on this server
-      return row!.v;
-    } finally {
-      await db.close();
-    }
-  } catch (e) {
-    process.stderr.write(
-      `web: needs PostgreSQL at ${shown}, which did not answer (${(e as Error).message.split('\n')[0]!.replace(/^cannot connect to PostgreSQL at \S+: /, '').replace(/\.? Check DATABASE_URL\.$/, '')}): start it, or set BENCH_DATABASE_URL=postgres://USER@HOST:5432/DB (a user who may CREATE DATABASE)\n`,
-    );
-    return undefined;
-  }
 }
 
 async function redisAnswers(): Promise<boolean> {
@@ -516,8 +494,8 @@ async function subscribeFlood(server: Server, db: Db): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const version = await postgres();
-  if (!version || !(await redisAnswers())) {
+  const version = await requirePostgres('web');
+  if (!(await redisAnswers())) {
     process.exitCode = 1;
     return;
   }

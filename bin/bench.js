@@ -16,7 +16,14 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; available: ${all.join(', ')}`);
   process.exit(2);
 }
+// A bench that cannot run here (no PostgreSQL, say) says why in one line and the run exits 1; the
+// others still run.
 for (const name of names.length > 0 ? names : all) {
   const mod = await import(path.join(dir, `${name}.ts`));
-  await mod.run();
+  try {
+    await mod.run();
+  } catch (e) {
+    console.error(`bench ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
 }
