@@ -8,6 +8,19 @@ import type { IssueListRow } from '../../db/progress.ts';
 import type { Issue } from '../../db/issues.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
 
+/** Tag names, each as a tag chip. */
+function Tags({ names }: { names: string[] }) {
+  return (
+    <>
+      {names.map((n) => (
+        <span key={n} className="tag">
+          {n}
+        </span>
+      ))}
+    </>
+  );
+}
+
 /** One term and its value in a `<dl className="facts">`. */
 function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -561,11 +574,7 @@ export function CombinationsPage(p: { csrf: string; issueId: number; week: strin
               p.rows.map((r) => (
                 <tr key={r.names.join('\u0000')}>
                   <td>
-                    {r.names.map((n) => (
-                      <span key={n} className="tag">
-                        {n}
-                      </span>
-                    ))}
+                    <Tags names={r.names} />
                   </td>
                   <td className="num">{r.readers}</td>
                 </tr>
@@ -661,11 +670,7 @@ export function SummariesPage(p: { csrf: string; weeks: { week: string; summarie
                 <tr key={s.id}>
                   <td>{s.title}</td>
                   <td>
-                    {s.tags.map((t) => (
-                      <span key={t} className="tag">
-                        {t}
-                      </span>
-                    ))}
+                    <Tags names={s.tags} />
                   </td>
                 </tr>
               ))}
