@@ -189,25 +189,61 @@ export async function setPause(db: Db, subscriberId: number, weeks: number | nul
 
 /**
  * Unsubscribes from everything. Counts the unsubscribe on the issue whose link was used, once: a
- * repeated one-click POST finds the reader already unsubscribed and changes nothing.
+ * repeated one-click POST finds the reader already unsubscribed and changes nothing. `via: 'link'`
+ * records that an email's unsubscribe link did it: only such an unsubscription can be undone from the
+ * link's page (see undoUnsubscribe).
  */
-export async function unsubscribe(db: Db, subscriberId: number, issueId: number | null): Promise<boolean> {
+export async function unsubscribe(db: Db, subscriberId: number, issueId: number | null, via: 'link' | null = null): Promise<boolean> {
   const [row] = await db.query<{ changed: boolean }>(
     `with u as (
-       update subscribers set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now()
+       update subscribers set status = 'unsubscribed', unsubscribed_at = now(), unsubscribed_via = $3, updated_at = now()
        where id = $1 and status in ('active', 'pending') returning id),
      counted as (
        update issues set unsubscribed = unsubscribed + 1 where id = $2 and exists (select 1 from u) returning id)
      select exists (select 1 from u) as changed`,
-    [subscriberId, issueId],
+    [subscriberId, issueId, via],
   );
   return row?.changed ?? false;
 }
 
-/** Undo of an unsubscribe, or "resubscribe" on the preferences page. Bounced or suppressed addresses stay out. */
+/** Where a reader's subscription stands, for the unsubscribe pages. */
+export interface SubscriptionState {
+  status: SubscriberStatus;
+  /** Bumped by the database on every status change (migration 005). */
+  statusVersion: number;
+  unsubscribedAt: Date | null;
+  /** 'link': the current unsubscription came from an email's unsubscribe link. */
+  unsubscribedVia: 'link' | null;
+}
+
+export async function subscriptionState(db: Db, subscriberId: number): Promise<SubscriptionState | undefined> {
+  const [row] = await db.query<SubscriptionState>(
+    `select status, status_version as "statusVersion", unsubscribed_at as "unsubscribedAt", unsubscribed_via as "unsubscribedVia"
+     from subscribers where id = $1`,
+    [subscriberId],
+  );
+  return row;
+}
+
+/**
+ * Undo of one unsubscription made through an unsubscribe link, named by the status version it left:
+ * refused once anything changed the status since (a resubscribe, a bounce, a complaint, another
+ * unsubscribe, an editor), when the reader left some other way, or when the address is suppressed.
+ */
+export async function undoUnsubscribe(db: Db, subscriberId: number, statusVersion: number): Promise<boolean> {
+  const n = await db.run(
+    `update subscribers s set status = 'active', unsubscribed_at = null, unsubscribed_via = null, updated_at = now()
+     where s.id = $1 and s.status = 'unsubscribed' and s.status_version = $2 and s.unsubscribed_via = 'link'
+       and not exists (select 1 from suppressions p where p.email = s.email)`,
+    [subscriberId, statusVersion],
+  );
+  return n > 0;
+}
+
+/** "Resubscribe" on the preferences page. Bounced or suppressed addresses stay out. */
 export async function resubscribe(db: Db, subscriberId: number): Promise<boolean> {
   const n = await db.run(
-    `update subscribers s set status = 'active', unsubscribed_at = null, updated_at = now()
+    `update subscribers s set status = 'active', unsubscribed_at = null, unsubscribed_via = null, updated_at = now()
      where s.id = $1 and s.status = 'unsubscribed'
        and not exists (select 1 from suppressions p where p.email = s.email)`,
     [subscriberId],
@@ -222,7 +258,7 @@ export async function exportReader(db: Db, subscriberId: number): Promise<Record
   const [profile] = await db.query<ReaderProfile & Record<string, unknown>>(
     `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.source, s.created_at as "createdAt",
             s.updated_at as "updatedAt", s.confirmed_at as "confirmedAt", s.unsubscribed_at as "unsubscribedAt",
-            s.paused_until as "pausedUntil",
+            s.unsubscribed_via as "unsubscribedVia", s.paused_until as "pausedUntil",
             array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
                   where x.subscriber_id = s.id order by t.slug) as tags
      from subscribers s where s.id = $1`,

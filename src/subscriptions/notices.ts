@@ -17,13 +17,14 @@ export interface NoticeContext {
 }
 
 export function noticeToken(secret: string, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
-  if (n.kind === 'subscribed') return createToken(secret, { purpose: 'preferences', subscriberId: n.subscriberId });
+  // The preferences link every digest carries, to the reader's own address.
+  if (n.kind === 'subscribed' || n.kind === 'preferences') return createToken(secret, { purpose: 'preferences', subscriberId: n.subscriberId });
   const expires = Math.floor(n.createdAt.getTime() / 1000) + LINK_TTL_S[n.kind];
   return createToken(secret, { purpose: n.kind, subscriberId: n.subscriberId, ref: n.id, expires });
 }
 
 export function noticeUrl(ctx: NoticeContext, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
-  const path = { confirm: '/confirm', subscribed: '/preferences', export: '/preferences/export', delete: '/preferences/delete' }[n.kind];
+  const path = { confirm: '/confirm', subscribed: '/preferences', preferences: '/preferences', export: '/preferences/export', delete: '/preferences/delete' }[n.kind];
   return `${ctx.publicUrl}${path}?t=${noticeToken(ctx.secret, n)}`;
 }
 
@@ -63,7 +64,15 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promi
           url,
           footnote: 'You get this because the address was entered on the subscribe page. Nothing else is sent until the next digest.',
         }
-      : n.kind === 'export'
+      : n.kind === 'preferences'
+        ? {
+            title: 'Your tagcast preferences',
+            lines: ['You asked for a link to your preferences from an unsubscribe page.', 'Open them to change your tags or time zone, to pause, or to subscribe again.'],
+            button: 'Open my preferences',
+            url,
+            footnote: IGNORE,
+          }
+        : n.kind === 'export'
         ? {
             title: 'Download your tagcast data',
             lines: ['You asked for a copy of everything tagcast holds on you. The link works for one hour.'],
@@ -78,7 +87,7 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promi
             url,
             footnote: IGNORE,
           };
-  const subject = { subscribed: 'You are already subscribed to tagcast', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
+  const subject = { subscribed: 'You are already subscribed to tagcast', preferences: 'Your tagcast preferences', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
   const html = await readerLinkHtml(props);
   const text = [props.title, '', ...props.lines.flatMap((l) => [l, '']), `${props.button}: ${url}`, '', props.footnote].join('\n');
   return { subject, html, text: `${text}\n` };

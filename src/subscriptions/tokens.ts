@@ -1,11 +1,12 @@
 // Signed, purpose-bound reader links. A token names one subscriber (and for the web version one issue,
-// for an emailed confirmation, export or delete link the notice that carried it) and one purpose; an
-// unsubscribe token cannot open preferences and vice versa. Tokens are deterministic (same inputs →
-// same bytes), so a rendered digest is too.
+// for an emailed confirmation, export or delete link the notice that carried it, for an undo the
+// unsubscription it undoes) and one purpose; an unsubscribe token cannot open preferences and vice
+// versa. What each purpose opens and may show is in docs/decisions.md ("What each link purpose may
+// do"). Tokens are deterministic (same inputs → same bytes), so a rendered digest is too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type Purpose = 'unsubscribe' | 'preferences' | 'web' | 'confirm' | 'export' | 'delete' | 'feed';
-const PURPOSES: Purpose[] = ['unsubscribe', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed'];
+export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed'] as const;
+export type Purpose = (typeof PURPOSES)[number];
 
 export interface TokenClaims {
   purpose: Purpose;
@@ -13,7 +14,10 @@ export interface TokenClaims {
   issueId?: number | undefined;
   /** Unix seconds; absent for links in digests, which must keep working (RFC 8058). */
   expires?: number | undefined;
-  /** The notice (emailed link) the token came in: a confirmation, export or delete link works for its own request. */
+  /**
+   * The notice (emailed link) the token came in: a confirmation, export or delete link works for its
+   * own request. For an undo, the subscriber's status version its unsubscription left.
+   */
   ref?: number | undefined;
 }
 
@@ -93,7 +97,16 @@ export interface ReaderLinks {
   unsubscribeMailto: string;
 }
 
-export function readerLinks(opts: { secret: string; publicUrl: string; mailDomain: string; subscriberId: number; issueId: number }): ReaderLinks {
+interface LinkOptions {
+  secret: string;
+  publicUrl: string;
+  mailDomain: string;
+  subscriberId: number;
+  issueId: number;
+}
+
+/** A reader's links in one digest email: they travel to the reader's own inbox. */
+export function readerLinks(opts: LinkOptions): ReaderLinks {
   const t = (purpose: Purpose, issueId?: number) => createToken(opts.secret, { purpose, subscriberId: opts.subscriberId, issueId });
   const unsub = t('unsubscribe', opts.issueId);
   return {
@@ -101,5 +114,25 @@ export function readerLinks(opts: { secret: string; publicUrl: string; mailDomai
     preferences: `${opts.publicUrl}/preferences?t=${t('preferences')}`,
     unsubscribe: `${opts.publicUrl}/unsubscribe?t=${unsub}`,
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20${unsub}`,
+  };
+}
+
+/** The token-free page the web version's preferences and unsubscribe links lead to. */
+export const MANAGE_PATH = '/manage';
+
+/**
+ * The links of a digest shown as its web version. Its address is made to be shared (a reader pastes
+ * it to a friend, a chat unfurls it), so the page carries no link that reveals or changes the
+ * subscription: only the web version's own; preferences and unsubscribe lead to a page that points
+ * back to the email. Written out field by field, so a link added to ReaderLinks is decided here too.
+ */
+export function webVersionLinks(opts: LinkOptions): ReaderLinks {
+  const manage = `${opts.publicUrl}${MANAGE_PATH}`;
+  return {
+    web: readerLinks(opts).web,
+    preferences: manage,
+    unsubscribe: manage,
+    // Never rendered into a page (it is a header of the email); without a token it unsubscribes nobody.
+    unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}`,
   };
 }

@@ -186,7 +186,7 @@ describe.sequential(`reader pages: archive and feeds on ${process.env.TAGCAST_TE
     expect((await get('/tags/no-such-tag/feed.xml')).statusCode).toBe(404);
   });
 
-  it("serves the reader's private feed: exactly the sections of the tags they follow, linking to their web versions", async () => {
+  it("serves the reader's private feed: exactly the sections of the tags they follow, linking only to the public archive", async () => {
     const res = await get(reader.feed);
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
@@ -197,7 +197,8 @@ describe.sequential(`reader pages: archive and feeds on ${process.env.TAGCAST_TE
     expect(feed.entries).toHaveLength(20);
     for (const [n, e] of feed.entries.entries()) {
       const issue = [...sent].reverse()[n]!;
-      expect(e.link).toBe(`${BASE}${reader.web(issue.id)}`);
+      // Feed addresses end up in third-party feed readers: the feed opens the feed only, never a web version.
+      expect(e.link).toBe(`${BASE}/archive/${issue.id}`);
       const headings = [...e.content.matchAll(/<h2 id="tag-([^"]+)"/g)].map((m) => m[1]);
       if (issue.week === '2026-W46') {
         expect(headings).toEqual(['ai']);
@@ -208,8 +209,9 @@ describe.sequential(`reader pages: archive and feeds on ${process.env.TAGCAST_TE
       }
       expect(e.categories.every((c) => ['AI', 'C#'].includes(c))).toBe(true);
     }
-    // The web version each entry links to opens.
-    expect((await get(reader.web(sent.at(-1)!.id))).statusCode).toBe(200);
+    // No link of another purpose anywhere in it: the feed's own link (self) is its only signed one.
+    expect(res.body.match(/\?t=[^"&]+/g)).toEqual([`?t=${reader.feed.split('?t=')[1]}`]);
+    expect(res.body).toContain(`<link rel="alternate" type="text/html" href="${BASE}/archive"/>`);
     // Only its own token opens it.
     const prefs = createToken(r.config.secret, { purpose: 'preferences', subscriberId: reader.id });
     expect((await get(`/preferences/feed.xml?t=${prefs}`)).statusCode).toBe(400);
@@ -264,7 +266,9 @@ describe.sequential(`reader pages: archive and feeds on ${process.env.TAGCAST_TE
       expect(feed.statusCode).toBe(200);
       const parsed = atom(feed.body, `${BASE}${reader.feed}`);
       expect(parsed.entries.length).toBeGreaterThan(0);
-      for (const e of parsed.entries) expect(e.link).not.toContain('/archive/');
+      for (const e of parsed.entries) expect(e.link).toBe(`${BASE}/`);
+      expect(feed.body).not.toContain('/web/');
+      expect(feed.body).not.toContain('/preferences?');
       const web = await get(reader.web(sent[0]!.id), {}, off.app);
       expect(web.statusCode).toBe(200);
       expect(web.body).toContain('Agents that plan');

@@ -1,6 +1,7 @@
 // GET/POST /unsubscribe over HTTP: a GET never changes anything; RFC 8058's one-click POST works as
 // mailbox providers send it (urlencoded or multipart, no cookie, no CSRF), answers 200 with a page,
-// counts once, and refuses anything else with a reason; undo is a CSRF-protected form; a reader who
+// counts once, and refuses anything else with a reason; undo is a CSRF-protected form with a link of
+// its own, for that one unsubscription, for a day; the preferences link goes by email; a reader who
 // left after planning is skipped by the batches not yet sent; and the List-Unsubscribe mailto works
 // through Resend's signed email.received webhook.
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,7 @@ import { mailDomain } from '../../src/send/compose.ts';
 import { createToken, readerLinks } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus } from '../support/pipeline.ts';
-import { addSummaries, Browser, forms, multipartBody, plannedIssue, readerApp, sentIssue, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
+import { addSummaries, Browser, forms, multipartBody, noticeEmail, noticeLink, plannedIssue, readerApp, sentIssue, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
 
 const WEEK = '2026-W45';
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -58,10 +59,14 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
     for (let i = 0; i < 3; i++) {
       const page = await new Browser(r.app).get(me!.path);
       expect(page.statusCode).toBe(200);
-      expect(page.body).toContain(me!.email);
+      // A forwarded digest's link: the page names no address and hands out no preferences link.
+      expect(page.body).not.toContain(me!.email);
+      expect(page.body).not.toContain(tokenOf(me!.links.preferences));
       expect(page.body).toContain('<meta name="robots" content="noindex, nofollow"/>');
-      expect(forms(page.body)).toEqual([{ method: 'post', action: me!.path, csrf: false, fields: ['List-Unsubscribe'] }]);
-      expect(page.body.match(/<button\b/g)).toHaveLength(1);
+      expect(forms(page.body)).toEqual([
+        { method: 'post', action: me!.path, csrf: false, fields: ['List-Unsubscribe'] },
+        { method: 'post', action: `/unsubscribe/preferences-link?t=${tokenOf(me!.links.unsubscribe)}`, csrf: true, fields: ['_csrf'] },
+      ]);
     }
     expect((await r.app.inject({ method: 'HEAD', url: me!.path })).statusCode).toBe(200);
     expect(await status(me!.email)).toBe('active');
@@ -150,7 +155,10 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
     }
   });
 
-  it('offers undo on the answer: a CSRF-protected form that subscribes the reader again', async () => {
+  /** The undo form's link on the page a one-click POST answered, or undefined when it offers none. */
+  const undoOf = (html: string) => forms(html).find((f) => f.action.startsWith('/unsubscribe/undo?'))?.action;
+
+  it('offers undo on the answer: a CSRF-protected form with a link of its own that subscribes the reader again', async () => {
     const [me] = await readers(1);
     // The reader clicked the button on the GET page in their browser.
     const b = new Browser(r.app);
@@ -158,22 +166,129 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
     const done = await b.post(me!.path, { 'List-Unsubscribe': 'One-Click' });
     expect(done.statusCode).toBe(200);
     expect(await status(me!.email)).toBe('unsubscribed');
-    const [undo] = forms(done.body);
-    expect(undo).toMatchObject({ method: 'post', action: `/unsubscribe/undo?t=${tokenOf(me!.links.unsubscribe)}`, csrf: true });
+    expect(done.body).not.toContain(me!.email);
+    expect(done.body).not.toContain(tokenOf(me!.links.preferences));
+    const undo = forms(done.body).find((f) => f.action.startsWith('/unsubscribe/undo?'));
+    expect(undo).toMatchObject({ method: 'post', csrf: true });
+    // The undo link is not the unsubscribe link: it undoes this one unsubscription, nothing else.
+    expect(tokenOf(undo!.action)).not.toBe(tokenOf(me!.links.unsubscribe));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(done.body)![1]!;
 
     const forged = await new Browser(r.app).post(undo!.action, { _csrf: 'A'.repeat(32) });
     expect(forged.statusCode).toBe(403);
     expect(forged.body).toContain('Nothing changed');
-    const crossSite = await b.post(undo!.action, { _csrf: /name="_csrf" value="([^"]+)"/.exec(done.body)![1]! }, { origin: 'https://evil.example' });
+    const crossSite = await b.post(undo!.action, { _csrf: csrf }, { origin: 'https://evil.example' });
     expect(crossSite.statusCode).toBe(403);
+    // The unsubscribe link itself undoes nothing (its holder may be anyone the digest was forwarded to).
+    expect((await b.post(`/unsubscribe/undo?t=${tokenOf(me!.links.unsubscribe)}`, { _csrf: csrf })).statusCode).toBe(400);
+    expect((await b.post(`/unsubscribe/undo?t=${tokenOf(me!.links.preferences)}`, { _csrf: csrf })).statusCode).toBe(400);
     expect(await status(me!.email)).toBe('unsubscribed');
 
-    const back = await b.post(undo!.action, { _csrf: /name="_csrf" value="([^"]+)"/.exec(done.body)![1]! });
+    const back = await b.post(undo!.action, { _csrf: csrf });
     expect(back.statusCode).toBe(200);
     expect(back.body).toContain('You are subscribed again');
     expect(await status(me!.email)).toBe('active');
-    // Undo with a link of another purpose does nothing.
-    expect((await b.post(`/unsubscribe/undo?t=${tokenOf(me!.links.preferences)}`, { _csrf: /name="_csrf" value="([^"]+)"/.exec(done.body)![1]! })).statusCode).toBe(400);
+    // Used once: the same undo again changes nothing and says so.
+    const twice = await b.post(undo!.action, { _csrf: csrf });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain('Nothing to undo');
+  });
+
+  it('undoes only that unsubscription: a repeat offers the same undo; anything that changed the subscription since voids it', async () => {
+    const list = await readers(4);
+    const b = new Browser(r.app);
+    const unsubscribeBy = async (me: (typeof list)[number]) => (await b.post(me.path, { 'List-Unsubscribe': 'One-Click' })).body;
+    const csrf = async () => /name="_csrf" value="([^"]+)"/.exec((await b.get(list[0]!.path)).body)![1]!;
+
+    // A repeated one-click (the mailbox provider's, then the reader's own click) offers the same undo.
+    const [again, resubscribed, bounced, otherWay] = list;
+    const first = undoOf(await unsubscribeBy(again!));
+    expect(first).toBeDefined();
+    expect(undoOf(await unsubscribeBy(again!))).toBe(first);
+
+    // Came back through preferences and left again: the first undo is void, the status stays.
+    const old = undoOf(await unsubscribeBy(resubscribed!))!;
+    await t.db.query(`update subscribers set status = 'active' where id = $1`, [resubscribed!.id]);
+    await t.db.query(`update subscribers set status = 'unsubscribed' where id = $1`, [resubscribed!.id]);
+    const refused = await b.post(old, { _csrf: await csrf() });
+    expect(refused.statusCode).toBe(409);
+    expect(await status(resubscribed!.email)).toBe('unsubscribed');
+
+    // The address bounced since: it stays out.
+    const beforeBounce = undoOf(await unsubscribeBy(bounced!))!;
+    await t.db.query(`insert into suppressions (email, reason) values ($1, 'bounced')`, [bounced!.email]);
+    expect((await b.post(beforeBounce, { _csrf: await csrf() })).statusCode).toBe(409);
+    expect(await status(bounced!.email)).toBe('unsubscribed');
+
+    // Left through the preferences page: the unsubscribe link's page offers no undo of that.
+    await t.db.query(`update subscribers set status = 'unsubscribed', unsubscribed_at = now() where id = $1`, [otherWay!.id]);
+    const page = await unsubscribeBy(otherWay!);
+    expect(page).toContain('You were already unsubscribed');
+    expect(undoOf(page)).toBeUndefined();
+    const state = (await t.db.query<{ v: number }>(`select status_version as v from subscribers where id = $1`, [otherWay!.id]))[0]!;
+    const minted = `/unsubscribe/undo?t=${createToken(r.config.secret, { purpose: 'undo', subscriberId: otherWay!.id, expires: Math.floor(Date.now() / 1000) + 3600, ref: state.v })}`;
+    expect((await b.post(minted, { _csrf: await csrf() })).statusCode).toBe(409);
+    expect(await status(otherWay!.email)).toBe('unsubscribed');
+
+    // The one that nothing touched still works.
+    expect((await b.post(first!, { _csrf: await csrf() })).statusCode).toBe(200);
+    expect(await status(again!.email)).toBe('active');
+  });
+
+  it('offers undo for a day and no longer', async () => {
+    let offset = 0;
+    const clocked = await readerApp(t.db, { deps: { now: () => new Date(Date.now() + offset) } });
+    try {
+      const [me] = await readers(1);
+      const b = new Browser(clocked.app);
+      const undo = undoOf((await b.post(me!.path, { 'List-Unsubscribe': 'One-Click' })).body)!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec((await b.get(me!.path)).body)![1]!;
+      offset = 24 * 3600 * 1000 + 5000;
+      const late = await b.post(undo, { _csrf: csrf });
+      expect(late.statusCode).toBe(410);
+      expect(late.body).toContain('Too late to undo');
+      expect(await status(me!.email)).toBe('unsubscribed');
+      // A repeat of the one-click a day later offers no undo either.
+      expect(undoOf((await b.post(me!.path, { 'List-Unsubscribe': 'One-Click' })).body)).toBeUndefined();
+      offset = 23 * 3600 * 1000;
+      expect((await b.post(undo, { _csrf: csrf })).statusCode).toBe(200);
+      expect(await status(me!.email)).toBe('active');
+    } finally {
+      await clocked.app.close();
+    }
+  });
+
+  it('emails the preferences link to the reader\'s own address instead of showing it: CSRF-protected, one per ten minutes, the same answer whatever happens', async () => {
+    const [me] = await readers(1);
+    const b = new Browser(r.app);
+    const page = await b.get(me!.path);
+    const form = forms(page.body).find((f) => f.action.startsWith('/unsubscribe/preferences-link?'))!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const before = r.queued.length;
+
+    expect((await new Browser(r.app).post(form.action, { _csrf: 'A'.repeat(32) })).statusCode).toBe(403);
+    expect((await b.post(`/unsubscribe/preferences-link?t=${tokenOf(me!.links.preferences)}`, { _csrf: csrf })).statusCode).toBe(400);
+    expect(r.queued.length).toBe(before);
+
+    const sent = await b.post(form.action, { _csrf: csrf });
+    expect(sent.statusCode).toBe(200);
+    expect(sent.body).toContain('Check your inbox');
+    expect(sent.body).not.toContain(me!.email);
+    expect(sent.body).not.toContain(tokenOf(me!.links.preferences));
+    expect(r.queued.length).toBe(before + 1);
+    const noticeId = r.queued.at(-1)!;
+    const email = await noticeEmail(t.db, r.config, noticeId);
+    expect(email.to).toBe(me!.email);
+    expect(email.subject).toBe('Your tagcast preferences');
+    const link = await noticeLink(t.db, r.config, noticeId);
+    expect(link).toBe(me!.links.preferences.slice(r.config.publicUrl.length));
+    expect((await b.get(link)).statusCode).toBe(200);
+
+    // A second ask within ten minutes: the same page, no second email.
+    const held = await b.post(form.action, { _csrf: csrf });
+    expect(held.statusCode).toBe(200);
+    expect(held.body).toBe(sent.body);
+    expect(r.queued.length).toBe(before + 1);
   });
 
   it('skips a reader who unsubscribed after planning in the batches not yet sent', async () => {

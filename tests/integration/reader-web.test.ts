@@ -1,8 +1,8 @@
 // GET /web/:issue and what every reader page shares: the web version is the reader's own digest of
 // that issue, uncut (every "N more on the web" link of an email cut to the size budget lands on its
 // section), never indexed, styled inline with no script; content is escaped on every page and feed;
-// every page carries the CSP and every form its CSRF field; and each signed link opens only what its
-// purpose names (a matrix of every purpose against every route).
+// every page carries the CSP and every form its CSRF field. (Each signed link opening only what its
+// purpose names, on every route: link-purposes.test.ts.)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -14,11 +14,11 @@ import { HTML_BUDGET } from '../../src/digest/budget.ts';
 import { sendIssueNow } from '../../src/issues.ts';
 import { mailDomain } from '../../src/send/compose.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
-import { createToken, readerLinks, type Purpose } from '../../src/subscriptions/tokens.ts';
+import { createToken, readerLinks } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { visibleText } from '../support/html.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
-import { addSummaries, Browser, csrfField, forms, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
+import { addSummaries, Browser, forms, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
 
 const PAGE_POLICY = "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
 const EMAIL_POLICY = "default-src 'none';style-src 'self' 'unsafe-inline';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
@@ -106,6 +106,25 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
       expect(page.headers['content-security-policy']).not.toMatch(/script-src/);
       expect(page.headers['cache-control']).toBe('no-store');
       expect(page.headers['referrer-policy']).toBe('no-referrer');
+    });
+
+    it('carries no link to the subscription: its address is shared, so preferences and unsubscribe lead to a page that points to the email', async () => {
+      const links = web('big@web.example');
+      const page = await get(local(links.web));
+      expect(page.statusCode).toBe(200);
+      // The email itself has them (it went to the reader's inbox)…
+      const email = readFileSync(path.join(h.outboxDir, String(issueId), `${outboxFileName('big@web.example')}.html`), 'utf8');
+      expect(email).toContain(tokenOf(links.preferences));
+      expect(email).toContain(tokenOf(links.unsubscribe));
+      // …its web copy does not: only the web version's own link is signed.
+      expect(page.body).not.toContain(tokenOf(links.preferences));
+      expect(page.body).not.toContain(tokenOf(links.unsubscribe));
+      expect(page.body).not.toContain('big@web.example');
+      expect(new Set([...page.body.matchAll(/\?t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]))).toEqual(new Set([tokenOf(links.web)]));
+      expect(page.body).toContain(`href="${BASE}/manage"`);
+      const manage = await get('/manage');
+      expect(manage.statusCode).toBe(200);
+      expect(visibleText(manage.body)).toContain('use the links at the foot of the digest email');
     });
 
     it("opens only the reader's own digest of that one issue", async () => {
@@ -210,58 +229,14 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
         }
       }
       expect(seen).toBeGreaterThanOrEqual(8);
-      // The answer to the one-click POST offers undo, with its CSRF field.
+      // The answer to the one-click POST offers undo and a preferences link by email, each with its CSRF field.
       const done = await new Browser(r.app).post(local(web('small@web.example').unsubscribe), { 'List-Unsubscribe': 'One-Click' });
-      expect(forms(done.body)).toEqual([expect.objectContaining({ action: expect.stringMatching(/^\/unsubscribe\/undo\?t=/), csrf: true })]);
+      expect(forms(done.body)).toEqual([
+        expect.objectContaining({ action: expect.stringMatching(/^\/unsubscribe\/undo\?t=/), csrf: true }),
+        expect.objectContaining({ action: expect.stringMatching(/^\/unsubscribe\/preferences-link\?t=/), csrf: true }),
+      ]);
       await t.db.query(`update subscribers set status = 'active' where email = 'small@web.example'`);
     });
   });
-
-  it('opens each route only with a link of its own purpose', async () => {
-    const purposes: Purpose[] = ['unsubscribe', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed'];
-    interface Route {
-      name: string;
-      purpose: Purpose;
-      /** Sends the request with this token; the browser has a CSRF cookie and field. */
-      send(b: Browser, token: string, csrf: string): ReturnType<Browser['get']>;
-      ok: number;
-    }
-    const routes: Route[] = [
-      { name: 'GET /confirm', purpose: 'confirm', send: (b, tk) => b.get(`/confirm?t=${tk}`), ok: 200 },
-      { name: 'GET /preferences', purpose: 'preferences', send: (b, tk) => b.get(`/preferences?t=${tk}`), ok: 200 },
-      { name: 'POST /preferences', purpose: 'preferences', send: (b, tk, c) => b.post(`/preferences?t=${tk}`, { _csrf: c, action: 'pause', weeks: '1' }), ok: 303 },
-      { name: 'GET /preferences/export', purpose: 'export', send: (b, tk) => b.get(`/preferences/export?t=${tk}`), ok: 200 },
-      { name: 'GET /preferences/delete', purpose: 'delete', send: (b, tk) => b.get(`/preferences/delete?t=${tk}`), ok: 200 },
-      { name: 'POST /preferences/delete', purpose: 'delete', send: (b, tk, c) => b.post(`/preferences/delete?t=${tk}`, { _csrf: c }), ok: 200 },
-      { name: 'GET /unsubscribe', purpose: 'unsubscribe', send: (b, tk) => b.get(`/unsubscribe?t=${tk}`), ok: 200 },
-      { name: 'POST /unsubscribe', purpose: 'unsubscribe', send: (b, tk) => b.post(`/unsubscribe?t=${tk}`, { 'List-Unsubscribe': 'One-Click' }), ok: 200 },
-      { name: 'POST /unsubscribe/undo', purpose: 'unsubscribe', send: (b, tk, c) => b.post(`/unsubscribe/undo?t=${tk}`, { _csrf: c }), ok: 200 },
-      { name: 'GET /web/:issue', purpose: 'web', send: (b, tk) => b.get(`/web/${issueId}?t=${tk}`), ok: 200 },
-      { name: 'GET /preferences/feed.xml', purpose: 'feed', send: (b, tk) => b.get(`/preferences/feed.xml?t=${tk}`), ok: 200 },
-    ];
-    const expires = Math.floor(Date.now() / 1000) + 3600;
-    const unsubscribed = async () => (await t.db.query<{ n: number }>(`select unsubscribed as n from issues where id = $1`, [issueId]))[0]!.n;
-    const unsubscribedBefore = await unsubscribed();
-    for (const route of routes) {
-      // A reader of their own per route (some routes change or erase them), sent this issue, with a
-      // confirmation notice the confirm link names.
-      const email = `matrix-${route.name.replace(/[^a-z]+/gi, '-').toLowerCase()}@web.example`;
-      await upsertSubscribers(t.db, [{ email, name: null, timeZone: null, tags: ['Rust'], status: 'active', source: 'test' }]);
-      const id = (await subscriberByEmail(t.db, email))!.id;
-      await t.db.query(`insert into deliveries (issue_id, subscriber_id, batch, sections, status, submitted_at) values ($1, $2, 0, '{rust}', 'submitted', now())`, [issueId, id]);
-      const ref = (await createNotice(t.db, id, 'confirm', { tags: ['rust'] }))!;
-      const b = new Browser(r.app);
-      const csrf = csrfField((await b.get('/subscribe')).body)!;
-      const token = (purpose: Purpose) => createToken(r.config.secret, { purpose, subscriberId: id, issueId, ref, expires });
-      for (const purpose of purposes.filter((p) => p !== route.purpose)) {
-        const res = await route.send(b, token(purpose), csrf);
-        expect(res.statusCode, `${route.name} with a ${purpose} link`).toBe(400);
-      }
-      expect(await subscriberByEmail(t.db, email), route.name).toMatchObject({ status: 'active', pausedUntil: null });
-      const own = await route.send(b, token(route.purpose), csrf);
-      expect(own.statusCode, `${route.name} with its own link`).toBe(route.ok);
-    }
-    // Only the one-click POST with its own link unsubscribed anyone.
-    expect(await unsubscribed()).toBe(unsubscribedBefore + 1);
-  });
+  // Which route each link purpose opens, on every route the app has: tests/integration/link-purposes.test.ts.
 });

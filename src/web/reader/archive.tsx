@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { archiveUpdatedAt, countSentIssues, countTagIssues, installationSince, issuesWithTags, sentIssue, sentIssues, tagBySlug } from '../../db/archive.ts';
-import { readerHistory, readerProfile } from '../../db/readers.ts';
+import { readerProfile } from '../../db/readers.ts';
 import { summariesForIssue } from '../../db/summaries.ts';
 import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
 import { weekLabel } from '../../digest/week.ts';
@@ -12,7 +12,7 @@ import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
 import { renderPage } from '../views/layout.tsx';
 import { ArchivePage, IssuePage, TagPage, type TagIssue } from '../views/archive.tsx';
 import { SectionBlock, SummaryArticle } from '../views/summary.tsx';
-import { field, links, readLink, sendCached, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
+import { field, readLink, sendCached, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
 
 const PER_PAGE = 20;
 const TAG_ISSUES_PER_PAGE = 10;
@@ -136,6 +136,8 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
 
   // A reader's private feed (the signed address on their preferences page): every sent issue's
   // sections for the tags they follow now. Personal, like a web version, so ARCHIVE=off keeps it.
+  // Feed addresses end up in third-party feed readers and services: the feed opens the feed only, and
+  // links only to public pages (the archive, else the site), never to a web version or preferences.
   app.get('/preferences/feed.xml', async (req, reply) => {
     reply.header('x-robots-tag', 'noindex, nofollow');
     const link = readLink(req, deps.config.secret, 'feed', deps.now());
@@ -143,8 +145,6 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
     const p = await readerProfile(deps.db, link.claims.subscriberId);
     if (!p) return notFound(reply, 'We hold no subscription for this feed any more.');
     const start = await since();
-    const sent = new Set((await readerHistory(deps.db, p.id)).map((h) => h.issueId));
-    const l = links(deps.config, p.id);
     const entries: AtomEntry[] = [];
     const issues = p.tags.length > 0 ? await issuesWithTags(deps.db, p.tags, FEED_ENTRIES, 0) : [];
     for (const i of issues) {
@@ -155,14 +155,14 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
         title: `Your tags · ${weekLabel(i.week)}`,
         updated: i.finishedAt,
         published: i.finishedAt,
-        // Their own web version when they were sent this issue; else the archive, when there is one.
-        url: sent.has(i.id) ? `${base}${l.web(i.id)}` : deps.config.archive ? `${base}/archive/${i.id}` : `${base}${l.preferences}`,
+        url: deps.config.archive ? `${base}/archive/${i.id}` : `${base}/`,
         html: sectionsHtml(sections),
         categories: sections.map((s) => s.tag),
       });
     }
     const updated = entries[0]?.updated ?? start;
-    const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate: `${base}${l.preferences}`, updated, author: 'tagcast', entries });
+    const alternate = deps.config.archive ? `${base}/archive` : `${base}/`;
+    const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate, updated, author: 'tagcast', entries });
     return sendCached(req, reply, xml, ATOM, updated, { personal: true });
   });
 }

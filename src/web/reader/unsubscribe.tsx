@@ -2,17 +2,41 @@
 // mailbox providers send with `List-Unsubscribe=One-Click` as a form (urlencoded or multipart), no
 // cookie and no CSRF token: the signed link is the authority. It answers 200 with a short page, never
 // a redirect, and repeating it changes nothing. A GET never unsubscribes: link scanners fetch every GET.
+//
+// An unsubscribe link travels in every digest, and digests are forwarded: its pages show no address
+// and hand out no preferences link. They offer undo of the link's own unsubscription for a day (an
+// `undo` link bound to that unsubscription), and a preferences link sent to the reader's own address.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
-import { readerProfile, resubscribe, unsubscribe } from '../../db/readers.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestNotice } from '../../db/notices.ts';
+import { subscriptionState, undoUnsubscribe, unsubscribe, type SubscriptionState } from '../../db/readers.ts';
+import { createToken } from '../../subscriptions/tokens.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
-import { field, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
+import { field, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/** How long an unsubscription made through a link can be undone from the link's page. */
+export const UNDO_TTL_S = 24 * 3600;
 
 function isForm(contentType: string | undefined): boolean {
   return FORM_TYPES.has((contentType ?? '').split(';')[0]!.trim().toLowerCase());
 }
+
+/**
+ * The undo link for the reader's current unsubscription, when an unsubscribe link made it less than a
+ * day ago; else null. Bound to the status version it left, so anything that changes the subscription
+ * afterwards voids it. Deterministic: a repeated POST offers the same link.
+ */
+function undoLink(secret: string, subscriberId: number, s: SubscriptionState | undefined, now: Date): string | null {
+  if (s?.status !== 'unsubscribed' || s.unsubscribedVia !== 'link' || !s.unsubscribedAt) return null;
+  const expires = Math.floor(s.unsubscribedAt.getTime() / 1000) + UNDO_TTL_S;
+  if (expires * 1000 <= now.getTime()) return null;
+  return `/unsubscribe/undo?t=${createToken(secret, { purpose: 'undo', subscriberId, expires, ref: s.statusVersion })}`;
+}
+
+/** The form that emails the reader their preferences link, on the pages an unsubscribe link opens. */
+const preferencesLinkAction = (req: FastifyRequest) => `/unsubscribe/preferences-link?t=${field(req.query, 't')}`;
 
 export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
   // Multipart only here, with limits for a one-field form: nothing larger is ever needed.
@@ -21,11 +45,12 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
   app.get('/unsubscribe', async (req, reply) => {
     const link = readLink(req, deps.config.secret, 'unsubscribe', deps.now());
     if ('problem' in link) return sendLinkProblem(reply, deps, link.problem);
-    const p = await readerProfile(deps.db, link.claims.subscriberId);
-    if (!p) return sendMessage(reply, deps, { title: 'Nothing to unsubscribe', message: 'We hold no subscription for this address any more: it was erased, and nothing will be sent to it.' });
+    if (!(await subscriptionState(deps.db, link.claims.subscriberId))) {
+      return sendMessage(reply, deps, { title: 'Nothing to unsubscribe', message: 'We hold no subscription for this link any more: it was erased, and nothing will be sent to it.' });
+    }
     return sendPage(
       reply,
-      <UnsubscribePage action={`/unsubscribe?t=${field(req.query, 't')}`} preferencesUrl={links(deps.config, p.id).preferences} archive={deps.config.archive} email={p.email} />,
+      <UnsubscribePage action={`/unsubscribe?t=${field(req.query, 't')}`} preferencesLinkAction={preferencesLinkAction(req)} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} />,
     );
   });
 
@@ -43,29 +68,51 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
       return sendMessage(reply, deps, { status: 400, title: 'Not unsubscribed', message: 'A one-click unsubscribe sends the form field List-Unsubscribe=One-Click (RFC 8058); this request had none.' });
     }
     const { subscriberId, issueId } = link.claims;
-    const changed = await unsubscribe(deps.db, subscriberId, issueId ?? null);
-    const token = field(req.query, 't')!;
+    const changed = await unsubscribe(deps.db, subscriberId, issueId ?? null, 'link');
+    const undo = undoLink(deps.config.secret, subscriberId, await subscriptionState(deps.db, subscriberId), deps.now());
     return sendPage(
       reply,
-      <UnsubscribedPage undoAction={`/unsubscribe/undo?t=${token}`} csrf={deps.csrf.token(req, reply)} preferencesUrl={links(deps.config, subscriberId).preferences} archive={deps.config.archive} changed={changed} />,
+      <UnsubscribedPage undoAction={undo} preferencesLinkAction={preferencesLinkAction(req)} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} changed={changed} />,
     );
   });
 
-  // Undo on the page the one-click POST answered: a form, so CSRF-protected like every other.
+  // Undo on the page the one-click POST answered: a form, so CSRF-protected like every other. Its
+  // link undoes that one unsubscription, for a day, and only while nothing else changed since.
   app.post('/unsubscribe/undo', { config: { rateLimit: app.rateLimits.publicPost } }, async (req, reply) => {
+    const link = readLink(req, deps.config.secret, 'undo', deps.now());
+    if ('problem' in link) {
+      if (link.problem !== 'expired') return sendLinkProblem(reply, deps, link.problem);
+      return sendMessage(reply, deps, { status: 410, title: 'Too late to undo', message: 'An unsubscribe can be undone for a day. To come back, open the preferences link at the foot of any digest, or subscribe again.' });
+    }
+    const csrfProblem = deps.csrf.check(req, field(req.body, '_csrf'));
+    if (csrfProblem) return sendMessage(reply, deps, { status: 403, title: 'Not subscribed again', message: `Nothing changed: ${csrfProblem}.` });
+    const { subscriberId, ref } = link.claims;
+    if (ref !== undefined && (await undoUnsubscribe(deps.db, subscriberId, ref))) {
+      return sendMessage(reply, deps, { title: 'You are subscribed again', message: 'Your digests start again with the next issue, with the tags you followed before.' });
+    }
+    return sendMessage(reply, deps, {
+      status: 409,
+      title: 'Nothing to undo',
+      message: 'Your subscription changed since this unsubscribe (you came back, left another way, or emails to the address bounce), so this undo no longer applies. Your preferences link, at the foot of any digest, shows where it stands.',
+    });
+  });
+
+  // "Email me a link to my preferences": the preferences link goes to the reader's own address, never
+  // onto a page an unsubscribe link opens. The same answer whatever happens (held, erased, bounced).
+  app.post('/unsubscribe/preferences-link', { config: { rateLimit: app.rateLimits.publicPost } }, async (req, reply) => {
     const link = readLink(req, deps.config.secret, 'unsubscribe', deps.now());
     if ('problem' in link) return sendLinkProblem(reply, deps, link.problem);
     const csrfProblem = deps.csrf.check(req, field(req.body, '_csrf'));
-    if (csrfProblem) return sendMessage(reply, deps, { status: 403, title: 'Not subscribed again', message: `Nothing changed: ${csrfProblem}.` });
-    const back = await resubscribe(deps.db, link.claims.subscriberId);
-    const prefs = links(deps.config, link.claims.subscriberId).preferences;
+    if (csrfProblem) return sendMessage(reply, deps, { status: 403, title: 'Not sent', message: `Nothing was sent: ${csrfProblem}.` });
+    const noticeId = await requestNotice(deps.db, link.claims.subscriberId, 'preferences');
+    if (noticeId !== null) deps.enqueueNotice(noticeId);
     return sendMessage(reply, deps, {
-      title: back ? 'You are subscribed again' : 'Nothing to undo',
+      title: 'Check your inbox',
       message: (
-        <p>
-          {back ? 'Your digests start again with the next issue. ' : 'You are not unsubscribed, or emails to this address bounce. '}
-          <a href={prefs}>Your preferences</a>
-        </p>
+        <>
+          <p>If the address this link came to can still receive our emails, a link to your preferences is on its way to it.</p>
+          <p className="small">Nothing arrives? Look in the spam folder, or try again in ten minutes: we send at most one such email every ten minutes.</p>
+        </>
       ),
     });
   });

@@ -1,14 +1,15 @@
 // GET /web/:issue: the reader's own digest of that issue as a page, uncut (every "N more on the web"
 // link of a cut email lands on its section here), rendered through the same fragment cache as the
 // send, from the sections frozen for this reader when the issue was planned. Never indexed. A token
-// opens one reader's digest of one issue and nothing else.
+// opens one reader's digest of one issue and nothing else: its address is made to be shared, so the
+// page carries no preferences or unsubscribe link (they lead to /manage, which points to the email).
 import type { FastifyInstance } from 'fastify';
 import { getIssue } from '../../db/issues.ts';
 import { readerDelivery, readerProfile } from '../../db/readers.ts';
 import { assembleDigest } from '../../digest/assemble.ts';
 import { issueRendering } from '../../render/cache.ts';
 import { mailDomain } from '../../send/compose.ts';
-import { readerLinks } from '../../subscriptions/tokens.ts';
+import { MANAGE_PATH, webVersionLinks } from '../../subscriptions/tokens.ts';
 import { cspRoute, EMAIL_PAGE_CSP } from '../plugins/security.ts';
 import { readLink, sendHtml, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
 
@@ -28,7 +29,7 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
       const { content, renderer } = await issueRendering(deps.db, issue);
       const digest = assembleDigest(content, delivery.sections);
       if (!digest) return null;
-      const readerLinksFor = readerLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId });
+      const readerLinksFor = webVersionLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId });
       return renderer.render(digest, readerLinksFor, { budget: Number.POSITIVE_INFINITY });
     };
     const rendered = await digestOf();
@@ -36,4 +37,18 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
     // The email is a whole document: mark it noindex in its head too, for crawlers that ignore headers.
     return sendHtml(reply, rendered.html.replace(/<head([^>]*)>/i, '<head$1><meta name="robots" content="noindex, nofollow">'));
   });
+
+  // Where a web version's preferences and unsubscribe links lead: no token, so a shared web version
+  // lets nobody change or see the reader's subscription.
+  app.get(MANAGE_PATH, async (_req, reply) =>
+    sendMessage(reply, deps, {
+      title: 'Your subscription',
+      message: (
+        <>
+          <p>This page is a copy of a digest, made to be shared, so it holds no link to your subscription.</p>
+          <p>To choose your tags, pause or unsubscribe, use the links at the foot of the digest email we sent you.</p>
+        </>
+      ),
+    }),
+  );
 }

@@ -344,14 +344,27 @@ export function PreferencesPage(p: PreferencesProps) {
   );
 }
 
+/**
+ * "Email me a link to my preferences", on the pages an unsubscribe link opens: those pages may be a
+ * forwarded digest's, so they show no address and no preferences link; the link goes to the inbox.
+ */
+function PreferencesLinkForm({ action, csrf }: { action: string; csrf: string }) {
+  return (
+    <form method="post" action={action} className="inline-form">
+      <CsrfField token={csrf} />
+      <button type="submit" className="secondary">
+        Email me a link to my preferences
+      </button>
+    </form>
+  );
+}
+
 /** GET /unsubscribe: one button; a GET never unsubscribes (link scanners fetch every link). */
-export function UnsubscribePage({ action, preferencesUrl, archive, email }: { action: string; preferencesUrl: string; archive: boolean; email: string }) {
+export function UnsubscribePage({ action, preferencesLinkAction, csrf, archive }: { action: string; preferencesLinkAction: string; csrf: string; archive: boolean }) {
   return (
     <Page title="Unsubscribe" archive={archive} noindex>
       <h1>Unsubscribe</h1>
-      <p className="lede">
-        Stop every tagcast digest to <strong>{email}</strong>?
-      </p>
+      <p className="lede">Stop every tagcast digest to the address this email came to?</p>
       <form method="post" action={action}>
         <input type="hidden" name="List-Unsubscribe" value="One-Click" />
         <div className="actions">
@@ -360,30 +373,46 @@ export function UnsubscribePage({ action, preferencesUrl, archive, email }: { ac
           </button>
         </div>
       </form>
-      <p>
-        Only want fewer emails? <a href={preferencesUrl}>Choose which tags to keep</a> or pause for a few weeks instead.
-      </p>
+      <p>Only want fewer emails? Choose which tags to keep, or pause for a few weeks, on your preferences page: we email you its link.</p>
+      <PreferencesLinkForm action={preferencesLinkAction} csrf={csrf} />
     </Page>
   );
 }
 
-/** The answer to the one-click POST: 200, a short page, never a redirect; it offers undo. */
-export function UnsubscribedPage({ undoAction, csrf, preferencesUrl, archive, changed }: { undoAction: string; csrf: string; preferencesUrl: string; archive: boolean; changed: boolean }) {
+/** The answer to the one-click POST: 200, a short page, never a redirect; it offers undo for a day. */
+export function UnsubscribedPage({
+  undoAction,
+  preferencesLinkAction,
+  csrf,
+  archive,
+  changed,
+}: {
+  /** Null when this link's unsubscription can no longer be undone (older than a day, or another one). */
+  undoAction: string | null;
+  preferencesLinkAction: string;
+  csrf: string;
+  archive: boolean;
+  changed: boolean;
+}) {
   return (
     <Page title="Unsubscribed" archive={archive} noindex>
       <h1>You are unsubscribed</h1>
       <Notice>
         <p>{changed ? 'You will get no more digests.' : 'You were already unsubscribed: you get no digests.'}</p>
       </Notice>
-      <form method="post" action={undoAction}>
-        <CsrfField token={csrf} />
-        <div className="actions">
-          <button type="submit" className="secondary">
-            Undo: subscribe me again
-          </button>
-          <a href={preferencesUrl}>Your preferences</a>
-        </div>
-      </form>
+      {undoAction ? (
+        <form method="post" action={undoAction}>
+          <CsrfField token={csrf} />
+          <p>Clicked by mistake? You can undo this for a day.</p>
+          <div className="actions">
+            <button type="submit" className="secondary">
+              Undo: subscribe me again
+            </button>
+          </div>
+        </form>
+      ) : null}
+      <p>To come back later, or to choose tags instead, open your preferences: we email you the link.</p>
+      <PreferencesLinkForm action={preferencesLinkAction} csrf={csrf} />
     </Page>
   );
 }
