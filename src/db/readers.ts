@@ -258,7 +258,7 @@ export async function exportReader(db: Db, subscriberId: number): Promise<Record
   const [profile] = await db.query<ReaderProfile & Record<string, unknown>>(
     `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.source, s.created_at as "createdAt",
             s.updated_at as "updatedAt", s.confirmed_at as "confirmedAt", s.unsubscribed_at as "unsubscribedAt",
-            s.unsubscribed_via as "unsubscribedVia", s.paused_until as "pausedUntil",
+            s.unsubscribed_via as "unsubscribedVia", s.status_version as "statusVersion", s.paused_until as "pausedUntil",
             array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
                   where x.subscriber_id = s.id order by t.slug) as tags
      from subscribers s where s.id = $1`,
