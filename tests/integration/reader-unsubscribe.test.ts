@@ -291,6 +291,23 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
     expect(r.queued.length).toBe(before + 1);
   });
 
+  it('limits asking for the preferences link per client, as every public form that sends an email', async () => {
+    const limited = await readerApp(t.db, { deps: { rateLimits: { global: { max: 1000, timeWindow: 60_000 }, publicPost: { max: 1, timeWindow: 60_000 } } } });
+    try {
+      const [a, b] = await readers(2);
+      const client = new Browser(limited.app, '192.0.2.77');
+      const ask = async (me: typeof a) => {
+        const page = await client.get(me!.path);
+        const form = forms(page.body).find((f) => f.action.startsWith('/unsubscribe/preferences-link?'))!;
+        return client.post(form.action, { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! });
+      };
+      expect((await ask(a)).statusCode).toBe(200);
+      expect((await ask(b)).statusCode).toBe(429);
+    } finally {
+      await limited.app.close();
+    }
+  });
+
   it('skips a reader who unsubscribed after planning in the batches not yet sent', async () => {
     const list = await readers(3);
     const issue = await plannedIssue(t.db, WEEK);
