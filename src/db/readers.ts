@@ -127,13 +127,15 @@ export async function confirmSubscription(db: Db, subscriberId: number, noticeId
  * Forgets subscription requests nobody confirmed once their links have expired (`linkTtlMs` old):
  * an address that only ever was typed on the subscribe page goes with its notices and provider
  * events, as if never typed; on other readers, the expired requests (with what a stranger may have
- * typed in them) go. Addresses an editor added as pending stay. Returns how many of each went.
+ * typed in them) go. Addresses an editor added as pending, or gave a name, zone or tags since, stay.
+ * Returns how many of each went.
  */
 export async function purgeUnconfirmed(db: Db, linkTtlMs: number): Promise<{ subscribers: number; requests: number }> {
   const [row] = await db.query<{ subscribers: number; requests: number }>(
     `with gone as (
        delete from subscribers s
        where s.status = 'pending' and s.confirmed_at is null and s.source = 'subscribe page'
+         and s.name is null and s.time_zone is null and not exists (select 1 from subscriptions x where x.subscriber_id = s.id)
          and s.created_at <= now() - $1 * interval '1 millisecond'
          and not exists (select 1 from notices n where n.subscriber_id = s.id and n.kind = 'confirm'
                          and (n.used_at is not null or n.created_at > now() - $1 * interval '1 millisecond'))

@@ -168,9 +168,13 @@ describe.sequential(`strangers on the subscribe form on ${process.env.TAGCAST_TE
     await upsertSubscribers(t.db, [owner('left@purge.example', 'unsubscribed')]);
     await post('left@purge.example', STRANGER);
     await age('left@purge.example', expired);
-    // Added as pending by an editor long ago.
+    // Added as pending by an editor long ago; typed on the page, then given tags by an editor.
     await upsertSubscribers(t.db, [owner('imported@purge.example', 'pending')]);
     await t.db.query(`update subscribers set created_at = now() - interval '30 days' where email = 'imported@purge.example'`);
+    await post('touched@purge.example', {});
+    await upsertSubscribers(t.db, [{ ...owner('touched@purge.example', 'pending'), name: null, timeZone: null }]);
+    await age('touched@purge.example', expired);
+    await t.db.query(`update subscribers set created_at = now() - $2 * interval '1 minute' where email = $1`, ['touched@purge.example', expired]);
 
     await reconcile.process({}, ctx());
 
@@ -181,6 +185,7 @@ describe.sequential(`strangers on the subscribe form on ${process.env.TAGCAST_TE
       { email: 'reader@purge.example', kept: true, requests: 1 },
       { email: 'left@purge.example', kept: true, requests: 0 },
       { email: 'imported@purge.example', kept: true, requests: 0 },
+      { email: 'touched@purge.example', kept: true, requests: 0 },
     ];
     for (const c of cases) {
       expect(await subscriberByEmail(t.db, c.email) !== undefined, c.email).toBe(c.kept);

@@ -6,3 +6,9 @@ create table mailbox_limits (
   mailbox_hash text primary key check (mailbox_hash ~ '^[0-9a-f]{64}$'),
   last_sent timestamptz not null
 );
+
+-- Addresses typed on the subscribe page and never confirmed held the form's name and time zone on
+-- their row, where a later confirmation by the owner kept them. Each request's notice holds them
+-- (its payload, since 002), applied only by its own link: the rows keep just the address.
+update subscribers set name = null, time_zone = null
+where status = 'pending' and confirmed_at is null and source = 'subscribe page';
