@@ -36,7 +36,7 @@ export default function SubscriptionConfirmation({ tags, confirmUrl, site }: Sub
               Confirm your subscription
             </Heading>
             <Text style={{ margin: '0 0 16px', fontSize: '15px', lineHeight: '22px', color: theme.text }}>
-              {`You asked for a weekly tagcast digest on ${tagList}. Confirm, and your first digest arrives with next week's issue.`}
+              {`A weekly tagcast digest on ${tagList} was asked for at this address. Confirm, and your first digest arrives with the next issue.`}
             </Text>
             <Button
               href={confirmUrl}

@@ -47,7 +47,7 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promi
     const text = [
       'Confirm your subscription',
       '',
-      `You asked for a weekly tagcast digest on ${props.tags.join(', ')}. Confirm, and your first digest arrives with the next issue.`,
+      `A weekly tagcast digest on ${props.tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
       '',
       `Confirm: ${url}`,
       '',
