@@ -37,6 +37,9 @@ export interface SubscribeRequest {
   name: string | null;
 }
 
+/** The source of a row the subscribe page made: the purge forgets such rows nobody confirmed. */
+const PAGE_SOURCE = 'subscribe page';
+
 export type SubscribeOutcome =
   /** A confirmation email is owed (new, pending or unsubscribed address). */
   | { kind: 'confirm'; noticeId: number }
@@ -55,9 +58,9 @@ export type SubscribeOutcome =
 export async function requestSubscription(db: Db, r: SubscribeRequest & { mailbox: string }): Promise<SubscribeOutcome> {
   return db.tx(async (tx) => {
     const inserted = await tx.run(
-      `insert into subscribers (email, status, time_zone, source) values ($1, 'pending', null, 'subscribe page')
+      `insert into subscribers (email, status, time_zone, source) values ($1, 'pending', null, $2)
        on conflict (email) do nothing`,
-      [r.email],
+      [r.email, PAGE_SOURCE],
     );
     // The row lock serialises racing requests for one address, so the 10-minute window holds.
     const [s] = await tx.query<{ id: number; status: SubscriberStatus; suppressed: boolean }>(
@@ -134,7 +137,7 @@ export async function purgeUnconfirmed(db: Db, linkTtlMs: number): Promise<{ sub
   const [row] = await db.query<{ subscribers: number; requests: number }>(
     `with gone as (
        delete from subscribers s
-       where s.status = 'pending' and s.confirmed_at is null and s.source = 'subscribe page'
+       where s.status = 'pending' and s.confirmed_at is null and s.source = $2
          and s.name is null and s.time_zone is null and not exists (select 1 from subscriptions x where x.subscriber_id = s.id)
          and s.created_at <= now() - $1 * interval '1 millisecond'
          and not exists (select 1 from notices n where n.subscriber_id = s.id and n.kind = 'confirm'
@@ -148,7 +151,7 @@ export async function purgeUnconfirmed(db: Db, linkTtlMs: number): Promise<{ sub
          and not exists (select 1 from gone g where g.id = n.subscriber_id)
        returning 1)
      select (select count(*) from gone)::int as subscribers, (select count(*) from requests)::int as requests`,
-    [linkTtlMs],
+    [linkTtlMs, PAGE_SOURCE],
   );
   return row ?? { subscribers: 0, requests: 0 };
 }
