@@ -3,17 +3,23 @@ import { z } from 'zod';
 import { Preheader } from './_components/preheader.tsx';
 import { theme } from './_components/theme.ts';
 
+// No prop holds text a visitor typed on the subscribe form (a name would let anyone put a line of
+// their own in an email from our sender to any address): tag names are the editor's, the site is ours.
 export const SubscriptionConfirmationProps = z.object({
-  name: z.string().nullable(),
   tags: z.array(z.string()).min(1),
   confirmUrl: z.url(),
-  /** Shown so a reader who did not ask can simply ignore the email. */
-  requestedFrom: z.string().nullable(),
+  /** The site whose subscribe page the address was entered on (PUBLIC_URL's host). */
+  site: z.string(),
 });
 export type SubscriptionConfirmationProps = z.infer<typeof SubscriptionConfirmationProps>;
 
+/** Why the reader got this email, in words that are true whoever typed the address (HTML and text parts). */
+export function confirmationFootnote(site: string): string {
+  return `Someone, possibly you, entered this address on the subscribe page of ${site}. If it was not you, ignore this email: without a click nothing is sent.`;
+}
+
 /** Double opt-in: the reader confirms before the first digest is sent. */
-export default function SubscriptionConfirmation({ name, tags, confirmUrl, requestedFrom }: SubscriptionConfirmationProps) {
+export default function SubscriptionConfirmation({ tags, confirmUrl, site }: SubscriptionConfirmationProps) {
   const tagList = tags.join(', ');
   return (
     <Html lang="en" dir="ltr">
@@ -27,10 +33,10 @@ export default function SubscriptionConfirmation({ name, tags, confirmUrl, reque
         <Container style={{ maxWidth: `${theme.width}px`, width: '100%', backgroundColor: theme.card }}>
           <Section style={{ padding: '24px' }}>
             <Heading as="h1" style={{ margin: '0 0 12px', fontSize: '22px', lineHeight: '28px', color: theme.text }}>
-              {name ? `${name}, confirm your subscription` : 'Confirm your subscription'}
+              Confirm your subscription
             </Heading>
             <Text style={{ margin: '0 0 16px', fontSize: '15px', lineHeight: '22px', color: theme.text }}>
-              {`You asked for a weekly tagcast digest on ${tagList}. Confirm, and your first digest arrives with next week's issue.`}
+              {`A weekly tagcast digest on ${tagList} was asked for at this address. Confirm, and your first digest arrives with the next issue.`}
             </Text>
             <Button
               href={confirmUrl}
@@ -39,7 +45,7 @@ export default function SubscriptionConfirmation({ name, tags, confirmUrl, reque
               Confirm my subscription
             </Button>
             <Text style={{ margin: '16px 0 0', fontSize: '12px', lineHeight: '18px', color: theme.muted }}>
-              {`If you did not ask for this${requestedFrom ? ` (the request came from ${requestedFrom})` : ''}, ignore this email: without a click nothing is sent.`}
+              {confirmationFootnote(site)}
             </Text>
           </Section>
         </Container>
@@ -49,8 +55,7 @@ export default function SubscriptionConfirmation({ name, tags, confirmUrl, reque
 }
 
 SubscriptionConfirmation.PreviewProps = {
-  name: 'Ada',
   tags: ['Rust', 'Databases'],
   confirmUrl: 'https://news.example.com/confirm?t=preview',
-  requestedFrom: 'news.example.com',
+  site: 'news.example.com',
 } satisfies SubscriptionConfirmationProps;

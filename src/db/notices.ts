@@ -35,19 +35,34 @@ const NOTICE_COLUMNS = `n.id, n.subscriber_id as "subscriberId", n.kind, n.paylo
 /**
  * Records a notice unless one of the same family went to this reader within the interval; returns
  * its id, or null when it was held back. Callers hold the subscriber's row lock, or two racing
- * requests may both pass (requestSubscription and requestNotice take it).
+ * requests may both pass (requestSubscription and requestNotice take it). With `mailboxHash`, the
+ * notice also takes the mailbox's slot for the interval, in the same statement: held back when any
+ * spelling of that inbox had one, and the slot stays free when the notice is held back here.
  */
-export async function createNotice(db: Db, subscriberId: number, kind: NoticeKind, payload: Record<string, unknown> = {}): Promise<number | null> {
+export async function createNotice(db: Db, subscriberId: number, kind: NoticeKind, payload: Record<string, unknown> = {}, mailboxHash?: string): Promise<number | null> {
   const family = kind === 'confirm' || kind === 'subscribed' ? ['confirm', 'subscribed'] : [kind];
+  const recent = `not exists (select 1 from notices where subscriber_id = $1 and kind = any($4::text[])
+                  and created_at > now() - $5 * interval '1 millisecond')`;
+  const params = [subscriberId, kind, JSON.stringify(payload), family, NOTICE_INTERVAL_MS];
+  // The slot is an upsert that updates only a row past the window: a racing request for another
+  // spelling waits on the row and then finds it fresh, so one of them gets nothing back.
   const [row] = await db.query<{ id: number }>(
-    `insert into notices (subscriber_id, kind, payload)
-     select $1, $2, $3::jsonb
-     where not exists (select 1 from notices where subscriber_id = $1 and kind = any($4::text[])
-                       and created_at > now() - $5 * interval '1 millisecond')
-     returning id`,
-    [subscriberId, kind, JSON.stringify(payload), family, NOTICE_INTERVAL_MS],
+    mailboxHash === undefined
+      ? `insert into notices (subscriber_id, kind, payload) select $1, $2, $3::jsonb where ${recent} returning id`
+      : `with slot as (
+           insert into mailbox_limits (mailbox_hash, last_sent) select $6, now() where ${recent}
+           on conflict (mailbox_hash) do update set last_sent = excluded.last_sent
+             where mailbox_limits.last_sent <= now() - $5 * interval '1 millisecond'
+           returning 1)
+         insert into notices (subscriber_id, kind, payload) select $1, $2, $3::jsonb from slot returning id`,
+    mailboxHash === undefined ? params : [...params, mailboxHash],
   );
   return row?.id ?? null;
+}
+
+/** Forgets mailbox slots past the window: they hold nothing a later request needs. */
+export async function purgeMailboxLimits(db: Db): Promise<number> {
+  return db.run(`delete from mailbox_limits where last_sent <= now() - $1 * interval '1 millisecond'`, [NOTICE_INTERVAL_MS]);
 }
 
 /**

@@ -37,6 +37,9 @@ export interface SubscribeRequest {
   name: string | null;
 }
 
+/** The source of a row the subscribe page made: the purge forgets such rows nobody confirmed. */
+const PAGE_SOURCE = 'subscribe page';
+
 export type SubscribeOutcome =
   /** A confirmation email is owed (new, pending or unsubscribed address). */
   | { kind: 'confirm'; noticeId: number }
@@ -47,15 +50,17 @@ export type SubscribeOutcome =
 
 /**
  * Records a subscription request. The page answers the same whatever happens here (no enumeration of
- * who is subscribed). Nothing about an existing reader changes until they confirm from their inbox:
- * the request's tags and time zone wait in the confirmation notice.
+ * who is subscribed). Nothing a stranger typed reaches anyone's record until the owner confirms that
+ * very request from their inbox: a new address is held as a bare pending row, and the request's tags,
+ * time zone and name wait in its confirmation notice. `mailbox` is the address's mailbox key
+ * (mailboxKey): one confirmation-family email per inbox per interval, whatever the spelling.
  */
-export async function requestSubscription(db: Db, r: SubscribeRequest): Promise<SubscribeOutcome> {
+export async function requestSubscription(db: Db, r: SubscribeRequest & { mailbox: string }): Promise<SubscribeOutcome> {
   return db.tx(async (tx) => {
-    await tx.run(
-      `insert into subscribers (email, name, status, time_zone, source) values ($1, $2, 'pending', $3, 'subscribe page')
+    const inserted = await tx.run(
+      `insert into subscribers (email, status, time_zone, source) values ($1, 'pending', null, $2)
        on conflict (email) do nothing`,
-      [r.email, r.name, r.timeZone],
+      [r.email, PAGE_SOURCE],
     );
     // The row lock serialises racing requests for one address, so the 10-minute window holds.
     const [s] = await tx.query<{ id: number; status: SubscriberStatus; suppressed: boolean }>(
@@ -63,20 +68,28 @@ export async function requestSubscription(db: Db, r: SubscribeRequest): Promise<
        from subscribers s where s.email = $1 for update`,
       [r.email],
     );
-    if (!s || s.suppressed || s.status === 'bounced' || s.status === 'complained') return { kind: 'held' };
-    const kind: NoticeKind = s.status === 'active' ? 'subscribed' : 'confirm';
+    const kind: NoticeKind = s?.status === 'active' ? 'subscribed' : 'confirm';
+    const held = !s || s.suppressed || s.status === 'bounced' || s.status === 'complained';
+    // An "already subscribed" note carries nothing from the form: the reader's record is theirs.
     const payload = kind === 'confirm' ? { tags: r.tags, timeZone: r.timeZone, name: r.name } : {};
-    const noticeId = await createNotice(tx, s.id, kind, payload);
-    return noticeId === null ? { kind: 'held' } : { kind, noticeId };
+    const noticeId = held ? null : await createNotice(tx, s.id, kind, payload, emailHash(r.mailbox));
+    if (noticeId !== null) return { kind, noticeId };
+    // A row made for a request that sends nothing would only be a trace of a stranger's typing.
+    if (inserted > 0 && s) await tx.run(`delete from subscribers where id = $1`, [s.id]);
+    return { kind: 'held' };
   });
 }
 
-/** `used`: the link confirmed once already, and the reader has left since; it does not bring them back. */
-export type ConfirmOutcome = 'confirmed' | 'already' | 'used' | 'refused' | 'unknown';
+/**
+ * `used`: the link confirmed once already, and the reader has left since; it does not bring them back.
+ * `gone`: the reader the link was for no longer exists (they erased their data).
+ */
+export type ConfirmOutcome = 'confirmed' | 'already' | 'used' | 'gone' | 'refused' | 'unknown';
 
 /**
- * The one click in a confirmation email: activates the reader with the tags and time zone they asked
- * for. Repeating it changes nothing. A bounced or complained address is not re-activated.
+ * The one click in a confirmation email: activates the reader with the tags, time zone and name of
+ * that request (never another one's). Repeating it changes nothing. A bounced or complained address
+ * is not re-activated.
  */
 export async function confirmSubscription(db: Db, subscriberId: number, noticeId: number): Promise<ConfirmOutcome> {
   return db.tx(async (tx) => {
@@ -87,13 +100,18 @@ export async function confirmSubscription(db: Db, subscriberId: number, noticeId
        where n.id = $1 and n.subscriber_id = $2 and n.kind = 'confirm' for update of n, s`,
       [noticeId, subscriberId],
     );
-    if (!n) return 'unknown';
+    if (!n) {
+      // A signed link names a reader that existed; erasure removed them with their notices.
+      const [s] = await tx.query(`select 1 from subscribers where id = $1`, [subscriberId]);
+      return s ? 'unknown' : 'gone';
+    }
     // A suppressed address stays out whatever its status says: an unsubscribed reader's status is
     // left as it was when their address bounces, and only the suppression records it.
     if (n.status === 'bounced' || n.status === 'complained' || n.suppressed) return 'refused';
     // Each link confirms once: an old one fetched again (a scanner, the reader's history) never
     // undoes an unsubscribe that came after it.
     if (n.usedAt) return n.status === 'active' ? 'already' : 'used';
+    // The name comes from this request only; no name asked keeps the one the reader had.
     await tx.run(
       `update subscribers set status = 'active', confirmed_at = now(), unsubscribed_at = null, paused_until = null,
          time_zone = coalesce($2, time_zone), name = coalesce($3, name), updated_at = now()
@@ -106,6 +124,36 @@ export async function confirmSubscription(db: Db, subscriberId: number, noticeId
     await tx.run(`delete from erasures where email_hash = $1`, [emailHash(n.email)]);
     return n.status === 'active' ? 'already' : 'confirmed';
   });
+}
+
+/**
+ * Forgets subscription requests nobody confirmed once their links have expired (`linkTtlMs` old):
+ * an address that only ever was typed on the subscribe page goes with its notices and provider
+ * events, as if never typed; on other readers, the expired requests (with what a stranger may have
+ * typed in them) go. Addresses an editor added as pending, or gave a name, zone or tags since, stay.
+ * Returns how many of each went.
+ */
+export async function purgeUnconfirmed(db: Db, linkTtlMs: number): Promise<{ subscribers: number; requests: number }> {
+  const [row] = await db.query<{ subscribers: number; requests: number }>(
+    `with gone as (
+       delete from subscribers s
+       where s.status = 'pending' and s.confirmed_at is null and s.source = $2
+         and s.name is null and s.time_zone is null and not exists (select 1 from subscriptions x where x.subscriber_id = s.id)
+         and s.created_at <= now() - $1 * interval '1 millisecond'
+         and not exists (select 1 from notices n where n.subscriber_id = s.id and n.kind = 'confirm'
+                         and (n.used_at is not null or n.created_at > now() - $1 * interval '1 millisecond'))
+       returning s.id, s.email),
+     events_gone as (
+       delete from events e using gone g where e.email = g.email returning 1),
+     requests as (
+       delete from notices n
+       where n.kind = 'confirm' and n.used_at is null and n.created_at <= now() - $1 * interval '1 millisecond'
+         and not exists (select 1 from gone g where g.id = n.subscriber_id)
+       returning 1)
+     select (select count(*) from gone)::int as subscribers, (select count(*) from requests)::int as requests`,
+    [linkTtlMs, PAGE_SOURCE],
+  );
+  return row ?? { subscribers: 0, requests: 0 };
 }
 
 /** Sets a reader's followed tags to exactly these (slugs of existing tags), in one statement each way. */

@@ -23,6 +23,26 @@ export function normaliseEmail(input: string): { email: string } | { error: stri
   return { email: `${local}@${domain}` };
 }
 
+/** Domains whose mailboxes ignore dots in the part before the @ (Gmail's, under both of its names). */
+const DOTLESS = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox a normalised address lands in, for counting emails per inbox rather than per spelling:
+ * a `+tag` suffix is dropped for every domain (the common providers deliver it to the same inbox, and
+ * elsewhere two addresses merely share a limit), dots are dropped only where the provider ignores
+ * them, and googlemail.com is gmail.com.
+ */
+export function mailboxKey(email: string): string {
+  const at = email.lastIndexOf('@');
+  let local = email.slice(0, at).replace(/\+.*$/, '');
+  let domain = email.slice(at + 1);
+  if (DOTLESS.has(domain)) {
+    local = local.replace(/\./g, '');
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
+}
+
 export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });

@@ -38,20 +38,21 @@ const IGNORE = 'If you did not ask for this, ignore this email: without a click 
 
 async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promise<Content> {
   // React Email and the templates load with the first notice, not at start.
-  const { confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
+  const { confirmationFootnote, confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
   const url = noticeUrl(ctx, n);
   const host = new URL(ctx.publicUrl).host;
   if (n.kind === 'confirm') {
-    const props = { name: n.name, tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, requestedFrom: host };
+    // Nothing the request's form held goes in: whoever typed this address may not be its owner.
+    const props = { tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, site: host };
     const html = await confirmationHtml(props);
     const text = [
-      n.name ? `${n.name}, confirm your subscription` : 'Confirm your subscription',
+      'Confirm your subscription',
       '',
-      `You asked for a weekly tagcast digest on ${props.tags.join(', ')}. Confirm, and your first digest arrives with the next issue.`,
+      `A weekly tagcast digest on ${props.tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
       '',
       `Confirm: ${url}`,
       '',
-      `The link works for 3 days. If you did not ask for this (the request came from ${host}), ignore this email: without a click nothing is sent.`,
+      `The link works for 3 days. ${confirmationFootnote(host)}`,
     ].join('\n');
     return { subject: 'Confirm your tagcast subscription', html, text: `${text}\n` };
   }

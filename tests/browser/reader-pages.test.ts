@@ -12,6 +12,7 @@ import { createIssue } from '../../src/db/issues.ts';
 import { getNotice } from '../../src/db/notices.ts';
 import { confirmSubscription, requestSubscription, setPause, unsubscribe } from '../../src/db/readers.ts';
 import { sendIssueNow } from '../../src/issues.ts';
+import { mailboxKey } from '../../src/subscriptions/address.ts';
 import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { waitForStatus } from '../support/pipeline.ts';
@@ -60,7 +61,7 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
 
   /** A reader who subscribed through the page and confirmed: their id (and the notice that confirmed them). */
   async function reader(email: string, tags: string[], confirm = true): Promise<{ id: number; notice: number }> {
-    const r = await requestSubscription(t.db, { email, tags, timeZone: 'Europe/Berlin', name: null });
+    const r = await requestSubscription(t.db, { email, mailbox: mailboxKey(email), tags, timeZone: 'Europe/Berlin', name: null });
     if (r.kind !== 'confirm') throw new Error(`no confirmation for ${email}: ${r.kind}`);
     const n = (await getNotice(t.db, r.noticeId))!;
     if (confirm) expect(await confirmSubscription(t.db, n.subscriberId, n.id)).toBe('confirmed');

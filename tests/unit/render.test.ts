@@ -118,9 +118,10 @@ describe('subscription confirmation email', () => {
     const { render } = await import('react-email');
     const { createElement } = await import('react');
     const { default: Confirmation, SubscriptionConfirmationProps } = await import('../../emails/subscription-confirmation.tsx');
-    const props = SubscriptionConfirmationProps.parse({ name: '<Zoë>', tags: ['Rust', 'AI & ML'], confirmUrl: 'https://news.example.test/confirm?t=abc', requestedFrom: null });
+    const props = SubscriptionConfirmationProps.parse({ tags: ['Rust', 'AI & ML'], confirmUrl: 'https://news.example.test/confirm?t=abc', site: 'news.example.test' });
     const html = await render(createElement(Confirmation, props));
-    expect(html).toContain('&lt;Zoë&gt;, confirm your subscription');
+    expect(html).toContain('Confirm your subscription');
+    expect(html).toContain('entered this address on the subscribe page of news.example.test');
     expect(html).toContain('Rust, AI &amp; ML');
     expect(html).toContain('href="https://news.example.test/confirm?t=abc"');
     expect(html).toMatch(/<html[^>]* lang="en"/);

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { confirmSubscription, existingTags, readerProfile, requestSubscription, tagsWithCounts } from '../../db/readers.ts';
 import { isoWeek } from '../../digest/week.ts';
-import { isTimeZone, normaliseEmail } from '../../subscriptions/address.ts';
+import { isTimeZone, mailboxKey, normaliseEmail } from '../../subscriptions/address.ts';
 import { SubscribePage, type FieldError, type SubscribeValues } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
@@ -69,7 +69,7 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
 
     // A bot filled the field people never see: the same answer, and nothing is stored or sent.
     if ((field(body, 'website') ?? '') === '' && 'email' in address) {
-      const outcome = await requestSubscription(deps.db, { email: address.email, tags, timeZone: values.timeZone, name: name || null });
+      const outcome = await requestSubscription(deps.db, { email: address.email, mailbox: mailboxKey(address.email), tags, timeZone: values.timeZone, name: name || null });
       if (outcome.kind !== 'held') deps.enqueueNotice(outcome.noticeId);
     }
     return sendMessage(reply, deps, {
@@ -77,7 +77,7 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
       message: (
         <>
           <p>If the address can receive our emails, a message is on its way to it. Click the link in it to start your digest.</p>
-          <p className="small">Nothing arrives? Look in the spam folder, or try again in ten minutes: we send at most one email to an address every ten minutes.</p>
+          <p className="small">Nothing arrives? Look in the spam folder, or try again in ten minutes: we send at most one email to an inbox every ten minutes, however its address is spelled.</p>
         </>
       ),
     });
@@ -94,8 +94,11 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
     const { subscriberId, ref } = link.claims;
     const outcome = ref === undefined ? 'unknown' : await confirmSubscription(deps.db, subscriberId, ref);
     if (outcome === 'unknown') return sendLinkProblem(reply, deps, 'invalid');
-    if (outcome === 'used') {
-      return sendMessage(reply, deps, { status: 410, title: 'Link used already', message: <p>This confirmation link was used once already, and the subscription has ended since. To get digests again, <a href="/subscribe">subscribe again</a>.</p> });
+    if (outcome === 'used' || outcome === 'gone') {
+      // After an erasure the link names nobody any more: 410 as for a reader who left (docs/decisions.md).
+      const used = outcome === 'used';
+      const ended = used ? 'was used once already, and the subscription has ended since' : 'was for a subscription whose data has been erased since';
+      return sendMessage(reply, deps, { status: 410, title: used ? 'Link used already' : 'Link no longer valid', message: <p>This confirmation link {ended}. To get digests again, <a href="/subscribe">subscribe again</a>.</p> });
     }
     if (outcome === 'refused') {
       return sendMessage(reply, deps, { status: 409, title: 'Not confirmed', message: 'Emails to this address bounced or were marked as spam, so we cannot send digests to it. Subscribe with another address.' });
