@@ -10,6 +10,7 @@ import { createApiToken } from '../../src/db/api-tokens.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { createServer } from '../../src/web/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { Browser, readerApp, type ReaderApp } from '../support/reader.ts';
 
 /** The database the app is given, counting the statements it runs (each still runs for real). */
 function counting(db: Db): Db & { statements: number } {
@@ -175,4 +176,80 @@ describe.sequential(`smaller holes on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect((await api('GET', '/issues', { remoteAddress: nextAddress() })).statusCode).toBe(200);
     });
   });
+
+  describe('sessions and cookies', () => {
+    const PASSWORD = 'the first editor password';
+    const apps: ReaderApp[] = [];
+    const site = async (env: Record<string, string>) => {
+      const a = await readerApp(t.db, { env });
+      apps.push(a);
+      return a;
+    };
+    afterAll(async () => {
+      for (const a of apps) await a.app.close();
+    });
+    const login = (b: Browser) => b.submit('/admin/login', '/admin/login', { password: PASSWORD });
+    const cookies = (r: LightMyRequestResponse) => {
+      const set = r.headers['set-cookie'];
+      return Array.isArray(set) ? set : set ? [set] : [];
+    };
+
+    it('ends every session made under an old ADMIN_PASSWORD, even when that password comes back', async () => {
+      const first = await site({ ADMIN_PASSWORD: PASSWORD });
+      const b = new Browser(first.app, nextAddress());
+      expect((await login(b)).statusCode).toBe(303);
+      const cookie = b.cookieHeader!;
+      const open = (a: ReaderApp) => a.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie, accept: 'application/json' } });
+      expect((await open(first)).statusCode).toBe(200);
+      // The server restarted with a new password: the old cookie is refused.
+      const second = await site({ ADMIN_PASSWORD: 'a new editor password' });
+      expect((await open(second)).statusCode).toBe(401);
+      // Someone logs in under the new password; then the old password is put back. The first session
+      // stays ended: its row went at that login.
+      const c = new Browser(second.app, nextAddress());
+      expect((await c.submit('/admin/login', '/admin/login', { password: 'a new editor password' })).statusCode).toBe(303);
+      const back = await site({ ADMIN_PASSWORD: PASSWORD });
+      const again = await open(back);
+      expect(again.statusCode).toBe(401);
+      expect(again.json().error).toBe('this session has ended (logged out): log in again');
+    });
+
+    it('on https: every cookie the site sets is __Host- (Secure, Path=/, no Domain); on http plain, for localhost', async () => {
+      for (const [url, https] of [
+        ['https://news.example.test', true],
+        ['http://localhost:3000', false],
+      ] as const) {
+        const a = await site({ ADMIN_PASSWORD: PASSWORD, PUBLIC_URL: url });
+        const b = new Browser(a.app, nextAddress());
+        const answers = [await b.get('/subscribe'), await b.get('/admin/login'), await b.get('/preferences?t=x')];
+        // Browser sends the https Origin; a plain-http site is reached under its own host.
+        const origin = new URL(url).origin;
+        const page = await b.get('/admin/login');
+        answers.push(page);
+        const loggedIn = await b.post('/admin/login', { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!, password: PASSWORD }, { origin });
+        expect(loggedIn.statusCode, url).toBe(303);
+        answers.push(loggedIn);
+        const issues = await b.get('/admin/issues');
+        expect(issues.statusCode, url).toBe(200);
+        answers.push(await b.post('/admin/logout', { _csrf: /name="_csrf" value="([^"]+)"/.exec(issues.body)![1]! }, { origin }));
+        const set = answers.flatMap(cookies);
+        const names = new Set(set.map((c) => c.split('=')[0]));
+        expect([...names].sort(), url).toEqual(https ? ['__Host-tagcast_admin', '__Host-tagcast_csrf'] : ['tagcast_admin', 'tagcast_csrf']);
+        for (const c of set) {
+          const attributes = c.split('; ').slice(1);
+          expect(attributes.some((x) => /^domain=/i.test(x)), c).toBe(false);
+          expect(attributes, c).toContain('HttpOnly');
+          if (https) {
+            expect(attributes, c).toContain('Secure');
+            expect(attributes, c).toContain('Path=/');
+          } else {
+            // A Secure cookie would never come back over http://localhost.
+            expect(attributes, c).not.toContain('Secure');
+            expect(attributes, c).toContain(c.startsWith('tagcast_admin=') ? 'Path=/admin' : 'Path=/');
+          }
+        }
+      }
+    });
+  });
 });
+
