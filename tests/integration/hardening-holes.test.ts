@@ -251,5 +251,54 @@ describe.sequential(`smaller holes on ${process.env.TAGCAST_TEST_DB}`, () => {
       }
     });
   });
+
+  describe('the OpenAPI document', () => {
+    it('lists, on each operation, every status that operation really answers: 400, 401, 404, 409, 413, 415, 429, 503…', async () => {
+      const doc = (await app.inject({ url: '/api/v1/openapi.json', remoteAddress: nextAddress() })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+      const seen: string[] = [];
+      let operations = 0;
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) {
+          if (path.endsWith('/openapi.json')) continue;
+          operations++;
+          const url = (id: string) => path.replace('/api/v1', '').replace('{id}', id);
+          const M = method.toUpperCase();
+          const json = { 'content-type': 'application/json' };
+          const tries: [string, LightMyRequestResponse][] = [
+            ['no token', await api(M, url('999999'), { headers: { authorization: '' }, remoteAddress: nextAddress() })],
+            ['as it is', await api(M, url('999999'))],
+          ];
+          if (path.includes('{id}')) tries.push(['id 1e3', await api(M, url('1e3'))]);
+          if (path.endsWith('/subscribers') && M === 'GET') tries.push(['limit 0x10', await api(M, `${url('')}?limit=0x10`)]);
+          if (path.endsWith('/summaries') && M === 'GET') tries.push(['no week', await api(M, url(''))]);
+          if (M !== 'GET') {
+            const body = (type: string, payload: string) => api(M, url('999999'), { headers: { 'content-type': type }, payload });
+            const oversize = await body('application/json', JSON.stringify({ pad: 'x'.repeat(21 * 1024 * 1024) }));
+            expect(oversize.statusCode, `${M} ${path} oversize`).toBe(413);
+            const xml = await body('application/xml', '<issue/>');
+            expect(xml.statusCode, `${M} ${path} xml`).toBe(415);
+            tries.push(['oversize', oversize], ['xml', xml], ['form', await body('application/x-www-form-urlencoded', 'week=2026-W48')]);
+            tries.push(['text', await body('text/plain', 'hello')], ['broken JSON', await api(M, url('999999'), { headers: json, payload: '{' })]);
+            tries.push(['empty object', await api(M, url('999999'), { headers: json, payload: '{}' })]);
+          }
+          for (const [what, r] of tries) {
+            expect(r.statusCode, `${M} ${path} ${what}: ${r.body.slice(0, 200)}`).not.toBe(500);
+            if (r.statusCode < 300) continue;
+            seen.push(String(r.statusCode));
+            expect(Object.keys(op.responses), `${M} ${path} ${what} answered ${r.statusCode}: ${r.body.slice(0, 200)}`).toContain(String(r.statusCode));
+          }
+        }
+      }
+      expect(operations).toBeGreaterThanOrEqual(16);
+      // The battery did reach each kind of answer.
+      expect(new Set(seen)).toEqual(new Set(['400', '401', '404', '413', '415', '503']));
+      // And the limiter's: an address past its allowance.
+      const from = nextAddress();
+      let last: LightMyRequestResponse | undefined;
+      for (let i = 0; i <= 60; i++) last = await api('DELETE', '/schedule', { headers: { authorization: '' }, remoteAddress: from });
+      expect(last!.statusCode).toBe(429);
+      expect(Object.keys(doc.paths['/api/v1/schedule']!.delete!.responses)).toContain('429');
+    });
+  });
 });
 
