@@ -3,6 +3,7 @@
 // query; logging out (and a new ADMIN_PASSWORD) ending sessions on the server; `__Host-` cookies on an
 // https site only; and the OpenAPI document listing every status the routes really answer.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -10,7 +11,9 @@ import { createApiToken } from '../../src/db/api-tokens.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { createServer } from '../../src/web/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { REDIS_URL } from '../support/env.ts';
 import { Browser, readerApp, type ReaderApp } from '../support/reader.ts';
+import { deleteKeys, testPrefix } from '../support/redis.ts';
 
 /** The database the app is given, counting the statements it runs (each still runs for real). */
 function counting(db: Db): Db & { statements: number } {
@@ -174,6 +177,26 @@ describe.sequential(`smaller holes on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect(db.statements - spent).toBe(0);
       // Another address, with the real token, is unaffected.
       expect((await api('GET', '/issues', { remoteAddress: nextAddress() })).statusCode).toBe(200);
+    });
+
+    it('shares the stranger allowance between server processes through Redis, still before any query', async () => {
+      const prefix = testPrefix();
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+      const servers: FastifyInstance[] = [];
+      try {
+        for (let i = 0; i < 2; i++) servers.push(await createServer({ db, config: { ...config, queuePrefix: prefix }, log: pino({ level: 'silent' }), redis }));
+        const from = nextAddress();
+        const ask = (i: number) => servers[i % 2]!.inject({ url: '/api/v1/issues', remoteAddress: from, headers: { authorization: `Bearer tc_${String(i).padStart(43, 'y')}` } });
+        for (let i = 0; i < 60; i++) expect((await ask(i)).statusCode).toBe(401);
+        const before = db.statements;
+        expect((await ask(60)).statusCode).toBe(429);
+        expect((await ask(61)).statusCode).toBe(429);
+        expect(db.statements - before).toBe(0);
+        expect(await deleteKeys(prefix)).toBeGreaterThan(0);
+      } finally {
+        for (const s of servers) await s.close();
+        redis.disconnect();
+      }
     });
   });
 

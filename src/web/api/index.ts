@@ -47,7 +47,6 @@ type Limiter = (req: FastifyRequest, o?: { increment?: boolean }) => Promise<{ i
 async function spend(limiter: Limiter | undefined, req: FastifyRequest, reply: FastifyReply, increment = true): Promise<void> {
   if (!limiter) return;
   const s = await limiter(req, { increment });
-  // No max: the store failed and skipOnError let the request through uncounted.
   if (s.isAllowed || s.max === undefined) return;
   reply.header('x-ratelimit-limit', s.max).header('x-ratelimit-remaining', s.remaining).header('x-ratelimit-reset', s.ttlInSeconds);
   // A read sees the count before this request; a spend sees it after.
