@@ -20,6 +20,13 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** What newToken makes: `tc_` and 43 base64url characters. Anything else is refused before a query. */
+export const TOKEN_SHAPE = /^tc_[A-Za-z0-9_-]{43}$/;
+
+export function isTokenShaped(token: string): boolean {
+  return TOKEN_SHAPE.test(token);
+}
+
 /** A new token: `tc_` and 32 random bytes in base64url. */
 export function newToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -55,7 +62,7 @@ const TOUCH_EVERY_SECONDS = 60;
 
 /** The live (not revoked) token with that secret, or undefined; notes its use. */
 export async function findApiToken(db: Db, token: string): Promise<ApiToken | undefined> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
+  if (!isTokenShaped(token)) return undefined;
   const [row] = await db.query<ApiToken>(`select ${COLUMNS} from api_tokens where hash = $1 and revoked_at is null`, [hashToken(token)]);
   if (row && (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_EVERY_SECONDS * 1000)) {
     await db.run(

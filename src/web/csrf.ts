@@ -3,7 +3,7 @@
 // describes it: the browser holds a random value in a SameSite cookie, each form carries an HMAC of
 // that value; a forged cross-site form can send the cookie but cannot know the HMAC. Stateless, so
 // any number of `tagcast serve` processes agree. A request whose Origin names another site is
-// refused as well.
+// refused as well. On an https site the cookie is `__Host-tagcast_csrf` (see siteCookie).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -27,21 +27,44 @@ export function readCookie(req: FastifyRequest, name: string): string | undefine
   return undefined;
 }
 
+export interface SiteCookie {
+  /** Its name on this site: with the `__Host-` prefix on https. */
+  name: string;
+  read(req: FastifyRequest): string | undefined;
+  /** The Set-Cookie value holding value for maxAge seconds (0: the browser drops it). */
+  set(value: string, maxAge: number): string;
+}
+
+/**
+ * A cookie of this site. On https its name has the `__Host-` prefix, which the browser keeps only
+ * when Secure, Path=/ and without Domain: neither a sibling subdomain nor a plain-http answer on the
+ * same host can set or shadow it, and an unprefixed cookie of that name is never read. Plain http
+ * (development on localhost) keeps the bare name, the path asked for and no Secure, or the browser
+ * would never send it back.
+ */
+export function siteCookie(name: string, publicUrl: string, o: { path: string; sameSite: 'Strict' | 'Lax' }): SiteCookie {
+  const https = new URL(publicUrl).protocol === 'https:';
+  const full = https ? `__Host-${name}` : name;
+  const attributes = https ? `Path=/; HttpOnly; SameSite=${o.sameSite}; Secure` : `Path=${o.path}; HttpOnly; SameSite=${o.sameSite}`;
+  return {
+    name: full,
+    read: (req) => readCookie(req, full),
+    set: (value, maxAge) => `${full}=${value}; ${attributes}; Max-Age=${maxAge}`,
+  };
+}
+
 export function createCsrf(opts: { secret: string; publicUrl: string }): Csrf {
-  const secure = opts.publicUrl.startsWith('https:');
+  const cookie = siteCookie(COOKIE, opts.publicUrl, { path: '/', sameSite: 'Lax' });
   const origin = new URL(opts.publicUrl).origin;
   // A value set on this response is not in the request's cookies yet; every form on the page uses it.
   const issued = new WeakMap<FastifyRequest, string>();
   const sign = (value: string) => createHmac('sha256', opts.secret).update(`tagcast-csrf-v1\0${value}`).digest('base64url').slice(0, 32);
   return {
     token(req, reply) {
-      let value = issued.get(req) ?? readCookie(req, COOKIE);
+      let value = issued.get(req) ?? cookie.read(req);
       if (!value || !VALUE.test(value)) {
         value = randomBytes(16).toString('base64url');
-        reply.header(
-          'set-cookie',
-          `${COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}; Max-Age=${60 * 60 * 24 * 30}`,
-        );
+        reply.header('set-cookie', cookie.set(value, 60 * 60 * 24 * 30));
         issued.set(req, value);
       }
       return sign(value);
@@ -53,7 +76,7 @@ export function createCsrf(opts: { secret: string; publicUrl: string }): Csrf {
         // Same host as the request (a deployment reached by another name than PUBLIC_URL) is still same-site.
         if (!host || sent.replace(/^https?:\/\//, '') !== host) return 'this form was sent from another site';
       }
-      const value = readCookie(req, COOKIE);
+      const value = cookie.read(req);
       if (!value || !VALUE.test(value)) return 'your browser did not send back the form cookie: allow cookies for this site and try again';
       if (typeof field !== 'string' || field.length !== 32) return 'the form is missing its security field: reload the page and try again';
       const a = Buffer.from(field);

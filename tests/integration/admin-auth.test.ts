@@ -1,7 +1,8 @@
 // The editor login over HTTP: the password (scrypt, constant-time), the signed session cookie and its
-// attributes, forged, altered, expired and old-password cookies refused, no session → login (pages)
-// or 401 (posts, JSON), CSRF on the login and every editor form, the login rate limit, logout, the
-// admin pages' own CSP, and ADMIN_PASSWORD unset → 503 saying how to set it.
+// attributes (`__Host-` on this https site), forged, altered, expired and old-password cookies refused,
+// no session → login (pages) or 401 (posts, JSON), CSRF on the login and every editor form, the login
+// rate limit, logout ending the session on the server (a copied cookie stops working), the admin
+// pages' own CSP, and ADMIN_PASSWORD unset → 503 saying how to set it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspHeader } from '../../src/web/plugins/security.ts';
 import { ADMIN_CSP, LOGIN_LIMIT } from '../../src/web/admin/index.tsx';
@@ -11,6 +12,8 @@ import { deleteKeys, testPrefix, testQueues } from '../support/redis.ts';
 import { Browser, csrfField, forms, readerApp, type ReaderApp } from '../support/reader.ts';
 
 const PASSWORD = 'correct horse battery staple';
+/** The session cookie's name on the tests' https site. */
+const COOKIE = `__Host-${SESSION_COOKIE}`;
 let ip = 1;
 /** Each editor from their own address: the login limit counts per client. */
 const editor = (app: ReaderApp['app']) => new Browser(app, `198.51.100.${ip++}`);
@@ -48,7 +51,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/admin/subscribers?q=x');
     const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[0-9a-z]+\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}; Path=/admin; HttpOnly; SameSite=Strict; Secure; Max-Age=${SESSION_MS / 1000}$`));
+    expect(cookie).toMatch(new RegExp(`^${COOKIE}=[0-9a-z]+\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=${SESSION_MS / 1000}$`));
     const issues = await b.get('/admin/issues');
     expect(issues.statusCode).toBe(200);
     expect(issues.body).toContain('<h1>Issues</h1>');
@@ -60,7 +63,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
       const res = await login(b, wrong);
       expect(res.statusCode, wrong.slice(0, 30)).toBe(401);
       expect(res.body).toContain('That is not the password');
-      expect(String(res.headers['set-cookie'] ?? '')).not.toContain(SESSION_COOKIE);
+      expect(String(res.headers['set-cookie'] ?? '')).not.toContain(COOKIE);
     }
     expect((await b.get('/admin/issues')).statusCode).toBe(303);
   });
@@ -80,7 +83,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     expect(over.statusCode).toBe(429);
     expect(over.headers['retry-after']).toBeDefined();
     expect(over.body).toContain('too many requests');
-    expect(String(over.headers['set-cookie'] ?? '')).not.toContain(SESSION_COOKIE);
+    expect(String(over.headers['set-cookie'] ?? '')).not.toContain(COOKIE);
     expect((await login(editor(r.app))).statusCode).toBe(303);
   });
 
@@ -93,7 +96,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     const page = await b.get('/admin/login');
     const crossSite = await b.post('/admin/login', { _csrf: csrfField(page.body)!, password: PASSWORD }, { origin: 'https://evil.example' });
     expect(crossSite.statusCode).toBe(403);
-    expect(String(crossSite.headers['set-cookie'] ?? '')).not.toContain(SESSION_COOKIE);
+    expect(String(crossSite.headers['set-cookie'] ?? '')).not.toContain(COOKIE);
   });
 
   it('without a session: pages redirect to the login, posts and JSON clients get 401 with the reason', async () => {
@@ -119,10 +122,22 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     }
   });
 
+  it('checks the password exactly', () => {
+    const auth = createAdminAuth({ db: t.db, password: PASSWORD, secret: r.config.secret, publicUrl: r.config.publicUrl, now: () => now });
+    expect(auth.checkPassword(PASSWORD)).toBe(true);
+    for (const wrong of ['', PASSWORD.slice(0, -1), `${PASSWORD}x`, PASSWORD.toUpperCase(), 'x'.repeat(2000)]) expect(auth.checkPassword(wrong), wrong.slice(0, 30)).toBe(false);
+  });
+
   it('refuses forged, altered, expired and old-password cookies', async () => {
+    // Signed with another SECRET, or under another password: both are forgeries here. (Made first:
+    // a login under the real key then drops their rows, as a server with the new password would.)
+    const forged = async (o: { password: string; secret: string }) =>
+      (await createAdminAuth({ db: t.db, ...o, publicUrl: r.config.publicUrl, now: () => now }).startSession()).split(';')[0]!.split('=')[1]!;
+    const otherSecret = await forged({ password: PASSWORD, secret: 'another-secret-0123456789abcdefghijkl' });
+    const oldPassword = await forged({ password: 'the old password 123', secret: r.config.secret });
     const b = editor(r.app);
     await login(b);
-    const good = b.cookies.get(SESSION_COOKIE)!;
+    const good = b.cookies.get(COOKIE)!;
     const [exp, id, mac] = good.split('.') as [string, string, string];
     const tries: Record<string, string> = {
       'made up': `${exp}.${'A'.repeat(16)}.${'B'.repeat(43)}`,
@@ -130,22 +145,22 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
       'other id': `${exp}.${id.slice(0, -1)}${id.endsWith('A') ? 'B' : 'A'}.${mac}`,
       garbage: 'yes',
     };
-    // Signed with another SECRET, or under another password: both are forgeries here.
-    const other = createAdminAuth({ password: PASSWORD, secret: 'another-secret-0123456789abcdefghijkl', publicUrl: r.config.publicUrl, now: () => now });
-    tries['other secret'] = other.sessionCookie().split(';')[0]!.split('=')[1]!;
-    const oldPassword = createAdminAuth({ password: 'the old password 123', secret: r.config.secret, publicUrl: r.config.publicUrl, now: () => now });
-    tries['old password'] = oldPassword.sessionCookie().split(';')[0]!.split('=')[1]!;
+    tries['other secret'] = otherSecret;
+    tries['old password'] = oldPassword;
+    // The real name without its prefix is another cookie: a subdomain could have set it.
+    const unprefixed = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${SESSION_COOKIE}=${good}` } });
+    expect(unprefixed.statusCode).toBe(303);
     for (const [what, value] of Object.entries(tries)) {
-      const res = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${SESSION_COOKIE}=${value}` } });
+      const res = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${COOKIE}=${value}` } });
       expect(res.statusCode, what).toBe(303);
     }
-    const ok = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${SESSION_COOKIE}=${good}` } });
+    const ok = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${COOKIE}=${good}` } });
     expect(ok.statusCode).toBe(200);
     // Twelve hours later the same cookie has expired.
     const saved = now;
     now = new Date(saved.getTime() + SESSION_MS + 1000);
     try {
-      const late = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${SESSION_COOKIE}=${good}`, accept: 'application/json' } });
+      const late = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${COOKIE}=${good}`, accept: 'application/json' } });
       expect(late.statusCode).toBe(401);
       expect(late.json().error).toContain('session has expired');
     } finally {
@@ -162,16 +177,28 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     expect(await t.db.query(`select 1 from subscribers where email = 'csrf@example.test'`)).toEqual([]);
   });
 
-  it('logs out: the cookie is cleared and the pages ask for the login again', async () => {
+  it('logs out: the session ends on the server, the cookie is cleared and the pages ask for the login again', async () => {
     const b = editor(r.app);
     await login(b);
+    const copied = b.cookies.get(COOKIE)!;
+    const other = editor(r.app);
+    await login(other);
     const page = await b.get('/admin/issues');
     expect(forms(page.body)[0]).toMatchObject({ action: '/admin/logout', csrf: true });
     const out = await b.post('/admin/logout', { _csrf: csrfField(page.body)! });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/admin/login?done=out');
-    expect(String(out.headers['set-cookie'])).toMatch(new RegExp(`^${SESSION_COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Secure; Max-Age=0$`));
+    expect(String(out.headers['set-cookie'])).toMatch(new RegExp(`^${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=0$`));
     expect((await b.get('/admin/issues')).statusCode).toBe(303);
+    // A copy of the cookie taken before the logout opens nothing now, pages or JSON, though its
+    // signature and expiry are still good.
+    const copy = (headers: Record<string, string> = {}) => r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${COOKIE}=${copied}`, ...headers } });
+    expect((await copy()).statusCode).toBe(303);
+    const json = await copy({ accept: 'application/json' });
+    expect(json.statusCode).toBe(401);
+    expect(json.json().error).toBe('this session has ended (logged out): log in again');
+    // Another editor's session is their own: still open.
+    expect((await other.get('/admin/issues')).statusCode).toBe(200);
     expect((await b.get('/admin/login?done=out')).body).toContain('You are logged out');
   });
 

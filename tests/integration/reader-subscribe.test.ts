@@ -53,7 +53,7 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
     const page = await b.get('/subscribe?tags=rust');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-security-policy']).toBe(PAGE_POLICY);
-    expect(page.headers['set-cookie']).toMatch(/^tagcast_csrf=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure;/);
+    expect(page.headers['set-cookie']).toMatch(/^__Host-tagcast_csrf=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure;/);
     expect(csrfField(page.body)).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(forms(page.body)).toEqual([{ method: 'post', action: '/subscribe', csrf: true, fields: ['_csrf', 'email', 'name', 'tags', 'tags', 'tags', 'time_zone', 'website'] }]);
     expect(page.body).toMatch(/AI <span class="count">\(2 summaries lately\)/);

@@ -1,10 +1,11 @@
 // The progress arithmetic of the issue page with fixed numbers: the send rate over the last minutes,
 // the ETA of what is due and of later waves, wave order, and how the figures are written. Also the
-// admin forms' readers (dates, times, ids) and the session cookie, which need no services either.
+// admin forms' readers (dates, times, ids) and where a login may return to, which need no services
+// either. (The session cookie is a row on the server too: tests/integration/admin-auth.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { estimate, formatDuration, formatRate, orderWaves, percentDone, RATE_FLOOR_MS, RATE_WINDOW_MS, sendRate, type Wave } from '../../src/progress.ts';
 import { parseDateField, parseId, parseTimeField, parseWeekField, wallClock } from '../../src/web/admin/forms.ts';
-import { createAdminAuth, safeNext, SESSION_MS } from '../../src/web/admin/session.ts';
+import { safeNext } from '../../src/web/admin/session.ts';
 
 const NOW = new Date('2026-11-30T09:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
@@ -129,33 +130,5 @@ describe('admin form fields', () => {
   it('sends a login back only to a path under /admin', () => {
     expect(safeNext('/admin/issues/3?done=x')).toBe('/admin/issues/3?done=x');
     for (const bad of ['//evil.example', 'https://evil.example/admin', '/administrator', '/admin\\..', '/admin/ x', '/admin/../x', '/admin/./x', '/admin//x', '/admin/%2E%2e/x', 7]) expect(safeNext(bad), String(bad)).toBe('/admin');
-  });
-});
-
-describe('admin session', () => {
-  const base = { password: 'a password of some length', secret: 's'.repeat(40), publicUrl: 'http://localhost:3000' };
-  const request = (cookie: string) => ({ headers: { cookie } }) as never;
-
-  it('checks the password exactly, and signs sessions that expire', () => {
-    let now = NOW;
-    const auth = createAdminAuth({ ...base, now: () => now });
-    expect(auth.checkPassword(base.password)).toBe(true);
-    for (const wrong of ['', 'a password of some lengt', `${base.password}x`, 'A password of some length']) expect(auth.checkPassword(wrong), wrong).toBe(false);
-    const cookie = auth.sessionCookie();
-    // Not Secure over plain http (the cookie would never come back), HttpOnly and Strict always.
-    expect(cookie).toMatch(/; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=43200$/);
-    const value = cookie.split(';')[0]!;
-    expect(auth.sessionProblem(request(value))).toBeNull();
-    expect(auth.sessionProblem(request('other=1'))).toBe('missing');
-    expect(auth.sessionProblem(request(`${value}x`))).toBe('invalid');
-    // Well formed, but not signed by this key: one character of the signature changed, or another SECRET.
-    const flipped = value.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    expect(auth.sessionProblem(request(flipped))).toBe('invalid');
-    const other = createAdminAuth({ ...base, secret: 't'.repeat(40), now: () => now }).sessionCookie().split(';')[0]!;
-    expect(auth.sessionProblem(request(other))).toBe('invalid');
-    now = new Date(NOW.getTime() + SESSION_MS - 1000);
-    expect(auth.sessionProblem(request(value))).toBeNull();
-    now = new Date(NOW.getTime() + SESSION_MS);
-    expect(auth.sessionProblem(request(value))).toBe('expired');
   });
 });

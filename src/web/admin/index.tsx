@@ -34,7 +34,7 @@ const adminErrorPage = (p: { status: number; title: string; reason: string; requ
 
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const password = deps.config.adminPassword;
-  const auth = password ? createAdminAuth({ password, secret: deps.config.secret, publicUrl: deps.config.publicUrl, now: deps.now }) : null;
+  const auth = password ? createAdminAuth({ db: deps.db, password, secret: deps.config.secret, publicUrl: deps.config.publicUrl, now: deps.now }) : null;
   // On the root instance, so requireAdmin finds it from any scope (Bull Board's included).
   app.decorate('adminAuth', auth);
 
@@ -64,7 +64,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     scope.get('/admin', async (_req, reply) => reply.redirect('/admin/issues', 302));
 
     scope.get('/admin/login', async (req, reply) => {
-      if (!auth.sessionProblem(req)) return reply.redirect(safeNext(field(req.query, 'next')), 303);
+      if (!(await auth.sessionProblem(req))) return reply.redirect(safeNext(field(req.query, 'next')), 303);
       return sendAdmin(reply, <LoginPage csrf={deps.csrf.token(req, reply)} next={safeNext(field(req.query, 'next'))} loggedOut={field(req.query, 'done') === 'out'} />);
     });
 
@@ -77,7 +77,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         return sendAdmin(reply, <LoginPage csrf={deps.csrf.token(req, reply)} next={next} error="That is not the password. Try again." />, 401);
       }
       req.log.info('admin login');
-      return reply.header('set-cookie', auth.sessionCookie()).redirect(next, 303);
+      return reply.header('set-cookie', await auth.startSession()).redirect(next, 303);
     });
 
     // Logging out needs the form's CSRF field (a forged form must not log the editor out) but no session.
@@ -92,7 +92,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
           403,
         );
       }
-      return reply.header('set-cookie', auth.clearCookie()).redirect('/admin/login?done=out', 303);
+      return reply.header('set-cookie', await auth.endSession(req)).redirect('/admin/login?done=out', 303);
     });
 
     await scope.register(async (editor) => {

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of /api/v1, made from the routes' own zod schemas (z.toJSONSchema), so it
 // cannot drift from what the routes accept.
 import { z } from 'zod';
-import type { Registry } from './route.ts';
+import { bodyLimitOf, takesBody, type Registry } from './route.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -43,6 +43,25 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
+
+/**
+ * Every error status this route answers, with when: its own (spec.errors) and those every route of
+ * its kind gives (the token, the limiter, the schemas, and for a method with a body, its size and
+ * media type, which Fastify refuses before the route runs).
+ */
+export function errorAnswers(r: Registry[number]): Record<number, string> {
+  const errors: Record<number, string> = { 429: 'too many requests; see retry-after', ...r.errors };
+  if (r.params || r.query || r.body) errors[400] = 'the request does not fit the schema; error and issues name each field';
+  if (takesBody(r.method)) {
+    errors[400] ??= 'the body is not valid JSON';
+    errors[413] = `the body is larger than ${size(bodyLimitOf(r))}`;
+    errors[415] = r.body ? `the body is not ${(r.bodyTypes ?? ['application/json']).join(' or ')}` : 'the body is of a type this API does not read (send none, or JSON)';
+  }
+  if (!r.public) errors[401] = 'no token, or an unknown or revoked one';
+  return errors;
+}
+
 export function openApiDocument(registry: Registry, opts: { version: string; serverUrl: string }): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of registry) {
@@ -53,9 +72,7 @@ export function openApiDocument(registry: Registry, opts: { version: string; ser
         content: { [success.contentType ?? 'application/json']: { schema: success.contentType ? { type: 'string' } : { type: 'object' } } },
       },
     };
-    const errors: Record<number, string> = { 429: 'too many requests; see retry-after', ...r.errors };
-    if (r.params || r.query || r.body) errors[400] = 'the request does not fit the schema; error and issues name each field';
-    if (!r.public) errors[401] = 'no token, or an unknown or revoked one';
+    const errors = errorAnswers(r);
     for (const [status, description] of Object.entries(errors)) {
       responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }

@@ -19,7 +19,7 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   body?: B;
   /** The body's media types (default application/json). */
   bodyTypes?: string[];
-  /** The body size limit in bytes, when not Fastify's 1 MiB. */
+  /** The body size limit in bytes (default: BODY_BYTES, or NO_BODY_BYTES for a route without a body). */
   bodyLimit?: number;
   /** Success status and what it carries (default 200 JSON). */
   success?: { status: number; description: string; contentType?: string };
@@ -30,6 +30,19 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** A JSON body's size limit unless the route names its own. */
+export const BODY_BYTES = 1024 * 1024;
+/** A route that takes no body still reads one a client sends (`{}` from many clients): a small one. */
+export const NO_BODY_BYTES = 1024;
+
+/** The largest body a route reads; past it the answer is 413 before any parsing. */
+export function bodyLimitOf(spec: { body?: unknown; bodyLimit?: number | undefined }): number {
+  return spec.bodyLimit ?? (spec.body ? BODY_BYTES : NO_BODY_BYTES);
+}
+
+/** GET (and its HEAD) never has its body read; every other method may carry one. */
+export const takesBody = (method: Method) => method !== 'GET';
 
 export interface Input<P, Q, B> {
   params: Out<P>;
@@ -62,7 +75,7 @@ export function defineRoute<P extends z.ZodType | undefined = undefined, Q exten
   scope.route({
     method: spec.method,
     url: spec.url,
-    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+    bodyLimit: bodyLimitOf(spec),
     config: { apiPublic: spec.public === true },
     handler: async (req, reply) => {
       // Only the media types the document names (not the site's form posts, not text/plain).

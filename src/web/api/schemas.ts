@@ -13,10 +13,28 @@ export const week = z
 
 export const engine = z.enum(['react', 'mjml'], { error: 'must be react or mjml' });
 
+/** The largest id or count a Postgres integer holds. */
+export const INT_MAX = 2_147_483_647;
+
+/**
+ * A whole number as a path or query string carries it, written one way only: decimal digits, no sign,
+ * exponent, hex, spaces, fraction or leading zero. `Number()` would take 1e3, 0x10, " 5" and 5.0 and
+ * quietly mean another id; anything past INT_MAX would reach the database and fail there.
+ */
+export function wholeNumber(min: 0 | 1, max = INT_MAX) {
+  const example = min === 0 ? '0' : '42';
+  return z
+    .string({ error: 'must be one whole number' })
+    .regex(min === 0 ? /^(0|[1-9][0-9]*)$/ : /^[1-9][0-9]*$/, {
+      message: `must be a whole number${min === 1 ? ' from 1' : ''} in plain digits, like ${example} (no sign, exponent, hex, spaces or leading zeros)`,
+      abort: true,
+    })
+    .refine((s) => s.length <= 10 && Number(s) <= max, `must be at most ${max}`)
+    .transform(Number);
+}
+
 /** An id in a path: a positive whole number. */
-export const idParams = z.strictObject({
-  id: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(2_147_483_647, 'is too large'),
-});
+export const idParams = z.strictObject({ id: wholeNumber(1) });
 
 export const createIssueBody = z.strictObject({
   week,
@@ -44,7 +62,7 @@ export const scheduleLocalBody = z.strictObject({
 
 export const testSendBody = z.strictObject({
   to: z.string().min(3, 'must be an email address').max(254, 'is longer than 254 characters'),
-  subscriberId: z.number().int().positive().optional().describe("whose digest to send (default: a reader with content this issue)"),
+  subscriberId: z.number().int({ message: 'must be a whole number', abort: true }).positive('must be positive').max(INT_MAX, `must be at most ${INT_MAX}`).optional().describe("whose digest to send (default: a reader with content this issue)"),
 });
 
 export const weekQuery = z.strictObject({ week });
@@ -79,8 +97,8 @@ export const importSummariesBody = z.strictObject({
 export const subscribersQuery = z.strictObject({
   q: z.string().max(200, 'is longer than 200 characters').optional().describe('part of an address or name'),
   status: z.enum(['pending', 'active', 'unsubscribed', 'bounced', 'complained'], { error: 'must be pending, active, unsubscribed, bounced or complained' }).optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
-  offset: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').default(0),
+  limit: wholeNumber(1, 1000).default(100).describe('default 100'),
+  offset: wholeNumber(0).default(0).describe('default 0'),
 });
 
 export const addSubscriberBody = z.strictObject({
