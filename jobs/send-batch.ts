@@ -115,13 +115,15 @@ export function idempotencyKey(issueId: number, batch: number): string {
 }
 
 /**
- * Readers who left since planning (unsubscribed, bounced, suppressed), skipped on a batch's first
- * attempt only: every later attempt then sends exactly the same emails under the same key.
+ * Readers who left or paused since planning (unsubscribed, bounced, suppressed, paused), skipped on a
+ * batch's first attempt only and recorded at once: every later attempt then sends exactly the same
+ * emails under the same key, even if a pause has ended meanwhile.
  */
 export function readersWhoLeft(leased: LeasedDelivery[]): DeliveryResult[] {
-  return leased
-    .filter((d) => d.attempts === 1 && (d.status !== 'active' || d.suppressed))
-    .map((d) => ({ subscriberId: d.subscriberId, status: 'skipped', providerId: null, error: d.suppressed ? 'suppressed' : `subscriber ${d.status}` }));
+  return leased.flatMap((d) => {
+    const why = d.attempts !== 1 ? null : d.suppressed ? 'suppressed' : d.status !== 'active' ? `subscriber ${d.status}` : d.paused ? 'subscriber paused' : null;
+    return why ? [{ subscriberId: d.subscriberId, status: 'skipped' as const, providerId: null, error: why }] : [];
+  });
 }
 
 /** Each reader's result from the provider's answer, by the email's index in the request. */

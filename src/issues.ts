@@ -21,12 +21,21 @@ async function mustGet(db: Db, id: number): Promise<Issue> {
 /** The zones furthest ahead of and behind UTC (Kiribati +14:00, Baker Island −12:00). */
 const EARLIEST_ZONE = 'Pacific/Kiritimati';
 
-/**
- * When an issue sent at local time must be planned: when the first zone reaches that time (the
- * earliest wave). The ledger then holds each reader's own time.
- */
+/** When the first zone reaches a local time: an issue sent at that local time has its earliest wave then. */
 export function firstWave(local: LocalTime): Date {
   return zonedInstant(local, EARLIEST_ZONE);
+}
+
+/** How long before its first wave a local-time issue is planned (and a local-time weekly run happens). */
+export const LOCAL_LEAD_MS = 60 * 60_000;
+
+/**
+ * When an issue sent at local time is planned: an hour before its first wave, so the ledger is written
+ * and every wave's job waits for its time before the first zone's readers are due. The ledger then
+ * holds each reader's own time.
+ */
+export function localPlanTime(local: LocalTime): Date {
+  return new Date(firstWave(local).getTime() - LOCAL_LEAD_MS);
 }
 
 async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date): Promise<Issue> {
@@ -58,7 +67,7 @@ export async function scheduleIssueLocal(db: Db, queues: Queues, id: number, loc
   // The last zone (−12:00) reaches the time about 26 hours after the first: a date whose last wave has
   // passed would send everything at once, which is not what "at local time" asked for.
   if (zonedInstant(l, 'Etc/GMT+12').getTime() < now.getTime()) throw new IssueStateError(`${local.date} ${local.localTime} has passed in every time zone; choose a later date`);
-  return schedule(db, queues, id, firstWave(l), l, now);
+  return schedule(db, queues, id, localPlanTime(l), l, now);
 }
 
 export function sendIssueNow(db: Db, queues: Queues, id: number, now = new Date()): Promise<Issue> {

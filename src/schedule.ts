@@ -10,15 +10,13 @@ import { createIssue, currentIssueForWeek, transitionIssue, type Issue } from '.
 import { claimRun, countSummaries, deleteSchedule, readSchedule, recordRun, hasRun, writeSchedule, type Schedule } from './db/schedules.ts';
 import { isoWeek, previousWeek } from './digest/week.ts';
 import { enqueueTo, type Enqueue } from './enqueue.ts';
-import { firstWave } from './issues.ts';
+import { LOCAL_LEAD_MS, localPlanTime } from './issues.ts';
 import type { Queues } from './queue.ts';
 import { isTimeZone } from './subscriptions/address.ts';
 import { addDays, localDate, zonedInstant } from './time.ts';
 
 export { scheduleRuns, type Schedule, type ScheduleRun } from './db/schedules.ts';
 
-/** A local-time run happens this long before the first zone reaches the time: it plans the waves. */
-export const LOCAL_LEAD_MS = 60 * 60_000;
 /** A run the scheduler missed (no worker was up) still happens within this long; later it is recorded as missed. */
 export const CATCH_UP_MS = 24 * 3600_000;
 
@@ -45,7 +43,7 @@ export function weekdayName(weekday: number): string {
  */
 export function runInstant(s: Schedule, date: string): Date {
   if (!s.local) return zonedInstant({ date, time: s.time }, s.timeZone);
-  return new Date(firstWave({ date, time: s.time }).getTime() - LOCAL_LEAD_MS);
+  return localPlanTime({ date, time: s.time });
 }
 
 /** The occurrences (local dates with the schedule's weekday) whose runs fall around `now`: the last one due and the next one. */
@@ -134,7 +132,7 @@ export async function runOccurrence(db: Db, enqueue: Enqueue, s: Schedule, date:
     if (!existing && (await countSummaries(tx, week)) === 0) return done({ outcome: 'skipped', week, issueId: null, reason: 'no content' });
     const issue = existing ?? (await createIssue(tx, { week, engine: s.engine ?? defaultEngine, subject: null }));
     const local = s.local ? { time: s.time, date } : null;
-    const sendAt = s.local ? firstWave({ date, time: s.time }) : zonedInstant({ date, time: s.time }, s.timeZone);
+    const sendAt = runInstant(s, date); // at local time, the plan an hour before the first wave
     const scheduled = await transitionIssue(tx, issue.id, ['draft'], 'scheduled', { sendAt, local });
     return done({ outcome: existing ? 'found' : 'created', week, issueId: issue.id, reason: 'scheduled' }, scheduled);
   });

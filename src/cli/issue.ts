@@ -49,7 +49,7 @@ export function registerIssue(program: Command): void {
         const local = { localTime: o.local, date: o.date };
         await withContext(async (ctx) => {
           const issue = await scheduleIssueLocal(ctx.db, await ctx.queues(), id, local);
-          process.stdout.write(`issue ${issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (first wave ${issue.sendAt?.toISOString()})\n`);
+          process.stdout.write(`issue ${issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (planned at ${issue.sendAt?.toISOString()}, an hour before the first readers get it)\n`);
         });
         return;
       }

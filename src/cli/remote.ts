@@ -165,7 +165,7 @@ function remoteProgram(client: Client, config: Config): Command {
       if (o.local !== undefined) {
         if (o.date === undefined) throw new UsageError('--local needs --date YYYY-MM-DD (the day readers get it)');
         const r = await client.request<{ issue: Record<string, unknown> }>('POST', `/issues/${id}/schedule-local`, { localTime: o.local, date: o.date });
-        out(`issue ${r.issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (first wave ${reviveIssue(r.issue).sendAt?.toISOString()})`);
+        out(`issue ${r.issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (planned at ${reviveIssue(r.issue).sendAt?.toISOString()}, an hour before the first readers get it)`);
         return;
       }
       const at = new Date(o.at!);

@@ -6,6 +6,8 @@ export interface LeasedDelivery {
   name: string | null;
   status: string;
   suppressed: boolean;
+  /** Paused now (the reader chose a pause after the issue was planned). */
+  paused: boolean;
   /** Slugs of the subscriber's tags with content in this issue, frozen when the issue was planned. */
   sections: string[];
   /** 1 on the batch's first attempt. */
@@ -26,7 +28,8 @@ export function leaseBatch(db: Db, issueId: number, batch: number, token: string
          and (lease_until is null or lease_until < now())
        returning subscriber_id, attempts, sections)
      select s.id as "subscriberId", s.email, s.name, s.status, l.attempts, l.sections,
-            exists (select 1 from suppressions p where p.email = s.email) as suppressed
+            exists (select 1 from suppressions p where p.email = s.email) as suppressed,
+            coalesce(s.paused_until > now(), false) as paused
      from leased l join subscribers s on s.id = l.subscriber_id
      order by s.id`,
     [issueId, batch, token, leaseMs],

@@ -9,7 +9,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../../jobs/index.ts';
 import type { SendBatchDeps } from '../../jobs/send-batch.ts';
@@ -19,15 +18,12 @@ import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscriber
 import type { Digest } from '../../src/digest/assemble.ts';
 import { sendIssueNow } from '../../src/issues.ts';
 import { jobIds } from '../../jobs/catalog.ts';
-import { enqueueTo } from '../../src/enqueue.ts';
-import { sharedRate } from '../../src/workers.ts';
 import { LayoutRenderError, type DigestRenderer } from '../../src/render/index.ts';
-import { createPacer } from '../../src/send/pacer.ts';
 import { ProviderError, type OutgoingEmail, type Provider } from '../../src/send/provider.ts';
 import { createOutbox } from '../../src/send/outbox.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
-import { createHarness, testConfig, waitForStatus, type Harness } from '../support/pipeline.ts';
+import { createHarness, jobContext, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 
@@ -138,19 +134,7 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
 
   /** The job's own dependencies, as startWorkers builds them, around the given provider. */
   function jobDeps(h: Harness, provider: Provider, wrapRenderer?: SendBatchDeps['wrapRenderer']): SendBatchDeps {
-    return {
-      db: t.db,
-      config: testConfig,
-      provider,
-      enqueue: enqueueTo(h.queues),
-      log: pino({ level: 'silent' }),
-      now: () => new Date(),
-      batchSize: 100,
-      leaseMs: 60_000,
-      rate: sharedRate(h.queues.send, testConfig.resend.rateLimit),
-      pacer: createPacer(h.queues.connection, `${h.queues.send.qualifiedName}:pacer`, () => testConfig.resend.rateLimit),
-      wrapRenderer,
-    };
+    return { ...jobContext(t.db, h, provider), wrapRenderer };
   }
 
   /** A planned, sending issue whose jobs no worker runs: the test calls the job itself. */

@@ -79,6 +79,15 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     await waitForStatus(t.db, issue.id);
     expect(emu.stats.rateLimited).toBeGreaterThan(0);
     for (const e of emails) expect(emu.stats.accepted.get(e)).toBe(1);
+    // After each 429, the batch's next request came no sooner than the whole seconds the provider asked,
+    // by the emulator's own clock: a causal order (answer, then wait, then ask again), not a speed.
+    const retries = emu.stats.answers.flatMap((a, i) => {
+      if (a.status !== 429) return [];
+      const next = emu.stats.answers.slice(i + 1).find((b) => b.key === a.key);
+      return next ? [{ key: a.key, asked: a.retryAfter! * 1000, waited: next.at - a.at }] : [];
+    });
+    expect(retries.length).toBeGreaterThan(0);
+    for (const r of retries) expect(r.waited, `${r.key} waited ${r.waited} ms of ${r.asked}`).toBeGreaterThanOrEqual(r.asked);
   });
 
   it('tightens the limit all workers share to the one the provider reports', async () => {

@@ -10,7 +10,7 @@ import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
 import { scheduleRuns } from '../../src/db/schedules.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { enqueueTo } from '../../src/enqueue.ts';
-import { firstWave, IssueStateError, rebuildJobs, scheduleIssueLocal, sendIssueNow } from '../../src/issues.ts';
+import { IssueStateError, rebuildJobs, scheduleIssueLocal, sendIssueNow } from '../../src/issues.ts';
 import { assertScheduler, clearSchedule, cronFor, getSchedule, runInstant, runOccurrence, setSchedule } from '../../src/schedule.ts';
 import { zonedInstant } from '../../src/time.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -99,6 +99,25 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     await t.db.query(`update issues set status = 'cancelled' where id = any($1::int[])`, [[issue.id, draft.id]]);
   });
 
+  it('plans a weekly local-time issue an hour before the first zone reaches its time', async () => {
+    // Mondays at 08:00 in each reader's zone: Kiritimati (UTC+14) reaches 08:00 on 2026-11-30 at 18:00 UTC on the 29th.
+    const s = { weekday: 1, time: '08:00', timeZone: 'UTC', local: true, engine: null, week: 'previous' as const };
+    const now = new Date('2026-11-29T17:00:05Z');
+    await t.db.query(`delete from schedule_runs`);
+    const draft = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    try {
+      expect(await runOccurrence(t.db, enqueueTo(h.queues), s, '2026-11-30', now, 'react')).toMatchObject({ outcome: 'found', issueId: draft.id });
+      const issue = (await getIssue(t.db, draft.id))!;
+      expect({ sendAt: issue.sendAt!.toISOString(), localTime: issue.localTime, localDate: issue.localDate }).toEqual({ sendAt: '2026-11-29T17:00:00.000Z', localTime: '08:00', localDate: '2026-11-30' });
+      // The plan job runs now, not when the first readers are due.
+      const job = await h.queues.issues.getJob(`plan-issue-${issue.id}`);
+      expect(job!.opts.delay ?? 0).toBe(0);
+    } finally {
+      await t.db.query(`update issues set status = 'cancelled' where id = $1`, [draft.id]);
+      await h.queues.issues.remove(`plan-issue-${draft.id}`);
+    }
+  });
+
   it('puts the scheduler back after Redis lost it, and runs a due week the scheduler missed', async () => {
     await t.db.query(`delete from schedule_runs`);
     const setAt = new Date('2026-11-20T12:00:00Z');
@@ -129,7 +148,8 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     await expect(scheduleIssueLocal(t.db, h.queues, issue.id, { localTime: '8:00', date: '2026-11-30' }, now)).rejects.toThrow(IssueStateError);
     await expect(scheduleIssueLocal(t.db, h.queues, issue.id, { localTime: '08:00', date: '2026-02-30' }, now)).rejects.toThrow(/real YYYY-MM-DD/);
     const scheduled = await scheduleIssueLocal(t.db, h.queues, issue.id, { localTime: '08:00', date: '2026-11-30' }, now);
-    expect(scheduled.sendAt!.toISOString()).toBe(firstWave({ date: '2026-11-30', time: '08:00' }).toISOString());
+    // Planned an hour before the first zone (UTC+14) reaches 08:00 on the 30th, i.e. 18:00 UTC on the 29th.
+    expect(scheduled.sendAt!.toISOString()).toBe('2026-11-29T17:00:00.000Z');
     await h.queues.issues.remove(`plan-issue-${issue.id}`); // planned here, with the chosen "now"
     await planIssue(t.db, issue.id, 2, { defaultTimeZone: 'America/Sao_Paulo', now });
     const rows = await t.db.query<{ email: string; sendAt: Date; batch: number }>(

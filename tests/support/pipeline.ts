@@ -4,11 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { JobContext } from '../../jobs/index.ts';
 import type { Db } from '../../src/db/connection.ts';
+import { enqueueTo } from '../../src/enqueue.ts';
 import { getIssue, type Issue } from '../../src/db/issues.ts';
 import type { Queues } from '../../src/queue.ts';
-import { startWorkers, type Workers } from '../../src/workers.ts';
+import { sharedRate, startWorkers, type Workers } from '../../src/workers.ts';
 import { createOutbox } from '../../src/send/outbox.ts';
+import { createPacer } from '../../src/send/pacer.ts';
 import type { OutgoingEmail, Provider } from '../../src/send/provider.ts';
 import { deleteKeys, testPrefix, testQueues } from './redis.ts';
 
@@ -104,6 +107,22 @@ export async function createHarness(db: Db, provider?: Provider, opts: HarnessOp
     },
   };
   return h;
+}
+
+/** What a worker hands a job, for a test that calls a job's process() itself (each attempt one call). */
+export function jobContext(db: Db, h: Pick<Harness, 'queues'>, provider: Provider, o: { batchSize?: number } = {}): JobContext {
+  return {
+    db,
+    config: testConfig,
+    provider,
+    enqueue: enqueueTo(h.queues),
+    log: pino({ level: 'silent' }),
+    now: () => new Date(),
+    batchSize: o.batchSize ?? 100,
+    leaseMs: 60_000,
+    rate: sharedRate(h.queues.send, testConfig.resend.rateLimit),
+    pacer: createPacer(h.queues.connection, `${h.queues.send.qualifiedName}:pacer`, () => testConfig.resend.rateLimit),
+  };
 }
 
 /** Polls the database until the issue reaches one of the statuses (the test timeout bounds it). */

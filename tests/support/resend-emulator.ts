@@ -1,9 +1,19 @@
 // The project's own Resend API emulator: the endpoints tagcast uses (POST /emails, POST /emails/batch)
-// with the real API's error shapes, idempotency keys (replay on the same body, 409 on a different one
-// or while the first is in flight), 429s with ratelimit-* and retry-after headers at a set rate
-// (counted when a request's headers arrive, as an API's edge counts, not after its body is parsed),
-// injected 5xx, connections dropped after the emails were accepted, and daily quotas.
-// It records every email it accepted, so a test can count exactly-once delivery.
+// with the real API's error shapes, idempotency keys, 429s with ratelimit-* and retry-after headers at a
+// set rate (counted when a request's headers arrive, as an API's edge counts, not after its body is
+// parsed), injected 5xx, slow answers, connections dropped after the emails were accepted, and daily
+// quotas. It records every email it accepted, so a test can count exactly-once delivery.
+//
+// As strict as Resend documents it, never friendlier (checked 2026-12 against
+// https://resend.com/docs/dashboard/emails/idempotency-keys, https://resend.com/docs/api-reference/errors
+// and https://resend.com/docs/api-reference/introduction#rate-limit):
+// - errors are `{ statusCode, name, message }`;
+// - a key is kept 24 hours, then forgotten (the same key then sends again); `now` makes that testable;
+// - the same key with a different body: 409 `invalid_idempotent_request`; while the first request under
+//   a key is still being processed: 409 `concurrent_idempotent_requests` ("safe to retry later") — which
+//   is what a client that gave up on a slow request meets when it retries (`latencyMs`);
+// - 429 `rate_limit_exceeded` with `retry-after` in whole seconds (HTTP's delay-seconds);
+// - an injected 500 can hit any request, a replay too: it is decided before the key is looked at.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +39,11 @@ export interface EmulatorOptions {
   /** Keep the raw bodies of the first N accepted batch requests (GET /__bodies/I serves them): a
    * benchmark replays exactly the bytes tagcast sent. */
   captureBodies: number;
+  /** How long the API works on a request before it answers (its key is in flight meanwhile); the
+   * emails are accepted at the end, whether or not the client is still waiting. */
+  latencyMs: (request: { index: number; key: string | null }) => number;
+  /** The clock idempotency keys age by (ms since the epoch); a test moves it past 24 hours. */
+  now: () => number;
 }
 
 export interface EmulatorStats {
@@ -37,7 +52,10 @@ export interface EmulatorStats {
   failed: number;
   dropped: number;
   replayed: number;
+  /** 409 invalid_idempotent_request: a key reused with a different body. */
   conflicts: number;
+  /** 409 concurrent_idempotent_requests: a key used again while its first request was in flight. */
+  concurrent: number;
   /** Emails accepted, by recipient address: more than 1 is a duplicate. */
   accepted: Map<string, number>;
   acceptedTotal: number;
@@ -47,6 +65,19 @@ export interface EmulatorStats {
   bodies: Buffer[];
   /** When each API request's headers arrived (ms since the epoch), in order. */
   arrivals: number[];
+  /** Each API request once answered (or dropped): when it arrived, its key, and the answer. */
+  answers: Answer[];
+}
+
+export interface Answer {
+  at: number;
+  key: string | null;
+  /** 0: the connection was dropped unanswered. */
+  status: number;
+  /** The error's name, or 'replay' for an answer from a stored key. */
+  name: string | null;
+  /** The retry-after header's seconds, on a 429. */
+  retryAfter: number | null;
 }
 
 export interface Emulator {
@@ -59,15 +90,29 @@ export interface Emulator {
 interface Stored {
   hash: string;
   state: 'in-flight' | 'done';
+  /** When the key was first used, by the `now` clock. */
+  at: number;
   status: number;
   body: string;
 }
 
+/** How long Resend keeps an idempotency key. */
+export const KEY_TTL_MS = 24 * 3600_000;
+
 const ADDRESS = /^(?:[^<>]*<)?([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>?$/i;
 
 export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
-  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, advertiseLimit: true, captureBodies: 0, ...opts };
-  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, accepted: new Map(), acceptedTotal: 0, emails: [], bodies: [], arrivals: [] };
+  const options: EmulatorOptions = { apiKey: 're_test_key', rateLimit: 0, failRate: 0, dropAfterAcceptRate: 0, dailyQuota: 0, seed: 1, reject: new Set(), keepBodies: true, advertiseLimit: true, captureBodies: 0, latencyMs: () => 0, now: Date.now, ...opts };
+  const stats: EmulatorStats = { requests: 0, rateLimited: 0, failed: 0, dropped: 0, replayed: 0, conflicts: 0, concurrent: 0, accepted: new Map(), acceptedTotal: 0, emails: [], bodies: [], arrivals: [], answers: [] };
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
   const idempotent = new Map<string, Stored>();
   let window = { start: 0, count: 0 };
   // Faults are evenly spaced at exactly the configured rate (every 20th request for 0.05), so a test
@@ -79,6 +124,8 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
   };
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    // A client that gave up on a slow request has gone: its answer goes nowhere.
+    if (res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
@@ -100,7 +147,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     const raw = bytes.toString('utf8');
     if (req.method === 'GET' && req.url === '/__stats') {
       // For a test or benchmark that runs the emulator in another process.
-      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined, bodies: stats.bodies.length, arrivals: stats.arrivals });
+      return send(res, 200, { ...stats, accepted: stats.accepted.size, duplicates: [...stats.accepted.values()].filter((n) => n > 1).length, emails: undefined, bodies: stats.bodies.length, arrivals: stats.arrivals, answers: undefined });
     }
     const captured = req.method === 'GET' ? /^\/__bodies\/(\d+)$/.exec(req.url ?? '') : null;
     if (captured) {
@@ -109,13 +156,23 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(body);
     }
-    stats.requests++;
+    const index = stats.requests++;
     stats.arrivals.push(arrived);
+    const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+    const answer: Answer = { at: arrived, key, status: 0, name: null, retryAfter: null };
+    stats.answers.push(answer);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}, name: string | null = null) => {
+      Object.assign(answer, { status, name, retryAfter: headers['retry-after'] ? Number(headers['retry-after']) : null });
+      send(res, status, body, headers);
+    };
+    const fail = (status: number, name: string, message: string, headers: Record<string, string> = {}) =>
+      reply(status, { statusCode: status, name, message }, headers, name);
+
     const batch = req.url === '/emails/batch';
-    if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
+    if (req.method !== 'POST' || (req.url !== '/emails' && !batch)) return fail(404, 'not_found', 'The requested endpoint does not exist.');
     const auth = req.headers.authorization;
-    if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.');
-    if (auth !== `Bearer ${options.apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid.');
+    if (!auth) return fail(401, 'missing_api_key', 'Missing API key in the authorization header.');
+    if (auth !== `Bearer ${options.apiKey}`) return fail(403, 'invalid_api_key', 'API key is invalid.');
 
     // Rate limit: a fixed one-second window, as Resend's headers describe it.
     let rate: Record<string, string> = {};
@@ -123,12 +180,12 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       const now = arrived;
       if (now - window.start >= 1000) window = { start: now, count: 0 };
       window.count++;
+      // Whole seconds, as HTTP's Retry-After and Resend's headers carry them: never less than asked.
       const reset = Math.max(1, Math.ceil((window.start + 1000 - now) / 1000));
       rate = rateHeaders(options.rateLimit - window.count, reset);
       if (window.count > options.rateLimit) {
         stats.rateLimited++;
-        const retryAfter = ((window.start + 1000 - now) / 1000).toFixed(3);
-        return error(res, 429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', { ...rate, 'retry-after': retryAfter });
+        return fail(429, 'rate_limit_exceeded', `Too many requests. You can only make ${options.rateLimit} requests per second.`, { ...rate, 'retry-after': String(reset) });
       }
     }
 
@@ -136,41 +193,45 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     try {
       payload = JSON.parse(raw);
     } catch {
-      return error(res, 422, 'validation_error', 'Invalid JSON body.');
+      return fail(422, 'validation_error', 'Invalid JSON body.');
     }
     const list = batch ? payload : [payload];
-    if (!Array.isArray(list)) return error(res, 422, 'validation_error', 'The batch body must be an array of emails.');
-    if (batch && list.length > 100) return error(res, 422, 'validation_error', 'Too many emails in the batch: the maximum is 100.');
+    if (!Array.isArray(list)) return fail(422, 'validation_error', 'The batch body must be an array of emails.');
+    if (batch && list.length > 100) return fail(422, 'validation_error', 'Too many emails in the batch: the maximum is 100.');
 
-    const key = req.headers['idempotency-key'] as string | undefined;
+    // Before the key is looked at, so a replay can meet a 500 as well as a first request can.
+    if (due('fail', options.failRate)) {
+      stats.failed++;
+      return fail(500, 'application_error', 'An unexpected error occurred.');
+    }
+
     const hash = createHash('sha256').update(req.url!).update(raw).digest('hex');
-    if (key) {
-      if (key.length > 256) return error(res, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
+    if (key !== null) {
+      if (key.length < 1 || key.length > 256) return fail(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
       const seen = idempotent.get(key);
-      if (seen) {
+      if (seen && options.now() - seen.at >= KEY_TTL_MS) idempotent.delete(key); // forgotten after 24 hours
+      else if (seen) {
         if (seen.hash !== hash) {
           stats.conflicts++;
-          return error(res, 409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.');
+          return fail(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.');
         }
         if (seen.state === 'in-flight') {
-          stats.conflicts++;
-          return error(res, 409, 'concurrent_idempotent_requests', 'Same idempotency key used while original request is still in progress.');
+          stats.concurrent++;
+          return fail(409, 'concurrent_idempotent_requests', 'Same idempotency key used while original request is still in progress.');
         }
         stats.replayed++;
-        return send(res, seen.status, seen.body, options.advertiseLimit ? rate : {});
+        return reply(seen.status, seen.body, options.advertiseLimit ? rate : {}, 'replay');
       }
     }
 
-    if (due('fail', options.failRate)) {
-      stats.failed++;
-      return error(res, 500, 'application_error', 'An unexpected error occurred.');
-    }
     if (options.dailyQuota > 0 && stats.acceptedTotal + list.length > options.dailyQuota) {
-      return error(res, 429, 'daily_quota_exceeded', 'You have reached your daily email sending quota.');
+      return fail(429, 'daily_quota_exceeded', 'You have reached your daily email sending quota.');
     }
 
-    const stored: Stored | undefined = key ? { hash, state: 'in-flight', status: 200, body: '' } : undefined;
-    if (key) idempotent.set(key, stored!);
+    const stored: Stored | undefined = key !== null ? { hash, state: 'in-flight', at: options.now(), status: 200, body: '' } : undefined;
+    if (stored) idempotent.set(key!, stored);
+    const latency = options.latencyMs({ index, key });
+    if (latency > 0) await sleep(latency); // the key stays in flight meanwhile
     const permissive = req.headers['x-batch-validation'] === 'permissive';
     const problems: { index: number; message: string }[] = [];
     list.forEach((e: Record<string, unknown>, index) => {
@@ -179,8 +240,8 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       else if (!to.every((t) => typeof t === 'string' && ADDRESS.test(t) && !options.reject.has(ADDRESS.exec(t)![1]!.toLowerCase()))) problems.push({ index, message: `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.` });
     });
     if (problems.length > 0 && !permissive) {
-      idempotent.delete(key!);
-      return error(res, 422, 'validation_error', problems[0]!.message);
+      if (key !== null) idempotent.delete(key);
+      return fail(422, 'validation_error', problems[0]!.message);
     }
     const data: { id: string }[] = [];
     list.forEach((e: Record<string, unknown>, index) => {
@@ -203,7 +264,7 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
       req.socket.destroy(); // accepted, but the client never hears so
       return;
     }
-    send(res, 200, body, options.advertiseLimit ? rate : {});
+    reply(200, body, options.advertiseLimit ? rate : {});
   }
 
   const server: Server = createServer((req, res) => {
@@ -217,6 +278,8 @@ export async function startResendEmulator(opts: Partial<EmulatorOptions> = {}): 
     options,
     close: () =>
       new Promise<void>((r) => {
+        // Slow requests still being worked on end with the emulator, not seconds into the next test.
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close(() => r());
       }),

@@ -5,14 +5,22 @@ import { counts, leaseStretch, readersWhoLeft, resultsFromOutcomes } from '../..
 import { batchDelays } from '../../src/enqueue.ts';
 import type { LeasedDelivery } from '../../src/db/deliveries.ts';
 
-const d = (subscriberId: number, o: Partial<LeasedDelivery> = {}): LeasedDelivery => ({ subscriberId, email: `r${subscriberId}@x.example`, name: null, status: 'active', suppressed: false, sections: ['ai'], attempts: 1, ...o });
+const d = (subscriberId: number, o: Partial<LeasedDelivery> = {}): LeasedDelivery => ({ subscriberId, email: `r${subscriberId}@x.example`, name: null, status: 'active', suppressed: false, paused: false, sections: ['ai'], attempts: 1, ...o });
 
 describe('send-batch helpers', () => {
-  it('skips readers who left since planning on the first attempt only, so every retry sends the same emails', () => {
-    const leased = [d(1), d(2, { status: 'unsubscribed' }), d(3, { suppressed: true }), d(4, { status: 'bounced', attempts: 2 })];
+  it('skips readers who left or paused since planning on the first attempt only, so every retry sends the same emails', () => {
+    const leased = [
+      d(1),
+      d(2, { status: 'unsubscribed' }),
+      d(3, { suppressed: true }),
+      d(4, { status: 'bounced', attempts: 2 }),
+      d(5, { paused: true }),
+      d(6, { paused: true, attempts: 2 }),
+    ];
     expect(readersWhoLeft(leased)).toEqual([
       { subscriberId: 2, status: 'skipped', providerId: null, error: 'subscriber unsubscribed' },
       { subscriberId: 3, status: 'skipped', providerId: null, error: 'suppressed' },
+      { subscriberId: 5, status: 'skipped', providerId: null, error: 'subscriber paused' },
     ]);
   });
 
