@@ -1,7 +1,6 @@
 // Test sends: one email through the provider (the Resend emulator), subject "[Test] …", links that
 // open nobody's preferences, no delivery and no count on the issue; the editor-facing refusals; the
 // per-issue limit in Redis and in-process; and `tagcast issue test` once, end to end.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,12 +14,16 @@ import { sendTestEmail, TEST_SEND_LIMIT, TestSendError } from '../../src/send/te
 import { verifyToken } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
+import { inProcess } from '../support/in-process.ts';
 import { parseEml } from '../support/mail.ts';
 import { READER_ENV, addSummaries, plannedIssue, subscriberByEmail } from '../support/reader.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
 
-const WEEK = '2026-W48';
+// Every issue here has its own week (one live issue per week), each with the same two summaries.
+const WEEKS = ['2026-W40', '2026-W41', '2026-W42', '2026-W43', '2026-W44', '2026-W45', '2026-W46', '2026-W47'];
+let weeks = 0;
+const nextWeek = () => WEEKS[weeks++]!;
 const EMPTY_WEEK = '2026-W30';
 const EDITOR = 'editor@newsroom.example';
 
@@ -48,10 +51,12 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
     emu = await startResendEmulator();
     redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     config = { ...loadConfig({ ...READER_ENV, QUEUE_PREFIX: prefix }, '/nonexistent') };
-    await addSummaries(t.db, WEEK, [
-      { title: 'Rust in the kernel', tags: ['Rust'] },
-      { title: 'Postgres vacuum, explained', tags: ['Databases'] },
-    ]);
+    for (const week of WEEKS) {
+      await addSummaries(t.db, week, [
+        { title: 'Rust in the kernel', tags: ['Rust'] },
+        { title: 'Postgres vacuum, explained', tags: ['Databases'] },
+      ]);
+    }
     await upsertSubscribers(t.db, [
       { email: 'rusty@readers.example', name: 'Rusty', timeZone: null, tags: ['Rust'], status: 'active', source: 'test' },
       { email: 'dba@readers.example', name: null, timeZone: null, tags: ['Databases'], status: 'active', source: 'test' },
@@ -66,7 +71,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it("sends one email of the week's digest, marked as a test, that is no delivery and signs for no reader", async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     const { providerId } = await sendTestEmail(deps({ redis }), issue.id, ' Editor@Newsroom.example ');
     expect(providerId).toMatch(/\S/);
     expect(emu.stats.emails).toHaveLength(1);
@@ -88,7 +93,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it("sends one reader's digest as they would get it, frozen sections once the issue is planned", async () => {
     const rusty = await subscriberByEmail(t.db, 'rusty@readers.example');
-    const issue = await plannedIssue(t.db, WEEK);
+    const issue = await plannedIssue(t.db, nextWeek());
     const before = await t.db.query(`select subscriber_id, status, error from deliveries where issue_id = $1 order by 1`, [issue.id]);
     emu.stats.emails.length = 0;
     await sendTestEmail(deps({ redis }), issue.id, EDITOR, { subscriberId: rusty!.id });
@@ -103,7 +108,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('refuses with a reason an editor can act on, before counting or sending anything', async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'mjml', subject: null });
     const empty = await createIssue(t.db, { week: EMPTY_WEEK, engine: 'react', subject: null });
     emu.stats.emails.length = 0;
     const bad = await refusal(sendTestEmail(deps({ redis }), issue.id, 'not-an-address'));
@@ -122,7 +127,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it(`allows ${TEST_SEND_LIMIT.max} test sends per issue in a window, counted in Redis or in the process`, async () => {
     for (const shared of [true, false]) {
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       const d = shared ? deps({ redis }) : deps();
       emu.stats.emails.length = 0;
       for (let i = 0; i < TEST_SEND_LIMIT.max; i++) await sendTestEmail(d, issue.id, EDITOR);
@@ -138,7 +143,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
       } else expect(key).toBeUndefined();
     }
     // The window ends: a clock past it sends again (in-process count).
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     let now = Date.now();
     const clocked = { ...deps(), now: () => new Date(now) };
     for (let i = 0; i < TEST_SEND_LIMIT.max; i++) await sendTestEmail(clocked, issue.id, EDITOR);
@@ -148,31 +153,17 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('tagcast issue test ID --to EMAIL --as SUBSCRIBER sends one test through the outbox', async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     await t.release();
     try {
-      // The command as registered on `tagcast issue`; registered here too until src/cli/issue.ts calls registerIssueTest.
-      const script = `
-        import { register } from 'tsx/esm/api';
-        register({ tsconfig: ${JSON.stringify(path.resolve('tsconfig.json'))} });
-        const { buildProgram, reportError } = await import(${JSON.stringify(path.resolve('src/cli/main.ts'))});
-        const { registerIssueTest } = await import(${JSON.stringify(path.resolve('src/cli/issue-test.ts'))});
-        const program = buildProgram();
-        const issue = program.commands.find((c) => c.name() === 'issue');
-        if (!issue.commands.some((c) => c.name() === 'test')) registerIssueTest(issue);
-        try { await program.parseAsync(JSON.parse(process.env.TAGCAST_ARGS), { from: 'user' }); } catch (e) { process.exitCode = reportError(e); }
-      `;
-      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-          cwd: process.cwd(),
-          env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...t.env, ...READER_ENV, EMAIL_PROVIDER: 'outbox', OUTBOX_DIR: outbox, REDIS_URL, QUEUE_PREFIX: prefix, TAGCAST_ARGS: JSON.stringify(['issue', 'test', String(issue.id), '--to', EDITOR, '--as', 'dba@readers.example']) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      // The command exactly as `tagcast` registers it, run through main() in this process.
+      const run = await inProcess(['issue', 'test', String(issue.id), '--to', EDITOR, '--as', 'dba@readers.example'], {
+        ...t.env,
+        ...READER_ENV,
+        EMAIL_PROVIDER: 'outbox',
+        OUTBOX_DIR: outbox,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
       });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
