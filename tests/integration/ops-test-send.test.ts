@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createIssue, getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { createResend } from '../../src/send/resend.ts';
-import { sendTestEmail, TEST_SEND_LIMIT, TestSendError } from '../../src/send/test-send.ts';
+import { sendTestEmail, TestSendError } from '../../src/send/test-send.ts';
 import { verifyToken } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -26,6 +26,8 @@ let weeks = 0;
 const nextWeek = () => WEEKS[weeks++]!;
 const EMPTY_WEEK = '2026-W30';
 const EDITOR = 'editor@newsroom.example';
+/** The README's "at most 10 per issue in 10 minutes", written out. */
+const LIMIT = { max: 10, windowMs: 10 * 60_000 };
 
 async function refusal(p: Promise<unknown>): Promise<TestSendError> {
   const e = await p.then(
@@ -125,30 +127,30 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(await redis.keys(`${prefix}:test-send:*:${issue.id}`)).toEqual([]);
   });
 
-  it(`allows ${TEST_SEND_LIMIT.max} test sends per issue in a window, counted in Redis or in the process`, async () => {
+  it(`allows ${LIMIT.max} test sends per issue in 10 minutes, counted in Redis or in the process`, async () => {
     for (const shared of [true, false]) {
       const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       const d = shared ? deps({ redis }) : deps();
       emu.stats.emails.length = 0;
-      for (let i = 0; i < TEST_SEND_LIMIT.max; i++) await sendTestEmail(d, issue.id, EDITOR);
+      for (let i = 0; i < LIMIT.max; i++) await sendTestEmail(d, issue.id, EDITOR);
       const limited = await refusal(sendTestEmail(d, issue.id, EDITOR));
       expect(limited.reason).toBe('limit');
       expect(limited.message).toMatch(/at most 10 test emails per issue every 10 minutes: try again in (10|9) minutes/);
       expect(limited.retryAfterMs).toBeGreaterThan(0);
-      expect(emu.stats.emails).toHaveLength(TEST_SEND_LIMIT.max);
+      expect(emu.stats.emails).toHaveLength(LIMIT.max);
       const [key] = await redis.keys(`${prefix}:test-send:*:${issue.id}`);
       if (shared) {
-        expect(await redis.get(key!)).toBe(String(TEST_SEND_LIMIT.max + 1));
-        expect(await redis.pttl(key!)).toBeGreaterThan(TEST_SEND_LIMIT.windowMs - 60_000);
+        expect(await redis.get(key!)).toBe(String(LIMIT.max + 1));
+        expect(await redis.pttl(key!)).toBeGreaterThan(LIMIT.windowMs - 60_000);
       } else expect(key).toBeUndefined();
     }
     // The window ends: a clock past it sends again (in-process count).
     const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     let now = Date.now();
     const clocked = { ...deps(), now: () => new Date(now) };
-    for (let i = 0; i < TEST_SEND_LIMIT.max; i++) await sendTestEmail(clocked, issue.id, EDITOR);
+    for (let i = 0; i < LIMIT.max; i++) await sendTestEmail(clocked, issue.id, EDITOR);
     expect((await refusal(sendTestEmail(clocked, issue.id, EDITOR))).reason).toBe('limit');
-    now += TEST_SEND_LIMIT.windowMs;
+    now += LIMIT.windowMs;
     await expect(sendTestEmail(clocked, issue.id, EDITOR)).resolves.toMatchObject({ providerId: expect.any(String) });
   });
 
