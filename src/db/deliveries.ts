@@ -43,7 +43,10 @@ export interface DeliveryResult {
   error: string | null;
 }
 
-/** Records a batch's outcomes in one statement; only rows still pending change. */
+/**
+ * Records a batch's outcomes in one statement; only rows still pending change, and rows a cancel
+ * skipped while their batch was at the provider: what the provider accepted was sent, cancel or not.
+ */
 export async function recordResults(db: Db, issueId: number, results: DeliveryResult[]): Promise<number> {
   if (results.length === 0) return 0;
   return db.run(
@@ -51,7 +54,8 @@ export async function recordResults(db: Db, issueId: number, results: DeliveryRe
        submitted_at = case when r.status = 'submitted' then now() end,
        lease_token = null, lease_until = null, updated_at = now()
      from unnest($2::int[], $3::text[], $4::text[], $5::text[]) as r(subscriber_id, status, provider_id, error)
-     where d.issue_id = $1 and d.subscriber_id = r.subscriber_id and d.status = 'pending'`,
+     where d.issue_id = $1 and d.subscriber_id = r.subscriber_id
+       and (d.status = 'pending' or (d.status = 'skipped' and d.error = 'issue cancelled' and r.status = 'submitted'))`,
     [issueId, results.map((r) => r.subscriberId), results.map((r) => r.status), results.map((r) => r.providerId), results.map((r) => r.error)],
   );
 }

@@ -4,9 +4,7 @@
 // rate limit, logout ending the session on the server (a copied cookie stops working), the admin
 // pages' own CSP, and ADMIN_PASSWORD unset → 503 saying how to set it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cspHeader } from '../../src/web/plugins/security.ts';
-import { ADMIN_CSP, LOGIN_LIMIT } from '../../src/web/admin/index.tsx';
-import { createAdminAuth, SESSION_COOKIE, SESSION_MS } from '../../src/web/admin/session.ts';
+import { createAdminAuth, SESSION_COOKIE } from '../../src/web/admin/session.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { deleteKeys, testPrefix, testQueues } from '../support/redis.ts';
 import { Browser, csrfField, forms, readerApp, type ReaderApp } from '../support/reader.ts';
@@ -14,6 +12,12 @@ import { Browser, csrfField, forms, readerApp, type ReaderApp } from '../support
 const PASSWORD = 'correct horse battery staple';
 /** The session cookie's name on the tests' https site. */
 const COOKIE = `__Host-${SESSION_COOKIE}`;
+// Written out, not read from src/: the README's site policy plus the progress script's fetch and the
+// preview frame. A change to either must be a deliberate change here too.
+const ADMIN_POLICY =
+  "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none';connect-src 'self';frame-src 'self'";
+/** The README's "at most 5 attempts a minute per client". */
+const LOGINS_A_MINUTE = 5;
 let ip = 1;
 /** Each editor from their own address: the login limit counts per client. */
 const editor = (app: ReaderApp['app']) => new Browser(app, `198.51.100.${ip++}`);
@@ -39,8 +43,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     const b = editor(r.app);
     const page = await b.get('/admin/login');
     expect(page.statusCode).toBe(200);
-    expect(page.headers['content-security-policy']).toBe(cspHeader(ADMIN_CSP));
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toBe(ADMIN_POLICY);
     expect(page.headers['x-frame-options']).toBe('DENY');
     expect(forms(page.body)).toEqual([{ method: 'post', action: '/admin/login?next=%2Fadmin', csrf: true, fields: ['_csrf', 'password'] }]);
   });
@@ -51,7 +54,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/admin/subscribers?q=x');
     const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toMatch(new RegExp(`^${COOKIE}=[0-9a-z]+\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=${SESSION_MS / 1000}$`));
+    expect(cookie).toMatch(new RegExp(`^${COOKIE}=[0-9a-z]+\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=43200$`));
     const issues = await b.get('/admin/issues');
     expect(issues.statusCode).toBe(200);
     expect(issues.body).toContain('<h1>Issues</h1>');
@@ -78,10 +81,11 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
 
   it('limits login attempts per client: the sixth in a minute is 429, other clients unaffected', async () => {
     const b = editor(r.app);
-    for (let n = 0; n < LOGIN_LIMIT.max; n++) expect((await login(b, 'wrong password!')).statusCode).toBe(401);
+    for (let n = 0; n < LOGINS_A_MINUTE; n++) expect((await login(b, 'wrong password!')).statusCode).toBe(401);
     const over = await login(b, PASSWORD);
     expect(over.statusCode).toBe(429);
-    expect(over.headers['retry-after']).toBeDefined();
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(over.body).toContain('too many requests');
     expect(String(over.headers['set-cookie'] ?? '')).not.toContain(COOKIE);
     expect((await login(editor(r.app))).statusCode).toBe(303);
@@ -158,7 +162,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     expect(ok.statusCode).toBe(200);
     // Twelve hours later the same cookie has expired.
     const saved = now;
-    now = new Date(saved.getTime() + SESSION_MS + 1000);
+    now = new Date(saved.getTime() + 12 * 3_600_000 + 1000); // the README's 12 hours, and a second
     try {
       const late = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${COOKIE}=${good}`, accept: 'application/json' } });
       expect(late.statusCode).toBe(401);

@@ -1,7 +1,6 @@
 // Test sends: one email through the provider (the Resend emulator), subject "[Test] …", links that
 // open nobody's preferences, no delivery and no count on the issue; the editor-facing refusals; the
 // per-issue limit in Redis and in-process; and `tagcast issue test` once, end to end.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,18 +10,24 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createIssue, getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { createResend } from '../../src/send/resend.ts';
-import { sendTestEmail, TEST_SEND_LIMIT, TestSendError } from '../../src/send/test-send.ts';
+import { sendTestEmail, TestSendError } from '../../src/send/test-send.ts';
 import { verifyToken } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
+import { inProcess } from '../support/in-process.ts';
 import { parseEml } from '../support/mail.ts';
 import { READER_ENV, addSummaries, plannedIssue, subscriberByEmail } from '../support/reader.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
 
-const WEEK = '2026-W48';
+// Every issue here has its own week (one live issue per week), each with the same two summaries.
+const WEEKS = ['2026-W40', '2026-W41', '2026-W42', '2026-W43', '2026-W44', '2026-W45', '2026-W46', '2026-W47'];
+let weeks = 0;
+const nextWeek = () => WEEKS[weeks++]!;
 const EMPTY_WEEK = '2026-W30';
 const EDITOR = 'editor@newsroom.example';
+/** The README's "at most 10 per issue in 10 minutes", written out. */
+const LIMIT = { max: 10, windowMs: 10 * 60_000 };
 
 async function refusal(p: Promise<unknown>): Promise<TestSendError> {
   const e = await p.then(
@@ -48,10 +53,12 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
     emu = await startResendEmulator();
     redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     config = { ...loadConfig({ ...READER_ENV, QUEUE_PREFIX: prefix }, '/nonexistent') };
-    await addSummaries(t.db, WEEK, [
-      { title: 'Rust in the kernel', tags: ['Rust'] },
-      { title: 'Postgres vacuum, explained', tags: ['Databases'] },
-    ]);
+    for (const week of WEEKS) {
+      await addSummaries(t.db, week, [
+        { title: 'Rust in the kernel', tags: ['Rust'] },
+        { title: 'Postgres vacuum, explained', tags: ['Databases'] },
+      ]);
+    }
     await upsertSubscribers(t.db, [
       { email: 'rusty@readers.example', name: 'Rusty', timeZone: null, tags: ['Rust'], status: 'active', source: 'test' },
       { email: 'dba@readers.example', name: null, timeZone: null, tags: ['Databases'], status: 'active', source: 'test' },
@@ -66,7 +73,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it("sends one email of the week's digest, marked as a test, that is no delivery and signs for no reader", async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     const { providerId } = await sendTestEmail(deps({ redis }), issue.id, ' Editor@Newsroom.example ');
     expect(providerId).toMatch(/\S/);
     expect(emu.stats.emails).toHaveLength(1);
@@ -88,7 +95,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it("sends one reader's digest as they would get it, frozen sections once the issue is planned", async () => {
     const rusty = await subscriberByEmail(t.db, 'rusty@readers.example');
-    const issue = await plannedIssue(t.db, WEEK);
+    const issue = await plannedIssue(t.db, nextWeek());
     const before = await t.db.query(`select subscriber_id, status, error from deliveries where issue_id = $1 order by 1`, [issue.id]);
     emu.stats.emails.length = 0;
     await sendTestEmail(deps({ redis }), issue.id, EDITOR, { subscriberId: rusty!.id });
@@ -103,7 +110,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('refuses with a reason an editor can act on, before counting or sending anything', async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'mjml', subject: null });
     const empty = await createIssue(t.db, { week: EMPTY_WEEK, engine: 'react', subject: null });
     emu.stats.emails.length = 0;
     const bad = await refusal(sendTestEmail(deps({ redis }), issue.id, 'not-an-address'));
@@ -120,59 +127,45 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(await redis.keys(`${prefix}:test-send:*:${issue.id}`)).toEqual([]);
   });
 
-  it(`allows ${TEST_SEND_LIMIT.max} test sends per issue in a window, counted in Redis or in the process`, async () => {
+  it(`allows ${LIMIT.max} test sends per issue in 10 minutes, counted in Redis or in the process`, async () => {
     for (const shared of [true, false]) {
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       const d = shared ? deps({ redis }) : deps();
       emu.stats.emails.length = 0;
-      for (let i = 0; i < TEST_SEND_LIMIT.max; i++) await sendTestEmail(d, issue.id, EDITOR);
+      for (let i = 0; i < LIMIT.max; i++) await sendTestEmail(d, issue.id, EDITOR);
       const limited = await refusal(sendTestEmail(d, issue.id, EDITOR));
       expect(limited.reason).toBe('limit');
       expect(limited.message).toMatch(/at most 10 test emails per issue every 10 minutes: try again in (10|9) minutes/);
       expect(limited.retryAfterMs).toBeGreaterThan(0);
-      expect(emu.stats.emails).toHaveLength(TEST_SEND_LIMIT.max);
+      expect(emu.stats.emails).toHaveLength(LIMIT.max);
       const [key] = await redis.keys(`${prefix}:test-send:*:${issue.id}`);
       if (shared) {
-        expect(await redis.get(key!)).toBe(String(TEST_SEND_LIMIT.max + 1));
-        expect(await redis.pttl(key!)).toBeGreaterThan(TEST_SEND_LIMIT.windowMs - 60_000);
+        expect(await redis.get(key!)).toBe(String(LIMIT.max + 1));
+        expect(await redis.pttl(key!)).toBeGreaterThan(LIMIT.windowMs - 60_000);
       } else expect(key).toBeUndefined();
     }
     // The window ends: a clock past it sends again (in-process count).
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     let now = Date.now();
     const clocked = { ...deps(), now: () => new Date(now) };
-    for (let i = 0; i < TEST_SEND_LIMIT.max; i++) await sendTestEmail(clocked, issue.id, EDITOR);
+    for (let i = 0; i < LIMIT.max; i++) await sendTestEmail(clocked, issue.id, EDITOR);
     expect((await refusal(sendTestEmail(clocked, issue.id, EDITOR))).reason).toBe('limit');
-    now += TEST_SEND_LIMIT.windowMs;
+    now += LIMIT.windowMs;
     await expect(sendTestEmail(clocked, issue.id, EDITOR)).resolves.toMatchObject({ providerId: expect.any(String) });
   });
 
   it('tagcast issue test ID --to EMAIL --as SUBSCRIBER sends one test through the outbox', async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     await t.release();
     try {
-      // The command as registered on `tagcast issue`; registered here too until src/cli/issue.ts calls registerIssueTest.
-      const script = `
-        import { register } from 'tsx/esm/api';
-        register({ tsconfig: ${JSON.stringify(path.resolve('tsconfig.json'))} });
-        const { buildProgram, reportError } = await import(${JSON.stringify(path.resolve('src/cli/main.ts'))});
-        const { registerIssueTest } = await import(${JSON.stringify(path.resolve('src/cli/issue-test.ts'))});
-        const program = buildProgram();
-        const issue = program.commands.find((c) => c.name() === 'issue');
-        if (!issue.commands.some((c) => c.name() === 'test')) registerIssueTest(issue);
-        try { await program.parseAsync(JSON.parse(process.env.TAGCAST_ARGS), { from: 'user' }); } catch (e) { process.exitCode = reportError(e); }
-      `;
-      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-          cwd: process.cwd(),
-          env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...t.env, ...READER_ENV, EMAIL_PROVIDER: 'outbox', OUTBOX_DIR: outbox, REDIS_URL, QUEUE_PREFIX: prefix, TAGCAST_ARGS: JSON.stringify(['issue', 'test', String(issue.id), '--to', EDITOR, '--as', 'dba@readers.example']) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      // The command exactly as `tagcast` registers it, run through main() in this process.
+      const run = await inProcess(['issue', 'test', String(issue.id), '--to', EDITOR, '--as', 'dba@readers.example'], {
+        ...t.env,
+        ...READER_ENV,
+        EMAIL_PROVIDER: 'outbox',
+        OUTBOX_DIR: outbox,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
       });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);

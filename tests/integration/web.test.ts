@@ -132,6 +132,23 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect((await send('198.51.100.8')).statusCode).toBe(200);
     });
 
+    it("holds the README's defaults: 10 posts a minute per client to a public form, 300 requests a minute across the site", async () => {
+      // Written out, not read from DEFAULT_RATE_LIMITS: the README promises these numbers.
+      const app = await build();
+      const post = (remoteAddress: string) => app.inject({ method: 'POST', url: '/subscribe', remoteAddress, headers: form, payload: 'email=a%40example.com' });
+      const answers = [];
+      for (let i = 0; i < 11; i++) answers.push((await post('198.51.100.30')).statusCode);
+      expect(answers.slice(0, 10).filter((s) => s === 429)).toEqual([]);
+      expect(answers[10]).toBe(429);
+      const refused = await post('198.51.100.30');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect((await post('198.51.100.31')).statusCode).not.toBe(429);
+      const get = () => app.inject({ url: '/t/page', remoteAddress: '198.51.100.32' });
+      for (let i = 0; i < 300; i++) expect((await get()).statusCode).toBe(200);
+      expect((await get()).statusCode).toBe(429);
+    });
+
     it('applies the global limit to every route without its own, 404s included, and never to health checks, webhooks or opted-out routes', async () => {
       const app = await build({ rateLimits: small }, async (a) => {
         a.get('/t/open', { config: { rateLimit: false } }, async () => ({ ok: true }));

@@ -142,10 +142,31 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect((await t.db.query(`select 1 from suppressions where email = $1 and reason = 'complained'`, [readers[8]])).length).toBe(1);
   });
 
+  it('pauses at exactly 0.3 %: 2 complaints of 1,000 submitted keep sending, the 3rd pauses', async () => {
+    // An issue of its own week, its 1,000 deliveries accepted by the provider.
+    const edge = await createIssue(t.db, { week: '2026-W47', engine: 'react', subject: null });
+    const who = (k: number) => ({ email_id: `edge_${edge.id}_${k}`, to: [`edge${k}@hooks.example`] });
+    await upsertSubscribers(t.db, Array.from({ length: 1000 }, (_, k) => ({ email: `edge${k}@hooks.example`, name: null, timeZone: null, tags: ['AI'], status: 'active' as const, source: 'test' })));
+    await t.db.query(`update issues set status = 'sending', planned_at = now() where id = $1`, [edge.id]);
+    await t.db.query(
+      `insert into deliveries (issue_id, subscriber_id, batch, status, provider_id, submitted_at)
+       select $1::int, s.id, 0, 'submitted', 'edge_' || $1::int::text || '_' || substr(s.email, 5, strpos(s.email, '@') - 5), now()
+       from subscribers s where s.email like 'edge%@hooks.example'`,
+      [edge.id],
+    );
+    expect((await t.db.query(`select count(*)::int as n from deliveries where issue_id = $1 and status = 'submitted'`, [edge.id]))[0]).toEqual({ n: 1000 });
+    for (const k of [0, 1]) expect((await post('email.complained', 0, who(k))).json()).toEqual({ ok: true, result: 'applied' });
+    expect((await getIssue(t.db, edge.id))!).toMatchObject({ status: 'sending', statusReason: null }); // 0.2 %
+    await post('email.complained', 0, who(2));
+    const paused = (await getIssue(t.db, edge.id))!;
+    expect(paused.status).toBe('paused');
+    expect(paused.statusReason).toBe('complaint rate 0.30% (3 of 1000) reached the 0.3% limit; check the content and list before resuming');
+  });
+
   it('never plans a suppressed address into a later issue', async () => {
-    const next = await createIssue(t.db, { week: '2026-W48', engine: 'react', subject: null });
+    const next = await createIssue(t.db, { week: '2026-W49', engine: 'react', subject: null });
     await t.db.query(`update issues set status = 'scheduled' where id = $1`, [next.id]);
-    await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take) values ('w1', 'h', '2026-W48', 'T', 'S', '["c"]', 'T')`);
+    await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take) values ('w1', 'h', '2026-W49', 'T', 'S', '["c"]', 'T')`);
     await t.db.exec(`insert into summary_tags (summary_id, tag_id, position) select s.id, t.id, 0 from summaries s, tags t`);
     await planIssue(t.db, next.id, 100);
     const planned = await t.db.query<{ email: string }>(

@@ -66,10 +66,12 @@ export interface HarnessOptions {
   reconcileEveryMs?: number;
   /** How long a batch lease lasts (default: a minute). */
   leaseMs?: number;
+  /** The Redis key prefix (default: a fresh one); two harnesses given one share it, as installations may. */
+  prefix?: string;
 }
 
 export async function createHarness(db: Db, provider?: Provider, opts: HarnessOptions = {}): Promise<Harness> {
-  const prefix = testPrefix();
+  const prefix = opts.prefix ?? testPrefix();
   const queues = await testQueues(db, prefix);
   const outboxDir = mkdtempSync(path.join(tmpdir(), 'tagcast-outbox-'));
   const rec = recording(provider ?? createOutbox(outboxDir));

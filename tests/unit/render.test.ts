@@ -76,7 +76,10 @@ describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
     expect(out.html).toContain('&#8220;Zoë&#8217;s&#8221; &#8364;5 talk');
     expect(out.html).toMatch(/<html[^>]* lang="en"/);
     expect(out.html).toContain('name="color-scheme" content="light dark"');
-    for (const img of out.html.match(/<img\b[^>]*>/g) ?? []) expect(img).toMatch(/\balt="[^"]+"/);
+    // The digest carries no image at all (content's <img> is text, above), so none can lack its alt
+    // text; an image added to the templates fails here until it is given one and this count changes.
+    expect(out.html.match(/<img\b/gi)).toBeNull();
+    expect(visibleText(out.html)).toContain('<img src=x onerror=alert(1)>');
     expect(out.text).toContain('<script>alert("x")</script> & “Zoë’s” €5 talk');
     expect(out.text).toContain(links(1).unsubscribe);
   });
