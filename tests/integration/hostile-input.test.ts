@@ -173,7 +173,8 @@ describe.sequential(`hostile input on every route on ${process.env.TAGCAST_TEST_
     for (const route of routes.filter(hasBody)) {
       const url = urlOf(route, '1', `t=${TOKEN}`);
       const page = !isMachine(route.url);
-      // Webhooks take the provider's raw JSON and verify its signature before reading a field of it.
+      // Webhooks take the provider's raw JSON and verify its signature before reading a field of it
+      // (a signed body with bad bytes is stored as U+FFFD: tests/integration/webhooks.test.ts).
       const json = page ? [415] : route.url.startsWith('/webhooks/') ? [401] : [400];
       for (const [name, bad] of Object.entries(ENCODED)) {
         const field = rotate(FIELDS);
@@ -190,7 +191,7 @@ describe.sequential(`hostile input on every route on ${process.env.TAGCAST_TEST_
       for (const [name, bytes] of Object.entries(RAW_BYTES)) {
         const raw = (prefix: string, suffix: string) => Buffer.concat([Buffer.from(prefix), bytes, Buffer.from(suffix)]);
         check(`${route.method} ${route.url} raw form ${name}`, await send(route, url, { type: 'application/x-www-form-urlencoded', payload: raw(`q=${MARK}`, '&x=1') }), [400]);
-        check(`${route.method} ${route.url} raw JSON ${name}`, await send(route, url, { type: 'application/json', payload: raw(`{"q": "${MARK}`, '"}') }), page ? [415] : [400]);
+        check(`${route.method} ${route.url} raw JSON ${name}`, await send(route, url, { type: 'application/json', payload: raw(`{"q": "${MARK}`, '"}') }), json);
       }
     }
     expect(broken).toEqual([]);

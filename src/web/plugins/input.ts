@@ -1,6 +1,6 @@
 // Every request's input, checked once where it enters, before any route reads it:
 //   - the URL on the wire (path and query): well-formed %-escapes that decode to UTF-8 without NUL;
-//   - every body but a multipart one: UTF-8 bytes (a multipart part may be a binary file);
+//   - every body but a multipart one (a part may be a binary file) or a signed webhook: UTF-8 bytes;
 //   - form bodies: the same rule as the query, parsed here (this is the app's urlencoded parser);
 //   - what the parsers made (query, path parameters, body: keys and values): no NUL, no lone surrogate.
 // PostgreSQL cannot store NUL, and text that is not UTF-8 turns into U+FFFD on the way to it: both are
@@ -124,9 +124,11 @@ export function listRoutes(app: FastifyInstance): void {
 }
 
 async function input(app: FastifyInstance, opts: InputOptions): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: opts.formBodyLimit }, (_req, body, done) => {
-    if (!isCleanEncoded(body as string)) return done(new HttpError(400, NOT_TEXT), undefined);
-    done(null, parseQuery(body as string));
+  // Bytes, not a string: its own UTF-8 check holds on every route, the webhooks' included.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: opts.formBodyLimit }, (_req, body, done) => {
+    const text = utf8(body as Buffer);
+    if (text === null || !isCleanEncoded(text)) return done(new HttpError(400, NOT_TEXT), undefined);
+    done(null, parseQuery(text));
   });
 
   app.addHook('onRequest', async (req) => {
@@ -141,7 +143,10 @@ async function input(app: FastifyInstance, opts: InputOptions): Promise<void> {
     if (!isMachinePath(req.routeOptions.url ?? req.url) && !FORM_TYPES.includes(type)) {
       throw new HttpError(415, `this address takes a form post (application/x-www-form-urlencoded), not ${type.slice(0, 100) || 'a body without a type'}`);
     }
-    return type === 'multipart/form-data' ? payload : utf8Checked(payload);
+    // Webhooks: the provider retries whatever is refused, and its body is signed; it is verified and
+    // stored as the signing library reads it (bad bytes as U+FFFD), never refused for its bytes here.
+    if (type === 'multipart/form-data' || (req.routeOptions.url ?? '').startsWith('/webhooks/')) return payload;
+    return utf8Checked(payload);
   });
 
   app.addHook('preValidation', async (req) => {
