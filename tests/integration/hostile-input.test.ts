@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/db/api-tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import type { Queues } from '../../src/queue.ts';
-import { Browser, multipartBody, readerApp, type ReaderApp } from '../support/reader.ts';
+import { Browser, csrfField, multipartBody, ORIGIN, readerApp, type ReaderApp } from '../support/reader.ts';
 import { deleteKeys, testPrefix, testQueues } from '../support/redis.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -70,6 +70,7 @@ describe.sequential(`hostile input on every route on ${process.env.TAGCAST_TEST_
   let app: FastifyInstance;
   let routes: Route[];
   let auth: Record<string, string>;
+  let editor: Browser;
   let queues: Queues;
   const prefix = testPrefix();
   const logLines: string[] = [];
@@ -93,7 +94,7 @@ describe.sequential(`hostile input on every route on ${process.env.TAGCAST_TEST_
     app = r.app;
     await app.ready();
     routes = app.routeList.filter((x) => x.method !== 'HEAD');
-    const editor = new Browser(app, nextAddress());
+    editor = new Browser(app, nextAddress());
     const login = await editor.submit('/admin/login', '/admin/login', { password: PASSWORD });
     expect(login.statusCode).toBe(303);
     const { token } = await createApiToken(t.db, 'hostile');
@@ -256,6 +257,43 @@ describe.sequential(`hostile input on every route on ${process.env.TAGCAST_TEST_
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('takes uploaded files holding NUL or bytes that are not UTF-8 without a 5xx: the import reports them', async () => {
+    const upload = async (page: string, action: string, file: { field: string; name: string }, content: Buffer) => {
+      const csrf = csrfField((await editor.get(page)).body)!;
+      const boundary = 'hostileUploadBoundary';
+      const payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: text/plain\r\n\r\n`),
+        content,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return app.inject({
+        method: 'POST',
+        url: action,
+        remoteAddress: editor.remoteAddress,
+        headers: { cookie: editor.cookieHeader!, origin: ORIGIN, 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/html' },
+        payload,
+      });
+    };
+    const contents = {
+      NUL: Buffer.from(`title: ${MARK}\0\ntags: AI\n\nThe Signal\0\n`),
+      'byte FF': Buffer.concat([Buffer.from(`title: ${MARK}`), Buffer.from([0xff, 0xc0, 0x80]), Buffer.from('\n')]),
+      'UTF-16': Buffer.from(`title: ${MARK}\n`, 'utf16le'),
+    };
+    for (const [name, content] of Object.entries(contents)) {
+      const summaries = await upload('/admin/summaries', '/admin/summaries/import', { field: 'files', name: 'hostile.md' }, content);
+      expect(summaries.statusCode, `summaries ${name}`).toBeGreaterThanOrEqual(200);
+      expect(summaries.statusCode, `summaries ${name}`).toBeLessThan(500);
+      // Not stopped at the door: the import itself read the file and said what was wrong with it.
+      expect(summaries.body, `summaries ${name}`).toContain('hostile.md');
+      const csv = await upload('/admin/subscribers', '/admin/subscribers/import', { field: 'file', name: 'hostile.csv' }, Buffer.concat([Buffer.from('email,tags\n'), content, Buffer.from(',AI\n')]));
+      expect(csv.statusCode, `CSV ${name}`).toBeGreaterThanOrEqual(200);
+      expect(csv.statusCode, `CSV ${name}`).toBeLessThan(500);
+      expect(csv.statusCode, `CSV ${name}`).not.toBe(403);
+    }
+    expect((await t.db.query(`select 1 from summaries where title like '%${MARK}%'`)).length).toBe(0);
   });
 
   it('answers a malformed URL without repeating it, its query or the token, in the answer or the log', async () => {
