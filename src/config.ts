@@ -335,6 +335,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`SECRET: is the public development secret, which must not be used when ${reasons.join(' and ')} (${MAKE_SECRET})`);
     }
   }
+  // Behind a reverse proxy on the same machine every request reaches /metrics from loopback, so a site
+  // served to others must protect it with a token: its figures tell who just subscribed.
+  if (parsed.has('PUBLIC_URL') && parsed.has('METRICS_TOKEN') && !isLoopbackUrl(v.PUBLIC_URL!) && v.METRICS_TOKEN === undefined) {
+    problems.push(`METRICS_TOKEN: is required when PUBLIC_URL (${v.PUBLIC_URL}) is not a loopback address: without it a reverse proxy on this machine would open /metrics to everyone (generate one with: openssl rand -hex 32)`);
+  }
   problems.push(...redisClusterProblems(v, parsed));
   if (problems.length > 0) throw new ConfigError(problems);
 

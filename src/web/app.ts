@@ -2,14 +2,14 @@
 // form bodies), then health, readiness and provider webhooks. Reader pages, the editor API and the
 // admin pages register on top of it (see src/web/plugins/*.ts for how a route changes its CSP or limit).
 import { randomUUID } from 'node:crypto';
-import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import type { Queues, RedisClient } from '../queue.ts';
 import type { Provider } from '../send/provider.ts';
-import { errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
+import { clientErrorAnswer, errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
+import { inputPlugin, listRoutes } from './plugins/input.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { rateLimitPlugin, type RateLimits } from './plugins/rate-limit.ts';
 import { RequestLog, requestLogPlugin, safeSerializers } from './plugins/request-log.ts';
@@ -53,6 +53,8 @@ export interface ServerDeps {
   queues?: (() => Promise<Queues>) | undefined;
   /** The configured provider, for test sends from the admin pages and the API. */
   provider?: Provider | undefined;
+  /** How long a request may take to arrive, in milliseconds (default a minute; tests use less). */
+  requestTimeout?: number | undefined;
 }
 
 /** Form posts are small; the editor's uploads use multipart on their own routes. */
@@ -61,22 +63,26 @@ const FORM_BODY_LIMIT = 100 * 1024;
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const errorPage = deps.errorPage ?? sitePage(deps.config.archive);
   const answerError = errorAnswer(errorPage);
+  const headers = preRoutingHeaders({ publicUrl: deps.config.publicUrl });
   const options: FastifyServerOptions = {
     trustProxy: deps.trustProxy ?? false,
     // Unique across processes and restarts, so the id on an error page finds one log line.
     genReqId: () => randomUUID(),
     // A client that trickles its request in gives up its connection (slowloris) after a minute.
-    requestTimeout: 60_000,
+    requestTimeout: deps.requestTimeout ?? 60_000,
     // One line per request from the request-log plugin: route pattern, status, time, never the raw URL.
     logController: new RequestLog(),
     // Malformed URLs are refused before routing (no hook runs): same headers and format as any error.
     frameworkErrors: (err, req, reply) => {
-      reply.headers(preRoutingHeaders({ publicUrl: deps.config.publicUrl }));
+      reply.headers(headers);
       answerError(err, req, reply);
     },
+    // Requests Node cannot parse at all: the same page and headers instead of Node's bare JSON.
+    clientErrorHandler: clientErrorAnswer(errorPage, headers, deps.log),
   };
   const app = Fastify({ ...options, loggerInstance: deps.log.child({}, { serializers: safeSerializers }) as never }) as unknown as FastifyInstance;
 
+  listRoutes(app);
   // Order matters: headers first, so every later answer (a 429, an error, a 404) carries them.
   await app.register(securityPlugin, { publicUrl: deps.config.publicUrl });
   await app.register(requestLogPlugin);
@@ -88,7 +94,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     nameSpace: `${deps.config.queuePrefix}:rate-limit:`,
   });
   await app.register(errorsPlugin, { renderPage: errorPage });
-  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+  // Refuses NUL, broken escapes and bytes that are not UTF-8 in any URL or body; parses form bodies.
+  await app.register(inputPlugin, { formBodyLimit: FORM_BODY_LIMIT });
 
   // Load balancers poll these from a few addresses every few seconds: never rate-limited.
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));

@@ -18,7 +18,7 @@ const onceIt = it.runIf(process.env.TAGCAST_TEST_DB !== 'postgres');
 
 describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
-  const setup = cliSetup('cli', { PUBLIC_URL: 'https://news.example.test', SECRET: 'cli-test-secret-0123456789abcdef0123' });
+  const setup = cliSetup('cli', { PUBLIC_URL: 'https://news.example.test', SECRET: 'cli-test-secret-0123456789abcdef0123', METRICS_TOKEN: 'cli-test-metrics-token-0123456789' });
   let t: TestDb;
   let dir: string;
   let env: Record<string, string>;

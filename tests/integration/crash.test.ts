@@ -72,6 +72,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
       LOG_LEVEL: 'error',
       PUBLIC_URL: 'https://news.example.test',
       SECRET: 'crash-test-secret-0123456789abcdef0123',
+      METRICS_TOKEN: 'crash-test-metrics-token-0123456789',
       ...env,
     });
     child.stderr!.on('data', (d) => process.stderr.write(`[worker ${child.pid}] ${d}`));

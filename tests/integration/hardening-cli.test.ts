@@ -13,7 +13,7 @@ import { tagcast } from '../support/process.ts';
 
 describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, () => {
   // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
-  const setup = cliSetup('hardening', { PUBLIC_URL: 'https://news.example.test', SECRET: 'test-secret-0123456789abcdef-0123456789' });
+  const setup = cliSetup('hardening', { PUBLIC_URL: 'https://news.example.test', SECRET: 'test-secret-0123456789abcdef-0123456789', METRICS_TOKEN: 'hardening-metrics-token-0123456789' });
   let t: TestDb;
   let dir: string;
   let env: Record<string, string>;

@@ -262,20 +262,56 @@ describe.sequential(`/metrics and request logs on ${process.env.TAGCAST_TEST_DB}
     for (const secret of [token, forged, web, ...READERS, encodeURIComponent(READERS[1]!), '?t=', 'metrics.example']) expect(all).not.toContain(secret);
   });
 
-  it('leaves /metrics open when no token is set, and never rate-limits it', async () => {
+  it('answers only this machine when no token is set (judged by the TCP peer), and never rate-limits it', async () => {
     const open = await createServer({
       db: t.db,
-      config: loadConfig({ ...READER_ENV }, '/nonexistent'),
+      // A loopback PUBLIC_URL: the only kind that may leave METRICS_TOKEN unset.
+      config: loadConfig({ ...READER_ENV, PUBLIC_URL: 'http://127.0.0.1:3000', METRICS_TOKEN: undefined }, '/nonexistent'),
       log: pino({ level: 'silent' }),
       rateLimits: { global: { max: 2, timeWindow: 60_000 } },
+      // Even a server that believes X-Forwarded-For judges /metrics by the TCP peer.
+      trustProxy: 'loopback',
     });
+    const scrape = (remoteAddress: string, headers: Record<string, string> = {}) => open.inject({ method: 'GET', url: '/metrics', remoteAddress, headers });
     try {
-      for (let i = 0; i < 4; i++) expect((await open.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+      for (let i = 0; i < 4; i++) expect((await scrape('127.0.0.1')).statusCode).toBe(200);
+      for (const local of ['::1', '::ffff:127.0.0.1', '127.8.9.10']) expect((await scrape(local)).statusCode, local).toBe(200);
+      for (const remote of ['203.0.113.5', '10.0.0.1', '::ffff:192.0.2.1', '2001:db8::1']) {
+        const refused = await scrape(remote);
+        expect(refused.statusCode, remote).toBe(403);
+        expect(refused.json().error).toMatch(/METRICS_TOKEN/);
+        expect(refused.body).not.toMatch(/tagcast_/);
+      }
+      // Another machine claiming to be this one, and a request a local reverse proxy passed on.
+      expect((await scrape('203.0.113.5', { 'x-forwarded-for': '127.0.0.1' })).statusCode).toBe(403);
+      for (const h of [{ 'x-forwarded-for': '203.0.113.5' }, { forwarded: 'for=203.0.113.5' }, { 'x-real-ip': '203.0.113.5' }] as Record<string, string>[]) {
+        expect((await scrape('127.0.0.1', h)).statusCode, JSON.stringify(h)).toBe(403);
+      }
       expect((await open.inject({ method: 'GET', url: '/archive' })).statusCode).toBe(200);
       expect((await open.inject({ method: 'GET', url: '/archive' })).statusCode).toBe(200);
       expect((await open.inject({ method: 'GET', url: '/archive' })).statusCode).toBe(429); // the limit is there, /metrics is outside it
     } finally {
       await open.close();
+    }
+  });
+
+  it('tells a stranger nothing about who subscribed: the pending count is not theirs to read', async () => {
+    const site = await createServer({
+      db: t.db,
+      config: loadConfig({ ...READER_ENV, PUBLIC_URL: 'http://127.0.0.1:3000', METRICS_TOKEN: undefined }, '/nonexistent'),
+      log: pino({ level: 'silent' }),
+    });
+    const pending = async () => value(parseExposition((await site.inject({ method: 'GET', url: '/metrics' })).body), 'tagcast_subscribers', { status: 'pending' });
+    try {
+      const before = await pending();
+      await upsertSubscribers(t.db, [{ email: 'new-reader@metrics.example', name: null, timeZone: null, tags: ['AI'], status: 'pending', source: 'test' }]);
+      // The figure moves for a new address: exactly why only this machine (or a token holder) may read it.
+      expect(await pending()).toBe(before + 1);
+      const stranger = await site.inject({ method: 'GET', url: '/metrics', remoteAddress: '198.51.100.20' });
+      expect(stranger.statusCode).toBe(403);
+      expect(stranger.body).not.toContain('tagcast_subscribers');
+    } finally {
+      await site.close();
     }
   });
 });

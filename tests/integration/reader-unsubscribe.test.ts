@@ -115,8 +115,8 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
       { payload: 'List-Unsubscribe=Yes', type: 'application/x-www-form-urlencoded', status: 400, reason: /List-Unsubscribe=One-Click/ },
       { payload: 'List-Unsubscribe=one-click', type: 'application/x-www-form-urlencoded', status: 400, reason: /List-Unsubscribe=One-Click/ },
       // The right key, but not a form: a script's JSON or text is not RFC 8058's POST.
-      { payload: JSON.stringify({ 'List-Unsubscribe': 'One-Click' }), type: 'application/json', status: 400, reason: /form post/ },
-      { payload: ONE_CLICK, type: 'text/plain', status: 400, reason: /form post/ },
+      { payload: JSON.stringify({ 'List-Unsubscribe': 'One-Click' }), type: 'application/json', status: 415, reason: /form post/ },
+      { payload: ONE_CLICK, type: 'text/plain', status: 415, reason: /form post/ },
       { payload: multipartBody({ other: 'One-Click' }).payload, type: multipartBody({}).contentType, status: 400, reason: /List-Unsubscribe=One-Click/ },
     ];
     for (const c of cases) {

@@ -223,10 +223,11 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
     beforeAll(async () => {
       app = await build({}, (a) => {
         a.get('/t/db-error', async () => t.db.query('select secret_column from no_such_table_x'));
-        a.post('/t/json', async (req) => ({ got: req.body }));
+        // JSON bodies are for machine clients: a page takes forms only (see the input plugin).
+        a.post('/api/t/json', async (req) => ({ got: req.body }));
         a.post('/t/form', async (req) => ({ got: req.body }));
         a.post(
-          '/t/validated',
+          '/api/t/validated',
           { schema: { body: { type: 'object', required: ['email'], properties: { email: { type: 'string', minLength: 3 } } } } },
           async () => ({ ok: true }),
         );
@@ -259,31 +260,36 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
     it('keeps the reason of a malformed, empty, oversized or wrongly typed body, and of a validation error', async () => {
       const post = (url: string, payload: string | Buffer, contentType: string) =>
         app.inject({ method: 'POST', url, headers: { 'content-type': contentType, ...JSON_ACCEPT }, payload });
-      const bad = await post('/t/json', '{"email": ', 'application/json');
+      const bad = await post('/api/t/json', '{"email": ', 'application/json');
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toEqual({ error: 'the body is not valid JSON' });
       expectSecurityHeaders(bad);
-      expect((await post('/t/json', '{"__proto__": {"admin": true}}', 'application/json')).statusCode).toBe(400);
-      const empty = await post('/t/json', '', 'application/json');
+      expect((await post('/api/t/json', '{"__proto__": {"admin": true}}', 'application/json')).statusCode).toBe(400);
+      const empty = await post('/api/t/json', '', 'application/json');
       expect(empty.statusCode).toBe(400);
       expect(empty.json().error).toMatch(/empty/);
-      const big = await post('/t/json', JSON.stringify({ x: 'y'.repeat(1024 * 1024) }), 'application/json');
+      const big = await post('/api/t/json', JSON.stringify({ x: 'y'.repeat(1024 * 1024) }), 'application/json');
       expect(big.statusCode).toBe(413);
       expect(big.json()).toEqual({ error: 'the body is too large' });
       const bigForm = await post('/t/form', `x=${'y'.repeat(101 * 1024)}`, 'application/x-www-form-urlencoded');
       expect(bigForm.statusCode).toBe(413);
       expect((await post('/t/form', 'a=1&b=2', 'application/x-www-form-urlencoded')).json()).toEqual({ got: { a: '1', b: '2' } });
-      const csv = await post('/t/json', 'a,b\n1,2', 'text/csv');
+      const csv = await post('/api/t/json', 'a,b\n1,2', 'text/csv');
       expect(csv.statusCode).toBe(415);
       expect(csv.json()).toEqual({ error: 'this address does not take a body of type text/csv' });
-      const invalid = await post('/t/validated', '{"email": "x"}', 'application/json');
+      const invalid = await post('/api/t/validated', '{"email": "x"}', 'application/json');
       expect(invalid.statusCode).toBe(400);
       expect(invalid.json().error).toMatch(/email/);
 
-      const page = await app.inject({ method: 'POST', url: '/t/json', headers: { 'content-type': 'application/json', ...HTML_ACCEPT }, payload: '{' });
+      const page = await app.inject({ method: 'POST', url: '/t/form', headers: { 'content-type': 'application/x-www-form-urlencoded', ...HTML_ACCEPT }, payload: 'a=%zz' });
       expect(page.statusCode).toBe(400);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
-      expect(page.body).toContain('the body is not valid JSON');
+      expect(page.body).toContain('a broken %-escape');
+      // A page answers JSON with 415, on its own page.
+      const json = await app.inject({ method: 'POST', url: '/t/form', headers: { 'content-type': 'application/json', ...HTML_ACCEPT }, payload: '{}' });
+      expect(json.statusCode).toBe(415);
+      expect(json.body).toContain('takes a form post');
+      expectSecurityHeaders(json);
     });
 
     it('answers an unknown address with 404, JSON or an escaped HTML page by Accept, never repeating the query', async () => {
@@ -309,7 +315,7 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
       // Whichever page renders it (the minimal default or the site layout), the markup arrives escaped.
       expect(thrown.body).toMatch(/(&lt;|&#60;)img src=x onerror=alert\(1\)(&gt;|&#62;) (&amp;|&#38;) (&quot;|&#34;)more(&quot;|&#34;)/);
       expect(thrown.body).not.toContain('<img');
-      const typed = await app.inject({ method: 'POST', url: '/t/json', headers: { 'content-type': 'text/x-<script>', ...HTML_ACCEPT }, payload: 'x' });
+      const typed = await app.inject({ method: 'POST', url: '/t/form', headers: { 'content-type': 'text/x-<script>', ...HTML_ACCEPT }, payload: 'x' });
       expect(typed.statusCode).toBe(415);
       expect(typed.body).toMatch(/text\/x-(&lt;|&#60;)script(&gt;|&#62;)/);
       expect(typed.body).not.toContain('<script');
@@ -318,7 +324,8 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
     it('answers a malformed URL with 400 in the same format', async () => {
       const r = await app.inject({ url: '/t/item/%E0%A4%A', headers: JSON_ACCEPT });
       expect(r.statusCode).toBe(400);
-      expect(r.json()).toEqual({ error: expect.stringMatching(/not a valid url component/) });
+      // Fastify's own message would repeat the URL, and with it any token in the query.
+      expect(r.json()).toEqual({ error: 'the address has a broken %-escape or is not UTF-8' });
       expectSecurityHeaders(r); // refused before any hook runs, yet with the same headers
     });
   });

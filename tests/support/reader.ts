@@ -18,6 +18,8 @@ export const READER_ENV = {
   LOG_LEVEL: 'silent',
   SECRET: 'reader-test-secret-0123456789abcdefghij',
   PUBLIC_URL: testConfig.publicUrl,
+  // A site served to others must protect /metrics (src/config.ts).
+  METRICS_TOKEN: 'reader-test-metrics-token-0123456789',
   MAIL_FROM: testConfig.mailFrom,
 };
 

@@ -17,6 +17,8 @@ type Env = Record<string, string | undefined>;
 /** A SECRET long enough for every rule (32+ characters). */
 const SECRET = 'a-long-enough-secret-value-0123456789';
 const DEV_SECRET = 'tagcast-development-secret-change-me';
+/** A METRICS_TOKEN, which a PUBLIC_URL that is not loopback needs. */
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 const whsec = (bytes: number) => `whsec_${randomBytes(bytes).toString('base64')}`;
 
 /** Loads a config that must fail and returns its problem lines. */
@@ -102,6 +104,7 @@ describe('loadConfig values', () => {
         RESEND_WEBHOOK_SECRET: webhookSecret,
         OUTBOX_DIR: '/var/tmp/outbox',
         PUBLIC_URL: 'https://news.example.com/',
+        METRICS_TOKEN,
         PORT: '8080',
         SECRET,
         MAIL_FROM: 'Tagcast <digest@news.example.com>',
@@ -228,7 +231,7 @@ describe('loadConfig .env file', () => {
   it('reads .env from cwd, and the environment wins over it', () => {
     writeFileSync(
       path.join(dotenvDir, '.env'),
-      ['# comment', 'PORT=4000', 'export TEMPLATE_ENGINE="mjml"', "PUBLIC_URL='https://from-dotenv.example.com'", `SECRET=${SECRET}`, 'LOG_LEVEL=debug', ''].join('\r\n'),
+      ['# comment', 'PORT=4000', 'export TEMPLATE_ENGINE="mjml"', "PUBLIC_URL='https://from-dotenv.example.com'", `SECRET=${SECRET}`, `METRICS_TOKEN=${METRICS_TOKEN}`, 'LOG_LEVEL=debug', ''].join('\r\n'),
     );
     const c = loadConfig({ LOG_LEVEL: 'error' }, dotenvDir);
     expect(c.port).toBe(4000);
@@ -257,17 +260,17 @@ describe('SECRET: required wherever links reach real readers', () => {
   it('is required with a PUBLIC_URL that is not loopback, whatever NODE_ENV says', () => {
     // The finding: anything but NODE_ENV=production used the public default silently.
     for (const NODE_ENV of [undefined, 'development', 'Production', 'staging']) {
-      expect(problems({ PUBLIC_URL: 'https://news.example.com', NODE_ENV })).toEqual([
+      expect(problems({ PUBLIC_URL: 'https://news.example.com', NODE_ENV, METRICS_TOKEN })).toEqual([
         expect.stringMatching(/^SECRET: is required when PUBLIC_URL \(https:\/\/news\.example\.com\) is not a loopback address: /),
       ]);
     }
     for (const url of ['http://localhost.example.com', 'http://10.0.0.1:3000', 'http://0.0.0.0:3000', 'http://127.example.com', 'http://[::2]/', 'http://localhost.']) {
-      expect(problems({ PUBLIC_URL: url }), url).toEqual([expect.stringMatching(/^SECRET: is required/)]);
+      expect(problems({ PUBLIC_URL: url, METRICS_TOKEN }), url).toEqual([expect.stringMatching(/^SECRET: is required/)]);
     }
   });
 
   it('names every reason on one line', () => {
-    const lines = problems({ RESEND_API_KEY: 're_123', PUBLIC_URL: 'https://news.example.com', NODE_ENV: 'production' });
+    const lines = problems({ RESEND_API_KEY: 're_123', PUBLIC_URL: 'https://news.example.com', NODE_ENV: 'production', METRICS_TOKEN });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/EMAIL_PROVIDER.* and PUBLIC_URL.* and NODE_ENV=production/);
   });
@@ -281,7 +284,7 @@ describe('SECRET: required wherever links reach real readers', () => {
   });
 
   it('refuses the well-known development value where a secret is required, without echoing it', () => {
-    const lines = problems({ SECRET: DEV_SECRET, PUBLIC_URL: 'https://news.example.com' });
+    const lines = problems({ SECRET: DEV_SECRET, PUBLIC_URL: 'https://news.example.com', METRICS_TOKEN });
     expect(lines).toEqual([expect.stringMatching(/^SECRET: is the public development secret/)]);
     expect(lines[0]).not.toContain(DEV_SECRET);
     expect(problems({ SECRET: DEV_SECRET, EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_1' })).toEqual([expect.stringMatching(/^SECRET: is the public/)]);
@@ -291,7 +294,24 @@ describe('SECRET: required wherever links reach real readers', () => {
 
   it('must be at least 32 characters', () => {
     expect(problems({ SECRET: 'x'.repeat(31) })).toEqual([expect.stringMatching(/^SECRET: must be at least 32 characters/)]);
-    expect(loadConfig({ SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://news.example.com' }, cwd)).toMatchObject({ secret: 'x'.repeat(32), secretDefaulted: false });
+    expect(loadConfig({ SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://news.example.com', METRICS_TOKEN }, cwd)).toMatchObject({ secret: 'x'.repeat(32), secretDefaulted: false });
+  });
+});
+
+describe('METRICS_TOKEN: required where the site is served to others', () => {
+  it('is required with a PUBLIC_URL that is not loopback, in one line that names the reason', () => {
+    expect(problems({ PUBLIC_URL: 'https://news.example.com', SECRET })).toEqual([
+      expect.stringMatching(/^METRICS_TOKEN: is required when PUBLIC_URL \(https:\/\/news\.example\.com\) is not a loopback address: /),
+    ]);
+    // Both missing: one line each, so one run shows every problem.
+    expect(problems({ PUBLIC_URL: 'http://10.0.0.1:3000' }).map((l) => l.split(':')[0])).toEqual(['SECRET', 'METRICS_TOKEN']);
+  });
+
+  it('is optional on a loopback PUBLIC_URL, where /metrics answers only this machine', () => {
+    for (const url of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:3000']) {
+      expect(loadConfig({ PUBLIC_URL: url }, cwd).metricsToken, url).toBeUndefined();
+    }
+    expect(loadConfig({ PUBLIC_URL: 'https://news.example.com', SECRET, METRICS_TOKEN }, cwd).metricsToken).toBe(METRICS_TOKEN);
   });
 });
 
@@ -454,7 +474,7 @@ describe('header values from config', () => {
   });
 
   it('PUBLIC_URL is stored normalised: lower-case punycode host, no default port, encoded path, no trailing slash', () => {
-    const url = (u: string) => loadConfig({ PUBLIC_URL: u, SECRET }, cwd).publicUrl;
+    const url = (u: string) => loadConfig({ PUBLIC_URL: u, SECRET, METRICS_TOKEN }, cwd).publicUrl;
     expect(url('  HTTPS://News.Example.COM:443/news/  ')).toBe('https://news.example.com/news');
     expect(url('https://bücher.example/Ä b/')).toBe('https://xn--bcher-kva.example/%C3%84%20b');
     expect(url('http://localhost:3000/')).toBe('http://localhost:3000');

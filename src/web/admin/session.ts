@@ -113,7 +113,8 @@ export function safeNext(next: unknown): string {
   // No dot segments or empty ones either: /admin/../x and /admin//x lead elsewhere once normalised.
   // (%2e is a dot to a URL parser.)
   const path = typeof next === 'string' ? next.split(/[?#]/)[0]!.replace(/%2e/gi, '.') : '';
-  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !/[\\\s]/.test(next) && !/\/\.{1,2}(?:\/|$)|\/\//.test(path) && next.length <= 500 ? next : '/admin';
+  // Control characters too: a Location header cannot carry them (the input plugin %-encodes what else is not ASCII).
+  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !/[\\\s\x00-\x1f\x7f]/.test(next) && !/\/\.{1,2}(?:\/|$)|\/\//.test(path) && next.length <= 500 ? next : '/admin';
 }
 
 /**

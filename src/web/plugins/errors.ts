@@ -5,6 +5,7 @@
 // client can act on it. A 5xx never shows its cause, which may hold SQL, a database message or a
 // path: the answer is generic with the request id, and the log has the real error under that id.
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unencapsulated } from './plugin.ts';
 
@@ -38,9 +39,13 @@ export type ErrorsOptions = {
 // Machine clients: their errors are JSON whatever they send in Accept.
 const JSON_PATHS = ['/api', '/webhooks', '/healthz', '/readyz', '/metrics'];
 
+/** Whether a path belongs to a machine client (the API, webhooks, health checks, metrics). */
+export function isMachinePath(path: string): boolean {
+  return JSON_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
 export function wantsJson(req: FastifyRequest): boolean {
-  const path = pathOf(req);
-  if (JSON_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) return true;
+  if (isMachinePath(pathOf(req))) return true;
   const accept = req.headers.accept ?? '';
   return /\bjson\b/i.test(accept) && !/text\/html/i.test(accept);
 }
@@ -66,6 +71,21 @@ export function defaultErrorPage(p: ErrorPage): string {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
+/**
+ * The multipart parser's own errors carry no status, so they would be 500s: a boundary missing, empty
+ * or longer than 256, a body cut off before its closing boundary. They are the client's.
+ */
+const MULTIPART_FAULT = /^(Multipart: Boundary not found|Boundary required|The needle cannot (be an empty|have a length bigger)|Unexpected end of (multipart data|form|file)|.* terminated early due to unexpected end of multipart data)/;
+
+/** The status of an error: its own, 400 for a malformed multipart body, else 500. */
+function statusOf(err: { statusCode?: unknown; message?: unknown; code?: unknown }): number {
+  // @fastify/multipart says 406 for "not multipart", but that is a media type this route does not take.
+  if (err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return 415;
+  const s = err.statusCode;
+  if (typeof s === 'number' && Number.isInteger(s) && s >= 400 && s <= 599) return s;
+  return typeof err.message === 'string' && MULTIPART_FAULT.test(err.message) ? 400 : 500;
+}
+
 /** Fastify's own 4xx, said the way the rest of tagcast speaks. */
 function reasonFor(err: FastifyError, req: FastifyRequest): string {
   switch (err.code) {
@@ -79,14 +99,18 @@ function reasonFor(err: FastifyError, req: FastifyRequest): string {
       return 'the body is empty but its content-type says JSON';
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'the body is not as long as its content-length says';
+    // Fastify's messages repeat the URL, whose query may hold a reader's token.
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_INVALID_URL':
+      return 'the address has a broken %-escape or is not UTF-8';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a part of the address is too long';
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return 'this address takes a multipart/form-data body';
     default:
+      if (MULTIPART_FAULT.test(err.message)) return 'the multipart body is malformed (its boundary is missing or wrong, or it ends early)';
       return clip(err.message || STATUS_CODES[err.statusCode ?? 400] || 'bad request', 500);
   }
-}
-
-function statusOf(err: { statusCode?: unknown }): number {
-  const s = err.statusCode;
-  return typeof s === 'number' && Number.isInteger(s) && s >= 400 && s <= 599 ? s : 500;
 }
 
 function answer(req: FastifyRequest, reply: FastifyReply, render: (p: ErrorPage) => string, page: Omit<ErrorPage, 'title'>): void {
@@ -111,6 +135,29 @@ export function errorAnswer(render: (p: ErrorPage) => string = defaultErrorPage)
     const reason = reasonFor(err, req);
     req.log.info({ statusCode: status, reason }, 'request refused');
     answer(req, reply, render, { status, reason, requestId: status >= 500 ? String(req.id) : undefined });
+  };
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node could not even parse (a bad request line or header,
+ * headers too large, a request too slow to arrive) gets the site's page and headers, like any other
+ * 4xx, instead of Node's bare JSON. Nothing of the raw request is logged: it may hold a token.
+ */
+export function clientErrorAnswer(render: (p: ErrorPage) => string, headers: Record<string, string>, log: { info: (o: object, msg: string) => void }) {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const reason = status === 408 ? 'the request took too long to arrive' : status === 431 ? 'the request headers are too large' : 'the request is not valid HTTP';
+    log.info({ statusCode: status, code: err.code, reason }, 'request refused before parsing');
+    if (socket.writable) {
+      const title = STATUS_CODES[status]!;
+      const body = render({ status, title, reason });
+      const head = Object.entries({ ...headers, 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
+      socket.write(`HTTP/1.1 ${status} ${title}\r\n${head}\r\n${body}`);
+    }
+    socket.destroy();
   };
 }
 

@@ -1,7 +1,9 @@
 // GET /metrics: Prometheus text of the tagcast_* metrics (src/metrics.ts) and BullMQ's queue metrics,
 // and the request-duration histogram every route feeds. With METRICS_TOKEN set the scraper must send
-// `Authorization: Bearer <token>` (compared in constant time); without it /metrics is open, for a
-// server reachable only on a private network. Never rate-limited: Prometheus scrapes on a timer.
+// `Authorization: Bearer <token>` (compared in constant time). Without it /metrics answers only this
+// machine: a loopback TCP peer whose request came through no proxy. The figures move as readers
+// subscribe (the pending count rises only for a new address), so an open /metrics would tell a
+// stranger whether an address is on the list. Never rate-limited: Prometheus scrapes on a timer.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/connection.ts';
@@ -13,7 +15,7 @@ import { routeLabel } from './request-log.ts';
 
 export type MetricsOptions = {
   db: Db;
-  /** METRICS_TOKEN; undefined: /metrics is open. */
+  /** METRICS_TOKEN; undefined: /metrics answers loopback clients only. */
   token: string | undefined;
   /** QUEUE_PREFIX: where the workers' shared counts are. */
   queuePrefix: string;
@@ -44,6 +46,22 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer +(\S+) *$/i.exec(header ?? '');
   return timingSafeEqual(digest(m?.[1] ?? ''), digest(token)) && m !== null;
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  const a = (address ?? '').replace(/^::ffff:/i, '');
+  return /^127\.\d+\.\d+\.\d+$/.test(a) || a === '::1';
+}
+
+/**
+ * Whether the request comes from this machine itself: judged by the TCP peer, never by X-Forwarded-For
+ * (a client writes what it likes there). A request a local reverse proxy forwarded has a loopback
+ * peer too, but carries a forwarding header: it came from elsewhere.
+ */
+function fromThisMachine(req: FastifyRequest): boolean {
+  const h = req.headers;
+  return isLoopbackAddress(req.raw.socket.remoteAddress) && h['x-forwarded-for'] === undefined && h.forwarded === undefined && h['x-real-ip'] === undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -89,6 +107,9 @@ async function metricsRoutes(app: FastifyInstance, opts: MetricsOptions): Promis
   app.get('/metrics', { config: { rateLimit: false } }, async (req, reply) => {
     if (opts.token !== undefined && !bearerMatches(req.headers.authorization, opts.token)) {
       return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'a bearer token is required (METRICS_TOKEN)' });
+    }
+    if (opts.token === undefined && !fromThisMachine(req)) {
+      return reply.code(403).send({ error: 'without METRICS_TOKEN, /metrics answers only this machine: set METRICS_TOKEN to scrape it from elsewhere' });
     }
     const [own, queues] = await Promise.all([metrics.registry.metrics(), queueMetrics()]);
     return reply.type(metrics.registry.contentType).send(queues ? `${own}\n${queues}` : own);
