@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Engine } from './config.ts';
 import type { Db } from './db/connection.ts';
-import { createIssue, currentIssueForWeek, transitionIssue, type Issue } from './db/issues.ts';
+import { createIssue, currentIssueForWeek, transitionIssue, WeekTakenError, type Issue } from './db/issues.ts';
 import { claimRun, countSummaries, deleteSchedule, readSchedule, recordRun, hasRun, writeSchedule, type Schedule } from './db/schedules.ts';
 import { isoWeek, previousWeek } from './digest/week.ts';
 import { enqueueTo, type Enqueue } from './enqueue.ts';
@@ -132,11 +132,24 @@ export async function runOccurrence(db: Db, enqueue: Enqueue, s: Schedule, date:
     const existing = await currentIssueForWeek(tx, week);
     if (existing && existing.status !== 'draft') return done({ outcome: 'found', week, issueId: existing.id, reason: `already ${existing.status}` });
     if (!existing && (await countSummaries(tx, week)) === 0) return done({ outcome: 'skipped', week, issueId: null, reason: 'no content' });
-    const issue = existing ?? (await createIssue(tx, { week, engine: s.engine ?? defaultEngine, subject: null }));
+    let issue = existing;
+    let outcome: 'created' | 'found' = existing ? 'found' : 'created';
+    if (!issue) {
+      try {
+        issue = await createIssue(tx, { week, engine: s.engine ?? defaultEngine, subject: null });
+      } catch (e) {
+        if (!(e instanceof WeekTakenError)) throw e;
+        // Someone made the week's issue at the same moment and the database kept theirs: a draft is
+        // scheduled as any editor's draft is; anything else is left alone, and the run says so.
+        issue = await currentIssueForWeek(tx, week);
+        outcome = 'found';
+        if (issue?.status !== 'draft') return done({ outcome: 'found', week, issueId: issue?.id ?? null, reason: `already ${issue?.status ?? 'taken'} (made meanwhile)` });
+      }
+    }
     const local = s.local ? { time: s.time, date } : null;
     const sendAt = s.local ? firstWave({ date, time: s.time }) : zonedInstant({ date, time: s.time }, s.timeZone);
     const scheduled = await transitionIssue(tx, issue.id, ['draft'], 'scheduled', { sendAt, local });
-    return done({ outcome: existing ? 'found' : 'created', week, issueId: issue.id, reason: 'scheduled' }, scheduled);
+    return done({ outcome, week, issueId: issue.id, reason: 'scheduled' }, scheduled);
   });
   // After the commit: a crash here leaves a scheduled issue, which the heartbeat's recoverAll enqueues.
   if (planned.issue?.sendAt) await enqueue.ensure('plan-issue', { issueId: planned.issue.id }, planned.issue.sendAt.getTime() - now.getTime());

@@ -4,7 +4,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueProgress } from '../../src/db/deliveries.ts';
-import { createIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { sendIssueNow } from '../../src/issues.ts';
@@ -15,6 +14,7 @@ import { waitForStatus } from '../support/pipeline.ts';
 import { spawnTagcast, tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix, testQueues } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 
@@ -84,7 +84,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const emu = await startResendEmulator({ failRate: 0.05, dropAfterAcceptRate: 0.02, rateLimit: 10, seed: 9 });
     try {
       const emails = await readers(5000);
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
+      const issue = await weekIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
       let w = worker(emu, 10);
       await sendIssueNow(t.db, queues, issue.id);
       for (const target of [800, 2000, 3200]) {
@@ -110,7 +110,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const emu = await startResendEmulator({ failRate: 0.05, seed: 3 });
     try {
       const emails = await readers(3000);
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
       const ws = [worker(emu, 100), worker(emu, 100), worker(emu, 100)];
       await sendIssueNow(t.db, queues, issue.id);
       const sent = await waitForStatus(t.db, issue.id);
@@ -126,7 +126,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const emu = await startResendEmulator({ rateLimit: 5, seed: 4 });
     try {
       const emails = await readers(2000);
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
       const w = worker(emu, 5);
       await sendIssueNow(t.db, queues, issue.id);
       await until(async () => (await issueProgress(t.db, issue.id)).submitted >= 300);
