@@ -2,7 +2,7 @@
 // Redis only carries work, so every operation can be repeated and `resume` rebuilds jobs from the ledger.
 import type { Db } from './db/connection.ts';
 import { pendingBatchTimes } from './db/deliveries.ts';
-import { activeIssues, createIssue, currentIssueForWeek, getIssue, lastSentIssueOfWeek, transitionIssue, WeekTakenError, type Issue } from './db/issues.ts';
+import { activeIssues, AGAIN_REASON_MAX, createIssue, currentIssueForWeek, getIssue, lastSentIssueOfWeek, transitionIssue, type Issue } from './db/issues.ts';
 import type { Engine } from './config.ts';
 import { owedNotices } from './db/notices.ts';
 import { batchDelays, enqueueTo, type Enqueue } from './enqueue.ts';
@@ -13,10 +13,8 @@ export class IssueStateError extends Error {
   override name = 'IssueStateError';
 }
 
-export { WeekTakenError } from './db/issues.ts';
+export { AGAIN_REASON_MAX, WeekTakenError } from './db/issues.ts';
 
-/** The longest reason for sending a week again: one line, shown in the archive. */
-export const AGAIN_REASON_MAX = 500;
 
 /** What is wrong with a reason for sending a week again, or null when it will do. */
 export function againReasonProblem(reason: string | undefined): string | null {
@@ -28,8 +26,8 @@ export function againReasonProblem(reason: string | undefined): string | null {
 
 /**
  * Creates the week's issue (a draft), or with `again` the next edition of a week already sent, on
- * purpose and with a reason. The database refuses a second live issue for a week: WeekTakenError.
- * A correction is refused while the week has an issue that is not sent yet (send or cancel that one).
+ * purpose and with a reason. The database refuses a second live issue for a week and edition:
+ * WeekTakenError, also for a second correction while one is not sent yet.
  */
 export async function createWeekIssue(db: Db, i: { week: string; engine: Engine; subject: string | null; again?: { reason: string } }): Promise<Issue> {
   if (!i.again) return createIssue(db, { week: i.week, engine: i.engine, subject: i.subject });
@@ -44,8 +42,7 @@ export async function createWeekIssue(db: Db, i: { week: string; engine: Engine;
         : `week ${i.week} has no sent issue: sending again is only for a week already sent; create its issue without "again"`,
     );
   }
-  const live = await currentIssueForWeek(db, i.week);
-  if (live && live.status !== 'sent') throw new WeekTakenError(i.week, { id: live.id, status: live.status });
+  // A correction not sent yet holds the next edition: the index refuses another (send or cancel it first).
   return createIssue(db, { week: i.week, engine: i.engine, subject: i.subject, again: { of: sent.id, reason: i.again.reason.trim() } });
 }
 

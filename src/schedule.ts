@@ -125,11 +125,15 @@ export async function runOccurrence(db: Db, enqueue: Enqueue, s: Schedule, date:
   const planned = await db.tx(async (tx): Promise<RunOutcome & { issue?: Issue }> => {
     if (!(await claimRun(tx, week))) return { outcome: 'skipped', week, issueId: null, reason: 'this week has run already' };
     const done = async (o: RunOutcome, issue?: Issue) => {
-      await recordRun(tx, week, o.issueId, o.outcome === 'skipped' ? `skipped: ${o.reason}` : `${o.outcome} issue ${o.issueId}`);
+      // A run that left the week's issue alone says why (already sent, a correction …).
+      const left = o.outcome === 'found' && o.reason !== 'scheduled' ? `: ${o.reason}` : '';
+      await recordRun(tx, week, o.issueId, o.outcome === 'skipped' ? `skipped: ${o.reason}` : `${o.outcome} issue ${o.issueId}${left}`);
       return { ...o, issue };
     };
-    // An issue an editor made for the week is used, not duplicated; scheduled or sent already, it is left as it is.
+    // An issue an editor made for the week is used, not duplicated; scheduled or sent already, it is
+    // left as it is, and so is a correction (sending a week again is only ever an editor's action).
     const existing = await currentIssueForWeek(tx, week);
+    if (existing && existing.againOf !== null) return done({ outcome: 'found', week, issueId: existing.id, reason: `already ${existing.status} (a correction of issue ${existing.againOf}, sent by an editor)` });
     if (existing && existing.status !== 'draft') return done({ outcome: 'found', week, issueId: existing.id, reason: `already ${existing.status}` });
     if (!existing && (await countSummaries(tx, week)) === 0) return done({ outcome: 'skipped', week, issueId: null, reason: 'no content' });
     let issue = existing;

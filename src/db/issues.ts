@@ -42,6 +42,9 @@ const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "stat
   recipients, submitted, failed, skipped, delivered, bounced, complained, opened, clicked,
   edition, again_of as "againOf", again_reason as "againReason"`;
 
+/** The longest reason for sending a week again: one line, shown in the archive (migration 008 checks it too). */
+export const AGAIN_REASON_MAX = 500;
+
 /** The statuses of an issue that holds its week: every one but cancelled and failed. */
 const LIVE = `status not in ('cancelled', 'failed')`;
 
@@ -61,7 +64,7 @@ export interface NewIssue {
   week: string;
   engine: Engine;
   subject: string | null;
-  /** Sends a sent issue's week again on purpose: the next edition of the week, recorded with the reason. */
+  /** Sends a sent issue's week again on purpose: the edition after that issue's, recorded with the reason. */
   again?: { of: number; reason: string };
 }
 
@@ -76,7 +79,8 @@ export async function createIssue(db: Db, i: NewIssue): Promise<Issue> {
   const [row] = await db.query<Issue>(
     `insert into issues (week, engine, subject, edition, again_of, again_reason)
      values ($1, $2, $3,
-       case when $4::int is null then 1 else coalesce((select max(edition) from issues where week = $1 and ${LIVE}), 0) + 1 end,
+       -- The edition after the one it corrects: two corrections of one sent issue meet in the index.
+       case when $4::int is null then 1 else (select edition + 1 from issues where id = $4) end,
        $4, $5)
      on conflict (week, edition) where ${LIVE} do nothing
      returning ${ISSUE_COLUMNS}`,
