@@ -11,8 +11,10 @@ import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscriber
 import { enqueueTo } from '../../src/enqueue.ts';
 import { cancelIssue, createWeekIssue, IssueStateError } from '../../src/issues.ts';
 import { runOccurrence } from '../../src/schedule.ts';
+import { cliSetup } from '../support/cli-setup.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
+import { tagcast } from '../support/process.ts';
 import { addSummaries, Browser, csrfField, readerApp, sentIssue, type ReaderApp } from '../support/reader.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -221,5 +223,49 @@ describe.sequential(`one live issue per week on ${process.env.TAGCAST_TEST_DB}`,
     const feed = (await b.get('/feed.xml')).body;
     expect(feed).toContain(`(correction of issue ${original.id})</title>`);
     expect(feed).toContain('the Rust link pointed at the wrong talk');
+  });
+});
+
+describe.sequential(`one live issue per week through the CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
+  const setup = cliSetup('week', {});
+
+  it('a second create is exit 1 with one line naming the issue and how to send again on purpose; --again needs --reason', async () => {
+    const { env } = setup;
+    const first = await tagcast(['issue', 'create', '--week', '2026-W48'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const id = /created issue (\d+)/.exec(first.stdout)![1]!;
+    const second = await tagcast(['issue', 'create', '--week', '2026-W48', '--engine', 'mjml'], env);
+    expect(second).toMatchObject({ code: 1, stderr: `tagcast: week 2026-W48 already has issue ${id} (draft); send that one (tagcast issue send ${id}), or cancel it first (tagcast issue cancel ${id})\n` });
+
+    const noReason = await tagcast(['issue', 'create', '--week', '2026-W48', '--again'], env);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/^tagcast: --again: sending a week again needs --reason "what changed"/);
+    expect((await tagcast(['issue', 'create', '--week', '2026-W48', '--reason', 'why'], env)).code).toBe(2);
+    const notSent = await tagcast(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'too early'], env);
+    expect(notSent.code).toBe(1);
+    expect(notSent.stderr).toContain('not sent yet: sending again is only for a week already sent');
+
+    // No summaries and no readers that week: it is sent to nobody, and the count says so first.
+    const sent = await tagcast(['issue', 'send', id, '--wait'], env);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toMatch(new RegExp(`^issue ${id} reaches 0 readers`));
+    const afterSent = await tagcast(['issue', 'create', '--week', '2026-W48'], env);
+    expect(afterSent).toMatchObject({
+      code: 1,
+      stderr: `tagcast: week 2026-W48 already has issue ${id} (sent); to send that week again on purpose: tagcast issue create --week 2026-W48 --again --reason "what changed"\n`,
+    });
+
+    const again = await tagcast(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'the summary had the wrong link'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^created issue (\\d+) for 2026-W48 \\(react, draft, correction of issue ${id}\\)\\n$`));
+    const list = await tagcast(['issue', 'list'], env);
+    expect(list.stdout).toContain(`\tcorrection of issue ${id}: the summary had the wrong link\n`);
+  });
+
+  // Two processes on one embedded database cannot both open it, so "at once" is PostgreSQL's.
+  it.runIf(process.env.TAGCAST_TEST_DB === 'postgres')('two creates of one week at once from two processes: one wins', async () => {
+    const runs = await Promise.all([1, 2].map(() => tagcast(['issue', 'create', '--week', '2026-W49'], setup.env)));
+    expect(runs.map((x) => x.code).sort()).toEqual([0, 1]);
+    expect(runs.find((x) => x.code === 1)!.stderr).toMatch(/^tagcast: week 2026-W49 already has issue \d+ \(draft\)/);
   });
 });
