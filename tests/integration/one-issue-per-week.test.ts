@@ -3,6 +3,8 @@
 // admin pages (a page linking to it, never a 500), the weekly schedule (records it, does nothing) and
 // the CLI (exit 1, one line). Two creates at once: one wins. Sending a week again is its own action,
 // with a reason, shown in the archive as a correction. "Send now" asks once, with the readers it reaches.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/db/api-tokens.ts';
@@ -15,6 +17,7 @@ import { cliSetup } from '../support/cli-setup.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 import { tagcast } from '../support/process.ts';
+import { signalLines } from '../support/summary-files.ts';
 import { addSummaries, Browser, csrfField, readerApp, sentIssue, type ReaderApp } from '../support/reader.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -260,6 +263,16 @@ describe.sequential(`one live issue per week through the CLI on ${process.env.TA
     expect(again.stdout).toMatch(new RegExp(`^created issue (\\d+) for 2026-W48 \\(react, draft, correction of issue ${id}\\)\\n$`));
     const list = await tagcast(['issue', 'list'], env);
     expect(list.stdout).toContain(`\tcorrection of issue ${id}: the summary had the wrong link\n`);
+    const correction = /created issue (\d+)/.exec(again.stdout)![1]!;
+
+    // The weekly job never sends a correction by itself: it says how, and reports the sent issue.
+    const folder = path.join(setup.dir, 'content', '2026-W48');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'one.txt'), `${signalLines().join('\n')}\n`);
+    const digest = await tagcast(['digest', '--week', '2026-W48', '--content', path.join(setup.dir, 'content')], env);
+    expect(digest.code, digest.stderr).toBe(0);
+    expect(digest.stdout).toContain(`issue ${correction} is a correction of issue ${id}, not sent yet: send it on purpose with tagcast issue send ${correction}\n`);
+    expect(digest.stdout).toContain(`issue ${id} was already sent; nothing sent again\n`);
   });
 
   // Two processes on one embedded database cannot both open it, so "at once" is PostgreSQL's.
