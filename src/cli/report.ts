@@ -50,7 +50,7 @@ export function formatIssueReport(
   const reasons = allReasons.slice(0, TOP_REASONS);
   const lines = [
     `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
-    ...(issue.againOf !== null ? [`  correction:    ${correctionText(issue)}`] : []),
+    ...(issue.againOf ? [`  correction:    ${correctionText(issue)}`] : []),
     `  readers sent:  ${p.submitted}`,
     `  skipped:       ${p.skipped}${p.skipped > 0 ? ' (none of their tags has content this week, or they left)' : ''}`,
     `  failed:        ${p.failed}${failedWhy(p.failed, reasons)}`,
@@ -82,7 +82,8 @@ export function failedWhy(failed: number, reasons: { reason: string; failed: num
 
 export function issueLine(i: Issue): string {
   const when = i.sendAt ? ` send_at ${i.sendAt.toISOString()}` : '';
-  const again = i.againOf !== null ? `\t${correctionText(i)}` : '';
+  // An id is never 0; JSON from an older server has no againOf at all.
+  const again = i.againOf ? `\t${correctionText(i)}` : '';
   return `${i.id}\t${i.week}\t${i.engine}\t${i.status}${i.statusReason ? ` (${i.statusReason})` : ''}\t${i.subject ?? '(per-reader subject)'}${when}${again}`;
 }
 
