@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { importPaths } from '../src/content/import.ts';
 import { installationId } from '../src/db/installation.ts';
-import { createIssue, getIssue } from '../src/db/issues.ts';
+import { getIssue } from '../src/db/issues.ts';
 import { sendIssueNow } from '../src/issues.ts';
 import { createQueues } from '../src/queue.ts';
 import { deleteKeys } from '../tests/support/redis.ts';
@@ -23,6 +23,7 @@ import { distIsFresh } from '../bin/freshness.js';
 import { machine, peakRssMb, rssMb, seedReaders, spawnEmulator, workerEnv } from './_fixtures.ts';
 import { median, report } from './_report.ts';
 import { requirePostgres, scratchDb } from './_scratch.ts';
+import { weekIssue } from '../tests/support/issues.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -92,7 +93,7 @@ async function workerRun(readers: number): Promise<WorkerRun> {
     await seedReaders(s.db, readers);
     await sleep(3000);
     const idle = rssMb(child.pid!);
-    const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(s.db, { week: WEEK, engine: 'react', subject: null });
     const t = performance.now();
     await sendIssueNow(s.db, queues, issue.id);
     let peak = 0;

@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { importPaths } from '../src/content/import.ts';
 import type { Db } from '../src/db/connection.ts';
 import { installationId } from '../src/db/installation.ts';
-import { createIssue, getIssue } from '../src/db/issues.ts';
+import { getIssue } from '../src/db/issues.ts';
 import { enqueueTo, jobOptions } from '../src/enqueue.ts';
 import { sendIssueNow } from '../src/issues.ts';
 import { createQueues, type Queues } from '../src/queue.ts';
@@ -31,6 +31,7 @@ import { deleteKeys } from '../tests/support/redis.ts';
 import { BENCH_CONFIG, machine, seedReaders, spawnEmulator } from './_fixtures.ts';
 import { median, report } from './_report.ts';
 import { requirePostgres, scratchDb } from './_scratch.ts';
+import { weekIssue } from '../tests/support/issues.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -69,7 +70,7 @@ function benchQueues(installation: string): { queues: Queues; prefix: string } {
  * goes to a scratch prefix (deleted after); its time is measured apart, so the plan's share shows.
  */
 async function planOnce(db: Db): Promise<{ seconds: number; enqueueSeconds: number; recipients: number; batches: number; jobs: number; mem: Awaited<ReturnType<typeof watchMemory>> }> {
-  const issue = await createIssue(db, { week: WEEK, engine: 'react', subject: null });
+  const issue = await weekIssue(db, { week: WEEK, engine: 'react', subject: null });
   await db.query(`update issues set status = 'scheduled', send_at = now() where id = $1`, [issue.id]);
   const { queues, prefix } = benchQueues(`bench${randomBytes(3).toString('hex')}`);
   const enqueue = enqueueTo(queues);
@@ -211,7 +212,7 @@ async function pipelineOnce(
     { sendConcurrency: 8 },
   );
   try {
-    const issue = await createIssue(db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(db, { week: WEEK, engine: 'react', subject: null });
     const t = performance.now();
     const startedAt = Date.now();
     const mem = await watchMemory(async () => {

@@ -20,7 +20,7 @@ import { Resend } from 'resend';
 import { importPaths } from '../src/content/import.ts';
 import type { Db } from '../src/db/connection.ts';
 import { installationId } from '../src/db/installation.ts';
-import { createIssue, getIssue, planIssue } from '../src/db/issues.ts';
+import { getIssue, planIssue } from '../src/db/issues.ts';
 import { summariesForWeek } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue } from '../src/digest/assemble.ts';
 import { sendIssueNow } from '../src/issues.ts';
@@ -34,6 +34,7 @@ import { deleteKeys } from '../tests/support/redis.ts';
 import { BENCH_CONFIG, peakRssMb, seedReaders, spawnEmulator, workerEnv, type Emulator } from './_fixtures.ts';
 import { report } from './_report.ts';
 import { scratchDb, type Scratch } from './_scratch.ts';
+import { weekIssue } from '../tests/support/issues.ts';
 
 const WEEK = '2026-W48';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,7 +59,7 @@ async function pipeline(db: Db, emu: Emulator, rateLimit: number): Promise<{ ema
     { sendConcurrency: CONCURRENCY },
   );
   try {
-    const issue = await createIssue(db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(db, { week: WEEK, engine: 'react', subject: null });
     const t = performance.now();
     const startedAt = Date.now();
     await sendIssueNow(db, queues, issue.id);
@@ -148,7 +149,7 @@ async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: num
   });
   child.stderr!.on('data', (d) => process.stderr.write(d));
   try {
-    const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(s.db, { week: WEEK, engine: 'react', subject: null });
     await sendIssueNow(s.db, queues, issue.id);
     let peak = 0;
     for (;;) {
@@ -259,7 +260,7 @@ async function scale(s: Scratch): Promise<void> {
     await emu.close();
   }
   await seedReaders(s.db, 200_000, 4);
-  const issue = await createIssue(s.db, { week: WEEK, engine: 'react', subject: null });
+  const issue = await weekIssue(s.db, { week: WEEK, engine: 'react', subject: null });
   await s.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
   const t = performance.now();
   await planIssue(s.db, issue.id, 100);

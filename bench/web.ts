@@ -26,12 +26,13 @@ import { Agent, request } from 'undici';
 import { freePort } from '../src/cli/redis.ts';
 import { importPaths } from '../src/content/import.ts';
 import type { Db } from '../src/db/connection.ts';
-import { createIssue, finalizeIssue, planIssue } from '../src/db/issues.ts';
+import { finalizeIssue, planIssue } from '../src/db/issues.ts';
 import { readerLinks } from '../src/subscriptions/tokens.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/web/plugins/rate-limit.ts';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { median, report } from './_report.ts';
 import { requirePostgres, scratchDb } from './_scratch.ts';
+import { weekIssue } from '../tests/support/issues.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-web-secret-0123456789abcdef-0123456789';
@@ -143,7 +144,7 @@ async function seed(db: Db): Promise<Seeded> {
   );
   const ids: number[] = [];
   for (const week of ['2026-W47', '2026-W48']) {
-    const issue = await createIssue(db, { week, engine: 'react', subject: null });
+    const issue = await weekIssue(db, { week, engine: 'react', subject: null });
     await db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
     await planIssue(db, issue.id, 100);
     await db.query(

@@ -2,7 +2,8 @@
 // Redis only carries work, so every operation can be repeated and `resume` rebuilds jobs from the ledger.
 import type { Db } from './db/connection.ts';
 import { pendingBatchTimes } from './db/deliveries.ts';
-import { activeIssues, getIssue, transitionIssue, type Issue } from './db/issues.ts';
+import { activeIssues, AGAIN_REASON_MAX, createIssue, currentIssueForWeek, getIssue, lastSentIssueOfWeek, transitionIssue, type Issue } from './db/issues.ts';
+import type { Engine } from './config.ts';
 import { owedNotices } from './db/notices.ts';
 import { batchDelays, enqueueTo, type Enqueue } from './enqueue.ts';
 import type { Queues } from './queue.ts';
@@ -10,6 +11,39 @@ import { addDays, zonedInstant, type LocalTime } from './time.ts';
 
 export class IssueStateError extends Error {
   override name = 'IssueStateError';
+}
+
+export { AGAIN_REASON_MAX, WeekTakenError } from './db/issues.ts';
+
+
+/** What is wrong with a reason for sending a week again, or null when it will do. */
+export function againReasonProblem(reason: string | undefined): string | null {
+  if (reason === undefined || reason.trim() === '') return 'sending a week again needs a reason (it is shown in the archive as a correction)';
+  if (reason.length > AGAIN_REASON_MAX) return `the reason is longer than ${AGAIN_REASON_MAX} characters`;
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(reason)) return 'the reason contains a control character (a line break, tab …): give it as one line';
+  return null;
+}
+
+/**
+ * Creates the week's issue (a draft), or with `again` the next edition of a week already sent, on
+ * purpose and with a reason. The database refuses a second live issue for a week and edition:
+ * WeekTakenError, also for a second correction while one is not sent yet.
+ */
+export async function createWeekIssue(db: Db, i: { week: string; engine: Engine; subject: string | null; again?: { reason: string } }): Promise<Issue> {
+  if (!i.again) return createIssue(db, { week: i.week, engine: i.engine, subject: i.subject });
+  const problem = againReasonProblem(i.again.reason);
+  if (problem) throw new IssueStateError(problem);
+  const sent = await lastSentIssueOfWeek(db, i.week);
+  if (!sent) {
+    const live = await currentIssueForWeek(db, i.week);
+    throw new IssueStateError(
+      live
+        ? `week ${i.week} has issue ${live.id} (${live.status}), not sent yet: sending again is only for a week already sent`
+        : `week ${i.week} has no sent issue: sending again is only for a week already sent; create its issue without "again"`,
+    );
+  }
+  // A correction not sent yet holds the next edition: the index refuses another (send or cancel it first).
+  return createIssue(db, { week: i.week, engine: i.engine, subject: i.subject, again: { of: sent.id, reason: i.again.reason.trim() } });
 }
 
 async function mustGet(db: Db, id: number): Promise<Issue> {

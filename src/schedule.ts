@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Engine } from './config.ts';
 import type { Db } from './db/connection.ts';
-import { createIssue, currentIssueForWeek, transitionIssue, type Issue } from './db/issues.ts';
+import { createIssue, currentIssueForWeek, transitionIssue, WeekTakenError, type Issue } from './db/issues.ts';
 import { claimRun, countSummaries, deleteSchedule, readSchedule, recordRun, hasRun, writeSchedule, type Schedule } from './db/schedules.ts';
 import { isoWeek, previousWeek } from './digest/week.ts';
 import { enqueueTo, type Enqueue } from './enqueue.ts';
@@ -123,18 +123,35 @@ export async function runOccurrence(db: Db, enqueue: Enqueue, s: Schedule, date:
   const planned = await db.tx(async (tx): Promise<RunOutcome & { issue?: Issue }> => {
     if (!(await claimRun(tx, week))) return { outcome: 'skipped', week, issueId: null, reason: 'this week has run already' };
     const done = async (o: RunOutcome, issue?: Issue) => {
-      await recordRun(tx, week, o.issueId, o.outcome === 'skipped' ? `skipped: ${o.reason}` : `${o.outcome} issue ${o.issueId}`);
+      // A run that left the week's issue alone says why (already sent, a correction …).
+      const left = o.outcome === 'found' && o.reason !== 'scheduled' ? `: ${o.reason}` : '';
+      await recordRun(tx, week, o.issueId, o.outcome === 'skipped' ? `skipped: ${o.reason}` : `${o.outcome} issue ${o.issueId}${left}`);
       return { ...o, issue };
     };
-    // An issue an editor made for the week is used, not duplicated; scheduled or sent already, it is left as it is.
+    // An issue an editor made for the week is used, not duplicated; scheduled or sent already, it is
+    // left as it is, and so is a correction (sending a week again is only ever an editor's action).
     const existing = await currentIssueForWeek(tx, week);
+    if (existing && existing.againOf !== null) return done({ outcome: 'found', week, issueId: existing.id, reason: `already ${existing.status} (a correction of issue ${existing.againOf}, sent by an editor)` });
     if (existing && existing.status !== 'draft') return done({ outcome: 'found', week, issueId: existing.id, reason: `already ${existing.status}` });
     if (!existing && (await countSummaries(tx, week)) === 0) return done({ outcome: 'skipped', week, issueId: null, reason: 'no content' });
-    const issue = existing ?? (await createIssue(tx, { week, engine: s.engine ?? defaultEngine, subject: null }));
+    let issue = existing;
+    let outcome: 'created' | 'found' = existing ? 'found' : 'created';
+    if (!issue) {
+      try {
+        issue = await createIssue(tx, { week, engine: s.engine ?? defaultEngine, subject: null });
+      } catch (e) {
+        if (!(e instanceof WeekTakenError)) throw e;
+        // Someone made the week's issue at the same moment and the database kept theirs: a draft is
+        // scheduled as any editor's draft is; anything else is left alone, and the run says so.
+        issue = await currentIssueForWeek(tx, week);
+        outcome = 'found';
+        if (issue?.status !== 'draft') return done({ outcome: 'found', week, issueId: issue?.id ?? null, reason: `already ${issue?.status ?? 'taken'} (made meanwhile)` });
+      }
+    }
     const local = s.local ? { time: s.time, date } : null;
     const sendAt = runInstant(s, date); // at local time, the plan an hour before the first wave
     const scheduled = await transitionIssue(tx, issue.id, ['draft'], 'scheduled', { sendAt, local });
-    return done({ outcome: existing ? 'found' : 'created', week, issueId: issue.id, reason: 'scheduled' }, scheduled);
+    return done({ outcome, week, issueId: issue.id, reason: 'scheduled' }, scheduled);
   });
   // After the commit: a crash here leaves a scheduled issue, which the heartbeat's recoverAll enqueues.
   if (planned.issue?.sendAt) await enqueue.ensure('plan-issue', { issueId: planned.issue.id }, planned.issue.sendAt.getTime() - now.getTime());

@@ -5,12 +5,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { importPaths } from '../content/import.ts';
-import { createIssue, currentIssueForWeek } from '../db/issues.ts';
+import { createIssue, currentIssueForWeek, lastSentIssueOfWeek, WeekTakenError } from '../db/issues.ts';
 import { countSubscribers, upsertSubscribers } from '../db/subscribers.ts';
 import { weeksWithContent } from '../db/summaries.ts';
 import { isoWeek } from '../digest/week.ts';
 import { enqueueTo } from '../enqueue.ts';
-import { rebuildJobs, sendIssueNow } from '../issues.ts';
+import { IssueStateError, rebuildJobs, sendIssueNow } from '../issues.ts';
 import { demoSubscribers } from '../subscriptions/demo.ts';
 import { createContext, UsageError } from './context.ts';
 import { parseEngine, parseWeek } from './args.ts';
@@ -54,11 +54,27 @@ export function registerDigest(program: Command): void {
 
         let issue = await currentIssueForWeek(ctx.db, week);
         const queues = await ctx.queues();
+        let created = false;
         if (!issue) {
-          issue = await createIssue(ctx.db, { week, engine, subject: null });
-          out(`issue: created issue ${issue.id} for ${week} (${engine})`);
-        } else out(`issue: using issue ${issue.id} for ${week} (${issue.status})`);
+          try {
+            issue = await createIssue(ctx.db, { week, engine, subject: null });
+            created = true;
+          } catch (e) {
+            // Another command made the week's issue a moment ago (the database keeps one): use that one.
+            if (!(e instanceof WeekTakenError)) throw e;
+            issue = await currentIssueForWeek(ctx.db, week);
+            if (!issue) throw new IssueStateError(`week ${week}'s issue changed meanwhile; run tagcast digest again`);
+          }
+        }
+        if (created) out(`issue: created issue ${issue.id} for ${week} (${engine})`);
+        else out(`issue: using issue ${issue.id} for ${week} (${issue.status})`);
 
+        // A correction goes out only when an editor sends it (issue send): the weekly job reports the
+        // week's sent issue instead.
+        if (issue.againOf !== null && !created && ['draft', 'scheduled'].includes(issue.status)) {
+          out(`issue ${issue.id} is a correction of issue ${issue.againOf}, not sent yet: send it on purpose with tagcast issue send ${issue.id}`);
+          issue = (await lastSentIssueOfWeek(ctx.db, week)) ?? issue;
+        }
         if (issue.status === 'paused') throw new UsageError(`issue ${issue.id} is paused (${issue.statusReason ?? 'no reason given'}); run tagcast issue resume ${issue.id}`);
         if (issue.status === 'draft') await sendIssueNow(ctx.db, queues, issue.id);
         else if (issue.status !== 'sent') await rebuildJobs(ctx.db, enqueueTo(queues), issue);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createIssue, getIssue, listIssues } from '../db/issues.ts';
-import { cancelIssue, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../issues.ts';
+import { getIssue, listIssues, readersForWeek, WeekTakenError, type IssueStatus } from '../db/issues.ts';
+import { againReasonProblem, cancelIssue, createWeekIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../issues.ts';
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
 import { createContext, UsageError, type Context } from './context.ts';
 import { registerIssueTest } from './issue-test.ts';
@@ -16,6 +16,30 @@ async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
   }
 }
 
+/** `--again --reason R` checked before any work: a bad or missing reason is a usage error (exit 2). */
+export function parseAgain(o: { again?: boolean; reason?: string }): { reason: string } | undefined {
+  if (!o.again) {
+    if (o.reason !== undefined) throw new UsageError('--reason goes with --again (sending a week already sent, on purpose)');
+    return undefined;
+  }
+  const problem = againReasonProblem(o.reason);
+  if (problem) throw new UsageError(`--again: ${problem.replace('needs a reason', 'needs --reason "what changed"')}`);
+  return { reason: o.reason!.trim() };
+}
+
+/** One line naming the issue that holds the week and what to do instead (exit 1). */
+export function weekTakenLine(week: string, existing: { id: number; status: IssueStatus } | undefined): string {
+  if (!existing) return `week ${week} already has an issue (tagcast issue list shows it)`;
+  const head = `week ${week} already has issue ${existing.id} (${existing.status})`;
+  if (existing.status === 'sent') return `${head}; to send that week again on purpose: tagcast issue create --week ${week} --again --reason "what changed"`;
+  return `${head}; send that one (tagcast issue send ${existing.id}), or cancel it first (tagcast issue cancel ${existing.id})`;
+}
+
+/** What `issue send` and `issue schedule` say before the work: how many readers the issue reaches. */
+export function readersLine(n: number): string {
+  return `reaches ${n} reader${n === 1 ? '' : 's'} (active, following a tag with content that week)`;
+}
+
 export function registerIssue(program: Command): void {
   const cmd = program.command('issue').description('create, schedule, send and watch issues');
 
@@ -25,12 +49,21 @@ export function registerIssue(program: Command): void {
     .requiredOption('--week <week>', 'ISO week, e.g. 2026-W48')
     .option('--engine <engine>', 'react or mjml (default: TEMPLATE_ENGINE)')
     .option('--subject <subject>', 'one subject for every reader (default: a per-reader subject naming their top tags)')
-    .action(async (o: { week: string; engine?: string; subject?: string }) => {
+    .option('--again', 'a week already sent, again on purpose (recorded; a correction in the archive); needs --reason')
+    .option('--reason <reason>', 'with --again: why, one line (shown in the archive)')
+    .action(async (o: { week: string; engine?: string; subject?: string; again?: boolean; reason?: string }) => {
       const week = parseWeek(o.week);
       const subject = parseSubject(o.subject);
+      const again = parseAgain(o);
       await withContext(async (ctx) => {
-        const issue = await createIssue(ctx.db, { week, engine: parseEngine(o.engine, ctx.config.templateEngine), subject });
-        process.stdout.write(`created issue ${issue.id} for ${issue.week} (${issue.engine}, draft)\n`);
+        try {
+          const issue = await createWeekIssue(ctx.db, { week, engine: parseEngine(o.engine, ctx.config.templateEngine), subject, ...(again ? { again } : {}) });
+          const of = issue.againOf !== null ? `, correction of issue ${issue.againOf}` : '';
+          process.stdout.write(`created issue ${issue.id} for ${issue.week} (${issue.engine}, draft${of})\n`);
+        } catch (e) {
+          if (e instanceof WeekTakenError) throw new IssueStateError(weekTakenLine(e.week, e.existing));
+          throw e;
+        }
       });
     });
 
@@ -49,6 +82,7 @@ export function registerIssue(program: Command): void {
         const local = { localTime: o.local, date: o.date };
         await withContext(async (ctx) => {
           const issue = await scheduleIssueLocal(ctx.db, await ctx.queues(), id, local);
+          process.stdout.write(`${readersLine(await readersForWeek(ctx.db, issue.week))}\n`);
           process.stdout.write(`issue ${issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (planned at ${issue.sendAt?.toISOString()}, an hour before the first readers get it)\n`);
         });
         return;
@@ -59,6 +93,7 @@ export function registerIssue(program: Command): void {
       }
       await withContext(async (ctx) => {
         const issue = await scheduleIssue(ctx.db, await ctx.queues(), id, at);
+        process.stdout.write(`${readersLine(await readersForWeek(ctx.db, issue.week))}\n`);
         process.stdout.write(`issue ${issue.id} scheduled for ${issue.sendAt?.toISOString()}\n`);
       });
     });
@@ -71,7 +106,8 @@ export function registerIssue(program: Command): void {
     .action(async (raw: string, o: { wait?: boolean }) => {
       const id = parseId(raw);
       await withContext(async (ctx) => {
-        await sendIssueNow(ctx.db, await ctx.queues(), id);
+        const sending = await sendIssueNow(ctx.db, await ctx.queues(), id);
+        process.stdout.write(`issue ${id} ${readersLine(await readersForWeek(ctx.db, sending.week))}\n`);
         if (!o.wait) {
           process.stdout.write(`issue ${id} queued; a running worker (tagcast worker or start) sends it\n`);
           return;

@@ -16,11 +16,12 @@ import { ContentError } from '../content/summary.ts';
 import { createApiToken, revokeApiTokensNamed } from '../db/api-tokens.ts';
 import type { Db } from '../db/connection.ts';
 import type { IssueProgress } from '../db/deliveries.ts';
-import type { Issue } from '../db/issues.ts';
+import type { Issue, IssueStatus } from '../db/issues.ts';
 import type { ScheduleView } from '../schedule.ts';
 import { IMPORT_LIMITS } from '../web/api/schemas.ts';
 import { UsageError } from './context.ts';
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
+import { parseAgain, readersLine, weekTakenLine } from './issue.ts';
 import { formatIssueReport, issueLine } from './report.ts';
 import { describeSchedule, parseWeekday } from './schedule.ts';
 import { subscriberFromArgs } from './subscribers.ts';
@@ -69,6 +70,8 @@ export class RemoteError extends Error {
     message: string,
     /** On a 400: each field's problem. */
     readonly issues: { path: string; message: string }[] = [],
+    /** On a 409 from creating an issue: the issue that holds the week. */
+    readonly existing?: { id: number; status: IssueStatus } | undefined,
   ) {
     super(message);
     this.name = 'RemoteError';
@@ -107,8 +110,8 @@ export function apiClient(api: Pick<LocalApi, 'url' | 'token'>): Client & { requ
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) {
-      const answer = (await res.json().catch(() => ({}))) as { error?: string; issues?: { path: string; message: string }[] };
-      throw new RemoteError(res.status, answer.error ?? `the server answered ${res.status}`, answer.issues);
+      const answer = (await res.json().catch(() => ({}))) as { error?: string; issues?: { path: string; message: string }[]; existing?: { id: number; status: IssueStatus } };
+      throw new RemoteError(res.status, answer.error ?? `the server answered ${res.status}`, answer.issues, answer.existing);
     }
     return res;
   };
@@ -147,11 +150,17 @@ function remoteProgram(client: Client, config: Config): Command {
     .requiredOption('--week <week>')
     .option('--engine <engine>')
     .option('--subject <subject>')
-    .action(async (o: { week: string; engine?: string; subject?: string }) => {
+    .option('--again')
+    .option('--reason <reason>')
+    .action(async (o: { week: string; engine?: string; subject?: string; again?: boolean; reason?: string }) => {
       const week = parseWeek(o.week);
       const subject = parseSubject(o.subject);
-      const { issue: i } = await client.request<{ issue: Issue }>('POST', '/issues', { week, engine: parseEngine(o.engine, config.templateEngine), subject });
-      out(`created issue ${i.id} for ${i.week} (${i.engine}, draft)`);
+      const again = parseAgain(o);
+      const body = { week, engine: parseEngine(o.engine, config.templateEngine), subject, ...(again ? { again: true, reason: again.reason } : {}) };
+      const { issue: i } = await client.request<{ issue: Issue }>('POST', '/issues', body).catch((e: unknown) => {
+        throw e instanceof RemoteError && e.status === 409 && e.existing ? new RemoteError(409, weekTakenLine(week, e.existing)) : e;
+      });
+      out(`created issue ${i.id} for ${i.week} (${i.engine}, draft${i.againOf !== null && i.againOf !== undefined ? `, correction of issue ${i.againOf}` : ''})`);
     });
   issue
     .command('schedule')
@@ -164,7 +173,8 @@ function remoteProgram(client: Client, config: Config): Command {
       if ((o.at === undefined) === (o.local === undefined)) throw new UsageError('give either --at TIME or --local HH:MM --date YYYY-MM-DD');
       if (o.local !== undefined) {
         if (o.date === undefined) throw new UsageError('--local needs --date YYYY-MM-DD (the day readers get it)');
-        const r = await client.request<{ issue: Record<string, unknown> }>('POST', `/issues/${id}/schedule-local`, { localTime: o.local, date: o.date });
+        const r = await client.request<{ issue: Record<string, unknown>; readers: number }>('POST', `/issues/${id}/schedule-local`, { localTime: o.local, date: o.date });
+        out(readersLine(r.readers));
         out(`issue ${r.issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (planned at ${reviveIssue(r.issue).sendAt?.toISOString()}, an hour before the first readers get it)`);
         return;
       }
@@ -172,7 +182,8 @@ function remoteProgram(client: Client, config: Config): Command {
       if (Number.isNaN(at.getTime()) || !/T.*(Z|[+-]\d\d:?\d\d)$/i.test(o.at!)) {
         throw new UsageError(`--at must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00Z, got "${o.at}"`);
       }
-      const r = await client.request<{ issue: Record<string, unknown> }>('POST', `/issues/${id}/schedule`, { at: o.at });
+      const r = await client.request<{ issue: Record<string, unknown>; readers: number }>('POST', `/issues/${id}/schedule`, { at: o.at });
+      out(readersLine(r.readers));
       out(`issue ${r.issue.id} scheduled for ${reviveIssue(r.issue).sendAt?.toISOString()}`);
     });
   issue
@@ -181,7 +192,8 @@ function remoteProgram(client: Client, config: Config): Command {
     .option('--wait')
     .action(async (raw: string, o: { wait?: boolean }) => {
       const id = parseId(raw);
-      await client.request('POST', `/issues/${id}/send`);
+      const sent = await client.request<{ readers: number }>('POST', `/issues/${id}/send`);
+      out(`issue ${id} ${readersLine(sent.readers)}`);
       if (!o.wait) {
         out(`issue ${id} queued; a running worker (tagcast worker or start) sends it`);
         return;

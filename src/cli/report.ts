@@ -50,6 +50,7 @@ export function formatIssueReport(
   const reasons = allReasons.slice(0, TOP_REASONS);
   const lines = [
     `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
+    ...(issue.againOf ? [`  correction:    ${correctionText(issue)}`] : []),
     `  readers sent:  ${p.submitted}`,
     `  skipped:       ${p.skipped}${p.skipped > 0 ? ' (none of their tags has content this week, or they left)' : ''}`,
     `  failed:        ${p.failed}${failedWhy(p.failed, reasons)}`,
@@ -81,5 +82,12 @@ export function failedWhy(failed: number, reasons: { reason: string; failed: num
 
 export function issueLine(i: Issue): string {
   const when = i.sendAt ? ` send_at ${i.sendAt.toISOString()}` : '';
-  return `${i.id}\t${i.week}\t${i.engine}\t${i.status}${i.statusReason ? ` (${i.statusReason})` : ''}\t${i.subject ?? '(per-reader subject)'}${when}`;
+  // An id is never 0; JSON from an older server has no againOf at all.
+  const again = i.againOf ? `\t${correctionText(i)}` : '';
+  return `${i.id}\t${i.week}\t${i.engine}\t${i.status}${i.statusReason ? ` (${i.statusReason})` : ''}\t${i.subject ?? '(per-reader subject)'}${when}${again}`;
+}
+
+/** How an issue that sends its week again is named everywhere: "correction of issue 1: reason". */
+export function correctionText(i: Pick<Issue, 'againOf' | 'againReason'>): string {
+  return `correction of issue ${i.againOf}: ${i.againReason ?? ''}`;
 }

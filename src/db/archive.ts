@@ -1,13 +1,21 @@
 // The public archive reads only sent issues and the summaries frozen into them.
 import type { Db } from './connection.ts';
 
-export interface SentIssue {
+/** A sent issue that sends its week again names the issue it corrects and why (null otherwise). */
+export interface Correction {
+  againOf: number | null;
+  againReason: string | null;
+}
+
+export interface SentIssue extends Correction {
   id: number;
   week: string;
   finishedAt: Date;
   summaries: number;
   tags: { slug: string; name: string }[];
 }
+
+const CORRECTION = `i.again_of as "againOf", i.again_reason as "againReason"`;
 
 export async function countSentIssues(db: Db): Promise<number> {
   const [row] = await db.query<{ n: number }>(`select count(*)::int as n from issues where status = 'sent'`);
@@ -17,7 +25,7 @@ export async function countSentIssues(db: Db): Promise<number> {
 /** Sent issues, newest first, with their summary counts and tags (most summaries first). */
 export function sentIssues(db: Db, limit: number, offset: number): Promise<SentIssue[]> {
   return db.query<SentIssue>(
-    `select i.id, i.week, i.finished_at as "finishedAt",
+    `select i.id, i.week, i.finished_at as "finishedAt", ${CORRECTION},
             (select count(*)::int from issue_summaries x where x.issue_id = i.id) as summaries,
             coalesce((select json_agg(json_build_object('slug', t.slug, 'name', t.name) order by t.n desc, t.name)
                       from (select tg.slug, tg.name, count(*) as n
@@ -29,9 +37,9 @@ export function sentIssues(db: Db, limit: number, offset: number): Promise<SentI
   );
 }
 
-export async function sentIssue(db: Db, id: number): Promise<{ id: number; week: string; finishedAt: Date } | undefined> {
-  const [row] = await db.query<{ id: number; week: string; finishedAt: Date }>(
-    `select id, week, finished_at as "finishedAt" from issues where id = $1 and status = 'sent'`,
+export async function sentIssue(db: Db, id: number): Promise<({ id: number; week: string; finishedAt: Date } & Correction) | undefined> {
+  const [row] = await db.query<{ id: number; week: string; finishedAt: Date } & Correction>(
+    `select i.id, i.week, i.finished_at as "finishedAt", ${CORRECTION} from issues i where i.id = $1 and i.status = 'sent'`,
     [id],
   );
   return row;
@@ -64,9 +72,9 @@ export async function countTagIssues(db: Db, tagId: number): Promise<number> {
 }
 
 /** Sent issues that carried summaries under one of these tags (by slug), newest first. */
-export function issuesWithTags(db: Db, slugs: string[], limit: number, offset: number): Promise<{ id: number; week: string; finishedAt: Date }[]> {
+export function issuesWithTags(db: Db, slugs: string[], limit: number, offset: number): Promise<({ id: number; week: string; finishedAt: Date } & Correction)[]> {
   return db.query(
-    `select i.id, i.week, i.finished_at as "finishedAt" from issues i
+    `select i.id, i.week, i.finished_at as "finishedAt", ${CORRECTION} from issues i
      where i.status = 'sent' and exists (
        select 1 from issue_summaries x join summary_tags st on st.summary_id = x.summary_id
        join tags t on t.id = st.tag_id

@@ -29,19 +29,91 @@ export interface Issue {
   complained: number;
   opened: number;
   clicked: number;
+  /** 1 for a week's issue; 2, 3 … for the same week sent again on purpose (a correction). */
+  edition: number;
+  /** The sent issue this one sends again, and the editor's reason; null for a week's first issue. */
+  againOf: number | null;
+  againReason: string | null;
 }
 
 const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "statusReason", send_at as "sendAt",
   local_time as "localTime", local_date::text as "localDate",
   created_at as "createdAt", planned_at as "plannedAt", finished_at as "finishedAt",
-  recipients, submitted, failed, skipped, delivered, bounced, complained, opened, clicked`;
+  recipients, submitted, failed, skipped, delivered, bounced, complained, opened, clicked,
+  edition, again_of as "againOf", again_reason as "againReason"`;
 
-export async function createIssue(db: Db, i: { week: string; engine: Engine; subject: string | null }): Promise<Issue> {
+/** The longest reason for sending a week again: one line, shown in the archive (migration 008 checks it too). */
+export const AGAIN_REASON_MAX = 500;
+
+/** The statuses of an issue that holds its week: every one but cancelled and failed. */
+const LIVE = `status not in ('cancelled', 'failed')`;
+
+/** A week already has a live issue of that edition: the database refused a second one. */
+export class WeekTakenError extends Error {
+  override name = 'WeekTakenError';
+  constructor(
+    readonly week: string,
+    /** The issue that holds the week (the newest live one), when it could be read. */
+    readonly existing: { id: number; status: IssueStatus } | undefined,
+  ) {
+    super(existing ? `week ${week} already has issue ${existing.id} (${existing.status})` : `week ${week} already has an issue`);
+  }
+}
+
+export interface NewIssue {
+  week: string;
+  engine: Engine;
+  subject: string | null;
+  /** Sends a sent issue's week again on purpose: the edition after that issue's, recorded with the reason. */
+  again?: { of: number; reason: string };
+}
+
+/**
+ * Creates a draft. The unique index issues_one_live_per_week (migration 008) decides whether the week
+ * (and edition) is free; this statement names it as its only arbiter, so a taken week is a
+ * WeekTakenError and any other conflict still fails loudly. ON CONFLICT rather than catching the
+ * violation: a violation would abort the caller's transaction (the weekly run creates inside one),
+ * and two creates at once still meet in the index (the second waits for the first, then does nothing).
+ */
+export async function createIssue(db: Db, i: NewIssue): Promise<Issue> {
   const [row] = await db.query<Issue>(
-    `insert into issues (week, engine, subject) values ($1, $2, $3) returning ${ISSUE_COLUMNS}`,
-    [i.week, i.engine, i.subject],
+    `insert into issues (week, engine, subject, edition, again_of, again_reason)
+     values ($1, $2, $3,
+       -- The edition after the one it corrects: two corrections of one sent issue meet in the index.
+       case when $4::int is null then 1 else (select edition + 1 from issues where id = $4) end,
+       $4, $5)
+     on conflict (week, edition) where ${LIVE} do nothing
+     returning ${ISSUE_COLUMNS}`,
+    [i.week, i.engine, i.subject, i.again?.of ?? null, i.again?.reason ?? null],
   );
-  return row!;
+  if (row) return row;
+  const existing = await currentIssueForWeek(db, i.week);
+  throw new WeekTakenError(i.week, existing && { id: existing.id, status: existing.status });
+}
+
+/** The week's newest sent issue: the one a correction sends again. */
+export async function lastSentIssueOfWeek(db: Db, week: string): Promise<Issue | undefined> {
+  const [row] = await db.query<Issue>(`select ${ISSUE_COLUMNS} from issues where week = $1 and status = 'sent' order by id desc limit 1`, [week]);
+  return row;
+}
+
+/**
+ * How many readers an issue of this week would reach if planned now: active, not paused, not
+ * suppressed, following a tag that one of the week's summaries has. The same rule as the plan's.
+ */
+export async function readersForWeek(db: Db, week: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `select count(*)::int as n from subscribers s
+     where s.status = 'active'
+       and (s.paused_until is null or s.paused_until <= now())
+       and not exists (select 1 from suppressions p where p.email = s.email)
+       and exists (select 1 from subscriptions x
+                   join summary_tags st on st.tag_id = x.tag_id
+                   join summaries m on m.id = st.summary_id
+                   where x.subscriber_id = s.id and m.week = $1)`,
+    [week],
+  );
+  return row!.n;
 }
 
 export async function getIssue(db: Db, id: number): Promise<Issue | undefined> {
@@ -56,7 +128,7 @@ export function listIssues(db: Db): Promise<Issue[]> {
 /** The newest issue of a week that is not cancelled or failed: re-running the weekly job reuses it. */
 export async function currentIssueForWeek(db: Db, week: string): Promise<Issue | undefined> {
   const [row] = await db.query<Issue>(
-    `select ${ISSUE_COLUMNS} from issues where week = $1 and status not in ('cancelled', 'failed') order by id desc limit 1`,
+    `select ${ISSUE_COLUMNS} from issues where week = $1 and ${LIVE} order by id desc limit 1`,
     [week],
   );
   return row;

@@ -5,7 +5,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagSlug } from '../../src/content/summary.ts';
-import { createIssue } from '../../src/db/issues.ts';
 import { summariesForWeek } from '../../src/db/summaries.ts';
 import { sendIssueNow } from '../../src/issues.ts';
 import { focused, launchChromium, type Focused } from '../support/browser.ts';
@@ -13,6 +12,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { textSections } from '../support/mail.ts';
 import { waitForStatus } from '../support/pipeline.ts';
 import { linkIn, startReaderSite, type ReaderSite } from '../support/reader-site.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
 const WEEK = '2026-W48';
@@ -122,7 +122,7 @@ describe.sequential(`a reader in Chromium on ${DB}`, () => {
     const weekTags = new Set((await summariesForWeek(t.db, WEEK)).flatMap((s) => s.tags));
     const expected = ['AI', 'Observability'].filter((tag) => weekTags.has(tag));
     expect(expected).toEqual(['AI', 'Observability']); // the sample week has both: the check below means something
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await sendIssueNow(t.db, site.harness.queues, issue.id);
     await waitForStatus(t.db, issue.id);
     const digest = await site.email(String(issue.id), address);

@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIssue } from '../../src/db/issues.ts';
 import { getNotice } from '../../src/db/notices.ts';
 import { confirmSubscription, requestSubscription, setPause, unsubscribe } from '../../src/db/readers.ts';
 import { sendIssueNow } from '../../src/issues.ts';
@@ -17,6 +16,7 @@ import { axeViolations, describeViolations, launchChromium, overflowsSideways, S
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { waitForStatus } from '../support/pipeline.ts';
 import { startReaderSite, type ReaderSite } from '../support/reader-site.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
 const ARTIFACTS = path.resolve('test-artifacts', 'reader');
@@ -79,7 +79,7 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
     ids.leavers = [(await reader('lee@example.test', ['ai'])).id, (await reader('leo@example.test', ['ai'])).id];
     ids.pending = [await reader('pen@example.test', ['databases'], false), await reader('pia@example.test', ['databases'], false)];
     // A sent issue: the archive, tag and issue pages, the web version and the history have content.
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     issueId = issue.id;
     await sendIssueNow(t.db, site.harness.queues, issue.id);
     await waitForStatus(t.db, issue.id);

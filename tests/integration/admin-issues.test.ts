@@ -4,7 +4,8 @@
 // progress of a real planned issue (counts, rate, ETA, waves, failures, skips, outcomes); the preview
 // in a sandboxed frame; the test send through the provider; the tag-combination report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIssue } from '../../src/db/issues.ts';
+import { currentIssueForWeek, getIssue } from '../../src/db/issues.ts';
+import { cancelIssue } from '../../src/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { formatTime } from '../../src/web/admin/forms.ts';
 import { PREVIEW_FRAME_CSP } from '../../src/web/admin/issues.tsx';
@@ -60,6 +61,8 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
     return browser.post(url, { _csrf: csrfField(page.body)!, ...fields });
   }
   async function create(fields: Record<string, string> = {}) {
+    // One live issue per week: each test's draft takes the place of the one before (cancelled).
+    for (let live = await currentIssueForWeek(t.db, WEEK); live && live.status !== 'sent'; live = await currentIssueForWeek(t.db, WEEK)) await cancelIssue(t.db, live.id);
     const res = await post('/admin/issues', { week: WEEK, engine: 'react', subject: '', ...fields });
     expect(res.statusCode, res.body).toBe(303);
     const id = Number(/^\/admin\/issues\/(\d+)\?done=created$/.exec(String(res.headers.location))?.[1]);
@@ -114,7 +117,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
 
   it('schedules at a time in a time zone: the issue and its delayed plan job; a bad time is 400; the past is 400', async () => {
     const id = await create();
-    const res = await post(`/admin/issues/${id}/schedule`, { date: '2030-03-04', time: '09:30', time_zone: 'Europe/Berlin' });
+    const res = await post(`/admin/issues/${id}/schedule`, { date: '2030-03-04', time: '09:30', time_zone: 'Europe/Berlin', confirm: 'yes' });
     expect(res.statusCode, res.body).toBe(303);
     expect(res.headers.location).toBe(`/admin/issues/${id}?done=scheduled`);
     const issue = (await getIssue(t.db, id))!;
@@ -140,7 +143,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
 
   it('schedules at each reader’s local time; a bad time is 400, a date passed everywhere is 409', async () => {
     const id = await create();
-    const res = await post(`/admin/issues/${id}/schedule-local`, { date: '2030-03-04', local_time: '09:00' });
+    const res = await post(`/admin/issues/${id}/schedule-local`, { date: '2030-03-04', local_time: '09:00', confirm: 'yes' });
     expect(res.statusCode, res.body).toBe(303);
     const issue = (await getIssue(t.db, id))!;
     expect(issue).toMatchObject({ status: 'scheduled', localTime: '09:00', localDate: '2030-03-04' });
@@ -148,7 +151,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
     const badTime = await post(`/admin/issues/${id}/schedule-local`, { date: '2030-03-04', local_time: '9am' });
     expect(badTime.statusCode).toBe(400);
     expect(badTime.body).toContain('enter a time as HH:MM');
-    const past = await post(`/admin/issues/${id}/schedule-local`, { date: '2020-03-04', local_time: '09:00' });
+    const past = await post(`/admin/issues/${id}/schedule-local`, { date: '2020-03-04', local_time: '09:00', confirm: 'yes' });
     expect(past.statusCode).toBe(409);
     expect(past.body).toContain('has passed in every time zone');
   });
@@ -158,7 +161,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
     const pauseDraft = await post(`/admin/issues/${id}/pause`);
     expect(pauseDraft.statusCode).toBe(409);
     expect(pauseDraft.body).toContain(`issue ${id} is draft; only a scheduled or sending issue can be paused`);
-    expect((await post(`/admin/issues/${id}/schedule`, { date: '2030-03-04', time: '09:30', time_zone: 'UTC' })).statusCode).toBe(303);
+    expect((await post(`/admin/issues/${id}/schedule`, { date: '2030-03-04', time: '09:30', time_zone: 'UTC', confirm: 'yes' })).statusCode).toBe(303);
     expect((await post(`/admin/issues/${id}/pause`)).headers.location).toBe(`/admin/issues/${id}?done=paused`);
     expect(await status(id)).toBe('paused');
     expect((await b.get(`/admin/issues/${id}?done=paused`)).body).toContain('Paused. Batches not yet sent wait until you resume.');
@@ -182,7 +185,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
     const id = await create();
     const editor = new Browser(noQueues.app, '198.51.100.201');
     await editor.submit('/admin/login', '/admin/login', { password: PASSWORD });
-    const res = await post(`/admin/issues/${id}/send`, {}, editor);
+    const res = await post(`/admin/issues/${id}/send`, { confirm: 'yes' }, editor);
     expect(res.statusCode).toBe(503);
     expect(res.body).toContain('no job queues');
     expect(await status(id)).toBe('draft');
@@ -190,7 +193,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
 
   it('sends now: the issue is scheduled for now and its plan job is waiting', async () => {
     const id = await create();
-    const res = await post(`/admin/issues/${id}/send`);
+    const res = await post(`/admin/issues/${id}/send`, { confirm: 'yes' });
     expect(res.headers.location).toBe(`/admin/issues/${id}?done=sending`);
     expect(await status(id)).toBe('scheduled');
     const job = await h.queues.issues.getJob(`plan-issue-${id}`);

@@ -57,6 +57,19 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(again).toMatchObject({ code: 1, stderr: `tagcast: issue ${id} is cancelled; it can no longer be cancelled\n` });
         expect((await inProcess(['issue', 'status', '999'], env))).toMatchObject({ code: 2, stderr: 'tagcast: issue 999 does not exist\n' });
 
+        // One issue per week through the API too: the same line as the local command; --again with it.
+        const week = await inProcess(['issue', 'create', '--week', '2026-W48'], env);
+        const held = /created issue (\d+)/.exec(week.stdout)![1]!;
+        expect(await inProcess(['issue', 'create', '--week', '2026-W48'], env)).toMatchObject({
+          code: 1,
+          stderr: `tagcast: week 2026-W48 already has issue ${held} (draft); send that one (tagcast issue send ${held}), or cancel it first (tagcast issue cancel ${held})\n`,
+        });
+        expect((await inProcess(['issue', 'create', '--week', '2026-W48', '--again'], env)).code).toBe(2);
+        const early = await inProcess(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'too early'], env);
+        expect(early.code).toBe(1);
+        expect(early.stderr).toContain('not sent yet: sending again is only for a week already sent');
+        expect((await inProcess(['issue', 'cancel', held], env)).code).toBe(0);
+
         const added = await inProcess(['subscribers', 'add', 'Ada@Example.com', '--tags', 'Rust,AI'], env);
         expect(added.stdout).toBe('added ada@example.com (tags: Rust, AI)\n');
         const subs = await inProcess(['subscribers', 'list'], env);

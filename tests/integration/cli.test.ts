@@ -114,7 +114,8 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it('sends through the outbox on localhost without SECRET, saying it used the development secret', async () => {
     const local = withoutSecret({ PUBLIC_URL: 'http://localhost:3000' });
-    const created = await tagcast(['issue', 'create', '--week', '2026-W48'], local);
+    // Week 48 was sent above: this run sends it again, on purpose.
+    const created = await tagcast(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'sent again without SECRET'], local);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stderr).toBe(''); // a command that signs nothing says nothing about the secret
     const id = /created issue (\d+)/.exec(created.stdout)![1]!;

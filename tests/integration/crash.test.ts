@@ -5,7 +5,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueProgress } from '../../src/db/deliveries.ts';
-import { createIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { sendIssueNow } from '../../src/issues.ts';
@@ -18,6 +17,7 @@ import { spawnTagcast } from '../support/process.ts';
 import { providerGate, type ProviderGate } from '../support/provider-gate.ts';
 import { deleteKeys, testPrefix, testQueues } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEKS = ['2026-W45', '2026-W46', '2026-W47', '2026-W48'];
 let weeks = 0;
@@ -97,7 +97,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const emu = await startResendEmulator({ failRate: 0.05, dropAfterAcceptRate: 0.02, rateLimit: 10, seed: 9 });
     try {
       const emails = await readers(5000);
-      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'mjml', subject: null });
+      const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'mjml', subject: null });
       let w = worker(emu, 10);
       await sendIssueNow(t.db, queues, issue.id);
       const leasedAtKill: number[] = [];
@@ -138,7 +138,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const gates = await Promise.all([0, 1, 2].map(() => providerGate(emu.url)));
     try {
       const emails = await readers(3000);
-      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       const ws = gates.map((g) => worker(emu, 100, { RESEND_BASE_URL: g.url }));
       await sendIssueNow(t.db, queues, issue.id);
       const sent = await waitForStatus(t.db, issue.id);
@@ -160,7 +160,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const emu = await startResendEmulator({ rateLimit: 5, seed: 4 });
     try {
       const emails = await readers(2000);
-      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       let w = worker(emu, 5);
       await sendIssueNow(t.db, queues, issue.id);
       await until(async () => (await issueProgress(t.db, issue.id)).submitted >= 300);
@@ -191,7 +191,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     const gate = await providerGate(emu.url, { hold: true });
     try {
       const emails = await readers(500);
-      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       const w = worker(emu, 1, { RESEND_BASE_URL: gate.url, RESEND_TIMEOUT_MS: '20000', SEND_LEASE_MS: '30000' });
       await sendIssueNow(t.db, queues, issue.id);
       await gate.firstRequest;

@@ -10,7 +10,6 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { installationId } from '../../src/db/installation.ts';
-import { createIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { sendIssueNow } from '../../src/issues.ts';
@@ -27,6 +26,7 @@ import { createHarness, testConfig, type Harness } from '../support/pipeline.ts'
 import { READER_ENV } from '../support/reader.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
 import { Redis } from 'ioredis';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 const METRICS_TOKEN = `mt_${randomBytes(16).toString('hex')}`;
@@ -165,7 +165,7 @@ describe.sequential(`/metrics and request logs on ${process.env.TAGCAST_TEST_DB}
     expect(value(before, 'tagcast_subscribers', { status: 'active' })).toBe(3);
     expect(value(before, 'tagcast_subscribers', { status: 'bounced' })).toBe(0);
 
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     issueId = issue.id;
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();

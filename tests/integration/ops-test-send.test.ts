@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createIssue, getIssue } from '../../src/db/issues.ts';
+import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { createResend } from '../../src/send/resend.ts';
 import { sendTestEmail, TestSendError } from '../../src/send/test-send.ts';
@@ -19,6 +19,7 @@ import { parseEml } from '../support/mail.ts';
 import { READER_ENV, addSummaries, plannedIssue, subscriberByEmail } from '../support/reader.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+import { weekIssue } from '../support/issues.ts';
 
 // Every issue here has its own week (one live issue per week), each with the same two summaries.
 const WEEKS = ['2026-W40', '2026-W41', '2026-W42', '2026-W43', '2026-W44', '2026-W45', '2026-W46', '2026-W47'];
@@ -73,7 +74,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it("sends one email of the week's digest, marked as a test, that is no delivery and signs for no reader", async () => {
-    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     const { providerId } = await sendTestEmail(deps({ redis }), issue.id, ' Editor@Newsroom.example ');
     expect(providerId).toMatch(/\S/);
     expect(emu.stats.emails).toHaveLength(1);
@@ -110,8 +111,8 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('refuses with a reason an editor can act on, before counting or sending anything', async () => {
-    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'mjml', subject: null });
-    const empty = await createIssue(t.db, { week: EMPTY_WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'mjml', subject: null });
+    const empty = await weekIssue(t.db, { week: EMPTY_WEEK, engine: 'react', subject: null });
     emu.stats.emails.length = 0;
     const bad = await refusal(sendTestEmail(deps({ redis }), issue.id, 'not-an-address'));
     expect(bad.reason).toBe('address');
@@ -129,7 +130,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it(`allows ${LIMIT.max} test sends per issue in 10 minutes, counted in Redis or in the process`, async () => {
     for (const shared of [true, false]) {
-      const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       const d = shared ? deps({ redis }) : deps();
       emu.stats.emails.length = 0;
       for (let i = 0; i < LIMIT.max; i++) await sendTestEmail(d, issue.id, EDITOR);
@@ -145,7 +146,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
       } else expect(key).toBeUndefined();
     }
     // The window ends: a clock past it sends again (in-process count).
-    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     let now = Date.now();
     const clocked = { ...deps(), now: () => new Date(now) };
     for (let i = 0; i < LIMIT.max; i++) await sendTestEmail(clocked, issue.id, EDITOR);
@@ -155,7 +156,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('tagcast issue test ID --to EMAIL --as SUBSCRIBER sends one test through the outbox', async () => {
-    const issue = await createIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
     await t.release();
     try {
       // The command exactly as `tagcast` registers it, run through main() in this process.

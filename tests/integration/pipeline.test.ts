@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../src/content/import.ts';
 import { tagSlug } from '../../src/content/summary.ts';
 import { issueProgress, pendingBatches } from '../../src/db/deliveries.ts';
-import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
+import { getIssue, planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { summariesForWeek } from '../../src/db/summaries.ts';
 import { cancelIssue, pauseIssue, resumeIssue, sendIssueNow } from '../../src/issues.ts';
@@ -17,6 +17,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { parseEml, textSections } from '../support/mail.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { deleteKeys } from '../support/redis.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 const TAGS = ['Kubernetes', 'Databases', 'Rust', 'AI', 'Security', 'Frontend', 'Observability', 'Careers', 'Distributed Systems', 'Platform Engineering', 'Quantum Computing'];
@@ -56,7 +57,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
 
     const summaries = await summariesForWeek(t.db, WEEK);
     const weekTags = new Set(summaries.flatMap((s) => s.tags.map(tagSlug)));
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();
     const sent = await waitForStatus(t.db, issue.id);
@@ -133,7 +134,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
       if (!open && passed++ >= 1) throw new ProviderError('retry', 'gate closed');
       return inner(emails, opts);
     };
-    const issue = await createIssue(t.db, { week: '2026-W47', engine: 'mjml', subject: 'Week 47, again' });
+    const issue = await weekIssue(t.db, { week: '2026-W47', engine: 'mjml', subject: 'Week 47, again' });
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();
     for (;;) {
@@ -161,7 +162,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it('pauses, resumes and cancels from the ledger', async () => {
     await h.stopAll();
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await sendIssueNow(t.db, h.queues, issue.id);
     await pauseIssue(t.db, issue.id);
     h.start();
@@ -179,7 +180,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
     const sent = await waitForStatus(t.db, issue.id);
     expect(sent.submitted).toBeGreaterThan(0);
     await expect(cancelIssue(t.db, issue.id)).rejects.toThrow(/can no longer be cancelled/);
-    const draft = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const draft = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     expect((await cancelIssue(t.db, draft.id)).status).toBe('cancelled');
     expect((await getIssue(t.db, draft.id))!.status).toBe('cancelled');
   });
@@ -188,7 +189,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
     await h.stopAll();
     const r = await createHarness(t.db, undefined, { reconcileEveryMs: 300 });
     try {
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
       await t.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
       await planIssue(t.db, issue.id, 100);
       await pauseIssue(t.db, issue.id);

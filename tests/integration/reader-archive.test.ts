@@ -5,12 +5,12 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { mailDomain } from '../../src/send/compose.ts';
 import { createToken, readerLinks } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { addSummaries, Browser, readerApp, sentIssue, subscriberByEmail, type ReaderApp } from '../support/reader.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const BASE = 'https://news.example.test';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -89,7 +89,7 @@ describe.sequential(`reader pages: archive and feeds on ${process.env.TAGCAST_TE
     }
     // Content of a week no issue was sent for, and an issue that was never sent.
     await addSummaries(t.db, '2026-W48', [{ title: 'Not sent yet', tags: ['AI', 'Rust'] }]);
-    unsent = (await createIssue(t.db, { week: '2026-W48', engine: 'react', subject: null })).id;
+    unsent = (await weekIssue(t.db, { week: '2026-W48', engine: 'react', subject: null })).id;
     r = await readerApp(t.db);
     const id = (await subscriberByEmail(t.db, 'feed@archive.example'))!.id;
     reader = {
@@ -104,7 +104,8 @@ describe.sequential(`reader pages: archive and feeds on ${process.env.TAGCAST_TE
   });
 
   const get = (url: string, headers: Record<string, string> = {}, app: FastifyInstance = r.app) => app.inject({ method: 'GET', url, headers });
-  const archiveIds = (html: string) => [...html.matchAll(/<a href="\/archive\/(\d+)">/g)].map((m) => Number(m[1]));
+  // The issues' own headings (a correction's note links to the issue it corrects as well).
+  const archiveIds = (html: string) => [...html.matchAll(/<h2[^>]*><a href="\/archive\/(\d+)">/g)].map((m) => Number(m[1]));
 
   it('lists only sent issues, newest first, 20 a page, with the feed linked; a page that is not one is 404', async () => {
     const first = await get('/archive');

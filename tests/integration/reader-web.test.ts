@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIssue } from '../../src/db/issues.ts';
 import { createNotice } from '../../src/db/notices.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { HTML_BUDGET } from '../../src/digest/budget.ts';
@@ -19,6 +18,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { visibleText } from '../support/html.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { addSummaries, Browser, forms, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const PAGE_POLICY = "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
 const EMAIL_POLICY = "default-src 'none';style-src 'self' 'unsafe-inline';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
@@ -61,7 +61,7 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
     for (const email of ['big@web.example', 'small@web.example', 'evil@web.example']) who.set(email, (await subscriberByEmail(t.db, email))!.id);
     // The issue goes out through the real queue to the outbox, as `tagcast issue send` sends it.
     h = await createHarness(t.db);
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     issueId = issue.id;
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();
@@ -141,7 +141,7 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
         expect(res.body).toContain('This link is not valid');
       }
       expect((await get(`/web/abc?t=${token}`)).statusCode).toBe(400);
-      const elsewhere = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const elsewhere = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
       const forOther = await get(local(web('big@web.example', elsewhere.id).web));
       expect(forOther.statusCode).toBe(404); // a genuine link, but no digest of that issue for this reader
       expect(forOther.body).not.toContain('summary number');

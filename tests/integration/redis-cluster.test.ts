@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { installationId } from '../../src/db/installation.ts';
-import { createIssue, type Issue } from '../../src/db/issues.ts';
+import { type Issue } from '../../src/db/issues.ts';
 import { metricsKey, ProviderRequestCounts, providerRequests } from '../../src/metrics.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
@@ -33,6 +33,7 @@ import { READER_ENV } from '../support/reader.ts';
 import { startRedisCluster, type TestCluster } from '../support/redis-cluster.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 /** Provider requests per second: the workers' limit and the pacer's. */
@@ -186,7 +187,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
     try {
       const emails = await readers(300);
       const requestsBefore = emu.stats.arrivals.length;
-      const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+      const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
       await sendIssueNow(t.db, queues, issue.id);
       workers = startWorkers(
         {
@@ -265,7 +266,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
     const owner = await ownerOf(prefix);
     const seed = cluster.ports.find((p) => p !== owner)!;
     const emails = await readers(100);
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
     const clusterEnv = {
       ...t.env,
       ...READER_ENV,
@@ -309,7 +310,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
   });
 
   it('says so in one line when REDIS_CLUSTER=true names a server that is not in cluster mode', async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     const run = await inProcess(['issue', 'send', String(issue.id)], { ...t.env, ...READER_ENV, REDIS_URL, REDIS_CLUSTER: 'true', QUEUE_PREFIX: newPrefix() });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^tagcast: Redis Cluster is not answering at redis:\/\/\S+ \(.*cluster support disabled\)\. With REDIS_CLUSTER=true, REDIS_URL names/);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../../jobs/index.ts';
 import type { SendBatchDeps } from '../../jobs/send-batch.ts';
 import { importPaths } from '../../src/content/import.ts';
-import { createIssue, getIssue, planIssue, type Issue } from '../../src/db/issues.ts';
+import { getIssue, planIssue, type Issue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import type { Digest } from '../../src/digest/assemble.ts';
 import { sendIssueNow } from '../../src/issues.ts';
@@ -26,6 +26,7 @@ import { REDIS_URL } from '../support/env.ts';
 import { createHarness, jobContext, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 const DOMAIN = 'render-failure.example';
@@ -93,7 +94,7 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
     it("fails only the readers whose digest holds the broken summary, with the reason, and sends the rest of their batch once", async () => {
       const h = await createHarness(t.db);
       try {
-        const issue = await createIssue(t.db, { week: WEEK, engine, subject: null });
+        const issue = await weekIssue(t.db, { week: WEEK, engine, subject: null });
         await sendIssueNow(t.db, h.queues, issue.id);
         h.start();
         // Sent, or the batch job failed an attempt (before the fix, every attempt failed and the issue
@@ -139,7 +140,7 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
 
   /** A planned, sending issue whose jobs no worker runs: the test calls the job itself. */
   async function plannedIssue(engine: 'react' | 'mjml'): Promise<Issue> {
-    const issue = await createIssue(t.db, { week: WEEK, engine, subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine, subject: null });
     await t.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
     return (await planIssue(t.db, issue.id, 100))!;
   }

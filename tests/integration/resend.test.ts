@@ -2,7 +2,7 @@
 // responses, 429s, validation errors and quotas, with every reader accepted exactly once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueProgress } from '../../src/db/deliveries.ts';
-import { createIssue, getIssue } from '../../src/db/issues.ts';
+import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
@@ -12,6 +12,7 @@ import { classify, createResend, providerLimit } from '../../src/send/resend.ts'
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 
@@ -47,7 +48,7 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   async function run(opts: { batchSize?: number; rateLimit?: number; leaseMs?: number; beforeStart?: (h: Harness) => Promise<void> } = {}) {
     h = await createHarness(t.db, createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 }), opts);
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await sendIssueNow(t.db, h.queues, issue.id);
     await opts.beforeStart?.(h);
     h.start();

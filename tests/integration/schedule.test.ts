@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../src/content/import.ts';
 import { issueProgress, pendingBatchTimes } from '../../src/db/deliveries.ts';
-import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
+import { getIssue, planIssue } from '../../src/db/issues.ts';
 import { scheduleRuns } from '../../src/db/schedules.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { enqueueTo } from '../../src/enqueue.ts';
@@ -17,6 +17,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { addSummaries } from '../support/reader.ts';
 import { deleteKeys } from '../support/redis.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const WEEK = '2026-W48';
 const HEAL_WEEK = '2026-W50';
@@ -86,7 +87,7 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     const empty = await runOccurrence(t.db, enqueue, s, '2027-06-07', now, 'react');
     expect(empty).toMatchObject({ outcome: 'skipped', week: '2027-W23', reason: 'no content', issueId: null });
     // An editor made a draft for the week before the run: it is scheduled, not duplicated.
-    const draft = await createIssue(t.db, { week: '2026-W47', engine: 'mjml', subject: 'Hand-made' });
+    const draft = await weekIssue(t.db, { week: '2026-W47', engine: 'mjml', subject: 'Hand-made' });
     const found = await runOccurrence(t.db, enqueue, s, '2026-11-16', now, 'react');
     expect(found).toMatchObject({ outcome: 'found', issueId: draft.id });
     expect((await getIssue(t.db, draft.id))!.status).toBe('scheduled');
@@ -106,7 +107,7 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     const s = { weekday: 1, time: '08:00', timeZone: 'UTC', local: true, engine: null, week: 'previous' as const };
     const now = new Date('2026-11-29T17:00:05Z');
     await t.db.query(`delete from schedule_runs`);
-    const draft = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const draft = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     try {
       expect(await runOccurrence(t.db, enqueueTo(h.queues), s, '2026-11-30', now, 'react')).toMatchObject({ outcome: 'found', issueId: draft.id });
       const issue = (await getIssue(t.db, draft.id))!;
@@ -146,7 +147,7 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     await upsertSubscribers(t.db, zones.flatMap((z, i) => [reader(i * 10, z), reader(i * 10 + 1, z), reader(i * 10 + 2, z)]));
     // Planning "now" is 2026-11-30 00:00 UTC: Kiritimati (UTC+14) reached 08:00 already; the others have not.
     const now = new Date('2026-11-30T00:00:00Z');
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await expect(scheduleIssueLocal(t.db, h.queues, issue.id, { localTime: '8:00', date: '2026-11-30' }, now)).rejects.toThrow(IssueStateError);
     await expect(scheduleIssueLocal(t.db, h.queues, issue.id, { localTime: '08:00', date: '2026-02-30' }, now)).rejects.toThrow(/real YYYY-MM-DD/);
     const scheduled = await scheduleIssueLocal(t.db, h.queues, issue.id, { localTime: '08:00', date: '2026-11-30' }, now);
@@ -179,7 +180,7 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
   });
 
   it('never sends a wave before its time, and sends the waves whose time has come at once', async () => {
-    const issue = await createIssue(t.db, { week: WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: WEEK, engine: 'react', subject: null });
     await t.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
     const planned = (await planIssue(t.db, issue.id, 2))!;
     // Two waves: half the batches now, half two seconds from now (as a later zone's would be).
@@ -204,7 +205,7 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     await t.db.query(`update subscribers set status = 'unsubscribed'`);
     await upsertSubscribers(t.db, Array.from({ length: 58 }, (_, i) => reader(1000 + i, 'UTC', ['Healing'])));
     await addSummaries(t.db, HEAL_WEEK, [{ title: 'Healing queues from the ledger', tags: ['Healing'] }]);
-    const issue = await createIssue(t.db, { week: HEAL_WEEK, engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: HEAL_WEEK, engine: 'react', subject: null });
     h.provider.sentTo.clear();
     // Hold the provider after its first request, so Redis is flushed with most of the issue owed.
     let release!: () => void;

@@ -5,11 +5,12 @@ import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { createIssue, getIssue, planIssue } from '../../src/db/issues.ts';
+import { getIssue, planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
 import { createServer } from '../../src/web/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { weekIssue } from '../support/issues.ts';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -26,7 +27,7 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
     app = await createServer({ db: t.db, config, log: pino({ level: 'silent' }) });
     await ensureTags(t.db, ['AI']);
     await upsertSubscribers(t.db, readers.map((email) => ({ email, name: null, timeZone: null, tags: ['AI'], status: 'active', source: 'test' })));
-    const issue = await createIssue(t.db, { week: '2026-W48', engine: 'react', subject: null });
+    const issue = await weekIssue(t.db, { week: '2026-W48', engine: 'react', subject: null });
     issueId = issue.id;
     // A sending issue whose ten deliveries the provider accepted.
     await t.db.query(`update issues set status = 'sending', planned_at = now() where id = $1`, [issueId]);
@@ -144,7 +145,7 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it('pauses at exactly 0.3 %: 2 complaints of 1,000 submitted keep sending, the 3rd pauses', async () => {
     // An issue of its own week, its 1,000 deliveries accepted by the provider.
-    const edge = await createIssue(t.db, { week: '2026-W47', engine: 'react', subject: null });
+    const edge = await weekIssue(t.db, { week: '2026-W47', engine: 'react', subject: null });
     const who = (k: number) => ({ email_id: `edge_${edge.id}_${k}`, to: [`edge${k}@hooks.example`] });
     await upsertSubscribers(t.db, Array.from({ length: 1000 }, (_, k) => ({ email: `edge${k}@hooks.example`, name: null, timeZone: null, tags: ['AI'], status: 'active' as const, source: 'test' })));
     await t.db.query(`update issues set status = 'sending', planned_at = now() where id = $1`, [edge.id]);
@@ -164,7 +165,7 @@ describe.sequential(`Resend webhooks on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   it('never plans a suppressed address into a later issue', async () => {
-    const next = await createIssue(t.db, { week: '2026-W49', engine: 'react', subject: null });
+    const next = await weekIssue(t.db, { week: '2026-W49', engine: 'react', subject: null });
     await t.db.query(`update issues set status = 'scheduled' where id = $1`, [next.id]);
     await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take) values ('w1', 'h', '2026-W49', 'T', 'S', '["c"]', 'T')`);
     await t.db.exec(`insert into summary_tags (summary_id, tag_id, position) select s.id, t.id, 0 from summaries s, tags t`);

@@ -6,13 +6,14 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/connection.ts';
-import { createIssue, finalizeIssue, planIssue, type Issue } from '../../src/db/issues.ts';
+import { finalizeIssue, planIssue, type Issue } from '../../src/db/issues.ts';
 import { getNotice } from '../../src/db/notices.ts';
 import { tagNames } from '../../src/db/readers.ts';
 import { upsertSummary } from '../../src/db/summaries.ts';
 import { composeNotice } from '../../src/subscriptions/notices.ts';
 import { createServer, type ServerDeps } from '../../src/web/app.ts';
 import { testConfig } from './pipeline.ts';
+import { weekIssue } from './issues.ts';
 
 export const READER_ENV = {
   LOG_LEVEL: 'silent',
@@ -172,7 +173,7 @@ export async function addSummaries(db: Db, week: string, specs: SummarySpec[]): 
  * sections), without sending: the ledger as plan-issue leaves it.
  */
 export async function plannedIssue(db: Db, week: string): Promise<Issue> {
-  const issue = await createIssue(db, { week, engine: 'react', subject: null });
+  const issue = await weekIssue(db, { week, engine: 'react', subject: null });
   await db.query(`update issues set status = 'scheduled', send_at = now() where id = $1`, [issue.id]);
   return (await planIssue(db, issue.id, 100))!;
 }

@@ -3,13 +3,13 @@
 // a preview of any reader's digest (in a sandboxed frame), a test send, and the tag-combination report.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { createIssue, getIssue, type Issue } from '../../db/issues.ts';
+import { getIssue, readersForWeek, type Issue } from '../../db/issues.ts';
 import { countIssues, issueProgressDetail, issuesWithCounts } from '../../db/progress.ts';
 import { deliverySections, plannedCombinations, subscriberForPreview, tagNamesBySlug, weekCombinations } from '../../db/report.ts';
 import { summariesForWeek, weeksWithContent } from '../../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../../digest/assemble.ts';
 import { validateSubject } from '../../digest/subject.ts';
-import { cancelIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../../issues.ts';
+import { againReasonProblem, cancelIssue, createWeekIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow, WeekTakenError } from '../../issues.ts';
 import { estimate, formatDuration, formatRate, orderWaves, percentDone, RATE_WINDOW_MS, sendRate } from '../../progress.ts';
 import { issueRendering } from '../../render/cache.ts';
 import { createDigestRenderer } from '../../render/index.ts';
@@ -19,7 +19,7 @@ import type { OutgoingEmail } from '../../send/provider.ts';
 import { normaliseEmail } from '../../subscriptions/address.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { cspRoute, type CspDirectives } from '../plugins/security.ts';
-import { CombinationsPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView } from '../views/admin.tsx';
+import { CombinationsPage, ConfirmSendPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView, type SendConfirm } from '../views/admin.tsx';
 import { csrfRefusal, doneOf, field, needQueues, pageOf, refuse, sendAdmin, type AdminDeps } from './common.tsx';
 import { zonedInstant } from '../../time.ts';
 import { formatTime, parseDateField, parseEngineField, parseId, parseTimeField, parseTimeZoneField, parseWeekField, wallClock } from './forms.ts';
@@ -91,15 +91,40 @@ async function progressView(deps: AdminDeps, issue: Issue): Promise<ProgressView
   };
 }
 
-/** Runs an editor's action on an issue: 303 back with a notice, or the reason it was refused. */
-async function act(deps: AdminDeps, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, title: string, run: (issue: Issue) => Promise<string>) {
+/** The week is taken: a page naming the issue that holds it, with a link to it, never a 500. */
+function weekTaken(reply: FastifyReply, title: string, e: WeekTakenError) {
+  const advice = e.existing?.status === 'sent' ? ' To send that week again on purpose, use “Send this week again” on its page.' : ' Open it to send, schedule or cancel it.';
+  const to = e.existing ? { href: `/admin/issues/${e.existing.id}`, label: `Go to issue ${e.existing.id}` } : { href: '/admin/issues', label: 'Back to issues' };
+  return refuse(reply, 409, title, `Week ${e.week} already has ${e.existing ? `issue ${e.existing.id} (${e.existing.status})` : 'an issue'}.${advice}`, to);
+}
+
+/**
+ * "Send now" and the schedules ask once: the first post answers with how many readers it reaches and
+ * a button that posts the same fields again with confirm=yes. Refused states are refused at once.
+ */
+function confirmFirst(req: FastifyRequest, issue: Issue, c: SendConfirm): SendConfirm | null {
+  if (field(req.body, 'confirm') === 'yes') return null;
+  // The same refusals as scheduling itself, before asking.
+  if (issue.plannedAt) throw new IssueStateError(`issue ${issue.id} is already ${issue.status}; it can no longer be rescheduled`);
+  if (!['draft', 'scheduled', 'paused'].includes(issue.status)) throw new IssueStateError(`issue ${issue.id} is ${issue.status}; only a draft or scheduled issue can be scheduled`);
+  return c;
+}
+
+/** Runs an editor's action on an issue: 303 back with a notice, a confirm step, or the reason it was refused. */
+async function act(deps: AdminDeps, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, title: string, run: (issue: Issue) => Promise<string | SendConfirm>) {
   const issue = await issueOr404(deps.db, req.params.id);
   const refused = csrfRefusal(deps, req, reply, field(req.body, '_csrf'), back(issue.id));
   if (refused) return refused;
   try {
     const done = await run(issue);
+    if (typeof done !== 'string') {
+      const readers = await readersForWeek(deps.db, issue.week);
+      return sendAdmin(reply, <ConfirmSendPage csrf={deps.csrf.token(req, reply)} issue={issue} readers={readers} confirm={done} />);
+    }
+    if (done.startsWith('/')) return reply.redirect(done, 303);
     return reply.redirect(`/admin/issues/${issue.id}?done=${done}`, 303);
   } catch (e) {
+    if (e instanceof WeekTakenError) return weekTaken(reply, title, e);
     if (e instanceof IssueStateError) return refuse(reply, 409, title, e.message, back(issue.id));
     if (e instanceof BadInput) return refuse(reply, 400, title, e.message, back(issue.id));
     if (e instanceof Refused) return refuse(reply, e.status, title, e.message, back(issue.id));
@@ -211,8 +236,13 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     }
     const summaries = await summariesForWeek(deps.db, week.value);
     if (summaries.length === 0) return refuse(reply, 400, 'Issue not created', `Week ${week.value} has no summaries: upload some first, or choose another week.`, listBack);
-    const issue = await createIssue(deps.db, { week: week.value, engine: engine.value, subject });
-    return reply.redirect(`/admin/issues/${issue.id}?done=created`, 303);
+    try {
+      const issue = await createWeekIssue(deps.db, { week: week.value, engine: engine.value, subject });
+      return reply.redirect(`/admin/issues/${issue.id}?done=created`, 303);
+    } catch (e) {
+      if (e instanceof WeekTakenError) return weekTaken(reply, 'Issue not created', e);
+      throw e;
+    }
   });
 
   app.get<{ Params: { id: string } }>('/admin/issues/:id', async (req, reply) => {
@@ -254,6 +284,13 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       const at = zonedInstant({ date, time }, tz);
       const now = deps.now();
       if (at.getTime() < now.getTime() - 60_000) throw new BadInput(`${date} ${time} (${tz}) has passed: choose a later time, or use "Send now"`);
+      const ask = confirmFirst(req, issue, {
+        action: `/admin/issues/${issue.id}/schedule`,
+        what: `Scheduled for ${formatTime(at, tz)}.`,
+        button: 'Schedule it',
+        fields: { date, time, time_zone: tz },
+      });
+      if (ask) return ask;
       await scheduleIssue(deps.db, await needQueues(deps), issue.id, at, now);
       return 'scheduled';
     }),
@@ -263,6 +300,13 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     act(deps, req, reply, 'Not scheduled', async (issue) => {
       const date = need(parseDateField(field(req.body, 'date')));
       const localTime = need(parseTimeField(field(req.body, 'local_time')));
+      const ask = confirmFirst(req, issue, {
+        action: `/admin/issues/${issue.id}/schedule-local`,
+        what: `Scheduled for ${date} at ${localTime} in each reader’s time zone.`,
+        button: 'Schedule it',
+        fields: { date, local_time: localTime },
+      });
+      if (ask) return ask;
       await scheduleIssueLocal(deps.db, await needQueues(deps), issue.id, { localTime, date }, deps.now());
       return 'scheduled-local';
     }),
@@ -270,8 +314,22 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   app.post<{ Params: { id: string } }>('/admin/issues/:id/send', async (req, reply) =>
     act(deps, req, reply, 'Not sent', async (issue) => {
+      const ask = confirmFirst(req, issue, { action: `/admin/issues/${issue.id}/send`, what: 'Sent now.', button: 'Send now', fields: {} });
+      if (ask) return ask;
       await sendIssueNow(deps.db, await needQueues(deps), issue.id, deps.now());
       return 'sending';
+    }),
+  );
+
+  // A sent week again, on purpose: its own button and a reason, recorded on the new draft.
+  app.post<{ Params: { id: string } }>('/admin/issues/:id/again', async (req, reply) =>
+    act(deps, req, reply, 'Correction not created', async (issue) => {
+      const reason = (field(req.body, 'reason') ?? '').trim();
+      const problem = againReasonProblem(reason);
+      if (problem) throw new BadInput(problem);
+      if (issue.status !== 'sent') throw new IssueStateError(`issue ${issue.id} is ${issue.status}: only a sent issue's week can be sent again`);
+      const again = await createWeekIssue(deps.db, { week: issue.week, engine: issue.engine, subject: issue.subject, again: { reason } });
+      return `/admin/issues/${again.id}?done=created-again`;
     }),
   );
 

@@ -2,8 +2,8 @@
 // send now, pause, resume, cancel, test send.
 import type { FastifyInstance } from 'fastify';
 import { failureReasons, issueProgress, sectionCounts } from '../../db/deliveries.ts';
-import { createIssue, listIssues, type Issue } from '../../db/issues.ts';
-import { cancelIssue, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../../issues.ts';
+import { listIssues, readersForWeek, type Issue } from '../../db/issues.ts';
+import { cancelIssue, createWeekIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow, WeekTakenError } from '../../issues.ts';
 import { sendTestEmail, TestSendError, type TestSendRefusal } from '../../send/test-send.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { issueOr404, onIssue, queuesOf, type ApiDeps } from './deps.ts';
@@ -27,6 +27,11 @@ export async function issueDetail(deps: ApiDeps, issue: Issue) {
   };
 }
 
+/** A scheduled or sent issue with how many readers it reaches (the count the admin page confirms with). */
+async function withReaders(deps: ApiDeps, issue: Issue) {
+  return { issue, readers: await readersForWeek(deps.db, issue.week) };
+}
+
 export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: ApiDeps): void {
   const tag = 'issues';
   const notFound = { 404: 'no such issue' };
@@ -46,10 +51,28 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
   defineRoute(
     scope,
     registry,
-    { method: 'POST', url: '/issues', tag, summary: 'Create a draft issue for a week', body: createIssueBody, success: { status: 201, description: 'the issue' } },
+    {
+      method: 'POST',
+      url: '/issues',
+      tag,
+      summary: 'Create a draft issue for a week, or with again and a reason, a week already sent again on purpose',
+      body: createIssueBody,
+      success: { status: 201, description: 'the issue' },
+      errors: { 409: 'the week already has an issue (named in existing: id and status), or again was asked for a week not sent' },
+    },
     async ({ body }, _req, reply) => {
-      const issue = await createIssue(deps.db, { week: body.week, engine: body.engine ?? deps.config.templateEngine, subject: body.subject ?? null });
-      return reply.code(201).send({ issue });
+      const input = { week: body.week, engine: body.engine ?? deps.config.templateEngine, subject: body.subject ?? null };
+      try {
+        const issue = await createWeekIssue(deps.db, body.again ? { ...input, again: { reason: body.reason! } } : input);
+        return reply.code(201).send({ issue });
+      } catch (e) {
+        if (e instanceof WeekTakenError) {
+          const advice = e.existing?.status === 'sent' ? '; to send that week again on purpose, post again: true with a reason' : '';
+          return reply.code(409).send({ error: `${e.message}${advice}`, week: e.week, existing: e.existing ?? null });
+        }
+        if (e instanceof IssueStateError) throw new HttpError(409, e.message);
+        throw e;
+      }
     },
   );
 
@@ -67,7 +90,7 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
     },
     async ({ params, body }) => {
       const queues = await queuesOf(deps);
-      return { issue: await onIssue(deps, params.id, () => scheduleIssue(deps.db, queues, params.id, new Date(body.at), deps.now())) };
+      return withReaders(deps, await onIssue(deps, params.id, () => scheduleIssue(deps.db, queues, params.id, new Date(body.at), deps.now())));
     },
   );
 
@@ -85,7 +108,7 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
     },
     async ({ params, body }) => {
       const queues = await queuesOf(deps);
-      return { issue: await onIssue(deps, params.id, () => scheduleIssueLocal(deps.db, queues, params.id, body, deps.now())) };
+      return withReaders(deps, await onIssue(deps, params.id, () => scheduleIssueLocal(deps.db, queues, params.id, body, deps.now())));
     },
   );
 
@@ -95,7 +118,7 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
     { method: 'POST', url: '/issues/:id/send', tag, summary: 'Send an issue now', params: idParams, errors: { ...wrongState, 503: 'the job queues are not reachable' } },
     async ({ params }) => {
       const queues = await queuesOf(deps);
-      return { issue: await onIssue(deps, params.id, () => sendIssueNow(deps.db, queues, params.id, deps.now())) };
+      return withReaders(deps, await onIssue(deps, params.id, () => sendIssueNow(deps.db, queues, params.id, deps.now())));
     },
   );
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CONTENT_LIMITS } from '../../content/summary.ts';
 import { isValidWeek } from '../../digest/week.ts';
 import { subjectSchema } from '../../digest/subject.ts';
+import { AGAIN_REASON_MAX, againReasonProblem } from '../../issues.ts';
 import { isTimeZone } from '../../subscriptions/address.ts';
 
 export const week = z
@@ -36,11 +37,23 @@ export function wholeNumber(min: 0 | 1, max = INT_MAX) {
 /** An id in a path: a positive whole number. */
 export const idParams = z.strictObject({ id: wholeNumber(1) });
 
-export const createIssueBody = z.strictObject({
-  week,
-  engine: engine.optional().describe('default: TEMPLATE_ENGINE'),
-  subject: subjectSchema.nullable().optional().describe('one subject for every reader; absent or null: a per-reader subject'),
-});
+export const createIssueBody = z
+  .strictObject({
+    week,
+    engine: engine.optional().describe('default: TEMPLATE_ENGINE'),
+    subject: subjectSchema.nullable().optional().describe('one subject for every reader; absent or null: a per-reader subject'),
+    again: z.boolean({ error: 'must be true or false' }).optional().describe('send a week already sent again, on purpose: the next edition, shown in the archive as a correction; needs reason'),
+    reason: z
+      .string({ error: 'must be a string' })
+      .optional()
+      .describe(`with again: why, one line of at most ${AGAIN_REASON_MAX} characters`),
+  })
+  .superRefine((b, ctx) => {
+    if (b.again) {
+      const problem = againReasonProblem(b.reason);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['reason'], message: problem });
+    } else if (b.reason !== undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'goes with again: true (sending a week already sent, on purpose)' });
+  });
 
 /** An ISO 8601 time with a zone (Z or an offset): a time without one means nothing on a server. */
 export const isoTimeWithZone = z

@@ -3,14 +3,14 @@
 // ETag and Last-Modified and answer 304 when nothing changed.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { archiveUpdatedAt, countSentIssues, countTagIssues, installationSince, issuesWithTags, sentIssue, sentIssues, tagBySlug } from '../../db/archive.ts';
+import { archiveUpdatedAt, type Correction, countSentIssues, countTagIssues, installationSince, issuesWithTags, sentIssue, sentIssues, tagBySlug } from '../../db/archive.ts';
 import { readerProfile } from '../../db/readers.ts';
 import { summariesForIssue } from '../../db/summaries.ts';
 import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
 import { weekLabel } from '../../digest/week.ts';
 import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
 import { renderPage } from '../views/layout.tsx';
-import { ArchivePage, IssuePage, TagPage, type TagIssue } from '../views/archive.tsx';
+import { ArchivePage, CorrectionNote, IssuePage, TagPage, type TagIssue } from '../views/archive.tsx';
 import { SectionBlock, SummaryArticle } from '../views/summary.tsx';
 import { field, readLink, sendCached, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
 
@@ -37,6 +37,11 @@ async function issueSections(deps: ReaderDeps, issueId: number, week: string, ta
 
 const sectionsHtml = (sections: Section[]) => renderToStaticMarkup(<>{sections.map((s) => <SectionBlock key={s.slug} section={s} />)}</>);
 
+/** A correction's note at the top of its feed entries, with absolute links (feed readers have no base). */
+function correctionHtml(c: Correction, base: string): string {
+  return c.againOf === null ? '' : renderToStaticMarkup(<CorrectionNote {...c} />).replace('href="/archive/', `href="${base}/archive/`);
+}
+
 export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
   const base = deps.config.publicUrl;
   const notFound = (reply: FastifyReply, what: string) => sendMessage(reply, deps, { status: 404, title: 'Not found', message: what });
@@ -58,7 +63,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       const issue = ID.test(req.params.issue) ? await sentIssue(deps.db, Number(req.params.issue)) : undefined;
       if (!issue) return notFound(reply, 'No sent issue has that number.');
       const sections = await issueSections(deps, issue.id, issue.week);
-      const html = renderPage(<IssuePage id={issue.id} weekLabel={weekLabel(issue.week)} sections={sections} />);
+      const html = renderPage(<IssuePage id={issue.id} weekLabel={weekLabel(issue.week)} sections={sections} correction={issue} />);
       return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
     });
 
@@ -72,7 +77,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       const shown: TagIssue[] = [];
       for (const i of issues) {
         const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
-        if (section) shown.push({ issueId: i.id, weekLabel: weekLabel(i.week), items: section.items });
+        if (section) shown.push({ issueId: i.id, weekLabel: weekLabel(i.week), items: section.items, againOf: i.againOf, againReason: i.againReason });
       }
       const html = renderPage(<TagPage name={tag.name} slug={tag.slug} issues={shown} page={page} pages={pages} />);
       return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
@@ -86,11 +91,11 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
         const sections = await issueSections(deps, i.id, i.week);
         entries.push({
           id: tagUri(base, start, `issue/${i.id}`),
-          title: `tagcast · ${weekLabel(i.week)}`,
+          title: `tagcast · ${weekLabel(i.week)}${i.againOf !== null ? ` (correction of issue ${i.againOf})` : ''}`,
           updated: i.finishedAt,
           published: i.finishedAt,
           url: `${base}/archive/${i.id}`,
-          html: sectionsHtml(sections),
+          html: correctionHtml(i, base) + sectionsHtml(sections),
           categories: i.tags.map((t) => t.name),
         });
       }
@@ -115,7 +120,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
             updated: i.finishedAt,
             published: i.finishedAt,
             url: `${base}/archive/${i.id}#tag-${path}`,
-            html: renderToStaticMarkup(<SummaryArticle item={item} />),
+            html: correctionHtml(i, base) + renderToStaticMarkup(<SummaryArticle item={item} />),
             categories: item.summary.tags,
           });
         }

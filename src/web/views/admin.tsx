@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import type { SubscriberRow } from '../../db/subscribers.ts';
 import type { StoredSummary } from '../../db/summaries.ts';
 import type { IssueListRow } from '../../db/progress.ts';
-import type { Issue } from '../../db/issues.ts';
+import { AGAIN_REASON_MAX, type Issue } from '../../db/issues.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
 
 /** Tag names, each as a tag chip. */
@@ -130,6 +130,7 @@ const DONE: Record<string, string> = {
   resumed: 'Resumed: the remaining batches are queued again.',
   cancelled: 'Cancelled. Deliveries not yet sent were skipped.',
   'test-sent': 'Test email sent.',
+  'created-again': 'Correction created as a draft: it sends this week again. Check it, then send or schedule it.',
   added: 'Subscriber saved.',
   'schedule-saved': 'Schedule saved.',
   'schedule-cleared': 'Schedule cleared: no weekly issue is created any more.',
@@ -424,6 +425,11 @@ export function IssuePage(p: IssuePageProps) {
         <Fact term="Engine">{i.engine}</Fact>
         <Fact term="Subject">{i.subject ?? <span className="muted">each reader&rsquo;s own (their top tags)</span>}</Fact>
         <Fact term="Created">{p.createdText}</Fact>
+        {i.againOf !== null ? (
+          <Fact term="Correction">
+            of <a href={`/admin/issues/${i.againOf}`}>issue {i.againOf}</a>: {i.againReason}
+          </Fact>
+        ) : null}
       </dl>
 
       <div className="actions">
@@ -482,6 +488,22 @@ export function IssuePage(p: IssuePageProps) {
         </div>
       ) : null}
 
+      {i.status === 'sent' ? (
+        <form method="post" action={`/admin/issues/${id}/again`} className="card">
+          <CsrfField token={p.csrf} />
+          <h2>Send this week again</h2>
+          <p className="small muted">
+            A new draft of week {i.week} for every reader, on purpose: the archive shows it as a correction of issue {id}, with your reason (one line, at most{' '}
+            {AGAIN_REASON_MAX} characters).
+          </p>
+          <div className="field">
+            <label htmlFor="again-reason">Reason</label>
+            <input type="text" id="again-reason" name="reason" required maxLength={AGAIN_REASON_MAX} autoComplete="off" />
+          </div>
+          <button type="submit" className="secondary">Create the correction</button>
+        </form>
+      ) : null}
+
       <div className="two-col">
         <form method="get" action={`/admin/issues/${id}/preview`} className="card">
           <h2>Preview a reader&rsquo;s digest</h2>
@@ -518,6 +540,47 @@ export function IssuePage(p: IssuePageProps) {
           </div>
         </form>
       </div>
+    </AdminPage>
+  );
+}
+
+/** What a confirm step asks about: the action it posts to again, what happens, and the fields it repeats. */
+export interface SendConfirm {
+  action: string;
+  what: string;
+  button: string;
+  fields: Record<string, string>;
+}
+
+/** The one question before "Send now" or a schedule: how many readers it reaches; the button posts again, confirmed. */
+export function ConfirmSendPage(p: { csrf: string; issue: Issue; readers: number; confirm: SendConfirm }) {
+  const i = p.issue;
+  const readers = `${p.readers} reader${p.readers === 1 ? '' : 's'}`;
+  return (
+    <AdminPage title={`Issue ${i.id}: confirm`} section="issues" csrf={p.csrf}>
+      <p className="small">
+        <a href={`/admin/issues/${i.id}`}>← Issue {i.id}</a>
+      </p>
+      <h1>
+        Issue {i.id}: week {i.week}
+      </h1>
+      {i.againOf !== null ? (
+        <Notice kind="warn">
+          This is a correction of issue {i.againOf} ({i.againReason}): everyone it reaches gets week {i.week} a second time.
+        </Notice>
+      ) : null}
+      <p>
+        {p.confirm.what} It reaches <strong className="reach">{readers}</strong> (active subscribers following a tag with summaries in week {i.week}).
+      </p>
+      <form method="post" action={p.confirm.action} className="actions">
+        <CsrfField token={p.csrf} />
+        {Object.entries(p.confirm.fields).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <input type="hidden" name="confirm" value="yes" />
+        <button type="submit">{p.confirm.button}</button>
+        <a href={`/admin/issues/${i.id}`}>Not now</a>
+      </form>
     </AdminPage>
   );
 }

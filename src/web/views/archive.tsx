@@ -1,9 +1,20 @@
 // The public archive: sent issues newest first, one issue's summaries by tag, one tag across issues.
+import type { Correction } from '../../db/archive.ts';
 import type { Section, SectionItem } from '../../digest/assemble.ts';
 import { Page } from './layout.tsx';
 import { SectionBlock, SummaryArticle } from './summary.tsx';
 
-export interface ArchiveEntry {
+/** "Correction of issue N: reason", on an issue that sends its week again on purpose. */
+export function CorrectionNote({ againOf, againReason }: Correction) {
+  if (againOf === null) return null;
+  return (
+    <p className="correction">
+      <strong>Correction</strong> of <a href={`/archive/${againOf}`}>issue {againOf}</a>: {againReason}
+    </p>
+  );
+}
+
+export interface ArchiveEntry extends Correction {
   id: number;
   week: string;
   weekLabel: string;
@@ -54,6 +65,7 @@ export function ArchivePage({ issues, page, pages }: { issues: ArchiveEntry[]; p
               <h2 className="h3-size">
                 <a href={`/archive/${i.id}`}>{i.weekLabel}</a>
               </h2>
+              <CorrectionNote againOf={i.againOf} againReason={i.againReason} />
               <p className="muted small">
                 {i.summaries === 1 ? '1 summary' : `${i.summaries} summaries`} in {i.tags.length === 1 ? '1 tag' : `${i.tags.length} tags`}
               </p>
@@ -73,13 +85,14 @@ export function ArchivePage({ issues, page, pages }: { issues: ArchiveEntry[]; p
   );
 }
 
-export function IssuePage({ id, weekLabel, sections }: { id: number; weekLabel: string; sections: Section[] }) {
+export function IssuePage({ id, weekLabel, sections, correction }: { id: number; weekLabel: string; sections: Section[]; correction: Correction }) {
   return (
     <Page title={weekLabel} archive feeds={[SITE_FEED]}>
       <p className="muted small">
         <a href="/archive">Archive</a> · issue {id}
       </p>
       <h1>{weekLabel}</h1>
+      <CorrectionNote againOf={correction.againOf} againReason={correction.againReason} />
       <nav aria-label="Tags in this issue">
         <p>
           {sections.map((s) => (
@@ -101,7 +114,7 @@ export function IssuePage({ id, weekLabel, sections }: { id: number; weekLabel: 
   );
 }
 
-export interface TagIssue {
+export interface TagIssue extends Correction {
   issueId: number;
   weekLabel: string;
   items: SectionItem[];
@@ -124,6 +137,7 @@ export function TagPage({ name, slug, issues, page, pages }: { name: string; slu
           <h2 id={`issue-${i.issueId}`}>
             <a href={`/archive/${i.issueId}`}>{i.weekLabel}</a>
           </h2>
+          <CorrectionNote againOf={i.againOf} againReason={i.againReason} />
           {i.items.map((item) => (
             <SummaryArticle key={item.summary.id} item={item} />
           ))}
