@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cardMeta, moreHref, moreLine, summaryLine, type Digest, type DigestSummary, type Section } from '../../src/digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../../src/digest/budget.ts';
+import { subjectSchema } from '../../src/digest/subject.ts';
 
 const summary = (id: number): DigestSummary => ({
   id,
@@ -92,5 +93,13 @@ describe('the lines of a card and a header', () => {
     expect(summaryLine({ summaryCount: 1, totalMinutes: 0 })).toBe('1 summary');
     expect(summaryLine({ summaryCount: 5, totalMinutes: 151 })).toBe('5 summaries · saves you 2h 31m of watching and reading');
     expect(summaryLine({ summaryCount: 2, totalMinutes: 1 })).toBe('2 summaries · saves you 1 min of watching and reading');
+  });
+});
+
+describe('subjectSchema', () => {
+  it('gives the reason as the problem, for a request body', () => {
+    const r = subjectSchema.safeParse('   ');
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.message)).toEqual(['subject is empty']);
   });
 });
