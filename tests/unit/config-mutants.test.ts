@@ -121,3 +121,28 @@ describe('isLoopbackUrl', () => {
     for (const url of ['http://example.com', 'http://localhostx', 'http://127.0.0.1.example.com', 'http://[::2]', 'http://127.0.0.1x']) expect(isLoopbackUrl(url), url).toBe(false);
   });
 });
+
+describe('URLs at their edges', () => {
+  it('DATABASE_URL takes ports 1 and 65535 and a connect_timeout of whole seconds only', () => {
+    for (const url of ['postgres://db:1/x', 'postgres://db:65535/x', 'postgres://db/x?connect_timeout=10']) {
+      expect(loadConfig({ DATABASE_URL: url }, cwd).databaseUrl, url).toBe(url);
+    }
+    for (const t of ['5s', 's5', '1.5']) {
+      expect(problems({ DATABASE_URL: `postgres://db/x?connect_timeout=${t}` })[0], t).toMatch(/^DATABASE_URL: has a connect_timeout that is not a whole number/);
+    }
+  });
+
+  it('PUBLIC_URL refuses a user name alone, too', () => {
+    expect(problems({ PUBLIC_URL: 'https://user@news.example.com' })).toEqual(['PUBLIC_URL: must not contain a user name or password']);
+  });
+
+  it('REDIS_URL wants the scheme at the start of every part', () => {
+    const line = ['REDIS_URL: must start with redis:// or rediss://'];
+    expect(problems({ REDIS_URL: 'xredis://a:1' })).toEqual(line);
+    expect(problems({ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:1,http://b:2' })).toEqual(line);
+  });
+
+  it('isLoopbackUrl takes every 127.x.y.z, with numbers of any length', () => {
+    expect(isLoopbackUrl('http://127.10.20.30/')).toBe(true);
+  });
+});
