@@ -100,6 +100,6 @@ describe('subjectSchema', () => {
   it('gives the reason as the problem, for a request body', () => {
     const r = subjectSchema.safeParse('   ');
     expect(r.success).toBe(false);
-    expect(r.error?.issues.map((i) => i.message)).toEqual(['subject is empty']);
+    expect(r.error?.issues.map((i) => [i.code, i.message])).toEqual([['custom', 'subject is empty']]);
   });
 });
