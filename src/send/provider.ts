@@ -62,7 +62,8 @@ export interface SendOptions {
 }
 
 /** Resolves at `at` (ms since the epoch); at once when that has passed. */
-export function sleepUntil(at: number | undefined): Promise<void> {
-  const ms = (at ?? 0) - Date.now();
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+export async function sleepUntil(at: number | undefined): Promise<void> {
+  // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches `at`: sleep
+  // again until the wall clock agrees, so "not before" holds as callers read it.
+  for (let ms = (at ?? 0) - Date.now(); ms > 0; ms = (at ?? 0) - Date.now()) await new Promise((r) => setTimeout(r, ms));
 }

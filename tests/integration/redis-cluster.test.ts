@@ -350,7 +350,8 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
       expect(workerCounts.local().ok).toBe(0); // in the cluster's hash, not pending here
       await queues.send.add('send-batch', { issueId: 1, batch: 0 }, { jobId: 'metrics-probe' });
       const ownOk = providerRequests.local().ok; // this test process's own, which a scrape adds
-      const scrape = await app.inject({ method: 'GET', url: '/metrics' });
+      // A public PUBLIC_URL needs METRICS_TOKEN (src/config.ts): the scrape carries it, as Prometheus would.
+      const scrape = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${config.metricsToken}` } });
       expect(scrape.statusCode).toBe(200);
       expect(scrape.body).toContain(`bullmq_job_count{queue="send-${installation}", state="waiting"} 1`);
       expect(scrape.body).toMatch(new RegExp(`^tagcast_provider_requests_total\\{outcome="ok"\\} ${3 + ownOk}$`, 'm'));
