@@ -191,7 +191,8 @@ describe('exact problems for bad values', () => {
   });
 
   it('TRUST_PROXY network bits are digits only, whole', () => {
-    for (const bad of ['10.0.0.0/x8', '10.0.0.0/8x']) {
+    // Number() would read both as 8.
+    for (const bad of ['10.0.0.0/0x8', '10.0.0.0/8e0']) {
       expect(problems({ TRUST_PROXY: bad })[0]).toMatch(/^TRUST_PROXY: must be true, false, or proxy addresses/);
     }
   });
@@ -208,6 +209,10 @@ describe('a variable that does not parse adds no rule problem of its own', () =>
     expect(problems({ SECRET: 'short', NODE_ENV: 'production' })).toEqual([
       'SECRET: must be at least 32 characters (generate one with: openssl rand -base64 32)',
     ]);
+  });
+
+  it('cluster seeds are trimmed of any white space, a pasted no-break space too', () => {
+    expect(loadConfig({ REDIS_CLUSTER: 'true', QUEUE_PREFIX: '{t}', REDIS_URL: 'redis://a:6379,\u00a0redis://b:6379' }, cwd).redisCluster).toBe(true);
   });
 
   it('a bad REDIS_CLUSTER does not judge REDIS_URL', () => {

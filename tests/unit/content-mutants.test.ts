@@ -226,6 +226,12 @@ describe('Signal (.txt) files', () => {
     const s = parseTxt(['\uFEFFTag: Rust', ...signalLines({ signal: ['The Signal', 'a\uFEFFb'] }).slice(1)]);
     expect(s.tags).toEqual(['Rust']);
     expect(s.signal).toBe('a\uFEFFb');
+    expect(parseTxt(signalLines({ signal: ['The Signal', 'a\uFEFFb'] })).signal).toBe('a\uFEFFb');
+  });
+
+  it('tags that clean away to nothing are "no tags", named at the Tags heading, else at the Tag line', () => {
+    expect(problem(() => parseTxt(signalLines({ tag: ['Tag: ~~~'], tags: ['Tags', 'Tag: ---'] })))).toBe('content/x.txt:11: has no tags');
+    expect(problem(() => parseTxt(signalLines({ tag: ['Tag: ~~~'], tags: [] })))).toBe('content/x.txt:1: has no tags');
   });
 
   it('indented lines are read as if flush left', () => {
