@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackUrl, loadConfig } from '../../src/config.ts';
+import { ConfigError, isLoopbackUrl, loadConfig, wantsStackTraces } from '../../src/config.ts';
 
 const cwd = mkdtempSync(path.join(tmpdir(), 'tagcast-config-mutants-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -144,5 +144,102 @@ describe('URLs at their edges', () => {
 
   it('isLoopbackUrl takes every 127.x.y.z, with numbers of any length', () => {
     expect(isLoopbackUrl('http://127.10.20.30/')).toBe(true);
+  });
+});
+
+describe('exact problems for bad values', () => {
+  it('RESEND_BASE_URL: http(s) only, no control characters (new URL would silently drop a tab)', () => {
+    expect(loadConfig({ RESEND_BASE_URL: 'https://api.example.com' }, cwd).resend.baseUrl).toBe('https://api.example.com');
+    expect(problems({ RESEND_BASE_URL: 'https://api.exa\tmple.com' })).toEqual([
+      'RESEND_BASE_URL: must not contain control characters (line breaks, tabs)',
+    ]);
+    expect(problems({ RESEND_BASE_URL: 'ftp://api.example.com' })).toEqual([
+      'RESEND_BASE_URL: must be an http(s) URL, e.g. https://api.resend.com',
+    ]);
+  });
+
+  it('RESEND_RATE_LIMIT takes decimals with several digits', () => {
+    expect(loadConfig({ RESEND_RATE_LIMIT: '0.25' }, cwd).resend.rateLimit).toBe(0.25);
+  });
+
+  it('PUBLIC_URL: not a URL at all, and trailing slashes all dropped', () => {
+    expect(problems({ PUBLIC_URL: 'not a url' })).toEqual(['PUBLIC_URL: must be an http(s) URL, e.g. https://news.example.com']);
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000/news//' }, cwd).publicUrl).toBe('http://localhost:3000/news');
+  });
+
+  it('MAIL_FROM: a name may touch the "<", quotes only unwrap a wholly quoted name, mailto: is refused inside <>', () => {
+    expect(loadConfig({ MAIL_FROM: 'Tagcast<digest@example.com>' }, cwd).mailFrom).toBe('Tagcast <digest@example.com>');
+    expect(loadConfig({ MAIL_FROM: '"Ann" Lee <a@example.com>' }, cwd).mailFrom).toBe('"\\"Ann\\" Lee" <a@example.com>');
+    expect(loadConfig({ MAIL_FROM: 'Lee "Ann" <a@example.com>' }, cwd).mailFrom).toBe('"Lee \\"Ann\\"" <a@example.com>');
+    expect(problems({ MAIL_FROM: 'Tagcast < mailto:digest@example.com>' })).toEqual([
+      'MAIL_FROM: has no valid email address; expected an address, e.g. "Tagcast <digest@example.com>" or digest@example.com (got "Tagcast < mailto:digest@example.com>")',
+    ]);
+  });
+
+  it('DATABASE_URL: no host, no database', () => {
+    const expected = 'expected postgres://USER:PASSWORD@HOST:5432/DATABASE (percent-encode special characters in the password)';
+    expect(problems({ DATABASE_URL: 'postgres:///test' })).toEqual([`DATABASE_URL: names no host; ${expected}`]);
+    expect(problems({ DATABASE_URL: 'postgres://localhost/' })).toEqual([`DATABASE_URL: names no database; ${expected}`]);
+  });
+
+  it('RESEND_WEBHOOK_SECRET must start with whsec_ exactly', () => {
+    const b64 = Buffer.alloc(24, 7).toString('base64');
+    expect(loadConfig({ RESEND_WEBHOOK_SECRET: `whsec_${b64}` }, cwd).resend.webhookSecret).toBe(`whsec_${b64}`);
+    expect(problems({ RESEND_WEBHOOK_SECRET: `abcdef${b64}` })).toEqual([
+      'RESEND_WEBHOOK_SECRET: must be the signing secret Resend shows for the webhook: "whsec_" followed by base64 of 24 to 64 bytes',
+    ]);
+  });
+
+  it('TRUST_PROXY network bits are digits only, whole', () => {
+    // Number() would read both as 8.
+    for (const bad of ['10.0.0.0/0x8', '10.0.0.0/8e0']) {
+      expect(problems({ TRUST_PROXY: bad })[0]).toMatch(/^TRUST_PROXY: must be true, false, or proxy addresses/);
+    }
+  });
+});
+
+describe('a variable that does not parse adds no rule problem of its own', () => {
+  it('a bad EMAIL_PROVIDER does not make the provider resend', () => {
+    expect(problems({ EMAIL_PROVIDER: 'bogus', RESEND_API_KEY: 're_123' })).toEqual([
+      'EMAIL_PROVIDER: must be resend or outbox (got "bogus")',
+    ]);
+  });
+
+  it('a too-short SECRET is reported once, not also as missing', () => {
+    expect(problems({ SECRET: 'short', NODE_ENV: 'production' })).toEqual([
+      'SECRET: must be at least 32 characters (generate one with: openssl rand -base64 32)',
+    ]);
+  });
+
+  it('cluster seeds are trimmed of any white space, a pasted no-break space too', () => {
+    expect(loadConfig({ REDIS_CLUSTER: 'true', QUEUE_PREFIX: '{t}', REDIS_URL: 'redis://a:6379,\u00a0redis://b:6379' }, cwd).redisCluster).toBe(true);
+  });
+
+  it('a bad REDIS_CLUSTER does not judge REDIS_URL', () => {
+    expect(problems({ REDIS_CLUSTER: 'yes', REDIS_URL: 'redis://a:6379,redis://b:6379' })).toEqual([
+      'REDIS_CLUSTER: must be true or false (got "yes")',
+    ]);
+  });
+
+  it('the development secret names every reason it is refused, joined with "and"', () => {
+    expect(
+      problems({ SECRET: 'tagcast-development-secret-change-me', NODE_ENV: 'production', EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_123' }),
+    ).toEqual([
+      'SECRET: is the public development secret, which must not be used when EMAIL_PROVIDER=resend and NODE_ENV=production (generate one with: openssl rand -base64 32)',
+    ]);
+  });
+});
+
+describe('wantsStackTraces', () => {
+  it('reads LOG_LEVEL from the environment without the .env, trimmed', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-config-mutants-'));
+    mkdirSync(path.join(dir, '.env'));
+    try {
+      expect(wantsStackTraces({ LOG_LEVEL: 'debug' }, dir)).toBe(true);
+      expect(wantsStackTraces({ LOG_LEVEL: ' trace ' }, cwd)).toBe(true);
+      expect(wantsStackTraces({ LOG_LEVEL: 'info' }, cwd)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
