@@ -123,14 +123,6 @@ export function listRoutes(app: FastifyInstance): void {
   });
 }
 
-/** Bull Board's own JSON API, behind the admin guard (read-only: its writes answer 405 there). */
-const BOARD_API = '/admin/queues/api/';
-
-/** Routes whose clients send JSON: the API, the webhooks and the queue board's API; every other takes forms. */
-function takesJson(path: string): boolean {
-  return isMachinePath(path) || path.startsWith(BOARD_API);
-}
-
 async function input(app: FastifyInstance, opts: InputOptions): Promise<void> {
   // Bytes, not a string: its own UTF-8 check holds on every route, the webhooks' included.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: opts.formBodyLimit }, (_req, body, done) => {
@@ -148,7 +140,7 @@ async function input(app: FastifyInstance, opts: InputOptions): Promise<void> {
   app.addHook('preParsing', async (req: FastifyRequest, _reply: FastifyReply, payload: Readable) => {
     if (!BODY_METHODS.has(req.method) || req.headers['content-type'] === undefined) return payload;
     const type = mediaType(req);
-    if (!takesJson(req.routeOptions.url ?? req.url) && !FORM_TYPES.includes(type)) {
+    if (!isMachinePath(req.routeOptions.url ?? req.url) && !FORM_TYPES.includes(type)) {
       throw new HttpError(415, `this address takes a form post (application/x-www-form-urlencoded), not ${type.slice(0, 100) || 'a body without a type'}`);
     }
     // Webhooks: the provider retries whatever is refused, and its body is signed; it is verified and
