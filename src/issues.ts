@@ -15,7 +15,6 @@ export class IssueStateError extends Error {
 
 export { AGAIN_REASON_MAX, WeekTakenError } from './db/issues.ts';
 
-
 /** What is wrong with a reason for sending a week again, or null when it will do. */
 export function againReasonProblem(reason: string | undefined): string | null {
   if (reason === undefined || reason.trim() === '') return 'sending a week again needs a reason (it is shown in the archive as a correction)';

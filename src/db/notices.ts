@@ -1,7 +1,7 @@
 // Notices: the emails a reader asks for (confirm a subscription, "you are already subscribed", an
-// export or a delete link, their preferences link from an unsubscribe page). Each is a row first and an email second: the row is written in the same
-// transaction as the request, a queued job sends it under an idempotency key derived from the row's
-// id, and reconcile re-enqueues rows still owed.
+// export or a delete link, their preferences link from an unsubscribe page). Each is a row first and
+// an email second: the row is written in the same transaction as the request, a queued job sends it
+// under an idempotency key derived from the row's id, and reconcile re-enqueues rows still owed.
 import type { Db } from './connection.ts';
 
 export type NoticeKind = 'confirm' | 'subscribed' | 'export' | 'delete' | 'preferences';

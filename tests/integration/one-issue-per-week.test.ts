@@ -226,6 +226,8 @@ describe.sequential(`one live issue per week on ${process.env.TAGCAST_TEST_DB}`,
     const feed = (await b.get('/feed.xml')).body;
     expect(feed).toContain(`(correction of issue ${original.id})</title>`);
     expect(feed).toContain('the Rust link pointed at the wrong talk');
+    // Feed readers resolve no relative link: the correction's link to the issue it corrects is absolute.
+    expect(feed).toMatch(new RegExp(`href=(&quot;|")https://[^"&]+/archive/${original.id}(&quot;|")(&gt;|>)issue ${original.id}`));
   });
 });
 

@@ -39,7 +39,7 @@ const sectionsHtml = (sections: Section[]) => renderToStaticMarkup(<>{sections.m
 
 /** A correction's note at the top of its feed entries, with absolute links (feed readers have no base). */
 function correctionHtml(c: Correction, base: string): string {
-  return c.againOf === null ? '' : renderToStaticMarkup(<CorrectionNote {...c} />).replace('href="/archive/', `href="${base}/archive/`);
+  return c.againOf === null ? '' : renderToStaticMarkup(<CorrectionNote againOf={c.againOf} againReason={c.againReason} base={base} />);
 }
 
 export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {

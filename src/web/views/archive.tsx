@@ -5,11 +5,12 @@ import { Page } from './layout.tsx';
 import { SectionBlock, SummaryArticle } from './summary.tsx';
 
 /** "Correction of issue N: reason", on an issue that sends its week again on purpose. */
-export function CorrectionNote({ againOf, againReason }: Correction) {
+/** `base`: the site's address, for a feed entry (feed readers resolve no relative link); pages leave it out. */
+export function CorrectionNote({ againOf, againReason, base = '' }: Correction & { base?: string }) {
   if (againOf === null) return null;
   return (
     <p className="correction">
-      <strong>Correction</strong> of <a href={`/archive/${againOf}`}>issue {againOf}</a>: {againReason}
+      <strong>Correction</strong> of <a href={`${base}/archive/${againOf}`}>issue {againOf}</a>: {againReason}
     </p>
   );
 }
