@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, wantsStackTraces } from '../config.ts';
 import { ImportStoppedError } from '../content/import.ts';
 import { DatabaseUnavailableError, DbLockedError } from '../db/connection.ts';
+import { EditorError } from '../editor/errors.ts';
 import { IssueStateError } from '../issues.ts';
 import { RedisUnavailableError } from '../queue.ts';
 import { HeaderError } from '../send/mime.ts';
@@ -63,6 +64,10 @@ export function reportError(e: unknown): number {
   if (e instanceof ConfigError) {
     for (const p of e.problems) process.stderr.write(`config: ${p}\n`);
     return 2;
+  }
+  if (e instanceof EditorError) {
+    process.stderr.write(`tagcast: ${e.message}\n`);
+    return e.exitCode;
   }
   if (e instanceof UsageError) {
     process.stderr.write(`tagcast: ${e.message}\n`);

@@ -17,13 +17,11 @@ import { createApiToken, revokeApiTokensNamed } from '../db/api-tokens.ts';
 import type { Db } from '../db/connection.ts';
 import type { IssueProgress } from '../db/deliveries.ts';
 import type { Issue, IssueStatus } from '../db/issues.ts';
-import type { ScheduleView } from '../schedule.ts';
 import { IMPORT_LIMITS } from '../web/api/schemas.ts';
 import { UsageError } from './context.ts';
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
 import { parseAgain, readersLine, weekTakenLine } from './issue.ts';
 import { formatIssueReport, issueLine } from './report.ts';
-import { describeSchedule, parseWeekday } from './schedule.ts';
 import { subscriberFromArgs } from './subscribers.ts';
 import { LOCAL_TOKEN_NAME } from './tokens.ts';
 
@@ -310,41 +308,7 @@ function remoteProgram(client: Client, config: Config): Command {
     out(`${total} subscribers`);
   });
 
-  const schedule = program.command('schedule');
-  schedule
-    .command('set')
-    .requiredOption('--weekday <day>')
-    .requiredOption('--time <HH:MM>')
-    .option('--tz <zone>')
-    .option('--local')
-    .option('--engine <engine>')
-    .option('--previous-week')
-    .action(async (o: { weekday: string; time: string; tz?: string; local?: boolean; engine?: string; previousWeek?: boolean }) => {
-      const body = {
-        weekday: parseWeekday(o.weekday),
-        time: o.time,
-        timeZone: o.tz ?? config.defaultTimeZone,
-        local: o.local ?? false,
-        engine: o.engine ?? null,
-        week: o.previousWeek ? 'previous' : 'current',
-      };
-      const r = await client.request<{ schedule: Record<string, unknown> }>('PUT', '/schedule', body);
-      out(describeSchedule(reviveSchedule(r.schedule)));
-    });
-  schedule.command('show').action(async () => {
-    const r = await client.request<{ schedule: Record<string, unknown> | null; runs: { week: string; outcome: string; ranAt: string }[] }>('GET', '/schedule');
-    out(describeSchedule(reviveSchedule(r.schedule)));
-    for (const run of r.runs) out(`  ${run.week}  ${run.outcome}  (${new Date(run.ranAt).toISOString()})`);
-  });
-  schedule.command('clear').action(async () => {
-    const r = await client.request<{ cleared: boolean }>('DELETE', '/schedule');
-    out(r.cleared ? 'weekly schedule cleared' : 'there was no weekly schedule');
-  });
   return program;
-}
-
-function reviveSchedule(s: Record<string, unknown> | null): ScheduleView | undefined {
-  return s ? ({ ...s, nextRun: new Date(String(s.nextRun)) } as unknown as ScheduleView) : undefined;
 }
 
 /** `tagcast import` through the API: files are found and read here, parsed and stored by the server. */
@@ -407,9 +371,6 @@ const MAPPED = new Set([
   'subscribers list',
   'subscribers import',
   'subscribers export',
-  'schedule set',
-  'schedule show',
-  'schedule clear',
 ]);
 
 /** Whether argv (process.argv: node, script, args…) names a command the API can run. */

@@ -1,8 +1,9 @@
 // `tagcast schedule set|show|clear`: the recurring weekly issue.
 import type { Command } from 'commander';
-import { ZodError } from 'zod';
-import { clearSchedule, getSchedule, scheduleRuns, setSchedule, type ScheduleInput, type ScheduleView } from '../schedule.ts';
-import { createContext, UsageError, type Context } from './context.ts';
+import { loadConfig } from '../config.ts';
+import type { ScheduleInput, ScheduleView } from '../schedule.ts';
+import { UsageError } from './context.ts';
+import { withEditor } from './editor.ts';
 
 const DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 
@@ -16,15 +17,6 @@ export function parseWeekday(raw: string): number {
 export function describeSchedule(s: ScheduleView | undefined): string {
   if (!s) return 'no weekly schedule (set one with: tagcast schedule set --weekday monday --time 08:00 --tz Europe/Berlin [--local])';
   return [`weekly: ${s.describe}`, `  engine:   ${s.engine ?? 'TEMPLATE_ENGINE'}`, `  next run: ${s.nextRun.toISOString()}`].join('\n');
-}
-
-async function withContext<T>(fn: (ctx: Context) => Promise<T>): Promise<T> {
-  const ctx = await createContext({ logLevel: 'warn' });
-  try {
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
 }
 
 export function registerSchedule(program: Command): void {
@@ -41,42 +33,32 @@ export function registerSchedule(program: Command): void {
     .option('--previous-week', "send the previous ISO week's summaries (default: the week the run falls in)")
     .action(async (o: { weekday: string; time: string; tz?: string; local?: boolean; engine?: string; previousWeek?: boolean }) => {
       const weekday = parseWeekday(o.weekday);
-      await withContext(async (ctx) => {
-        const input: ScheduleInput = {
-          weekday,
-          time: o.time,
-          timeZone: o.tz ?? ctx.config.defaultTimeZone,
-          local: o.local ?? false,
-          engine: (o.engine ?? null) as ScheduleInput['engine'],
-          week: o.previousWeek ? 'previous' : 'current',
-        };
-        try {
-          const s = await setSchedule(ctx.db, await ctx.queues(), input);
-          process.stdout.write(`${describeSchedule(s)}\n`);
-        } catch (e) {
-          if (e instanceof ZodError) throw new UsageError(e.issues.map((i) => i.message).join('; '));
-          throw e;
-        }
-      });
+      const input: ScheduleInput = {
+        weekday,
+        time: o.time,
+        timeZone: o.tz ?? loadConfig().defaultTimeZone,
+        local: o.local ?? false,
+        engine: (o.engine ?? null) as ScheduleInput['engine'],
+        week: o.previousWeek ? 'previous' : 'current',
+      };
+      const s = await withEditor((ed) => ed.schedule.set(input));
+      process.stdout.write(`${describeSchedule(s)}\n`);
     });
 
   cmd
     .command('show')
     .description('the weekly schedule, its next run and what recent runs did')
     .action(async () => {
-      await withContext(async (ctx) => {
-        process.stdout.write(`${describeSchedule(await getSchedule(ctx.db))}\n`);
-        for (const r of await scheduleRuns(ctx.db, 5)) process.stdout.write(`  ${r.week}  ${r.outcome}  (${r.ranAt.toISOString()})\n`);
-      });
+      const { schedule, runs } = await withEditor((ed) => ed.schedule.show());
+      process.stdout.write(`${describeSchedule(schedule ?? undefined)}\n`);
+      for (const r of runs) process.stdout.write(`  ${r.week}  ${r.outcome}  (${r.ranAt.toISOString()})\n`);
     });
 
   cmd
     .command('clear')
     .description('stop sending by schedule (issues already scheduled stay)')
     .action(async () => {
-      await withContext(async (ctx) => {
-        const had = await clearSchedule(ctx.db, await ctx.queues());
-        process.stdout.write(had ? 'weekly schedule cleared\n' : 'there was no weekly schedule\n');
-      });
+      const had = await withEditor((ed) => ed.schedule.clear());
+      process.stdout.write(had ? 'weekly schedule cleared\n' : 'there was no weekly schedule\n');
     });
 }

@@ -6,6 +6,8 @@ import type { Db } from '../../db/connection.ts';
 import type { Queues, RedisClient } from '../../queue.ts';
 import type { Provider } from '../../send/provider.ts';
 import type { Csrf } from '../csrf.ts';
+import { localEditor, type Editor } from '../../editor/index.ts';
+import type { EditorError } from '../../editor/errors.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { field } from '../reader/common.tsx';
 import { renderPage } from '../views/layout.tsx';
@@ -20,6 +22,16 @@ export interface AdminDeps {
   queues?: (() => Promise<Queues>) | undefined;
   provider?: Provider | undefined;
   redis?: RedisClient | undefined;
+}
+
+/** The editor's operations as the admin pages call them (recorded as "admin"). */
+export function adminEditor(deps: AdminDeps): Editor {
+  return localEditor({ db: deps.db, config: deps.config, now: deps.now, queues: deps.queues, provider: deps.provider, actor: 'admin' });
+}
+
+/** An operation's refusal as the admin page says it: its status, what was not done, its reason, the way back. */
+export function refuseEditor(reply: FastifyReply, e: EditorError, title: string, back?: { href: string; label: string }): FastifyReply {
+  return refuse(reply, e.httpStatus, title, `${e.message[0]!.toUpperCase()}${e.message.slice(1)}${/[.!?]$/.test(e.message) ? '' : '.'}`, back);
 }
 
 export { field };

@@ -1,10 +1,10 @@
 // The recurring weekly issue (one per installation): show, set and clear it, and its recent runs,
 // through src/schedule.ts (the same functions and checks as `tagcast schedule`).
 import type { FastifyInstance } from 'fastify';
-import { ZodError } from 'zod';
-import { clearSchedule, getSchedule, scheduleRuns, setSchedule, weekdayName, type ScheduleInput } from '../../schedule.ts';
+import { EditorError } from '../../editor/errors.ts';
+import { weekdayName, type ScheduleInput } from '../../schedule.ts';
 import { SchedulePage } from '../views/admin.tsx';
-import { csrfRefusal, doneOf, field, needQueues, refuse, sendAdmin, type AdminDeps } from './common.tsx';
+import { adminEditor, csrfRefusal, doneOf, field, refuse, refuseEditor, sendAdmin, type AdminDeps } from './common.tsx';
 import { formatTime, parseEngineField, parseTimeField, parseTimeZoneField } from './forms.ts';
 
 const back = { href: '/admin/schedule', label: 'Back to the schedule' };
@@ -35,7 +35,7 @@ export async function scheduleRoutes(app: FastifyInstance, deps: AdminDeps): Pro
   const zone = deps.config.defaultTimeZone;
 
   app.get('/admin/schedule', async (req, reply) => {
-    const [schedule, runs] = await Promise.all([getSchedule(deps.db, deps.now()), scheduleRuns(deps.db, 10)]);
+    const { schedule, runs } = await adminEditor(deps).schedule.show({ runs: 10 });
     return sendAdmin(
       reply,
       <SchedulePage
@@ -58,9 +58,9 @@ export async function scheduleRoutes(app: FastifyInstance, deps: AdminDeps): Pro
     const input = parseScheduleForm(req.body);
     if ('error' in input) return refuse(reply, 400, 'Schedule not saved', `${input.error[0]!.toUpperCase()}${input.error.slice(1)}.`, back);
     try {
-      await setSchedule(deps.db, await needQueues(deps), input, deps.now());
+      await adminEditor(deps).schedule.set(input);
     } catch (e) {
-      if (e instanceof ZodError) return refuse(reply, 400, 'Schedule not saved', `${e.issues.map((i) => i.message).join('; ')}.`, back);
+      if (e instanceof EditorError) return refuseEditor(reply, e, 'Schedule not saved', back);
       throw e;
     }
     return reply.redirect('/admin/schedule?done=schedule-saved', 303);
@@ -69,7 +69,7 @@ export async function scheduleRoutes(app: FastifyInstance, deps: AdminDeps): Pro
   app.post('/admin/schedule/clear', async (req, reply) => {
     const refused = csrfRefusal(deps, req, reply, field(req.body, '_csrf'), back);
     if (refused) return refused;
-    await clearSchedule(deps.db, await needQueues(deps));
+    await adminEditor(deps).schedule.clear();
     return reply.redirect('/admin/schedule?done=schedule-cleared', 303);
   });
 }

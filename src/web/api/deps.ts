@@ -1,10 +1,12 @@
 // What the API routes need, and the answers every route group shares (no queues, unknown issue…).
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
 import { getIssue, type Issue } from '../../db/issues.ts';
 import { IssueStateError } from '../../issues.ts';
 import { RedisUnavailableError, type Queues, type RedisClient } from '../../queue.ts';
 import type { Provider } from '../../send/provider.ts';
+import { localEditor, type Editor } from '../../editor/index.ts';
 import { HttpError } from '../plugins/errors.ts';
 
 export interface ApiDeps {
@@ -14,6 +16,13 @@ export interface ApiDeps {
   queues?: (() => Promise<Queues>) | undefined;
   provider?: Provider | undefined;
   redis?: RedisClient | undefined;
+  /** The editor's operations for a request, acting as its token ("api:<token name>"). */
+  editor(req: FastifyRequest): Editor;
+}
+
+/** What `ApiDeps.editor` is built from: the operations, recorded as the request's token. */
+export function apiEditorOf(deps: Omit<ApiDeps, 'editor'>, tokenName: (req: FastifyRequest) => string | undefined): (req: FastifyRequest) => Editor {
+  return (req) => localEditor({ db: deps.db, config: deps.config, now: deps.now, queues: deps.queues, provider: deps.provider, actor: `api:${tokenName(req) ?? '?'}` });
 }
 
 /** The queues, or 503: this server was started without them, or Redis is not answering. */

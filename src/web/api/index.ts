@@ -13,7 +13,7 @@ import { findApiToken, isTokenShaped, type ApiToken } from '../../db/api-tokens.
 import { HttpError } from '../plugins/errors.ts';
 import { useScopeRateLimit } from '../plugins/rate-limit.ts';
 import type { ServerDeps } from '../app.ts';
-import type { ApiDeps } from './deps.ts';
+import { apiEditorOf, type ApiDeps } from './deps.ts';
 import { issueRoutes } from './issues.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { defineRoute, type Registry } from './route.ts';
@@ -62,7 +62,8 @@ export interface ApiHandle {
 }
 
 export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: ApiLimits = DEFAULT_API_LIMITS): Promise<ApiHandle> {
-  const apiDeps: ApiDeps = { db: deps.db, config: deps.config, now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis };
+  const base = { db: deps.db, config: deps.config, now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis };
+  const apiDeps: ApiDeps = { ...base, editor: apiEditorOf(base, (req) => apiTokenOf(req)?.name) };
   const registry: Registry = [];
   await app.register(
     async (scope) => {

@@ -7,6 +7,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EditorError } from '../../editor/errors.ts';
+import { RedisUnavailableError } from '../../queue.ts';
 import { unencapsulated } from './plugin.ts';
 
 /** An error whose message is written for the client; thrown by routes that want a given status. */
@@ -113,11 +115,11 @@ function reasonFor(err: FastifyError, req: FastifyRequest): string {
   }
 }
 
-function answer(req: FastifyRequest, reply: FastifyReply, render: (p: ErrorPage) => string, page: Omit<ErrorPage, 'title'>): void {
+function answer(req: FastifyRequest, reply: FastifyReply, render: (p: ErrorPage) => string, page: Omit<ErrorPage, 'title'>, details: Record<string, unknown> = {}): void {
   const title = STATUS_CODES[page.status] ?? 'Error';
   reply.code(page.status);
   if (wantsJson(req)) {
-    reply.type('application/json; charset=utf-8').send(page.requestId ? { error: page.reason, requestId: page.requestId } : { error: page.reason });
+    reply.type('application/json; charset=utf-8').send(page.requestId ? { ...details, error: page.reason, requestId: page.requestId } : { ...details, error: page.reason });
   } else {
     reply.type('text/html; charset=utf-8').send(render({ ...page, title }));
   }
@@ -126,6 +128,18 @@ function answer(req: FastifyRequest, reply: FastifyReply, render: (p: ErrorPage)
 /** The answer to any error; also Fastify's `frameworkErrors` (bad URLs), which arrive before routing. */
 export function errorAnswer(render: (p: ErrorPage) => string = defaultErrorPage) {
   return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    // An editor operation's refusal: its own status, its message and what a machine client may act on.
+    if ((err as unknown) instanceof EditorError) {
+      const e = err as unknown as EditorError;
+      req.log.info({ statusCode: e.httpStatus, reason: e.message }, 'request refused');
+      answer(req, reply, render, { status: e.httpStatus, reason: e.message }, e.details);
+      return;
+    }
+    if ((err as unknown) instanceof RedisUnavailableError) {
+      req.log.warn({ err }, 'job queues unreachable');
+      answer(req, reply, render, { status: 503, reason: 'the job queues are not reachable (Redis is not answering); try again shortly' });
+      return;
+    }
     const status = statusOf(err);
     if (status >= 500 && !(err instanceof HttpError)) {
       req.log.error({ err }, 'request failed');
