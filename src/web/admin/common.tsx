@@ -11,7 +11,7 @@ import type { EditorError } from '../../editor/errors.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { field } from '../reader/common.tsx';
 import { renderPage } from '../views/layout.tsx';
-import { AdminMessagePage } from '../views/admin.tsx';
+import { AdminMessagePage } from '../views/admin/layout.tsx';
 
 export interface AdminDeps {
   db: Db;

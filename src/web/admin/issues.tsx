@@ -19,7 +19,7 @@ import type { OutgoingEmail } from '../../send/provider.ts';
 import { normaliseEmail } from '../../subscriptions/address.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { cspRoute, type CspDirectives } from '../plugins/security.ts';
-import { CombinationsPage, ConfirmSendPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView, type SendConfirm } from '../views/admin.tsx';
+import { CombinationsPage, ConfirmSendPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView, type SendConfirm } from '../views/admin/issues.tsx';
 import { csrfRefusal, doneOf, field, needQueues, pageOf, refuse, sendAdmin, type AdminDeps } from './common.tsx';
 import { zonedInstant } from '../../time.ts';
 import { formatTime, parseDateField, parseEngineField, parseId, parseTimeField, parseTimeZoneField, parseWeekField, wallClock } from './forms.ts';

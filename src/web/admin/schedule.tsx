@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { EditorError } from '../../editor/errors.ts';
 import { weekdayName, type ScheduleInput } from '../../schedule.ts';
-import { SchedulePage } from '../views/admin.tsx';
+import { SchedulePage } from '../views/admin/schedule.tsx';
 import { adminEditor, csrfRefusal, doneOf, field, refuse, refuseEditor, sendAdmin, type AdminDeps } from './common.tsx';
 import { formatTime, parseEngineField, parseTimeField, parseTimeZoneField } from './forms.ts';
 

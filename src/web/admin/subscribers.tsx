@@ -5,7 +5,7 @@ import { searchSubscribers } from '../../db/report.ts';
 import { upsertSubscribers, type SubscriberStatus } from '../../db/subscribers.ts';
 import { exportSubscribersCsv, importSubscribersCsv, validateSubscriber } from '../../subscriptions/subscribers.ts';
 import { HttpError } from '../plugins/errors.ts';
-import { SubscribersPage, type CsvReport } from '../views/admin.tsx';
+import { SubscribersPage, type CsvReport } from '../views/admin/subscribers.tsx';
 import { csrfRefusal, doneOf, field, pageOf, refuse, sendAdmin, type AdminDeps } from './common.tsx';
 import { readUpload } from './uploads.ts';
 

@@ -10,7 +10,7 @@ import { importPaths } from '../../content/import.ts';
 import { CONTENT_LIMITS } from '../../content/summary.ts';
 import { summariesForWeek, weeksWithContent } from '../../db/summaries.ts';
 import { isoWeek } from '../../digest/week.ts';
-import { SummariesPage, type FileReport } from '../views/admin.tsx';
+import { SummariesPage, type FileReport } from '../views/admin/summaries.tsx';
 import { csrfRefusal, field, refuse, sendAdmin, type AdminDeps } from './common.tsx';
 import { parseWeekField } from './forms.ts';
 import { readUpload } from './uploads.ts';

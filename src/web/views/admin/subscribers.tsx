@@ -1,0 +1,149 @@
+// The subscribers page (src/web/admin/subscribers.tsx): the list, add, CSV import and export.
+import type { SubscriberRow } from '../../../db/subscribers.ts';
+import { CsrfField, Notice } from '../layout.tsx';
+import { AdminPage, DoneNotice, Pager, StatusBadge, TableHead, ZoneSelect } from './layout.tsx';
+
+export interface CsvReport {
+  file: string;
+  rows: number;
+  created: number;
+  updated: number;
+  erased: number;
+  errors: { line: number; problem: string }[];
+}
+
+export function SubscribersPage(p: {
+  csrf: string;
+  rows: SubscriberRow[];
+  total: number;
+  q: string;
+  status: string;
+  page: number;
+  pages: number;
+  defaultZone: string;
+  done?: string | undefined;
+  csv?: CsvReport | undefined;
+}) {
+  const href = (n: number) => `/admin/subscribers?${new URLSearchParams({ q: p.q, status: p.status, page: String(n) }).toString()}`;
+  return (
+    <AdminPage title={p.csv && p.csv.errors.length > 0 ? 'Error: Subscribers' : 'Subscribers'} section="subscribers" csrf={p.csrf}>
+      <h1>Subscribers</h1>
+      <DoneNotice done={p.done} />
+      {p.csv ? (
+        <Notice kind={p.csv.errors.length > 0 ? 'bad' : 'ok'}>
+          <p>
+            <strong>
+              {p.csv.file}: {p.csv.rows} rows, {p.csv.created} added, {p.csv.updated} updated
+              {p.csv.erased > 0 ? `, ${p.csv.erased} left out (erased at their owner's request)` : ''}
+              {p.csv.errors.length > 0 ? `, ${p.csv.errors.length} refused` : ''}.
+            </strong>
+          </p>
+          {p.csv.errors.length > 0 ? (
+            <ul className="report">
+              {p.csv.errors.map((e) => (
+                <li key={`${e.line}:${e.problem}`}>
+                  <code className="problem">
+                    {p.csv!.file}:{e.line}: {e.problem}
+                  </code>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Notice>
+      ) : null}
+
+      <form method="get" action="/admin/subscribers" className="search" role="search">
+        <div className="field">
+          <label htmlFor="q">Address or name</label>
+          <input type="search" id="q" name="q" defaultValue={p.q} spellCheck={false} />
+        </div>
+        <div className="field">
+          <label htmlFor="status">Status</label>
+          <select id="status" name="status" defaultValue={p.status}>
+            <option value="">any</option>
+            {['active', 'pending', 'unsubscribed', 'bounced', 'complained'].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="actions">
+          <button type="submit" className="secondary">
+            Search
+          </button>
+          <a className="button secondary" href="/admin/subscribers/export.csv" download>
+            Export CSV
+          </a>
+        </div>
+      </form>
+      <p className="muted">{p.total === 1 ? '1 subscriber' : `${p.total} subscribers`}</p>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Subscribers</caption>
+          <TableHead cols={['Address', 'Name', 'Status', 'Time zone', 'Tags']} />
+          <tbody>
+            {p.rows.map((s) => (
+              <tr key={s.id}>
+                <td>{s.email}</td>
+                <td>{s.name ?? ''}</td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>{s.timeZone ?? <span className="muted">default</span>}</td>
+                <td>{s.tags.join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager page={p.page} pages={p.pages} href={href} />
+
+      <div className="two-col">
+        <form method="post" action="/admin/subscribers" className="card">
+          <CsrfField token={p.csrf} />
+          <h2>Add a subscriber</h2>
+          <p className="small muted">Added as active, with no confirmation email: only add people who asked for the digest.</p>
+          <div className="field">
+            <label htmlFor="add-email">Email address</label>
+            <input type="email" id="add-email" name="email" required autoComplete="off" spellCheck={false} />
+          </div>
+          <div className="field">
+            <label htmlFor="add-name">
+              Name <span className="hint">Optional.</span>
+            </label>
+            <input type="text" id="add-name" name="name" maxLength={200} autoComplete="off" />
+          </div>
+          <div className="field">
+            <label htmlFor="add-tags">
+              Tags <span className="hint">Separated by commas.</span>
+            </label>
+            <input type="text" id="add-tags" name="tags" autoComplete="off" />
+          </div>
+          <div className="field">
+            <label htmlFor="add-zone">Time zone</label>
+            <ZoneSelect id="add-zone" value="" withNone={`None (use the default, ${p.defaultZone})`} />
+          </div>
+          <div className="actions">
+            <button type="submit">Add</button>
+          </div>
+        </form>
+        <form method="post" action="/admin/subscribers/import" encType="multipart/form-data" className="card">
+          <CsrfField token={p.csrf} />
+          <h2>Import a CSV</h2>
+          <p className="small muted">
+            A header row with <code>email</code> and optionally <code>name</code>, <code>tags</code> (separated by <code>;</code>), <code>time_zone</code>, <code>status</code>. Known addresses keep
+            their status and gain the tags; up to 5 MiB.
+          </p>
+          <div className="field">
+            <label htmlFor="csv">CSV file</label>
+            <input type="file" id="csv" name="file" accept=".csv,text/csv" required />
+          </div>
+          <div className="actions">
+            <button type="submit">Import</button>
+          </div>
+        </form>
+      </div>
+    </AdminPage>
+  );
+}

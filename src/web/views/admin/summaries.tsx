@@ -1,0 +1,99 @@
+// The summaries page (src/web/admin/summaries.tsx): weeks, their summaries, the upload form and its report.
+import type { StoredSummary } from '../../../db/summaries.ts';
+import { CsrfField, Notice } from '../layout.tsx';
+import { AdminPage, TableHead, Tags } from './layout.tsx';
+
+export interface FileReport {
+  name: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'error';
+  problems: string[];
+}
+
+export function SummariesPage(p: { csrf: string; weeks: { week: string; summaries: number }[]; week: string | null; summaries: StoredSummary[]; defaultWeek: string; report?: FileReport[] | undefined; status?: number }) {
+  const failed = p.report?.filter((r) => r.outcome === 'error').length ?? 0;
+  return (
+    <AdminPage title={failed > 0 ? 'Error: Summaries' : 'Summaries'} section="summaries" csrf={p.csrf}>
+      <h1>Summaries</h1>
+      {p.report ? (
+        <Notice kind={failed > 0 ? 'bad' : 'ok'}>
+          <p>
+            <strong>
+              {p.report.length - failed} of {p.report.length} files imported{failed > 0 ? `; ${failed} not imported` : ''}.
+            </strong>
+          </p>
+          <ul className="report">
+            {p.report.map((r) => (
+              <li key={r.name}>
+                {r.outcome === 'error' ? (
+                  r.problems.map((x) => (
+                    <code key={x} className="problem">
+                      {x}
+                    </code>
+                  ))
+                ) : (
+                  <>
+                    <code>{r.name}</code>: {r.outcome}
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      ) : null}
+      <form method="post" action="/admin/summaries/import" encType="multipart/form-data" className="card">
+        <CsrfField token={p.csrf} />
+        <h2>Upload summary files</h2>
+        <p className="small muted">Markdown with front matter (.md) or the plain Signal format (.txt), up to 256 KiB each, 50 at a time. A file uploaded again updates its summary.</p>
+        <div className="field">
+          <label htmlFor="files">Files</label>
+          <input type="file" id="files" name="files" multiple accept=".md,.markdown,.txt" required />
+        </div>
+        <div className="field">
+          <label htmlFor="upload-week">
+            Week folder <span className="hint">As if the files were in content/WEEK/: the week of files that name none, and their identity. Empty: none.</span>
+          </label>
+          <input type="text" id="upload-week" name="week" defaultValue={p.defaultWeek} pattern="\d{4}-W\d{2}" spellCheck={false} />
+        </div>
+        <div className="actions">
+          <button type="submit">Import</button>
+        </div>
+      </form>
+
+      <h2>By week</h2>
+      {p.weeks.length === 0 ? (
+        <p className="muted">No summaries yet.</p>
+      ) : (
+        <nav aria-label="Weeks" className="week-list">
+          <ul>
+            {p.weeks.map((w) => (
+              <li key={w.week}>
+                <a href={`/admin/summaries?week=${w.week}`} aria-current={w.week === p.week ? 'page' : undefined}>
+                  {w.week}
+                </a>{' '}
+                <span className="muted small">({w.summaries})</span>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {p.week ? (
+        <div className="table-wrap">
+          <table>
+            <caption>Week {p.week}</caption>
+            <TableHead cols={['Title', 'Tags']} />
+            <tbody>
+              {p.summaries.map((s) => (
+                <tr key={s.id}>
+                  <td>{s.title}</td>
+                  <td>
+                    <Tags names={s.tags} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </AdminPage>
+  );
+}
