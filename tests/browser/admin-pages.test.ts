@@ -3,7 +3,7 @@
 // progress refresh itself (admin.js under the page's CSP) until every delivery is submitted; the
 // preview's sandboxed frame shows the digest. Then every admin page: axe-core finds no WCAG 2.2 A/AA
 // violation in light or dark, nothing scrolls sideways at 375 or 1280 px, screenshots in
-// test-artifacts/admin/. Runs on PGlite (see vitest.config.ts). To refresh the README's two:
+// test-artifacts/admin/. Runs on PGlite (see vitest.config.ts). To refresh the two in README.md and docs/admin.md:
 //   TAGCAST_UPDATE_SCREENSHOTS=1 npx vitest run --project browser-pglite tests/browser/admin-pages.test.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +28,7 @@ const WEEK = '2026-W48';
 const ARTIFACTS = path.resolve('test-artifacts', 'admin');
 const DOCS = path.resolve('docs', 'screenshots');
 const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
-/** The README's screenshots: one screen high at 1280 px. */
+/** The screenshots in README.md and docs/admin.md: one screen high at 1280 px. */
 const README_SHOTS = new Set(['issue-sent', 'preview']);
 
 describe.sequential(`admin pages in Chromium on ${DB}`, () => {

@@ -1,8 +1,9 @@
 // Every reader page, in every state a reader meets it, in real Chromium: axe-core finds no WCAG 2.2
 // A/AA violation in light or dark; nothing scrolls sideways at 320 or 1280 px in either scheme.
 // A whole-page screenshot of each at 1280 px goes to test-artifacts/reader/ for a person
-// to look at, with screen-high ones of the README's few in screen/. Runs on PGlite only (see
-// vitest.config.ts). To refresh the README's in docs/screenshots/ (committed):
+// to look at, with screen-high ones of the documented few in screen/. Runs on PGlite only (see
+// vitest.config.ts). To refresh those in docs/screenshots/ (committed; shown by
+// README.md and docs/reader-pages.md):
 //   TAGCAST_UPDATE_SCREENSHOTS=1 npx vitest run --project browser-pglite tests/browser/reader-pages.test.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,11 +22,11 @@ import { weekIssue } from '../support/issues.ts';
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
 const ARTIFACTS = path.resolve('test-artifacts', 'reader');
 const WEEK = '2026-W48';
-// The narrowest phone and a desktop: a layout that holds at both holds between them (the README's
+// The narrowest phone and a desktop: a layout that holds at both holds between them (the docs'
 // 375 px shots are taken too).
 const WIDTHS = [320, 1280];
 const SCHEMES = ['light', 'dark'] as const;
-/** The README's screenshots: one screen high, as a reader first sees the page. */
+/** The screenshots in README.md and docs/reader-pages.md: one screen high, as a reader first sees the page. */
 const README_SHOTS: Record<string, { width: number; dark?: boolean }[]> = {
   subscribe: [{ width: 1280 }, { width: 375, dark: true }],
   preferences: [{ width: 375 }],
@@ -194,7 +195,7 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
     }
   });
 
-  /** No page scrolls sideways at any width, in either scheme; screenshots for people and the README. */
+  /** No page scrolls sideways at any width, in either scheme; screenshots for people and the docs. */
   async function checkLayout(page: Page, p: ReaderPage) {
     await p.open(page, 0);
     await expectPage(page, p);

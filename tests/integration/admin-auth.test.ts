@@ -12,11 +12,11 @@ import { Browser, csrfField, forms, readerApp, type ReaderApp } from '../support
 const PASSWORD = 'correct horse battery staple';
 /** The session cookie's name on the tests' https site. */
 const COOKIE = `__Host-${SESSION_COOKIE}`;
-// Written out, not read from src/: the README's site policy plus the progress script's fetch and the
+// Written out, not read from src/: the site policy of docs/operations.md ("The web server") plus the progress script's fetch and the
 // preview frame. A change to either must be a deliberate change here too.
 const ADMIN_POLICY =
   "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none';connect-src 'self';frame-src 'self'";
-/** The README's "at most 5 attempts a minute per client". */
+/** docs/admin.md's "at most 5 attempts a minute per client". */
 const LOGINS_A_MINUTE = 5;
 let ip = 1;
 /** Each editor from their own address: the login limit counts per client. */
@@ -162,7 +162,7 @@ describe.sequential(`admin login and session on ${process.env.TAGCAST_TEST_DB}`,
     expect(ok.statusCode).toBe(200);
     // Twelve hours later the same cookie has expired.
     const saved = now;
-    now = new Date(saved.getTime() + 12 * 3_600_000 + 1000); // the README's 12 hours, and a second
+    now = new Date(saved.getTime() + 12 * 3_600_000 + 1000); // docs/admin.md's 12 hours, and a second
     try {
       const late = await r.app.inject({ method: 'GET', url: '/admin/issues', headers: { cookie: `${COOKIE}=${good}`, accept: 'application/json' } });
       expect(late.statusCode).toBe(401);

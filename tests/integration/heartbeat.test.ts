@@ -1,4 +1,4 @@
-// What the README promises of the heartbeat and the queues' names, with literal figures: the heartbeat
+// What docs/sending.md promises of the heartbeat and the queues' names, with literal figures: the heartbeat
 // runs once a minute by default; a scheduled week more than a day late is recorded as missed, not
 // sent; two installations sharing one Redis (and one QUEUE_PREFIX) never touch each other's jobs.
 import path from 'node:path';

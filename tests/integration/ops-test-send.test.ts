@@ -27,7 +27,7 @@ let weeks = 0;
 const nextWeek = () => WEEKS[weeks++]!;
 const EMPTY_WEEK = '2026-W30';
 const EDITOR = 'editor@newsroom.example';
-/** The README's "at most 10 per issue in 10 minutes", written out. */
+/** docs/admin.md's "at most 10 per issue in 10 minutes" (and docs/operations.md's "A test send"), written out. */
 const LIMIT = { max: 10, windowMs: 10 * 60_000 };
 
 async function refusal(p: Promise<unknown>): Promise<TestSendError> {

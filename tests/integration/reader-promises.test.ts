@@ -1,4 +1,4 @@
-// Two reader promises of the README with their figures written out: a confirmation link lasts 3 days,
+// Two reader promises of docs/reader-pages.md with their figures written out: a confirmation link lasts 3 days,
 // and one-click unsubscribes posted all at once are each counted once on the issue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';

@@ -132,8 +132,8 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect((await send('198.51.100.8')).statusCode).toBe(200);
     });
 
-    it("holds the README's defaults: 10 posts a minute per client to a public form, 300 requests a minute across the site", async () => {
-      // Written out, not read from DEFAULT_RATE_LIMITS: the README promises these numbers.
+    it("holds the documented defaults (docs/operations.md, The web server): 10 posts a minute per client to a public form, 300 requests a minute across the site", async () => {
+      // Written out, not read from DEFAULT_RATE_LIMITS: docs/operations.md promises these numbers.
       const app = await build();
       const post = (remoteAddress: string) => app.inject({ method: 'POST', url: '/subscribe', remoteAddress, headers: form, payload: 'email=a%40example.com' });
       const answers = [];
