@@ -99,11 +99,47 @@ function brokenLinks(root: string): string[] {
   return broken;
 }
 
+/** The Markdown pages a reader reaches from README.md by following relative links, as paths from the root. */
+function reachable(root: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [path.join(root, 'README.md')];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    const rel = path.relative(root, file);
+    if (seen.has(rel) || !existsSync(file)) continue;
+    seen.add(rel);
+    for (const target of targets(readFileSync(file, 'utf8'))) {
+      const pathPart = target.split('#')[0]!;
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target) || !pathPart.endsWith('.md')) continue;
+      queue.push(path.resolve(path.dirname(file), decodeURIComponent(pathPart)));
+    }
+  }
+  return seen;
+}
+
 describe('links in README.md and docs/', () => {
   it('lead to a file that exists and, with a #fragment, to a heading of that page', () => {
     const files = markdownFiles(REPO);
     expect(files.length).toBeGreaterThan(5); // README.md and the docs pages were found
     expect(brokenLinks(REPO)).toEqual([]);
+  });
+
+  it('reach every page under docs/ from README.md: no page a newcomer cannot find', () => {
+    const found = reachable(REPO);
+    const orphans = markdownFiles(REPO).map((f) => path.relative(REPO, f)).filter((f) => !found.has(f));
+    expect(orphans).toEqual([]);
+  });
+
+  it('name only npm scripts that package.json has', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const named = new Set<string>();
+    for (const file of markdownFiles(REPO)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bnpm (?:run(?:-script)? ([\w:.-]+)|(start|test)\b)/g)) named.add(m[1] ?? m[2]!);
+    }
+    expect([...named].filter((s) => !scripts.includes(s))).toEqual([]);
+    // The quick start's commands, exactly as a newcomer types them.
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    for (const command of ['npm ci && npm run digest', 'npm test', 'npm start']) expect(readme).toContain(command);
   });
 
   describe('the checker', () => {
