@@ -3,15 +3,20 @@
 // edits in the browser and the API with the importer's checks, hiding (issues already planned keep
 // what they froze; later ones and the archive leave it out), deleting (refused once it went out), who
 // and when recorded; and migration 010 merging the duplicates made before it.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_FILE } from '../../src/cli/clients/http.ts';
+import { LOCAL_TOKEN_NAME } from '../../src/cli/tokens.ts';
 import { createApiToken } from '../../src/db/api-tokens.ts';
 import { summariesForIssue, summariesForWeek } from '../../src/db/summaries.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { inProcess } from '../support/in-process.ts';
+import { cliSetup } from '../support/cli-setup.ts';
+import { freePort, inProcess, until } from '../support/in-process.ts';
+import { spawnTagcast } from '../support/process.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
@@ -314,5 +319,46 @@ describe.sequential(`summaries through the CLI, the admin pages and the API on $
     await expect(t.db.query(`insert into summaries (source_key, content_hash, week, title, signal, take) values ('y', 'h', '2026-W40', 'DUP', 's', 't')`)).rejects.toMatchObject({
       code: '23505',
     });
+  });
+});
+
+describe.sequential(`tagcast import and tagcast summaries beside a running server on ${process.env.TAGCAST_TEST_DB}`, () => {
+  const setup = cliSetup('summaries-api', { LOG_LEVEL: 'warn', SECRET: 'summaries-api-secret-0123456789abcdef' });
+
+  it.skipIf(process.env.TAGCAST_TEST_DB !== 'pglite')('runs through the API of `tagcast serve` and prints what the local command prints', async () => {
+    const { t, dir, env } = setup;
+    const port = await freePort();
+    const apiFile = path.join(t.env.DATA_DIR!, API_FILE);
+    const server: ChildProcess = spawnTagcast(['serve'], { ...env, PORT: String(port) });
+    let serverErr = '';
+    server.stderr!.on('data', (d) => (serverErr += d));
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    try {
+      await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'));
+      const folder = path.join(dir, 'content', WEEK);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(path.join(folder, 'vector-search.md'), markdown('Vector search in Postgres'));
+      writeFileSync(path.join(folder, 'bad.md'), '---\ntitle: x\n---\n');
+      const first = await inProcess(['import', path.join(dir, 'content')], env);
+      expect(first.stdout).toBe('imported 1 of 2 files: 1 new, 0 updated, 0 unchanged; 1 failed\n');
+      expect(first.stderr).toMatch(/bad\.md:\d+: /);
+      expect(first.code).toBe(1);
+      const again = await inProcess(['import', path.join(folder, 'vector-search.md')], env);
+      expect(again).toMatchObject({ code: 0, stdout: 'imported 1 of 1 files: 0 new, 0 updated, 1 unchanged\n' });
+
+      const list = await inProcess(['summaries', 'list'], env);
+      const id = /^(\d+)\tshown\tDatabases, AI\tVector search in Postgres$/m.exec(list.stdout)?.[1];
+      expect(id, list.stdout).toBeDefined();
+      expect((await inProcess(['summaries', 'hide', id!], env)).stdout).toContain(`summary ${id} hidden:`);
+      const show = await inProcess(['summaries', 'show', id!], env);
+      expect(show.stdout).toMatch(new RegExp(`state: +hidden since .* by api:${LOCAL_TOKEN_NAME}:`));
+      expect(show.stdout).toMatch(/imported: +\S+ \S+ UTC by api:/);
+      expect((await inProcess(['summaries', 'unhide', id!], env)).code).toBe(0);
+      expect(await inProcess(['summaries', 'show', '424242'], env)).toMatchObject({ code: 1, stderr: 'tagcast: there is no summary 424242\n' });
+      expect((await inProcess(['summaries', 'delete', id!], env)).stdout).toBe(`summary ${id} deleted (importing its file again brings it back)\n`);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited, serverErr).toBe(0);
   });
 });
