@@ -101,8 +101,8 @@ describe.sequential(`admin summaries, subscribers and schedule on ${process.env.
   it('lists summaries by week with their tags', async () => {
     const page = await b.get(`/admin/summaries?week=${WEEK}`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<caption>Week 2026-W48</caption>');
-    expect(page.body).toMatch(/<td><a href="\/admin\/summaries\/\d+">Vector search in Postgres, revised<\/a><\/td><td><span class="tag">Databases<\/span><\/td>/);
+    expect(page.body).toContain('<h3 id="week-title">Week 2026-W48</h3>');
+    expect(page.body).toMatch(/<li><a href="\/admin\/summaries\/\d+">Vector search in Postgres, revised<\/a><br\/><span class="tag">Databases<\/span><\/li>/);
     expect((await b.get('/admin/summaries?week=W48')).statusCode).toBe(400);
   });
 

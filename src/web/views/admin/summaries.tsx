@@ -2,7 +2,7 @@
 import { OUTCOME_WORDS } from '../../../content/import.ts';
 import type { SummaryDetail } from '../../../editor/summaries.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, TableHead, Tags } from './layout.tsx';
+import { AdminPage, Tags } from './layout.tsx';
 
 export interface FileReport {
   name: string;
@@ -93,25 +93,25 @@ export function SummariesPage(p: {
         </nav>
       )}
       {p.week ? (
-        <div className="table-wrap">
-          <table>
-            <caption>Week {p.week}</caption>
-            <TableHead cols={['Title', 'Tags', 'In digests']} />
-            <tbody>
-              {p.summaries.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <a href={`/admin/summaries/${s.id}`}>{s.title}</a>
-                  </td>
-                  <td>
-                    <Tags names={s.tags} />
-                  </td>
-                  <td>{s.hiddenAt ? <span className="status status-hidden">hidden</span> : 'yes'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <section aria-labelledby="week-title">
+          <h3 id="week-title">Week {p.week}</h3>
+          {/* A list, not a table: titles and tags wrap by words at 375 px. */}
+          <ul className="plain-list">
+            {p.summaries.map((s) => (
+              <li key={s.id}>
+                <a href={`/admin/summaries/${s.id}`}>{s.title}</a>
+                {s.hiddenAt ? (
+                  <>
+                    {' '}
+                    <span className="status status-hidden">hidden</span>
+                  </>
+                ) : null}
+                <br />
+                <Tags names={s.tags} />
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
     </AdminPage>
   );
