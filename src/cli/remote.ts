@@ -11,13 +11,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { decodeUtf8, findContentFiles, readContentFile } from '../content/import.ts';
-import { ContentError } from '../content/summary.ts';
 import { createApiToken, revokeApiTokensNamed } from '../db/api-tokens.ts';
 import type { Db } from '../db/connection.ts';
 import type { IssueProgress } from '../db/deliveries.ts';
 import type { Issue, IssueStatus } from '../db/issues.ts';
-import { IMPORT_LIMITS } from '../web/api/schemas.ts';
 import { UsageError } from './context.ts';
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
 import { parseAgain, readersLine, weekTakenLine } from './issue.ts';
@@ -242,13 +239,6 @@ function remoteProgram(client: Client, config: Config): Command {
     for (const i of r.issues) out(issueLine(reviveIssue(i)));
   });
 
-  program
-    .command('import')
-    .argument('<paths...>')
-    .action(async (paths: string[]) => {
-      await importRemote(client, paths);
-    });
-
   const subs = program.command('subscribers');
   subs
     .command('add')
@@ -311,51 +301,6 @@ function remoteProgram(client: Client, config: Config): Command {
   return program;
 }
 
-/** `tagcast import` through the API: files are found and read here, parsed and stored by the server. */
-async function importRemote(client: Client, paths: string[]): Promise<void> {
-  const { files, errors } = await findContentFiles(paths);
-  const lines: string[] = errors.map((e) => e.message);
-  const total = { files: files.length, created: 0, updated: 0, unchanged: 0, failed: 0 };
-  let batch: { name: string; content: string }[] = [];
-  let bytes = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const r = await client.request<{ created: number; updated: number; unchanged: number; failed: number; errors: string[] }>('POST', '/summaries/import', {
-      files: batch,
-    });
-    total.created += r.created;
-    total.updated += r.updated;
-    total.unchanged += r.unchanged;
-    total.failed += r.failed;
-    lines.push(...r.errors);
-    batch = [];
-    bytes = 0;
-  };
-  for (const file of files) {
-    const name = path.relative(process.cwd(), file.path) || file.path;
-    let content: string;
-    try {
-      content = decodeUtf8(await readContentFile(file), name);
-    } catch (e) {
-      total.failed++;
-      lines.push(e instanceof ContentError ? e.message : `${name}: could not be read`);
-      continue;
-    }
-    // JSON may take up to six bytes per character; stay well inside the server's body limit.
-    const size = Buffer.byteLength(content) * 2 + name.length + 64;
-    if (batch.length >= IMPORT_LIMITS.files || bytes + size > IMPORT_LIMITS.bodyBytes / 2) await flush();
-    batch.push({ name, content });
-    bytes += size;
-  }
-  await flush();
-  for (const l of lines) process.stderr.write(`${l}\n`);
-  out(
-    `imported ${total.files - total.failed} of ${total.files} files: ${total.created} new, ${total.updated} updated, ${total.unchanged} unchanged` +
-      (lines.length > 0 ? `; ${lines.length} failed` : ''),
-  );
-  if (lines.length > 0) process.exitCode = 1;
-}
-
 /** Which commands go through the API: `group sub` or a lone command. */
 const MAPPED = new Set([
   'issue create',
@@ -366,7 +311,6 @@ const MAPPED = new Set([
   'issue resume',
   'issue cancel',
   'issue list',
-  'import',
   'subscribers add',
   'subscribers list',
   'subscribers import',
@@ -376,7 +320,7 @@ const MAPPED = new Set([
 /** Whether argv (process.argv: node, script, args…) names a command the API can run. */
 export function isMapped(argv: string[]): boolean {
   const [a, b] = argv.slice(2).filter((x) => !x.startsWith('-'));
-  return a === 'import' || MAPPED.has(`${a} ${b}`);
+  return MAPPED.has(`${a} ${b}`);
 }
 
 /**

@@ -6,7 +6,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
-import { upsertSummary, type UpsertOutcome } from '../db/summaries.ts';
+import { IdentityClashError, upsertSummary, type UpsertOutcome } from '../db/summaries.ts';
 import { isValidWeek, isoWeek, WEEK_PATTERN } from '../digest/week.ts';
 import { parseMarkdown } from './markdown.ts';
 import { parseSignal, splitLines } from './signal.ts';
@@ -215,11 +215,18 @@ export function folderWeek(file: string): string | undefined {
   return parts.find((p) => WEEK_PATTERN.test(p) && isValidWeek(p));
 }
 
-/** A file's identity across re-imports: its week folder and name, so it is the same from any root. */
-export function sourceKey(file: string): string {
-  const week = folderWeek(file);
-  const parent = path.basename(path.dirname(path.resolve(file)));
-  return week && parent === week ? `${week}/${path.basename(file)}` : path.basename(file);
+/** A file's name as part of its identity: without folders or its extension, in Unicode NFC. */
+export function nameKey(file: string): string {
+  return path.basename(file).replace(/\.(md|markdown|txt)$/i, '').normalize('NFC');
+}
+
+/**
+ * A summary's identity (docs/summaries.md): its front-matter id, else its week and file name, so it
+ * is the same whichever folder, upload form or API request it came by. (The week of the summary itself,
+ * not of the folder: a file dated into another week is that week's.)
+ */
+export function sourceKey(file: string, week: string): string {
+  return `${week}/${nameKey(file)}`;
 }
 
 /** C0 controls but tab, CR and LF (line ends); DEL; C1 controls. PostgreSQL refuses NUL outright. */
@@ -229,7 +236,7 @@ const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
  * Parses one summary file's text. Returns a Summary that passed the schema and CONTENT_LIMITS, or
  * throws a ContentError naming the line to look at; it throws nothing else.
  */
-export function parseSummaryFile(text: string, file: string, now: Date): Summary {
+export function parseSummaryFile(text: string, file: string, now: Date, fallbackWeek?: string): Summary {
   try {
     const control = CONTROL_IN_TEXT.exec(text);
     if (control) {
@@ -241,11 +248,15 @@ export function parseSummaryFile(text: string, file: string, now: Date): Summary
         `contains a control character (${describeControl(control[0])}); only tab and line ends are allowed${utf16}`,
       );
     }
-    const ctx = { file, key: sourceKey(file), fallbackWeek: folderWeek(file) ?? isoWeek(now) };
+    // A week folder in the path names the week; else the one the editor gave; else this week.
+    const ctx = { file, key: nameKey(file), fallbackWeek: folderWeek(file) ?? fallbackWeek ?? isoWeek(now) };
     const ext = path.extname(file).toLowerCase();
-    if (ext === '.txt') return parseSignal(text, ctx);
-    const { id: _id, ...summary } = parseMarkdown(text, ctx);
-    return summary;
+    if (ext === '.txt') {
+      const summary = parseSignal(text, ctx);
+      return { ...summary, key: sourceKey(file, summary.week) };
+    }
+    const { id, ...summary } = parseMarkdown(text, ctx);
+    return id === null ? { ...summary, key: sourceKey(file, summary.week) } : summary;
   } catch (e) {
     if (e instanceof ContentError) throw e;
     throw new ContentError(file, 0, `could not be read: ${unexpected(e)}`);
@@ -255,9 +266,25 @@ export function parseSummaryFile(text: string, file: string, now: Date): Summary
 /** Reads, checks and parses one file; throws only ContentError. */
 export async function loadSummaryFile(file: ContentFile, now: Date): Promise<{ summary: Summary; hash: string }> {
   const name = shown(file.path);
-  const raw = await readContentFile(file);
-  const summary = parseSummaryFile(decodeUtf8(raw, name), name, now);
-  return { summary, hash: createHash('sha256').update(raw).digest('hex') };
+  const summary = parseSummaryFile(await readContentText(file), name, now);
+  return { summary, hash: contentHash(summary) };
+}
+
+/** A file's text as the importer reads it (size-limited, UTF-8 checked); throws only ContentError. */
+export async function readContentText(file: ContentFile): Promise<string> {
+  return decodeUtf8(await readContentFile(file), shown(file.path));
+}
+
+/**
+ * What a summary says, as a hash: the same content gives the same hash whichever way it came (CLI,
+ * upload, API) and however its file ends its lines; a changed field changes it. Not its identity.
+ */
+export function contentHash(s: Summary): string {
+  const { key: _key, ...content } = s;
+  const fields = Object.keys(content).sort() as (keyof typeof content)[];
+  return createHash('sha256')
+    .update(JSON.stringify(fields.map((f) => [f, content[f]])))
+    .digest('hex');
 }
 
 /** A PostgreSQL (or PGlite) server error carries a SQLSTATE code and a severity. */
@@ -297,44 +324,101 @@ async function connectionLost(db: Db, e: unknown): Promise<boolean> {
   }
 }
 
-export async function importPaths(
-  db: Db,
-  paths: string[],
-  opts: { now?: Date; onFile?: (file: string, outcome: UpsertOutcome | 'error') => void } = {},
-): Promise<ImportResult> {
-  const now = opts.now ?? new Date();
-  const { files, errors } = await findContentFiles(paths);
-  const result: ImportResult = { files: files.length, created: 0, updated: 0, unchanged: 0, failed: 0, errors, weeks: [] };
-  const weeks = new Set<string>();
-  for (const file of files) {
-    const name = shown(file.path);
+/** How an outcome is said to the editor, the same on every face. */
+export const OUTCOME_WORDS: Record<UpsertOutcome, string> = { created: 'new', updated: 'updated', unchanged: 'unchanged' };
+
+/** The one-line summary of an import, as the CLI prints it; `problems`: files and paths that failed. */
+export function importLine(r: Pick<ImportResult, 'files' | 'created' | 'updated' | 'unchanged' | 'failed'>, problems: number): string {
+  return `imported ${r.files - r.failed} of ${r.files} files: ${r.created} ${OUTCOME_WORDS.created}, ${r.updated} updated, ${r.unchanged} unchanged` +
+    (problems > 0 ? `; ${problems} failed` : '');
+}
+
+export interface ImportOptions {
+  now?: Date;
+  /** Who imports ("cli", "admin", "api:<token>"), recorded with the summary. */
+  actor?: string;
+  /** The week of files whose name and content give none (the upload form's week). */
+  week?: string | undefined;
+  onFile?: (file: string, outcome: UpsertOutcome | 'error', error?: ContentError) => void;
+}
+
+/** One import run: counts, and the identities already taken in it. */
+class ImportRun {
+  readonly result: ImportResult;
+  private readonly weeks = new Set<string>();
+  private readonly taken = new Map<string, string>();
+  constructor(
+    private readonly db: Db,
+    private readonly opts: ImportOptions,
+    files: number,
+    errors: ContentError[] = [],
+  ) {
+    this.result = { files, created: 0, updated: 0, unchanged: 0, failed: 0, errors, weeks: [] };
+  }
+
+  /** Parses and stores one file's text; a problem is counted and reported, losing the database throws. */
+  async file(name: string, text: () => Promise<string> | string): Promise<UpsertOutcome | 'error'> {
+    const now = this.opts.now ?? new Date();
     let outcome: UpsertOutcome | 'error';
+    let error: ContentError | undefined;
     try {
-      const { summary, hash } = await loadSummaryFile(file, now);
-      try {
-        outcome = await upsertSummary(db, summary, hash, name);
-      } catch (e) {
-        if (await connectionLost(db, e)) {
-          const why = truncate(String((e as Error)?.message ?? e).split('\n')[0] ?? '', 120);
-          const done = result.created + result.updated + result.unchanged;
-          throw new ImportStoppedError(
-            `import stopped: the database connection was lost while storing ${name} (${why}); ` +
-              `${done} of ${files.length} files were imported before it. Run the import again once the database is back.`,
-            { cause: e },
-          );
-        }
-        throw new ContentError(name, 0, storeProblem(e));
-      }
-      result[outcome]++;
-      if (outcome !== 'unchanged') weeks.add(summary.week);
+      const summary = parseSummaryFile(await text(), name, now, this.opts.week);
+      // Two files of one run that are one summary: the second would overwrite the first.
+      const same = this.taken.get(summary.key) ?? this.taken.get(`${summary.week}\n${summary.title.trim().replace(/\s+/g, ' ').toLowerCase()}`);
+      if (same !== undefined) throw new ContentError(name, 0, `is the same summary as ${same} (the same ${summary.key.startsWith('id:') ? 'id' : 'week and file name, or week and title'}); only the first was imported`);
+      this.taken.set(summary.key, name);
+      this.taken.set(`${summary.week}\n${summary.title.trim().replace(/\s+/g, ' ').toLowerCase()}`, name);
+      outcome = await this.store(name, summary);
+      this.result[outcome]++;
+      if (outcome !== 'unchanged') this.weeks.add(summary.week);
     } catch (e) {
       if (e instanceof ImportStoppedError) throw e;
-      result.errors.push(e instanceof ContentError ? e : new ContentError(name, 0, `could not be imported: ${unexpected(e)}`));
-      result.failed++;
+      error = e instanceof ContentError ? e : new ContentError(name, 0, `could not be imported: ${unexpected(e)}`);
+      this.result.errors.push(error);
+      this.result.failed++;
       outcome = 'error';
     }
-    opts.onFile?.(file.path, outcome);
+    this.opts.onFile?.(name, outcome, error);
+    return outcome;
   }
-  result.weeks = [...weeks].sort();
-  return result;
+
+  private async store(name: string, summary: Summary): Promise<UpsertOutcome> {
+    try {
+      return await upsertSummary(this.db, summary, contentHash(summary), name, this.opts.actor ?? 'cli');
+    } catch (e) {
+      if (e instanceof IdentityClashError) {
+        throw new ContentError(name, 0, `matches two stored summaries: ${e.message}; delete one of them (tagcast summaries delete ID) and import again`);
+      }
+      if (await connectionLost(this.db, e)) {
+        const why = truncate(String((e as Error)?.message ?? e).split('\n')[0] ?? '', 120);
+        const r = this.result;
+        throw new ImportStoppedError(
+          `import stopped: the database connection was lost while storing ${name} (${why}); ` +
+            `${r.created + r.updated + r.unchanged} of ${r.files} files were imported before it. Run the import again once the database is back.`,
+          { cause: e },
+        );
+      }
+      throw new ContentError(name, 0, storeProblem(e));
+    }
+  }
+
+  done(): ImportResult {
+    this.result.weeks = [...this.weeks].sort();
+    return this.result;
+  }
+}
+
+/** Imports summary files given as text (the upload form, the API, the CLI through the editor's operation). */
+export async function importTexts(db: Db, files: { name: string; content: string }[], opts: ImportOptions = {}): Promise<ImportResult> {
+  const run = new ImportRun(db, opts, files.length);
+  for (const f of files) await run.file(f.name, () => f.content);
+  return run.done();
+}
+
+/** Imports the summary files below these paths (tagcast digest's content folder). */
+export async function importPaths(db: Db, paths: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  const { files, errors } = await findContentFiles(paths);
+  const run = new ImportRun(db, opts, files.length, errors);
+  for (const file of files) await run.file(shown(file.path), () => readContentText(file));
+  return run.done();
 }

@@ -110,7 +110,7 @@ export async function readersForWeek(db: Db, week: string): Promise<number> {
        and exists (select 1 from subscriptions x
                    join summary_tags st on st.tag_id = x.tag_id
                    join summaries m on m.id = st.summary_id
-                   where x.subscriber_id = s.id and m.week = $1)`,
+                   where x.subscriber_id = s.id and m.week = $1 and m.hidden_at is null)`,
     [week],
   );
   return row!.n;
@@ -194,7 +194,7 @@ export async function planIssue(db: Db, issueId: number, batchSize: number, opts
     if (!issue || issue.plannedAt || !['scheduled', 'sending'].includes(issue.status)) return issue;
     await tx.query(
       `insert into issue_summaries (issue_id, summary_id)
-       select $1, id from summaries where week = $2 on conflict do nothing`,
+       select $1, id from summaries where week = $2 and hidden_at is null on conflict do nothing`,
       [issueId, issue.week],
     );
     // One send time per distinct zone, computed here (the runtime's zone database, exact for :30 and

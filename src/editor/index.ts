@@ -4,17 +4,20 @@
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
+import { summariesOps, type SummariesOps } from './summaries.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
 
 export interface Editor {
   schedule: ScheduleOps;
+  summaries: SummariesOps;
 }
 
 /** The operations run in this process, on its database and queues. */
 export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
+    summaries: summariesOps(deps),
   };
 }

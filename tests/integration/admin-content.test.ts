@@ -77,18 +77,18 @@ describe.sequential(`admin summaries, subscribers and schedule on ${process.env.
     expect(res.statusCode).toBe(422);
     const body = res.body.replace(/<!-- -->/g, '');
     expect(body).toContain('2 of 6 files imported; 4 not imported.');
-    expect(body).toContain('<code>vector-search.md</code>: created');
-    expect(body).toContain('<code>borrowing.txt</code>: created');
+    expect(body).toContain('<code>vector-search.md</code>: new');
+    expect(body).toContain('<code>borrowing.txt</code>: new');
     expect(body).toMatch(/<code class="problem">broken\.txt:\d+: [^<]+<\/code>/);
     expect(body).toContain('notes.pdf: not a summary file (expected .md, .markdown or .txt)');
     expect(body).toContain('huge.md: is over 256 KiB');
     expect(body).toContain('a file name may hold letters, digits');
     expect(body).not.toContain(tmpdir());
-    // The week folder gives the files their week and their identity, as content/2026-W48/ would.
+    // The week given is the files' week; their identity is that week and their name (docs/summaries.md).
     const stored = await t.db.query<{ sourceKey: string; week: string }>(`select source_key as "sourceKey", week from summaries order by id`);
     expect(stored).toEqual([
-      { sourceKey: `${WEEK}/vector-search.md`, week: WEEK },
-      { sourceKey: `${WEEK}/borrowing.txt`, week: WEEK },
+      { sourceKey: `${WEEK}/vector-search`, week: WEEK },
+      { sourceKey: `${WEEK}/borrowing`, week: WEEK },
     ]);
     expect(uploadsLeft()).toEqual(before);
     // Uploaded again, changed: the same summary is updated.
@@ -101,8 +101,8 @@ describe.sequential(`admin summaries, subscribers and schedule on ${process.env.
   it('lists summaries by week with their tags', async () => {
     const page = await b.get(`/admin/summaries?week=${WEEK}`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<caption>Week 2026-W48</caption>');
-    expect(page.body).toContain('<td>Vector search in Postgres, revised</td><td><span class="tag">Databases</span></td>');
+    expect(page.body).toContain('<h3 id="week-title">Week 2026-W48</h3>');
+    expect(page.body).toMatch(/<li><a href="\/admin\/summaries\/\d+">Vector search in Postgres, revised<\/a><br\/><span class="tag">Databases<\/span><\/li>/);
     expect((await b.get('/admin/summaries?week=W48')).statusCode).toBe(400);
   });
 

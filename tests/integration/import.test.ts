@@ -68,6 +68,8 @@ describe.sequential(`import on ${process.env.TAGCAST_TEST_DB}`, () => {
     writeFileSync(path.join(dir, '2026-W48', 'crlf.txt'), text);
     const r = await importPaths(t.db, [path.join(dir, '2026-W48', 'crlf.txt')]);
     expect(r.errors).toEqual([]);
+    // The same week and title as seed.txt: the same summary, updated (docs/summaries.md), not a second one.
+    expect(r).toMatchObject({ created: 0, updated: 1 });
     const s = (await summariesForWeek(t.db, '2026-W48')).find((x) => x.timeSavedMinutes === 65)!;
     expect(s.tags).toEqual(['Kubernetes', 'Careers', '<b>AI</b>']);
     expect(s.title).toBe('Kubernetes and retiring at the top with Kelsey Hightower');
@@ -107,7 +109,7 @@ describe.sequential(`import on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(after!.title).toBe('Good one, revised');
     expect(after!.tags).toEqual(['Rust', 'Security']);
     const n = await t.db.query<{ n: number }>(`select count(*)::int as n from summaries`);
-    expect(n[0]!.n).toBe(4);
+    expect(n[0]!.n).toBe(3); // seed.txt and crlf.txt are one summary (same week and title)
   });
 
   it('imports the project sample corpus: at least 24 summaries over 8 tags across 2 weeks, both formats', async () => {
@@ -173,8 +175,8 @@ describe.sequential(`import on ${process.env.TAGCAST_TEST_DB}`, () => {
       `select source_key as key, title from summaries where title like 'Hostile%' order by source_key`,
     );
     expect(stored).toEqual([
-      { key: '2026-W48/a-good.txt', title: 'Hostile good one' },
-      { key: '2026-W48/b-good.md', title: 'Hostile good two' },
+      { key: '2026-W48/a-good', title: 'Hostile good one' },
+      { key: '2026-W48/b-good', title: 'Hostile good two' },
     ]);
   });
 

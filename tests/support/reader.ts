@@ -164,6 +164,7 @@ export async function addSummaries(db: Db, week: string, specs: SummarySpec[]): 
       },
       `hash-${key}`,
       `${key}.md`,
+      'cli',
     );
   }
 }

@@ -428,7 +428,7 @@ describe('parseSummaryFile: which week', () => {
     const s = parseSummaryFile(seed, '/x/content/2026-W48/kelsey.txt', now);
     expect(s.title).toBe('Kubernetes and retiring at the top with Kelsey Hightower');
     expect(s.week).toBe('2026-W48');
-    expect(s.key).toBe('2026-W48/kelsey.txt');
+    expect(s.key).toBe('2026-W48/kelsey');
   });
 
   it('errors carry the file name given', () => {
@@ -463,10 +463,21 @@ describe('folderWeek and sourceKey', () => {
     expect(folderWeek('/x/2026-W47')).toBeUndefined();
   });
 
-  it('keys a file by week folder and name, the same from any root', () => {
-    expect(sourceKey('/a/content/2026-W47/talk.md')).toBe('2026-W47/talk.md');
-    expect(sourceKey('/b/elsewhere/2026-W47/talk.md')).toBe('2026-W47/talk.md');
-    expect(sourceKey('/a/content/talk.md')).toBe('talk.md');
-    expect(sourceKey('/a/2026-W47/sub/talk.md')).toBe('talk.md');
+  it("keys a file by its summary's week and its name without folders or extension, the same from any path", () => {
+    expect(sourceKey('/a/content/2026-W47/talk.md', '2026-W47')).toBe('2026-W47/talk');
+    expect(sourceKey('talk.md', '2026-W47')).toBe('2026-W47/talk');
+    expect(sourceKey('/a/2026-W47/sub/talk.markdown', '2026-W47')).toBe('2026-W47/talk');
+    expect(sourceKey('Cafe\u0301.txt', '2026-W47')).toBe('2026-W47/Caf\u00e9');
+  });
+
+  it('parseSummaryFile: the same file has the same key from a week folder, bare, or with the week given', () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    const text = readFileSync('content/2026-W48/rust-async-cancellation-the-footgun-in-your-select-loop.md', 'utf8');
+    const keys = [
+      parseSummaryFile(text, '/x/content/2026-W48/rust-async-cancellation-the-footgun-in-your-select-loop.md', now).key,
+      parseSummaryFile(text, 'rust-async-cancellation-the-footgun-in-your-select-loop.md', now, '2026-W48').key,
+      parseSummaryFile(text, 'rust-async-cancellation-the-footgun-in-your-select-loop.md', now).key,
+    ];
+    expect(new Set(keys).size).toBe(1);
   });
 });

@@ -88,6 +88,7 @@ export const IMPORT_LIMITS = {
 };
 
 export const importSummariesBody = z.strictObject({
+  week: week.optional().describe('the week of files whose content and name give none (default: the week they are imported in)'),
   files: z
     .array(
       z.strictObject({
@@ -106,6 +107,26 @@ export const importSummariesBody = z.strictObject({
     .min(1, 'needs at least one file')
     .max(IMPORT_LIMITS.files, `at most ${IMPORT_LIMITS.files} files in one request`),
 });
+
+export const summariesQuery = z.strictObject({ week: week.optional().describe('default: the newest week with summaries') });
+
+const line = (max: number) => z.string({ error: 'must be text' }).max(max, `is longer than ${max} characters`);
+
+/**
+ * An edit of a summary: any of its fields; absent ones stay. Only shapes and outer bounds here: the
+ * importer's own checks (src/content/summary.ts) run in the operation, so the problem reads as an import's.
+ */
+export const editSummaryBody = z.strictObject({
+  title: line(CONTENT_LIMITS.titleChars * 2).optional(),
+  signal: line(CONTENT_LIMITS.signalChars * 2).optional(),
+  case: z.array(line(CONTENT_LIMITS.casePointChars * 2)).max(CONTENT_LIMITS.casePoints * 2, 'has too many points').optional().describe('"The Case" points, in order'),
+  take: line(CONTENT_LIMITS.takeChars * 2).optional(),
+  timeSaved: z.union([z.number({ error: 'must be minutes or a duration like "38 min"' }), line(40)]).nullable().optional().describe('minutes, or "38 min", "1h 05m"; null: not known'),
+  tags: z.array(line(CONTENT_LIMITS.tagChars * 2)).max(CONTENT_LIMITS.tags * 2, 'has too many tags').optional().describe('in order; the first is the primary tag'),
+  week: week.optional().describe('default: the week of date, when date is given'),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-23').nullable().optional(),
+  sourceUrl: line(CONTENT_LIMITS.sourceUrlChars * 2).nullable().optional(),
+}).refine((o) => Object.keys(o).length > 0, 'names no field to change: give at least one of title, signal, case, take, timeSaved, tags, week, date, sourceUrl');
 
 export const subscribersQuery = z.strictObject({
   q: z.string().max(200, 'is longer than 200 characters').optional().describe('part of an address or name'),

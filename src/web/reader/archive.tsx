@@ -31,7 +31,7 @@ function pageOf(query: unknown): number | null {
 
 /** Every summary of a sent issue, by tag, each once (in its first section, with "also in"). */
 async function issueSections(deps: ReaderDeps, issueId: number, week: string, tags?: string[]): Promise<Section[]> {
-  const content = indexIssue(week, await summariesForIssue(deps.db, issueId));
+  const content = indexIssue(week, await summariesForIssue(deps.db, issueId, { visible: true }));
   return assembleDigest(content, tags ?? content.tags.map((t) => t.slug))?.sections ?? [];
 }
 

@@ -1,7 +1,8 @@
 // The summaries page (src/web/admin/summaries.tsx): weeks, their summaries, the upload form and its report.
-import type { StoredSummary } from '../../../db/summaries.ts';
+import { OUTCOME_WORDS } from '../../../content/import.ts';
+import type { SummaryDetail } from '../../../editor/summaries.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, TableHead, Tags } from './layout.tsx';
+import { AdminPage, Tags } from './layout.tsx';
 
 export interface FileReport {
   name: string;
@@ -9,11 +10,20 @@ export interface FileReport {
   problems: string[];
 }
 
-export function SummariesPage(p: { csrf: string; weeks: { week: string; summaries: number }[]; week: string | null; summaries: StoredSummary[]; defaultWeek: string; report?: FileReport[] | undefined; status?: number }) {
+export function SummariesPage(p: {
+  csrf: string;
+  weeks: { week: string; summaries: number; hidden: number }[];
+  week: string | null;
+  summaries: SummaryDetail[];
+  defaultWeek: string;
+  report?: FileReport[] | undefined;
+  deleted?: number | undefined;
+}) {
   const failed = p.report?.filter((r) => r.outcome === 'error').length ?? 0;
   return (
     <AdminPage title={failed > 0 ? 'Error: Summaries' : 'Summaries'} section="summaries" csrf={p.csrf}>
       <h1>Summaries</h1>
+      {p.deleted ? <Notice>Summary {p.deleted} deleted. Importing its file again would bring it back.</Notice> : null}
       {p.report ? (
         <Notice kind={failed > 0 ? 'bad' : 'ok'}>
           <p>
@@ -32,7 +42,7 @@ export function SummariesPage(p: { csrf: string; weeks: { week: string; summarie
                   ))
                 ) : (
                   <>
-                    <code>{r.name}</code>: {r.outcome}
+                    <code>{r.name}</code>: {OUTCOME_WORDS[r.outcome]}
                   </>
                 )}
               </li>
@@ -43,14 +53,17 @@ export function SummariesPage(p: { csrf: string; weeks: { week: string; summarie
       <form method="post" action="/admin/summaries/import" encType="multipart/form-data" className="card">
         <CsrfField token={p.csrf} />
         <h2>Upload summary files</h2>
-        <p className="small muted">Markdown with front matter (.md) or the plain Signal format (.txt), up to 256 KiB each, 50 at a time. A file uploaded again updates its summary.</p>
+        <p className="small muted">
+          Markdown with front matter (.md) or the plain Signal format (.txt), up to 256 KiB each, 50 at a time. A file uploaded again, or imported with{' '}
+          <code>tagcast import</code>, updates its summary instead of adding a second one.
+        </p>
         <div className="field">
           <label htmlFor="files">Files</label>
           <input type="file" id="files" name="files" multiple accept=".md,.markdown,.txt" required />
         </div>
         <div className="field">
           <label htmlFor="upload-week">
-            Week folder <span className="hint">As if the files were in content/WEEK/: the week of files that name none, and their identity. Empty: none.</span>
+            Week <span className="hint">Files without a date go into this week. A file with a date goes into that date’s week. Empty: the current week.</span>
           </label>
           <input type="text" id="upload-week" name="week" defaultValue={p.defaultWeek} pattern="\d{4}-W\d{2}" spellCheck={false} />
         </div>
@@ -70,29 +83,35 @@ export function SummariesPage(p: { csrf: string; weeks: { week: string; summarie
                 <a href={`/admin/summaries?week=${w.week}`} aria-current={w.week === p.week ? 'page' : undefined}>
                   {w.week}
                 </a>{' '}
-                <span className="muted small">({w.summaries})</span>
+                <span className="muted small">
+                  ({w.summaries}
+                  {w.hidden > 0 ? `, ${w.hidden} hidden` : ''})
+                </span>
               </li>
             ))}
           </ul>
         </nav>
       )}
       {p.week ? (
-        <div className="table-wrap">
-          <table>
-            <caption>Week {p.week}</caption>
-            <TableHead cols={['Title', 'Tags']} />
-            <tbody>
-              {p.summaries.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.title}</td>
-                  <td>
-                    <Tags names={s.tags} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <section aria-labelledby="week-title">
+          <h3 id="week-title">Week {p.week}</h3>
+          {/* A list, not a table: titles and tags wrap by words at 375 px. */}
+          <ul className="plain-list">
+            {p.summaries.map((s) => (
+              <li key={s.id}>
+                <a href={`/admin/summaries/${s.id}`}>{s.title}</a>
+                {s.hiddenAt ? (
+                  <>
+                    {' '}
+                    <span className="status status-hidden">hidden</span>
+                  </>
+                ) : null}
+                <br />
+                <Tags names={s.tags} />
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
     </AdminPage>
   );
