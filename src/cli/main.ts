@@ -17,6 +17,7 @@ import { registerProcesses } from './processes.ts';
 import { RemoteError, runRemote } from './remote.ts';
 import { registerSubscribers } from './subscribers.ts';
 import { registerSchedule } from './schedule.ts';
+import { registerTags } from './tags.ts';
 import { registerTokens } from './tokens.ts';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerPreview(program);
   registerDigest(program);
   registerSchedule(program);
+  registerTags(program);
   registerProcesses(program);
   registerTokens(program);
   return program;

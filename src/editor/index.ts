@@ -4,17 +4,20 @@
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
+import { tagOps, type TagOps } from './tags.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
 
 export interface Editor {
   schedule: ScheduleOps;
+  tags: TagOps;
 }
 
 /** The operations run in this process, on its database and queues. */
 export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
+    tags: tagOps(deps),
   };
 }
