@@ -15,7 +15,8 @@ const change = z
     hidden: z.boolean().optional(),
   })
   .strict()
-  .refine((b) => b.name !== undefined || b.description !== undefined || b.hidden !== undefined, 'name one change: name, description or hidden');
+  .refine((b) => b.name !== undefined || b.description !== undefined || b.hidden !== undefined, 'name one change: name, description or hidden')
+  .meta({ minProperties: 1 });
 
 export function tagRoutes(scope: FastifyInstance, registry: Registry, deps: ApiDeps): void {
   const tag = 'tags';
