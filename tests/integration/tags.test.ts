@@ -86,6 +86,16 @@ describe.sequential(`tags managed by the editor on ${process.env.TAGCAST_TEST_DB
     await addSummaries(t.db, OLD_WEEK, [{ title: 'Mainframes', tags: ['Retro', 'Computing History'] }]);
     expect((await tagTable(t)).find((x) => x.slug === 'computing-history')!.summaries).toEqual(['Mainframes', 'Punch cards']);
     expect((await tagTable(t)).some((x) => x.slug === 'retro')).toBe(false);
+    // The public tag page and feed at the old address move to the new one.
+    const r = await readerApp(t.db);
+    try {
+      const moved = await r.app.inject({ url: '/tags/retro?page=1' });
+      expect([moved.statusCode, moved.headers.location]).toEqual([301, '/tags/computing-history?page=1']);
+      expect((await r.app.inject({ url: '/tags/retro/feed.xml' })).headers.location).toBe('/tags/computing-history/feed.xml');
+      expect((await r.app.inject({ url: '/tags/never-was' })).statusCode).toBe(404);
+    } finally {
+      await r.app.close();
+    }
   });
 
   it('describes and hides a tag; the subscribe page offers visible tags with recent content, with descriptions', async () => {
@@ -93,7 +103,7 @@ describe.sequential(`tags managed by the editor on ${process.env.TAGCAST_TEST_DB
     expect((await ed.tags.describe({ tag: 'ai', description: ' Models,\n agents  & <evals>. ' })).description).toBe('Models, agents & <evals>.');
     expect((await ed.tags.hide({ tag: 'rust-lang', hidden: true })).hidden).toBe(true);
 
-    const r = await readerApp(t.db);
+    const r = await readerApp(t.db, { env: { SUBSCRIBE_TAG_WEEKS: '8' } });
     try {
       const page = (await r.app.inject({ url: '/subscribe' })).body;
       expect(page).toContain('value="ai"');
@@ -240,7 +250,7 @@ describe.sequential(`the tags API and admin pages on ${process.env.TAGCAST_TEST_
     // The GET shows what would move and changes nothing.
     const confirm = await b.get('/admin/tags/oxide/merge?into=rust');
     expect(confirm.statusCode).toBe(200);
-    expect(confirm.body.replace(/<!-- -->/g, '')).toContain('1 summary move to “Rust”');
+    expect(confirm.body.replace(/<!-- -->/g, '')).toContain('1 summary moves to “Rust”');
     expect(confirm.body).toContain('This cannot be undone.');
     expect((await t.db.query(`select 1 from tags where slug = 'oxide'`)).length).toBe(1);
     expect((await b.get('/admin/tags/oxide/merge?into=oxide')).statusCode).toBe(400);

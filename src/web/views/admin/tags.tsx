@@ -3,7 +3,7 @@
 import type { MergePlan, TagView } from '../../../editor/tags.ts';
 import { TAG_DESCRIPTION_MAX } from '../../../editor/tags.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, DoneNotice, Fact, num, StatusBadge, TableHead } from './layout.tsx';
+import { AdminPage, DoneNotice, Fact, StatusBadge } from './layout.tsx';
 
 const href = (slug: string) => `/admin/tags/${encodeURIComponent(slug)}`;
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -24,19 +24,37 @@ export function TagsPage(p: { csrf: string; tags: TagView[]; weeks: number; sinc
         <p className="muted">No tags yet: they come with the summaries you import.</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="tags-table">
             <caption className="visually-hidden">Every tag</caption>
-            <TableHead cols={['Tag', num('Followers'), num('Summaries'), 'Last week', 'Offered']} />
+            <thead>
+              <tr>
+                <th scope="col">Tag</th>
+                <th scope="col" className="num wide">
+                  Followers
+                </th>
+                <th scope="col" className="num wide">
+                  Summaries
+                </th>
+                <th scope="col" className="wide">
+                  Last week
+                </th>
+                <th scope="col">Offered</th>
+              </tr>
+            </thead>
             <tbody>
               {p.tags.map((t) => (
                 <tr key={t.slug}>
                   <td>
                     <a href={href(t.slug)}>{t.name}</a>
+                    {/* At 375 px the numbers sit under the name instead of in three narrow columns. */}
+                    <span className="hint tag-stats">
+                      {count(t.followers, 'follower')} · {count(t.summaries, 'summary', 'summaries')} · {t.lastWeek ? `last ${t.lastWeek}` : 'no content'}
+                    </span>
                     {t.description ? <span className="hint">{t.description}</span> : null}
                   </td>
-                  <td className="num">{t.followers}</td>
-                  <td className="num">{t.summaries}</td>
-                  <td>{t.lastWeek ?? '—'}</td>
+                  <td className="num wide">{t.followers}</td>
+                  <td className="num wide">{t.summaries}</td>
+                  <td className="wide">{t.lastWeek ?? '—'}</td>
                   <td>
                     <Visibility t={t} />
                   </td>
@@ -152,11 +170,11 @@ export function MergeConfirmPage(p: { csrf: string; plan: MergePlan }) {
       <ul>
         <li>
           {count(p.plan.followersMoved, 'follower')} of &ldquo;{from.name}&rdquo; will follow &ldquo;{into.name}&rdquo;
-          {p.plan.followersKept > 0 ? `; ${count(p.plan.followersKept, 'reader')} already follow both and keep one` : ''}.
+          {p.plan.followersKept > 0 ? `; ${count(p.plan.followersKept, 'reader')} already ${p.plan.followersKept === 1 ? 'follows both and keeps' : 'follow both and keep'} one` : ''}.
         </li>
         <li>
-          {count(p.plan.summariesMoved, 'summary', 'summaries')} move to &ldquo;{into.name}&rdquo;
-          {p.plan.summariesKept > 0 ? `; ${count(p.plan.summariesKept, 'summary', 'summaries')} had both tags and keep one` : ''}.
+          {count(p.plan.summariesMoved, 'summary', 'summaries')} {p.plan.summariesMoved === 1 ? 'moves' : 'move'} to &ldquo;{into.name}&rdquo;
+          {p.plan.summariesKept > 0 ? `; ${count(p.plan.summariesKept, 'summary', 'summaries')} had both tags and ${p.plan.summariesKept === 1 ? 'keeps' : 'keep'} one` : ''}.
         </li>
         <li>Issues already sent are not changed. Old links and files naming &ldquo;{from.name}&rdquo; reach &ldquo;{into.name}&rdquo;.</li>
       </ul>
