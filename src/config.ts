@@ -210,6 +210,8 @@ const fields = {
   NODE_ENV: optionalString,
   TRUST_PROXY: trustProxy,
   ARCHIVE: optionalString.pipe(z.enum(['on', 'off'], 'must be on or off').default('on')),
+  // The subscribe and preferences pages offer tags with a summary in this many recent weeks (two months).
+  SUBSCRIBE_TAG_WEEKS: integer(8, 1, 520, ' (weeks)'),
   // The editor's login at /admin; unset: the admin pages answer 503 and say how to set it.
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').max(1024, 'must be at most 1024 characters').optional()),
   // Bearer token /metrics asks for; unset: /metrics is open (bind it to a private network).
@@ -258,6 +260,8 @@ export interface Config {
   trustProxy: boolean | string[];
   /** The public archive and its feeds (ARCHIVE=on). */
   archive: boolean;
+  /** The subscribe and preferences pages offer visible tags with content in this many recent weeks. */
+  subscribeTagWeeks: number;
   /** The time zone of readers who never chose one. */
   defaultTimeZone: string;
   /** The editor's password for /admin; undefined: the admin pages are off (503). */
@@ -372,6 +376,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevelDefaulted: c.LOG_LEVEL === undefined,
     trustProxy: c.TRUST_PROXY,
     archive: c.ARCHIVE === 'on',
+    subscribeTagWeeks: c.SUBSCRIBE_TAG_WEEKS,
     defaultTimeZone: c.DEFAULT_TIME_ZONE,
     adminPassword: c.ADMIN_PASSWORD,
     metricsToken: c.METRICS_TOKEN,

@@ -18,6 +18,7 @@ import { RemoteError, runRemote } from './remote.ts';
 import { registerSubscribers } from './subscribers.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSummaries } from './summaries.ts';
+import { registerTags } from './tags.ts';
 import { registerTokens } from './tokens.ts';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerPreview(program);
   registerDigest(program);
   registerSchedule(program);
+  registerTags(program);
   registerProcesses(program);
   registerTokens(program);
   registerSummaries(program);

@@ -10,25 +10,6 @@ export function emailHash(email: string): string {
   return createHash('sha256').update(email).digest('hex');
 }
 
-export interface TagCount {
-  slug: string;
-  name: string;
-  /** Summaries under this tag in the recent weeks (the subscribe and preferences pages show it). */
-  recent: number;
-}
-
-/** Every tag, with how many summaries it had since `sinceWeek` (ISO week, inclusive). */
-export function tagsWithCounts(db: Db, sinceWeek: string): Promise<TagCount[]> {
-  return db.query<TagCount>(
-    `select t.slug, t.name, count(s.id)::int as recent
-     from tags t
-     left join summary_tags st on st.tag_id = t.id
-     left join summaries s on s.id = st.summary_id and s.week >= $1
-     group by t.id order by lower(t.name), t.slug`,
-    [sinceWeek],
-  );
-}
-
 export interface SubscribeRequest {
   email: string;
   /** Tag slugs the reader ticked (already checked against the tags that exist). */

@@ -5,15 +5,24 @@ import type { Db } from './connection.ts';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
-/** Creates missing tags and returns every named tag's id, keyed by slug. */
+/**
+ * Creates missing tags and returns every named tag's id, keyed by slug. A slug a tag had before a
+ * rename or merge (tag_aliases) names the tag it became, so an old file does not bring it back.
+ */
 export async function ensureTags(db: Db, names: string[]): Promise<Map<string, number>> {
   if (names.length === 0) return new Map();
   const slugs = names.map(tagSlug);
   await db.query(
-    `insert into tags (name, slug) select * from unnest($1::text[], $2::text[]) on conflict (slug) do nothing`,
+    `insert into tags (name, slug) select n, s from unnest($1::text[], $2::text[]) as u(n, s)
+     where not exists (select 1 from tag_aliases a where a.slug = u.s)
+     on conflict (slug) do nothing`,
     [names, slugs],
   );
-  const rows = await db.query<{ id: number; slug: string }>(`select id, slug from tags where slug = any($1::text[])`, [slugs]);
+  const rows = await db.query<{ id: number; slug: string }>(
+    `select id, slug from tags where slug = any($1::text[])
+     union all select tag_id, slug from tag_aliases where slug = any($1::text[])`,
+    [slugs],
+  );
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
 
@@ -21,9 +30,11 @@ export async function ensureTags(db: Db, names: string[]): Promise<Map<string, n
 async function setTags(tx: Db, id: number, tags: string[]): Promise<void> {
   const tagIds = await ensureTags(tx, tags);
   await tx.query('delete from summary_tags where summary_id = $1', [id]);
+  // Two names of one tag (one of them a renamed or merged tag's old slug): its first place counts.
   await tx.query(
     `insert into summary_tags (summary_id, tag_id, position)
-     select $1, t.tag_id, t.position from unnest($2::int[], $3::int[]) as t(tag_id, position)`,
+     select $1, t.tag_id, t.position from unnest($2::int[], $3::int[]) as t(tag_id, position)
+     on conflict (summary_id, tag_id) do nothing`,
     [id, tags.map((t) => tagIds.get(tagSlug(t))), tags.map((_, n) => n)],
   );
 }

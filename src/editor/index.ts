@@ -5,6 +5,7 @@
 import type { EditorDeps } from './deps.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
 import { summariesOps, type SummariesOps } from './summaries.ts';
+import { tagOps, type TagOps } from './tags.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
@@ -12,6 +13,7 @@ export { EditorError } from './errors.ts';
 export interface Editor {
   schedule: ScheduleOps;
   summaries: SummariesOps;
+  tags: TagOps;
 }
 
 /** The operations run in this process, on its database and queues. */
@@ -19,5 +21,6 @@ export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
     summaries: summariesOps(deps),
+    tags: tagOps(deps),
   };
 }

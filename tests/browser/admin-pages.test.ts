@@ -30,6 +30,8 @@ const DOCS = path.resolve('docs', 'screenshots');
 const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
 /** The screenshots in README.md and docs/admin.md: one screen high at 1280 px. */
 const README_SHOTS = new Set(['issue-sent', 'preview']);
+/** docs/tags.md's screenshots, at 375 and 1280 px. */
+const TAG_SHOTS = new Set(['tags', 'tag', 'tag-merge']);
 
 describe.sequential(`admin pages in Chromium on ${DB}`, () => {
   let t: TestDb;
@@ -162,6 +164,29 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await page.close();
   });
 
+  it('tags: describe and hide on a tag’s page, then a merge reviewed on its own page before it happens', async () => {
+    const page = await newPage(context); // logged in by the test above
+    await page.goto('/admin/tags');
+    await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.getByRole('link', { name: 'No Such Topic', exact: true }).click()]);
+    await expect.poll(() => h1(page).textContent()).toBe('No Such Topic');
+    await page.getByLabel(/Shown under the tag on the subscribe page/).fill('A tag a reader typed by mistake.');
+    await send(page, 'Save description');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Description saved.');
+    await send(page, 'Hide the tag');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Tag hidden');
+
+    await page.getByLabel('Merge into').selectOption('ai');
+    await send(page, 'Review the merge');
+    await expect.poll(() => h1(page).textContent()).toBe('Merge “No Such Topic” into “AI”?');
+    expect((await t.db.query(`select 1 from tags where slug = 'no-such-topic'`)).length).toBe(1);
+    await send(page, 'Merge “No Such Topic” into “AI”');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Tags merged');
+    expect(new URL(page.url()).pathname).toBe('/admin/tags/ai');
+    expect((await t.db.query(`select 1 from tags where slug = 'no-such-topic'`)).length).toBe(0);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
   interface AdminPage {
     name: string;
     h1: string | RegExp;
@@ -210,6 +235,9 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     { name: 'summaries', h1: 'Summaries', open: goto(() => `/admin/summaries?week=${WEEK}`) },
     { name: 'subscribers', h1: 'Subscribers', open: goto(() => '/admin/subscribers') },
     { name: 'schedule', h1: 'The weekly issue', open: goto(() => '/admin/schedule') },
+    { name: 'tags', h1: 'Tags', open: goto(() => '/admin/tags') },
+    { name: 'tag', h1: 'AI', open: goto(() => '/admin/tags/ai') },
+    { name: 'tag-merge', h1: /^Merge “Careers” into “AI”\?$/, open: goto(() => '/admin/tags/careers/merge?into=ai') },
     {
       // Last: it logs the context out to show the login form with an error.
       name: 'login-error',
@@ -261,6 +289,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
         for (const width of [375, 1280]) {
           await shown.setViewportSize({ width, height: width < 600 ? 812 : 900 });
           expect(await overflowsSideways(shown), `${p.name} scrolls sideways at ${width} px`).toBe(false);
+          if (TAG_SHOTS.has(p.name) && UPDATE_DOCS) writeFileSync(path.join(DOCS, `admin-${p.name}-${width}.png`), await shown.screenshot({ fullPage: true }));
         }
         // The screen-high shot first: a whole-page capture leaves Chromium's viewport redrawn oddly.
         if (README_SHOTS.has(p.name)) {

@@ -42,7 +42,7 @@ export async function startReaderSite(t: TestDb): Promise<ReaderSite> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ PUBLIC_URL: url, SECRET: SITE_SECRET, LOG_LEVEL: 'silent', MAIL_FROM: 'tagcast <digest@example.test>' }, '/nonexistent');
+    const config = loadConfig({ PUBLIC_URL: url, SECRET: SITE_SECRET, LOG_LEVEL: 'silent', MAIL_FROM: 'tagcast <digest@example.test>', SUBSCRIBE_TAG_WEEKS: '520' }, '/nonexistent');
     const harness = await createHarness(t.db);
     const log = pino({ level: 'silent' });
     const app = await createServer({

@@ -4,10 +4,12 @@ import type { Editor } from '../../editor/index.ts';
 import type { ApiClient } from './http.ts';
 import { scheduleClient } from './schedule.ts';
 import { summariesClient } from './summaries.ts';
+import { tagsClient } from './tags.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
     schedule: scheduleClient(api),
     summaries: summariesClient(api),
+    tags: tagsClient(api),
   };
 }

@@ -1,5 +1,5 @@
 // The editor pages at /admin, registered on the web baseline (src/web/app.ts): the login, then issues,
-// summaries, subscribers and the recurring schedule behind `requireAdmin`. ADMIN_PASSWORD unset: every
+// summaries, subscribers, the recurring schedule and tags behind `requireAdmin`. ADMIN_PASSWORD unset: every
 // /admin address answers 503 with how to set it. Pages allow `connect-src 'self'` (the progress
 // refresh) and `frame-src 'self'` (the sandboxed digest preview) on top of the site's policy.
 import multipart from '@fastify/multipart';
@@ -17,6 +17,7 @@ import { scheduleRoutes } from './schedule.tsx';
 import { createAdminAuth, requireAdmin, safeNext } from './session.ts';
 import { subscriberRoutes } from './subscribers.tsx';
 import { summaryRoutes } from './summaries.tsx';
+import { tagRoutes } from './tags.tsx';
 
 export type { AdminDeps };
 export { requireAdmin };
@@ -98,7 +99,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     await scope.register(async (editor) => {
       editor.addHook('preHandler', requireAdmin);
-      for (const routes of [issueRoutes, summaryRoutes, subscriberRoutes, scheduleRoutes]) await routes(editor, deps);
+      for (const routes of [issueRoutes, summaryRoutes, subscriberRoutes, scheduleRoutes, tagRoutes]) await routes(editor, deps);
     });
     // The job queues in Bull Board, read-only, behind the same login; connected on first use.
     const queues = deps.queues;

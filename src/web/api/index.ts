@@ -20,6 +20,7 @@ import { defineRoute, type Registry } from './route.ts';
 import { scheduleRoutes } from './schedule.ts';
 import { subscriberRoutes } from './subscribers.ts';
 import { summaryRoutes } from './summaries.ts';
+import { tagRoutes } from './tags.ts';
 
 export interface ApiLimits {
   /** Requests per token per window: a script polling progress every second and importing, with room. */
@@ -97,6 +98,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: 
       summaryRoutes(api, registry, apiDeps);
       subscriberRoutes(api, registry, apiDeps);
       scheduleRoutes(api, registry, apiDeps);
+      tagRoutes(api, registry, apiDeps);
 
       defineRoute(
         api,

@@ -126,7 +126,7 @@ export const editSummaryBody = z.strictObject({
   week: week.optional().describe('default: the week of date, when date is given'),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-23').nullable().optional(),
   sourceUrl: line(CONTENT_LIMITS.sourceUrlChars * 2).nullable().optional(),
-}).refine((o) => Object.keys(o).length > 0, 'names no field to change: give at least one of title, signal, case, take, timeSaved, tags, week, date, sourceUrl');
+}).refine((o) => Object.keys(o).length > 0, 'names no field to change: give at least one of title, signal, case, take, timeSaved, tags, week, date, sourceUrl').meta({ minProperties: 1 });
 
 export const subscribersQuery = z.strictObject({
   q: z.string().max(200, 'is longer than 200 characters').optional().describe('part of an address or name'),

@@ -1,11 +1,12 @@
 // The public archive and its Atom feeds (off with ARCHIVE=off: every route here answers 404), and each
 // reader's private feed of exactly the tags they follow. Sent issues only; pages and feeds carry an
 // ETag and Last-Modified and answer 304 when nothing changed.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { archiveUpdatedAt, type Correction, countSentIssues, countTagIssues, installationSince, issuesWithTags, sentIssue, sentIssues, tagBySlug } from '../../db/archive.ts';
 import { readerProfile } from '../../db/readers.ts';
 import { summariesForIssue } from '../../db/summaries.ts';
+import { tagBySlugOrAlias } from '../../db/tags.ts';
 import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
 import { weekLabel } from '../../digest/week.ts';
 import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
@@ -67,9 +68,19 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
     });
 
+    /** A tag renamed or merged since: its old address moves permanently to the tag it became. */
+    async function movedTag(req: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply, rest: string): Promise<boolean> {
+      const now = SLUG.test(req.params.slug) ? await tagBySlugOrAlias(deps.db, req.params.slug) : undefined;
+      if (!now) return false;
+      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      await reply.redirect(`/tags/${encodeURIComponent(now.slug)}${rest}${query}`, 301);
+      return true;
+    }
+
     app.get<{ Params: { slug: string } }>('/tags/:slug', async (req, reply) => {
       const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
       const page = pageOf(req.query);
+      if (!tag && page !== null && (await movedTag(req, reply, ''))) return reply;
       if (!tag || page === null) return notFound(reply, 'There is no such tag.');
       const pages = Math.max(1, Math.ceil((await countTagIssues(deps.db, tag.id)) / TAG_ISSUES_PER_PAGE));
       if (page > pages) return notFound(reply, 'There is no such page for this tag.');
@@ -106,6 +117,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
 
     app.get<{ Params: { slug: string } }>('/tags/:slug/feed.xml', async (req, reply) => {
       const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
+      if (!tag && (await movedTag(req, reply, '/feed.xml'))) return reply;
       if (!tag) return notFound(reply, 'There is no such tag.');
       // Slugs may hold "#" (C#) or "+" (C++): in a URL they are escaped, or "#" would start a fragment.
       const path = encodeURIComponent(tag.slug);

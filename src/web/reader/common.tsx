@@ -12,7 +12,7 @@ import { MessagePage } from '../views/reader.tsx';
 
 export interface ReaderDeps {
   db: Db;
-  config: Pick<Config, 'secret' | 'publicUrl' | 'mailFrom' | 'archive' | 'defaultTimeZone'>;
+  config: Pick<Config, 'secret' | 'publicUrl' | 'mailFrom' | 'archive' | 'defaultTimeZone' | 'subscribeTagWeeks'>;
   csrf: Csrf;
   /** Queues a notice's email; best effort (reconcile sends what never reached the queue). */
   enqueueNotice(noticeId: number): void;

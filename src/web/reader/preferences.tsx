@@ -13,15 +13,14 @@ import {
   resubscribe,
   savePreferences,
   setPause,
-  tagsWithCounts,
   unsubscribe,
   type ReaderProfile,
 } from '../../db/readers.ts';
-import { isoWeek } from '../../digest/week.ts';
 import { isTimeZone } from '../../subscriptions/address.ts';
 import { DeleteConfirmPage, PreferencesPage, type FieldError, type PreferencesDone } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
-import { RECENT_WEEKS, unknownTags } from './subscribe.tsx';
+import { offeredTags } from '../../db/tags.ts';
+import { recentSince, unknownTags } from './subscribe.tsx';
 
 const DONE = new Set<PreferencesDone>(['saved', 'paused', 'resumed', 'unsubscribed', 'resubscribed', 'export', 'delete', 'held', 'confirmed']);
 
@@ -35,8 +34,7 @@ function gone(reply: FastifyReply, deps: ReaderDeps) {
 }
 
 async function show(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, p: ReaderProfile, token: string, o: { done?: PreferencesDone; errors?: FieldError[]; status?: number; chosen?: string[]; timeZone?: string } = {}) {
-  const since = isoWeek(new Date(deps.now().getTime() - RECENT_WEEKS * 7 * 86_400_000));
-  const [tags, history] = await Promise.all([tagsWithCounts(deps.db, since), readerHistory(deps.db, p.id)]);
+  const [tags, history] = await Promise.all([offeredTags(deps.db, recentSince(deps), p.id), readerHistory(deps.db, p.id)]);
   const l = links(deps.config, p.id);
   // A reader who never chose a zone reads dates, and gets local-time issues, in DEFAULT_TIME_ZONE.
   const zone = p.timeZone ?? deps.config.defaultTimeZone;

@@ -2,14 +2,13 @@
 // the address is new, pending, subscribed or suppressed (nobody learns who reads what); the one
 // click in the confirmation email activates the reader, with the tags and time zone they asked for.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { confirmSubscription, existingTags, readerProfile, requestSubscription, tagsWithCounts } from '../../db/readers.ts';
+import { confirmSubscription, existingTags, readerProfile, requestSubscription } from '../../db/readers.ts';
+import { offeredTags } from '../../db/tags.ts';
 import { isoWeek } from '../../digest/week.ts';
 import { isTimeZone, mailboxKey, normaliseEmail } from '../../subscriptions/address.ts';
 import { SubscribePage, type FieldError, type SubscribeValues } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
-/** The subscribe page's counts cover this many recent weeks. */
-export const RECENT_WEEKS = 8;
 const NAME_MAX = 200;
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
@@ -26,12 +25,16 @@ export function unknownTags(asked: string[], known: string[]): string | null {
   return `Choose tags from the list: ${named.join(', ')}${more} ${missing.length === 1 ? 'is not a tag' : 'are not tags'} here any more.`;
 }
 
+/** The first ISO week the tag lists count: SUBSCRIBE_TAG_WEEKS back from now. */
+export function recentSince(deps: Pick<ReaderDeps, 'now' | 'config'>): string {
+  return isoWeek(new Date(deps.now().getTime() - deps.config.subscribeTagWeeks * 7 * 86_400_000));
+}
+
 async function showForm(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, values: SubscribeValues, errors: FieldError[], status: number, zoneFromBrowser: boolean) {
-  const since = isoWeek(new Date(deps.now().getTime() - RECENT_WEEKS * 7 * 86_400_000));
-  const tags = await tagsWithCounts(deps.db, since);
+  const tags = await offeredTags(deps.db, recentSince(deps));
   return sendPage(
     reply,
-    <SubscribePage tags={tags} values={values} zoneFromBrowser={zoneFromBrowser} errors={errors} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} weeks={RECENT_WEEKS} />,
+    <SubscribePage tags={tags} values={values} zoneFromBrowser={zoneFromBrowser} errors={errors} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} weeks={deps.config.subscribeTagWeeks} />,
     status,
   );
 }

@@ -2,7 +2,7 @@
 // Every form posts with a CSRF field (except the RFC 8058 one-click unsubscribe) and works without
 // JavaScript; the only script pre-fills the time zone from the browser.
 import type { ReactNode } from 'react';
-import type { TagCount } from '../../db/readers.ts';
+import type { TagCount } from '../../db/tags.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
 
 export interface FieldError {
@@ -81,6 +81,7 @@ export function TagChoices({ tags, chosen, legend, hint, error }: { tags: TagCou
                   {t.name} <span className="count">({t.recent === 1 ? '1 summary' : `${t.recent} summaries`} lately)</span>
                 </span>
               </label>
+              {t.description ? <p className="hint tag-description">{t.description}</p> : null}
             </li>
           ))}
         </ul>

@@ -50,12 +50,13 @@ export function TableHead({ cols }: { cols: (ReactNode | { num: ReactNode })[] }
   );
 }
 
-export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule';
+export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule' | 'tags';
 
 const NAV: { key: AdminSection | 'queues'; href: string; label: string }[] = [
   { key: 'issues', href: '/admin/issues', label: 'Issues' },
   { key: 'summaries', href: '/admin/summaries', label: 'Summaries' },
   { key: 'subscribers', href: '/admin/subscribers', label: 'Subscribers' },
+  { key: 'tags', href: '/admin/tags', label: 'Tags' },
   { key: 'schedule', href: '/admin/schedule', label: 'Schedule' },
   { key: 'queues', href: '/admin/queues', label: 'Queues' },
 ];
@@ -107,6 +108,11 @@ const DONE: Record<string, string> = {
   added: 'Subscriber saved.',
   'schedule-saved': 'Schedule saved.',
   'schedule-cleared': 'Schedule cleared: no weekly issue is created any more.',
+  'tag-renamed': 'Tag renamed.',
+  'tag-described': 'Description saved.',
+  'tag-hidden': 'Tag hidden: new readers are not offered it; its followers keep it.',
+  'tag-shown': 'Tag offered again.',
+  'tag-merged': 'Tags merged: the followers and summaries moved here.',
 };
 
 export function DoneNotice({ done }: { done: string | undefined }) {
