@@ -4,17 +4,20 @@
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
+import { subscriberOps, type SubscriberOps } from './subscribers.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
 
 export interface Editor {
   schedule: ScheduleOps;
+  subscribers: SubscriberOps;
 }
 
 /** The operations run in this process, on its database and queues. */
 export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
+    subscribers: subscriberOps(deps),
   };
 }

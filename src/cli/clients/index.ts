@@ -3,9 +3,11 @@
 import type { Editor } from '../../editor/index.ts';
 import type { ApiClient } from './http.ts';
 import { scheduleClient } from './schedule.ts';
+import { subscribersClient } from './subscribers.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
     schedule: scheduleClient(api),
+    subscribers: subscribersClient(api),
   };
 }
