@@ -19,7 +19,6 @@ import { UsageError } from './context.ts';
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
 import { parseAgain, readersLine, weekTakenLine } from './issue.ts';
 import { formatIssueReport, issueLine } from './report.ts';
-import { subscriberFromArgs } from './subscribers.ts';
 import { LOCAL_TOKEN_NAME } from './tokens.ts';
 
 export const API_FILE = 'api.json';
@@ -239,65 +238,6 @@ function remoteProgram(client: Client, config: Config): Command {
     for (const i of r.issues) out(issueLine(reviveIssue(i)));
   });
 
-  const subs = program.command('subscribers');
-  subs
-    .command('add')
-    .argument('<email>')
-    .requiredOption('--tags <tags>')
-    .option('--tz <zone>')
-    .option('--name <name>')
-    .action(async (email: string, o: { tags: string; tz?: string; name?: string }) => {
-      // Checked here first, so a mistake reads exactly as it does locally.
-      const v = subscriberFromArgs(email, o);
-      const r = await client.request<{ created: boolean; email: string; tags: string[] }>('POST', '/subscribers', {
-        email: v.email,
-        tags: v.tags,
-        ...(v.timeZone ? { timeZone: v.timeZone } : {}),
-        ...(v.name ? { name: v.name } : {}),
-      });
-      out(`${r.created ? 'added' : 'updated'} ${r.email} (tags: ${r.tags.join(', ')})`);
-    });
-  subs
-    .command('import')
-    .argument('<file>')
-    .action(async (file: string) => {
-      const text = await readFile(file, 'utf8').catch(() => {
-        throw new UsageError(`cannot read ${file}`);
-      });
-      const r = await client.request<{ rows: number; created: number; updated: number; erased: number; errors: { line: number; problem: string }[] }>(
-        'POST',
-        '/subscribers/import',
-        { csv: text, name: file },
-      );
-      for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.problem}\n`);
-      const erased = r.erased ? `, ${r.erased} left out (erased at their owners' request)` : '';
-      out(`${r.rows} rows: ${r.created} added, ${r.updated} updated${erased}, ${r.errors.length} rejected`);
-      if (r.errors.length > 0) process.exitCode = 1;
-    });
-  subs
-    .command('export')
-    .argument('[file]')
-    .action(async (file?: string) => {
-      const csv = await client.text('/subscribers/export');
-      if (file) await writeFile(file, csv);
-      else process.stdout.write(csv);
-    });
-  subs.command('list').action(async () => {
-    let offset = 0;
-    let total = 0;
-    do {
-      const r = await client.request<{ subscribers: { id: number; email: string; status: string; timeZone: string | null; tags: string[] }[]; total: number }>(
-        'GET',
-        `/subscribers?limit=1000&offset=${offset}`,
-      );
-      for (const s of r.subscribers) out(`${s.id}\t${s.email}\t${s.status}\t${s.timeZone}\t${s.tags.join(', ')}`);
-      total = r.total;
-      offset += r.subscribers.length;
-      if (r.subscribers.length === 0) break;
-    } while (offset < total);
-    out(`${total} subscribers`);
-  });
-
   return program;
 }
 
@@ -311,10 +251,6 @@ const MAPPED = new Set([
   'issue resume',
   'issue cancel',
   'issue list',
-  'subscribers add',
-  'subscribers list',
-  'subscribers import',
-  'subscribers export',
 ]);
 
 /** Whether argv (process.argv: node, script, args…) names a command the API can run. */

@@ -350,3 +350,51 @@ export async function readerDelivery(db: Db, issueId: number, subscriberId: numb
   );
   return row;
 }
+
+/** One delivery of an issue to a reader, for the editor's page of that reader. */
+export interface ReaderDelivery {
+  issueId: number;
+  week: string;
+  /** pending | submitted | failed | skipped: what tagcast did. */
+  status: string;
+  sections: string[];
+  sendAt: Date | null;
+  submittedAt: Date | null;
+  /** The provider's last word (delivered, bounced, complained…); null before any. */
+  outcome: string | null;
+  openedAt: Date | null;
+  clickedAt: Date | null;
+  error: string | null;
+  /** What the provider reported about this email, oldest first. */
+  events: { type: string; receivedAt: Date }[];
+}
+
+/** Every delivery of a reader, newest issue first, each with its provider events (one statement). */
+export function readerDeliveries(db: Db, subscriberId: number): Promise<ReaderDelivery[]> {
+  return db.query<ReaderDelivery>(
+    `select d.issue_id as "issueId", i.week, d.status, d.sections, d.send_at as "sendAt", d.submitted_at as "submittedAt",
+            d.outcome, d.opened_at as "openedAt", d.clicked_at as "clickedAt", d.error,
+            coalesce((select json_agg(json_build_object('type', e.type, 'receivedAt', e.received_at) order by e.received_at, e.id)
+                      from events e where d.provider_id is not null and e.provider_id = d.provider_id), '[]'::json) as events
+     from deliveries d join issues i on i.id = d.issue_id
+     where d.subscriber_id = $1 order by d.issue_id desc`,
+    [subscriberId],
+  ).then((rows) => rows.map((r) => ({ ...r, events: r.events.map((e) => ({ type: e.type, receivedAt: new Date(e.receivedAt) })) })));
+}
+
+/** One email tagcast sent a reader outside the digest (confirm, export or delete link…). */
+export interface ReaderNotice {
+  kind: NoticeKind;
+  createdAt: Date;
+  sentAt: Date | null;
+  usedAt: Date | null;
+  error: string | null;
+}
+
+export function readerNotices(db: Db, subscriberId: number): Promise<ReaderNotice[]> {
+  return db.query<ReaderNotice>(
+    `select kind, created_at as "createdAt", sent_at as "sentAt", used_at as "usedAt", error
+     from notices where subscriber_id = $1 order by id desc`,
+    [subscriberId],
+  );
+}

@@ -1,7 +1,6 @@
 // Reports and look-ups for the editor pages: which combinations of sections readers get from an issue,
-// and the subscriber search.
+// and a subscriber for a preview.
 import type { Db } from './connection.ts';
-import type { SubscriberRow, SubscriberStatus } from './subscribers.ts';
 
 export interface Combination {
   /** Tag slugs in the digest, sorted; empty: the reader gets no email (no followed tag has content). */
@@ -47,34 +46,6 @@ export async function tagNamesBySlug(db: Db, slugs: string[]): Promise<Map<strin
   if (slugs.length === 0) return new Map();
   const rows = await db.query<{ slug: string; name: string }>(`select slug, name from tags where slug = any($1::text[])`, [slugs]);
   return new Map(rows.map((r) => [r.slug, r.name]));
-}
-
-export interface SubscriberSearch {
-  /** Part of the address or the name, any case; empty: everyone. */
-  q: string;
-  status: SubscriberStatus | null;
-  limit: number;
-  offset: number;
-}
-
-/** `%`, `_` and `\` typed by an editor are searched for as themselves. */
-const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-export async function searchSubscribers(db: Db, s: SubscriberSearch): Promise<{ rows: SubscriberRow[]; total: number }> {
-  const where = `($1 = '' or s.email ilike '%' || $1 || '%' or coalesce(s.name, '') ilike '%' || $1 || '%')
-                 and ($2::text is null or s.status = $2)`;
-  const params = [likeLiteral(s.q), s.status];
-  const [rows, [count]] = await Promise.all([
-    db.query<SubscriberRow>(
-      `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.created_at as "createdAt",
-              array(select t.name from subscriptions x join tags t on t.id = x.tag_id
-                    where x.subscriber_id = s.id order by t.name) as tags
-       from subscribers s where ${where} order by s.id limit $3 offset $4`,
-      [...params, s.limit, s.offset],
-    ),
-    db.query<{ n: number }>(`select count(*)::int as n from subscribers s where ${where}`, params),
-  ]);
-  return { rows, total: count!.n };
 }
 
 /** One subscriber by address, with the slugs of the tags they follow (for a preview or a test send). */

@@ -1,5 +1,6 @@
 import { tagSlug } from '../content/summary.ts';
 import type { Db } from './connection.ts';
+import { replaceSubscriptions } from './readers.ts';
 import { ensureTags } from './summaries.ts';
 
 /** The SQL twin of emailHash() in readers.ts: SHA-256 of the address's UTF-8 bytes, hex. */
@@ -80,18 +81,111 @@ export interface SubscriberRow {
   status: SubscriberStatus;
   /** null: never chosen (DEFAULT_TIME_ZONE applies). */
   timeZone: string | null;
+  /** Set while the reader paused their digests (a future time); null otherwise. */
+  pausedUntil: Date | null;
   tags: string[];
   createdAt: Date;
 }
 
+const ROW_COLUMNS = `s.id, s.email, s.name, s.status, s.time_zone as "timeZone",
+  case when s.paused_until > now() then s.paused_until end as "pausedUntil", s.created_at as "createdAt",
+  array(select t.name from subscriptions x join tags t on t.id = x.tag_id where x.subscriber_id = s.id order by t.name) as tags`;
+
 export function listSubscribers(db: Db, opts: { limit?: number; offset?: number } = {}): Promise<SubscriberRow[]> {
-  return db.query<SubscriberRow>(
-    `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.created_at as "createdAt",
-            array(select t.name from subscriptions x join tags t on t.id = x.tag_id
-                  where x.subscriber_id = s.id order by t.name) as tags
-     from subscribers s order by s.id limit $1 offset $2`,
-    [opts.limit ?? 1_000_000_000, opts.offset ?? 0],
+  return db.query<SubscriberRow>(`select ${ROW_COLUMNS} from subscribers s order by s.id limit $1 offset $2`, [opts.limit ?? 1_000_000_000, opts.offset ?? 0]);
+}
+
+/**
+ * What the subscribers list filters by: a status, or `paused` (active, but paused by the reader until
+ * a later time). `active` leaves paused readers out, so the filters part the list without overlap.
+ */
+export const SUBSCRIBER_FILTERS = ['active', 'paused', 'pending', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriberFilter = (typeof SUBSCRIBER_FILTERS)[number];
+
+const FILTER_SQL: Record<SubscriberFilter, string> = {
+  active: `s.status = 'active' and (s.paused_until is null or s.paused_until <= now())`,
+  paused: `s.status = 'active' and s.paused_until > now()`,
+  pending: `s.status = 'pending'`,
+  unsubscribed: `s.status = 'unsubscribed'`,
+  bounced: `s.status = 'bounced'`,
+  complained: `s.status = 'complained'`,
+};
+
+export interface SubscriberSearch {
+  /** Part of the address or the name, any case; empty: everyone. */
+  q: string;
+  /** Exactly this (normalised) address. */
+  email?: string | undefined;
+  status: SubscriberFilter | null;
+  limit: number;
+  offset: number;
+}
+
+/** `%`, `_` and `\` typed by an editor are searched for as themselves. */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function searchSubscribers(db: Db, s: SubscriberSearch): Promise<{ rows: SubscriberRow[]; total: number }> {
+  const where = `($1 = '' or s.email ilike '%' || $1 || '%' or coalesce(s.name, '') ilike '%' || $1 || '%')
+                 and ($2::text is null or s.email = $2) and ${s.status ? FILTER_SQL[s.status] : 'true'}`;
+  const params = [likeLiteral(s.q), s.email ?? null];
+  const [rows, [count]] = await Promise.all([
+    db.query<SubscriberRow>(`select ${ROW_COLUMNS} from subscribers s where ${where} order by s.id limit $3 offset $4`, [...params, s.limit, s.offset]),
+    db.query<{ n: number }>(`select count(*)::int as n from subscribers s where ${where}`, params),
+  ]);
+  return { rows, total: count!.n };
+}
+
+export interface SubscriberDetail extends SubscriberRow {
+  source: string | null;
+  confirmedAt: Date | null;
+  unsubscribedAt: Date | null;
+  updatedAt: Date;
+  /** Never to be mailed again (a hard bounce, a complaint…), with why. */
+  suppressed: string | null;
+}
+
+export async function getSubscriber(db: Db, id: number): Promise<SubscriberDetail | undefined> {
+  const [row] = await db.query<SubscriberDetail>(
+    `select ${ROW_COLUMNS}, s.source, s.confirmed_at as "confirmedAt", s.unsubscribed_at as "unsubscribedAt", s.updated_at as "updatedAt",
+            (select p.reason from suppressions p where p.email = s.email) as suppressed
+     from subscribers s where s.id = $1`,
+    [id],
   );
+  return row;
+}
+
+export interface KnownTag {
+  slug: string;
+  name: string;
+}
+
+/** Every tag, by slug: what a subscriber may follow without creating a tag. */
+export function knownTags(db: Db): Promise<KnownTag[]> {
+  return db.query<KnownTag>(`select slug, name from tags order by slug`);
+}
+
+/** The subscriber with this (normalised) address. */
+export async function subscriberIdByEmail(db: Db, email: string): Promise<number | undefined> {
+  const [row] = await db.query<{ id: number }>(`select id from subscribers where email = $1`, [email]);
+  return row?.id;
+}
+
+/**
+ * An editor's change to a reader: the followed tags become exactly these (by name; new ones are
+ * created, so check them first), and the time zone is set (null: the default) when given.
+ */
+export async function editSubscriber(db: Db, id: number, change: { tags?: string[] | undefined; timeZone?: string | null | undefined }): Promise<boolean> {
+  return db.tx(async (tx) => {
+    const [row] = await tx.query<{ id: number }>(`select id from subscribers where id = $1 for update`, [id]);
+    if (!row) return false;
+    if (change.timeZone !== undefined) await tx.run(`update subscribers set time_zone = $2, updated_at = now() where id = $1`, [id, change.timeZone]);
+    if (change.tags !== undefined) {
+      await ensureTags(tx, change.tags);
+      await replaceSubscriptions(tx, id, change.tags.map(tagSlug));
+      await tx.run(`update subscribers set updated_at = now() where id = $1`, [id]);
+    }
+    return true;
+  });
 }
 
 export async function countSubscribers(db: Db): Promise<number> {

@@ -6,6 +6,7 @@ import type { EditorDeps } from './deps.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
 import { summariesOps, type SummariesOps } from './summaries.ts';
 import { tagOps, type TagOps } from './tags.ts';
+import { subscriberOps, type SubscriberOps } from './subscribers.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
@@ -14,6 +15,7 @@ export interface Editor {
   schedule: ScheduleOps;
   summaries: SummariesOps;
   tags: TagOps;
+  subscribers: SubscriberOps;
 }
 
 /** The operations run in this process, on its database and queues. */
@@ -22,5 +24,6 @@ export function localEditor(deps: EditorDeps): Editor {
     schedule: scheduleOps(deps),
     summaries: summariesOps(deps),
     tags: tagOps(deps),
+    subscribers: subscriberOps(deps),
   };
 }

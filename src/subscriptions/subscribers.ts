@@ -1,7 +1,7 @@
 // Editor-side subscriber management: validation of what people type or upload, CSV in and out.
 import type { Db } from '../db/connection.ts';
-import { listSubscribers, upsertSubscribers, type SubscriberInput, type SubscriberStatus } from '../db/subscribers.ts';
-import { cleanTags } from '../content/summary.ts';
+import { knownTags, listSubscribers, upsertSubscribers, type KnownTag, type SubscriberInput, type SubscriberStatus } from '../db/subscribers.ts';
+import { cleanTags, tagSlug } from '../content/summary.ts';
 import { controlCharacter } from '../digest/subject.ts';
 import { isTimeZone, normaliseEmail } from './address.ts';
 import { formatCsv, parseCsv } from './csv.ts';
@@ -45,6 +45,26 @@ export function validateSubscriber(raw: RawSubscriber, source: string): Subscrib
   return { email: addr.email, name, timeZone: tz, tags, status, source };
 }
 
+/** Known tags named in a refusal; past this many, the rest are counted. */
+const KNOWN_NAMED = 30;
+
+/**
+ * Tags as the editor typed them, matched to the tags that exist (by slug, so "ai" is the tag AI):
+ * their stored names, or the problem naming the unknown ones and the known ones. A typo must not
+ * become a new public tag; `createTags` asks for new ones on purpose.
+ */
+export function resolveTags(tags: string[], known: KnownTag[], createTags: boolean): { tags: string[] } | { error: string; unknown: string[] } {
+  const bySlug = new Map(known.map((k) => [k.slug, k.name]));
+  const unknown = tags.filter((t) => !bySlug.has(tagSlug(t)));
+  if (unknown.length > 0 && !createTags) {
+    const slugs = known.map((k) => k.slug);
+    const named = slugs.length === 0 ? 'there are no tags yet' : `known tags: ${slugs.slice(0, KNOWN_NAMED).join(', ')}${slugs.length > KNOWN_NAMED ? `, … (${slugs.length} in all)` : ''}`;
+    const list = unknown.map((t) => `"${t}"`).join(', ');
+    return { error: `unknown tag${unknown.length > 1 ? 's' : ''} ${list}; ${named} (to follow a new tag, ask to create it)`, unknown };
+  }
+  return { tags: tags.map((t) => bySlug.get(tagSlug(t)) ?? t) };
+}
+
 /** Merges rows for the same address: tags are united, later non-empty fields win. */
 export function mergeByEmail(rows: SubscriberInput[]): SubscriberInput[] {
   const byEmail = new Map<string, SubscriberInput>();
@@ -78,8 +98,11 @@ const HEADER_ALIASES: Record<string, keyof RawSubscriber> = {
   status: 'status',
 };
 
-/** Imports a subscriber CSV (header row required: email, and optionally name, tags, time_zone, status). */
-export async function importSubscribersCsv(db: Db, text: string, file: string): Promise<CsvImportResult> {
+/**
+ * Imports a subscriber CSV (header row required: email, and optionally name, tags, time_zone, status).
+ * A row naming a tag that does not exist is refused by line unless `createTags`.
+ */
+export async function importSubscribersCsv(db: Db, text: string, file: string, opts: { createTags: boolean }): Promise<CsvImportResult> {
   const { records, error } = parseCsv(text);
   const result: CsvImportResult = { rows: 0, created: 0, updated: 0, erased: 0, errors: [] };
   const header = records.shift();
@@ -93,6 +116,7 @@ export async function importSubscribersCsv(db: Db, text: string, file: string): 
     return result;
   }
   const good: SubscriberInput[] = [];
+  const known = await knownTags(db);
   for (const rec of records) {
     result.rows++;
     if (rec.fields.length > columns.length) {
@@ -105,8 +129,13 @@ export async function importSubscribersCsv(db: Db, text: string, file: string): 
       if (col) raw[col] = v as never;
     });
     const v = validateSubscriber(raw, `csv:${file}`);
-    if ('errors' in v) result.errors.push({ line: rec.line, problem: v.errors.join('; ') });
-    else good.push(v);
+    if ('errors' in v) {
+      result.errors.push({ line: rec.line, problem: v.errors.join('; ') });
+      continue;
+    }
+    const tags = resolveTags(v.tags, known, opts.createTags);
+    if ('error' in tags) result.errors.push({ line: rec.line, problem: tags.error });
+    else good.push({ ...v, tags: tags.tags });
   }
   // An unterminated quote is reported after the rows before it, which are kept, like any bad row's.
   if (error) result.errors.push(error);

@@ -30,8 +30,29 @@ const DOCS = path.resolve('docs', 'screenshots');
 const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
 /** The screenshots in README.md and docs/admin.md: one screen high at 1280 px. */
 const README_SHOTS = new Set(['issue-sent', 'preview']);
-/** docs/tags.md's screenshots, at 375 and 1280 px. */
-const TAG_SHOTS = new Set(['tags', 'tag', 'tag-merge']);
+/** Whole-page screenshots at 375 and 1280 px for docs/tags.md and docs/readers.md (TAGCAST_UPDATE_SCREENSHOTS=1). */
+const DOC_SHOTS = new Set(['tags', 'tag', 'tag-merge', 'subscribers', 'reader']);
+
+/** Words in table cells that run over two lines (a column squeezed to a few letters wide). */
+function brokenWords(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const broken: string[] = [];
+    for (const cell of document.querySelectorAll('td, th')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        // A hyphen is a fair place to break (2026-W48); anything else inside a word is not.
+        for (const m of (n.textContent ?? '').matchAll(/[^\s-]+/g)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const lines = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+          if (lines.size > 1) broken.push(m[0]);
+        }
+      }
+    }
+    return broken;
+  });
+}
 
 describe.sequential(`admin pages in Chromium on ${DB}`, () => {
   let t: TestDb;
@@ -56,6 +77,8 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await upsertSubscribers(t.db, [
       ...Array.from({ length: 12 }, (_, n) => reader(`reader${n}@example.test`, n % 3 === 0 ? ['AI', 'Rust'] : ['AI'])),
       reader('nothing@example.test', ['No Such Topic']),
+      // A long address: at 375 px its column must scroll, not break it letter by letter.
+      reader('a-rather-long-address-for-a-narrow-screen@newsletter-readers.example.test', ['AI']),
     ]);
     h = await createHarness(t.db);
     const port = await freePort();
@@ -234,6 +257,31 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     },
     { name: 'summaries', h1: 'Summaries', open: goto(() => `/admin/summaries?week=${WEEK}`) },
     { name: 'subscribers', h1: 'Subscribers', open: goto(() => '/admin/subscribers') },
+    { name: 'subscribers-paused', h1: 'Subscribers', open: goto(() => '/admin/subscribers?status=paused') },
+    {
+      // Reader 0 got the issue sent above: a delivery, and the provider's events for it.
+      name: 'reader',
+      h1: 'reader0@example.test',
+      async open(page) {
+        await t.db.query(
+          `insert into events (id, type, email, provider_id, payload)
+           select 'ev-' || d.provider_id || '-' || k.type, k.type, s.email, d.provider_id, '{}'
+           from deliveries d join subscribers s on s.id = d.subscriber_id, (values ('email.delivered'), ('email.opened')) as k(type)
+           where s.email = 'reader0@example.test' and d.provider_id is not null on conflict do nothing`,
+        );
+        await page.goto('/admin/subscribers?q=reader0%40');
+        await Promise.all([page.waitForURL(/\/admin\/subscribers\/\d+$/), page.getByRole('link', { name: 'reader0@example.test' }).click()]);
+      },
+    },
+    {
+      name: 'reader-erase',
+      h1: 'Erase reader1@example.test?',
+      async open(page) {
+        await page.goto('/admin/subscribers?q=reader1%40');
+        await Promise.all([page.waitForURL(/\/admin\/subscribers\/\d+$/), page.getByRole('link', { name: 'reader1@example.test' }).click()]);
+        await Promise.all([page.waitForURL(/\/erase$/), page.getByRole('button', { name: 'Erase…' }).click()]);
+      },
+    },
     { name: 'schedule', h1: 'The weekly issue', open: goto(() => '/admin/schedule') },
     { name: 'tags', h1: 'Tags', open: goto(() => '/admin/tags') },
     { name: 'tag', h1: 'AI', open: goto(() => '/admin/tags/ai') },
@@ -260,9 +308,11 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
       await page.evaluate(() => {
         document.querySelector('label[for=q]')!.remove();
         document.querySelector('main')!.insertAdjacentHTML('beforeend', `<pre>${'x'.repeat(400)}</pre>`);
+        document.querySelector('td')!.setAttribute('style', 'overflow-wrap: anywhere; max-width: 2em');
       });
       expect((await axeViolations(page)).map((v) => v.id)).toContain('label');
       expect(await overflowsSideways(page)).toBe(true);
+      expect(await brokenWords(page)).not.toEqual([]);
     } finally {
       await page.close();
     }
@@ -289,7 +339,8 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
         for (const width of [375, 1280]) {
           await shown.setViewportSize({ width, height: width < 600 ? 812 : 900 });
           expect(await overflowsSideways(shown), `${p.name} scrolls sideways at ${width} px`).toBe(false);
-          if (TAG_SHOTS.has(p.name) && UPDATE_DOCS) writeFileSync(path.join(DOCS, `admin-${p.name}-${width}.png`), await shown.screenshot({ fullPage: true }));
+          expect(await brokenWords(shown), `${p.name}: words broken inside table cells at ${width} px`).toEqual([]);
+          if (UPDATE_DOCS && DOC_SHOTS.has(p.name)) await shown.screenshot({ path: path.join(DOCS, `admin-${p.name}-${width}.png`), fullPage: true });
         }
         // The screen-high shot first: a whole-page capture leaves Chromium's viewport redrawn oddly.
         if (README_SHOTS.has(p.name)) {

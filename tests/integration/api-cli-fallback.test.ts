@@ -70,10 +70,29 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(early.stderr).toContain('not sent yet: sending again is only for a week already sent');
         expect((await inProcess(['issue', 'cancel', held], env)).code).toBe(0);
 
-        const added = await inProcess(['subscribers', 'add', 'Ada@Example.com', '--tags', 'Rust,AI'], env);
+        const typo = await inProcess(['subscribers', 'add', 'Ada@Example.com', '--tags', 'Rust,AI'], env);
+        expect(typo).toMatchObject({ code: 2, stdout: '', stderr: 'tagcast: unknown tags "Rust", "AI"; there are no tags yet (to follow a new tag, ask to create it)\n' });
+        const added = await inProcess(['subscribers', 'add', 'Ada@Example.com', '--tags', 'Rust,AI', '--create-tags'], env);
         expect(added.stdout).toBe('added ada@example.com (tags: Rust, AI)\n');
         const subs = await inProcess(['subscribers', 'list'], env);
-        expect(subs.stdout).toMatch(/^\d+\tada@example\.com\tactive\t[^\t]*\tAI, Rust\n1 subscribers\n$/);
+        // A header row, and "-" for what is not set (the old remote command printed "null").
+        expect(subs.stdout).toMatch(/^id\temail\tstatus\ttime_zone\tpaused_until\ttags\n\d+\tada@example\.com\tactive\t-\t-\tAI, Rust\n1 subscriber\n$/);
+        const ada = /\n(\d+)\tada/.exec(subs.stdout)![1]!;
+        const shown = await inProcess(['subscribers', 'show', 'ADA@example.com'], env);
+        expect(shown.stdout).toContain(`subscriber ${ada} · ada@example.com`);
+        expect(shown.stdout).toContain('deliveries (0):');
+        const edited = await inProcess(['subscribers', 'edit', ada, '--tz', 'Europe/Berlin'], env);
+        expect(edited.stdout).toBe('updated ada@example.com (tags: AI, Rust; time zone: Europe/Berlin)\n');
+        expect((await inProcess(['subscribers', 'edit', 'ada@example.com', '--tags', 'Rusty'], env))).toMatchObject({ code: 2, stderr: 'tagcast: unknown tag "Rusty"; known tags: ai, rust (to follow a new tag, ask to create it)\n' });
+        expect((await inProcess(['subscribers', 'list', '--status', 'paused'], env)).stdout).toBe('id\temail\tstatus\ttime_zone\tpaused_until\ttags\n0 subscribers\n');
+        expect((await inProcess(['subscribers', 'show', 'nobody@example.com'], env))).toMatchObject({ code: 1, stderr: 'tagcast: no subscriber has the address nobody@example.com\n' });
+        expect((await inProcess(['subscribers', 'unsubscribe', ada], env)).stdout).toBe('unsubscribed ada@example.com\n');
+        expect((await inProcess(['subscribers', 'list', '--status', 'unsubscribed'], env)).stdout).toContain('\tada@example.com\tunsubscribed\t');
+        expect((await inProcess(['subscribers', 'erase', ada, '--yes'], env)).stdout).toBe(`erased subscriber ${ada} (ada@example.com)\n`);
+        expect((await inProcess(['subscribers', 'add', 'ada@example.com', '--tags', 'AI'], env))).toMatchObject({
+          code: 1,
+          stderr: "tagcast: ada@example.com was erased at its owner's request; only they can subscribe again (on the subscribe page)\n",
+        });
 
         const content = path.join(dir, 'content', '2026-W48');
         mkdirSync(content, { recursive: true });

@@ -294,10 +294,10 @@ describe.sequential(`JSON API on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   describe('subscribers', () => {
     it('adds, searches with pages, and refuses a bad address naming the problem', async () => {
-      const a = await call('POST', '/subscribers', { email: 'Ada@Example.com', tags: ['Rust', 'AI'], timeZone: 'Europe/London', name: 'Ada' });
+      const a = await call('POST', '/subscribers', { email: 'Ada@Example.com', tags: ['Rust', 'AI'], timeZone: 'Europe/London', name: 'Ada', createTags: true });
       expect(a.statusCode, a.body).toBe(201);
-      expect(json(a)).toEqual({ created: true, email: 'ada@example.com', tags: ['Rust', 'AI'] });
-      const again = await call('POST', '/subscribers', { email: 'ada@example.com', tags: ['Go'] });
+      expect(json(a)).toEqual({ created: true, id: expect.any(Number), email: 'ada@example.com', tags: ['Rust', 'AI'] });
+      const again = await call('POST', '/subscribers', { email: 'ada@example.com', tags: ['Go'], createTags: true });
       expect(again.statusCode).toBe(200);
       expect(json(again).created).toBe(false);
       expect400(await call('POST', '/subscribers', { email: 'ada@example.com', tags: [], timeZone: 'Mars/Olympus' }), 'body.tags', 'body.timeZone');
@@ -320,7 +320,7 @@ describe.sequential(`JSON API on ${process.env.TAGCAST_TEST_DB}`, () => {
     });
 
     it('imports CSV as text/csv or JSON with rejected rows by line, and exports CSV', async () => {
-      const csv = 'email,tags\nlinus@example.com,Kernel\nnope,AI\n';
+      const csv = 'email,tags\nlinus@example.com,Rust\nnope,AI\n';
       const r = await call('POST', '/subscribers/import', csv, { 'content-type': 'text/csv' });
       expect(r.statusCode, r.body).toBe(200);
       expect(json(r)).toMatchObject({ rows: 2, created: 1, errors: [{ line: 3, problem: '"nope" is not an email address' }] });

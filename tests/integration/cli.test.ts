@@ -50,10 +50,10 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it('adds, lists and exports subscribers; rejects a bad address with exit 2', async () => {
     expect((await tagcast(['subscribers', 'add', 'Zoë@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris'], env)).code).toBe(2);
-    const ok = await tagcast(['subscribers', 'add', 'Zoe@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris', '--name', 'Zoë'], env);
+    const ok = await tagcast(['subscribers', 'add', 'Zoe@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris', '--name', 'Zoë', '--create-tags'], env);
     expect(ok.stdout.trim()).toBe('added zoe@example.com (tags: AI, Rust)');
     const list = await tagcast(['subscribers', 'list'], env);
-    expect(list.stdout).toContain('zoe@example.com\tactive\tEurope/Paris\tAI, Rust');
+    expect(list.stdout).toContain('zoe@example.com\tactive\tEurope/Paris\t-\tAI, Rust');
     const out = path.join(dir, 'subs.csv');
     expect((await tagcast(['subscribers', 'export', out], env)).code).toBe(0);
     const bad = path.join(dir, 'bad.csv');

@@ -67,7 +67,7 @@ describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, (
         '',
       ].join('\r\n'),
     );
-    const imp = await tagcast(['subscribers', 'import', input], env);
+    const imp = await tagcast(['subscribers', 'import', input, '--create-tags'], env);
     expect(imp.stderr).toBe('');
     expect(imp.code).toBe(0);
     expect(imp.stdout.trim()).toBe('4 rows: 4 added, 0 updated, 0 rejected');

@@ -395,7 +395,7 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
 
       // No import or editor adds it back.
       expect(await upsertSubscribers(t.db, [{ email: me.email, name: null, timeZone: null, tags: ['AI'], status: 'active', source: 'test' }])).toMatchObject({ created: 0, erased: 1 });
-      const csv = await importSubscribersCsv(t.db, `email,tags,status\n${me.email.toUpperCase()},AI,active\n`, 'readers.csv');
+      const csv = await importSubscribersCsv(t.db, `email,tags,status\n${me.email.toUpperCase()},AI,active\n`, 'readers.csv', { createTags: true });
       expect(csv).toMatchObject({ created: 0, erased: 1, errors: [] });
       expect(await subscriberByEmail(t.db, me.email)).toBeUndefined();
 

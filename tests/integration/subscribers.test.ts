@@ -25,7 +25,7 @@ describe.sequential(`subscribers on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it('never re-subscribes an unsubscribed reader through an import', async () => {
     await t.db.query(`update subscribers set status = 'unsubscribed' where email = 'ada@example.com'`);
-    const r = await importSubscribersCsv(t.db, 'email,tags\nada@example.com,Security\n', 'x.csv');
+    const r = await importSubscribersCsv(t.db, 'email,tags\nada@example.com,Security\n', 'x.csv', { createTags: true });
     expect(r).toMatchObject({ created: 0, updated: 1, errors: [] });
     const [row] = (await listSubscribers(t.db)).filter((x) => x.email === 'ada@example.com');
     expect(row!.status).toBe('unsubscribed');
@@ -42,7 +42,7 @@ describe.sequential(`subscribers on ${process.env.TAGCAST_TEST_DB}`, () => {
       'GRACE@example.com,,Databases,',
       'x@example.com,a,b,c,d',
     ].join('\r\n');
-    const r = await importSubscribersCsv(t.db, csv, 'people.csv');
+    const r = await importSubscribersCsv(t.db, csv, 'people.csv', { createTags: true });
     expect(r.errors).toEqual([
       { line: 3, problem: '"not-an-address" is not an email address' },
       { line: 4, problem: '"Mars/Olympus" is not a time zone (expected e.g. Europe/Berlin)' },
@@ -59,7 +59,7 @@ describe.sequential(`subscribers on ${process.env.TAGCAST_TEST_DB}`, () => {
     const before = await listSubscribers(t.db);
     const other = await createTestDb();
     try {
-      const r = await importSubscribersCsv(other.db, csv, 'export.csv');
+      const r = await importSubscribersCsv(other.db, csv, 'export.csv', { createTags: true });
       expect(r.errors).toEqual([]);
       const after = await listSubscribers(other.db);
       const shape = (rows: typeof before) => rows.map((x) => ({ email: x.email, name: x.name, status: x.status, timeZone: x.timeZone, tags: x.tags }));

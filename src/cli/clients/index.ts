@@ -5,11 +5,13 @@ import type { ApiClient } from './http.ts';
 import { scheduleClient } from './schedule.ts';
 import { summariesClient } from './summaries.ts';
 import { tagsClient } from './tags.ts';
+import { subscribersClient } from './subscribers.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
     schedule: scheduleClient(api),
     summaries: summariesClient(api),
     tags: tagsClient(api),
+    subscribers: subscribersClient(api),
   };
 }

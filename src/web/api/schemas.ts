@@ -5,6 +5,7 @@ import { CONTENT_LIMITS } from '../../content/summary.ts';
 import { isValidWeek } from '../../digest/week.ts';
 import { subjectSchema } from '../../digest/subject.ts';
 import { AGAIN_REASON_MAX, againReasonProblem } from '../../issues.ts';
+import { SUBSCRIBER_FILTERS } from '../../db/subscribers.ts';
 import { isTimeZone } from '../../subscriptions/address.ts';
 
 export const week = z
@@ -130,16 +131,30 @@ export const editSummaryBody = z.strictObject({
 
 export const subscribersQuery = z.strictObject({
   q: z.string().max(200, 'is longer than 200 characters').optional().describe('part of an address or name'),
-  status: z.enum(['pending', 'active', 'unsubscribed', 'bounced', 'complained'], { error: 'must be pending, active, unsubscribed, bounced or complained' }).optional(),
+  email: z.string().max(254, 'is longer than 254 characters').optional().describe('exactly this address'),
+  status: z
+    .enum(SUBSCRIBER_FILTERS, { error: `must be ${SUBSCRIBER_FILTERS.slice(0, -1).join(', ')} or ${SUBSCRIBER_FILTERS.at(-1)}` })
+    .optional()
+    .describe('active (not paused), paused (active, paused by the reader), pending, unsubscribed, bounced or complained'),
   limit: wholeNumber(1, 1000).default(100).describe('default 100'),
   offset: wholeNumber(0).default(0).describe('default 0'),
 });
+
+const createTags = z.boolean({ error: 'must be true or false' }).describe('create tags that do not exist yet (else a request naming one is refused, with the known tags)');
 
 export const addSubscriberBody = z.strictObject({
   email: z.string().max(254, 'is longer than 254 characters'),
   tags: z.array(z.string().max(60, 'is longer than 60 characters')).min(1, 'needs at least one tag').max(100, 'at most 100 tags'),
   timeZone: z.string().refine(isTimeZone, 'must be a time zone like Europe/Berlin').optional(),
   name: z.string().max(200, 'is longer than 200 characters').optional(),
+  createTags: createTags.optional(),
+});
+
+/** A PUT replaces what an editor may change on a reader: both fields, always. */
+export const editSubscriberBody = z.strictObject({
+  tags: z.array(z.string().max(60, 'is longer than 60 characters')).min(1, 'needs at least one tag').max(100, 'at most 100 tags').describe('the followed tags become exactly these'),
+  timeZone: z.string().refine(isTimeZone, 'must be a time zone like Europe/Berlin').nullable().describe('null: the default time zone (DEFAULT_TIME_ZONE)'),
+  createTags: createTags.optional(),
 });
 
 export const CSV_BODY_BYTES = 20 * 1024 * 1024;
@@ -147,5 +162,6 @@ export const CSV_BODY_BYTES = 20 * 1024 * 1024;
 export const importSubscribersJson = z.strictObject({
   csv: z.string().min(1, 'is empty').describe('the CSV text: header email, and optionally name, tags, time_zone, status'),
   name: z.string().max(300).optional().describe('how the file is named in the report (default upload.csv)'),
+  createTags: createTags.optional(),
 });
 

@@ -1,7 +1,38 @@
-// The subscribers page (src/web/admin/subscribers.tsx): the list, add, CSV import and export.
-import type { SubscriberRow } from '../../../db/subscribers.ts';
+// The subscribers page (src/web/admin/subscribers.tsx): the list with its filters, add, CSV import
+// and export. Each address links to the reader's page (./reader.tsx).
+import { SUBSCRIBER_FILTERS, type SubscriberRow } from '../../../db/subscribers.ts';
 import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice, Pager, StatusBadge, TableHead, ZoneSelect } from './layout.tsx';
+
+/** The box that lets an add, an import or an edit create tags that do not exist yet. */
+export function CreateTagsCheck({ id }: { id: string }) {
+  return (
+    <div className="field">
+      <label className="check" htmlFor={id}>
+        <input type="checkbox" id={id} name="create_tags" aria-describedby={`${id}-hint`} />
+        Create tags that do not exist yet
+      </label>
+      <p className="hint small" id={`${id}-hint`}>
+        Unticked, an unknown tag is refused with the known ones named, so a typo never becomes a public tag on the subscribe page.
+      </p>
+    </div>
+  );
+}
+
+/** A reader's status as the list shows it: paused readers are active, with the date they come back. */
+export function ReaderStatus({ status, pausedUntil }: { status: string; pausedUntil: Date | null }) {
+  return (
+    <>
+      <StatusBadge status={status} />
+      {pausedUntil ? (
+        <>
+          {' '}
+          <span className="status status-paused">paused</span> <span className="small muted nowrap">until {pausedUntil.toISOString().slice(0, 10)}</span>
+        </>
+      ) : null}
+    </>
+  );
+}
 
 export interface CsvReport {
   file: string;
@@ -28,7 +59,7 @@ export function SubscribersPage(p: {
   return (
     <AdminPage title={p.csv && p.csv.errors.length > 0 ? 'Error: Subscribers' : 'Subscribers'} section="subscribers" csrf={p.csrf}>
       <h1>Subscribers</h1>
-      <DoneNotice done={p.done} />
+      {p.done === 'erased' ? <Notice>Subscriber erased: only a hash of the address is kept, so no import can add it back.</Notice> : <DoneNotice done={p.done} />}
       {p.csv ? (
         <Notice kind={p.csv.errors.length > 0 ? 'bad' : 'ok'}>
           <p>
@@ -61,7 +92,7 @@ export function SubscribersPage(p: {
           <label htmlFor="status">Status</label>
           <select id="status" name="status" defaultValue={p.status}>
             <option value="">any</option>
-            {['active', 'pending', 'unsubscribed', 'bounced', 'complained'].map((s) => (
+            {SUBSCRIBER_FILTERS.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>
@@ -85,10 +116,12 @@ export function SubscribersPage(p: {
           <tbody>
             {p.rows.map((s) => (
               <tr key={s.id}>
-                <td>{s.email}</td>
+                <td>
+                  <a href={`/admin/subscribers/${s.id}`}>{s.email}</a>
+                </td>
                 <td>{s.name ?? ''}</td>
                 <td>
-                  <StatusBadge status={s.status} />
+                  <ReaderStatus status={s.status} pausedUntil={s.pausedUntil} />
                 </td>
                 <td>{s.timeZone ?? <span className="muted">default</span>}</td>
                 <td>{s.tags.join(', ')}</td>
@@ -124,6 +157,7 @@ export function SubscribersPage(p: {
             <label htmlFor="add-zone">Time zone</label>
             <ZoneSelect id="add-zone" value="" withNone={`None (use the default, ${p.defaultZone})`} />
           </div>
+          <CreateTagsCheck id="add-create-tags" />
           <div className="actions">
             <button type="submit">Add</button>
           </div>
@@ -139,6 +173,7 @@ export function SubscribersPage(p: {
             <label htmlFor="csv">CSV file</label>
             <input type="file" id="csv" name="file" accept=".csv,text/csv" required />
           </div>
+          <CreateTagsCheck id="csv-create-tags" />
           <div className="actions">
             <button type="submit">Import</button>
           </div>
