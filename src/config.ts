@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse as parseDotEnv } from 'dotenv';
 import { z } from 'zod';
-import { isTimeZone, normaliseEmail } from './subscriptions/address.ts';
+import { normaliseEmail } from './lib/mail.ts';
+import { isTimeZone } from './time.ts';
 
 const engines = ['react', 'mjml'] as const;
 export type Engine = (typeof engines)[number];

@@ -12,8 +12,7 @@ import { isoWeek, previousWeek } from './digest/week.ts';
 import { enqueueTo, type Enqueue } from './enqueue.ts';
 import { LOCAL_LEAD_MS, localPlanTime } from './issues.ts';
 import type { Queues } from './queue.ts';
-import { isTimeZone } from './subscriptions/address.ts';
-import { addDays, localDate, zonedInstant } from './time.ts';
+import { addDays, isTimeZone, localDate, zonedInstant } from './time.ts';
 
 export { scheduleRuns, type Schedule, type ScheduleRun } from './db/schedules.ts';
 

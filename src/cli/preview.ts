@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../digest/assemble.ts';
-import { normaliseEmail } from '../subscriptions/address.ts';
+import { normaliseEmail } from '../lib/mail.ts';
 import { toMime } from '../send/mime.ts';
 import { createContext, UsageError } from './context.ts';
 import { parseEngine, parseWeek } from './args.ts';

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { listSubscribers, upsertSubscribers, type SubscriberInput } from '../db/subscribers.ts';
-import { controlCharacter } from '../digest/subject.ts';
+import { controlCharacter } from '../lib/text.ts';
 import { exportSubscribersCsv, importSubscribersCsv, validateSubscriber } from '../subscriptions/subscribers.ts';
 import { createContext, UsageError } from './context.ts';
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createApiToken, listApiTokens, revokeApiToken, revokeApiTokensNamed, type ApiToken } from '../db/api-tokens.ts';
 import type { Db } from '../db/connection.ts';
-import { controlCharacter } from '../digest/subject.ts';
+import { controlCharacter } from '../lib/text.ts';
 import { createContext, UsageError } from './context.ts';
 
 /** Names starting with "@" belong to tagcast itself (the server's local token, see processes.ts). */

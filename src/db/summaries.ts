@@ -1,6 +1,5 @@
-import type { Summary } from '../content/summary.ts';
 import type { DigestSummary } from '../digest/assemble.ts';
-import { tagSlug } from '../content/summary.ts';
+import { tagSlug } from '../lib/tags.ts';
 import type { Db } from './connection.ts';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
@@ -17,8 +16,22 @@ export async function ensureTags(db: Db, names: string[]): Promise<Map<string, n
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
 
+/** A summary as it is stored: the shape the importer's schema (Summary in src/content/summary.ts) checked. */
+export interface SummaryRecord {
+  key: string;
+  week: string;
+  title: string;
+  signal: string;
+  case: string[];
+  take: string;
+  timeSavedMinutes: number | null;
+  sourceUrl: string | null;
+  date: string | null;
+  tags: string[];
+}
+
 /** Inserts or updates one summary by its source key; an unchanged file (same hash) writes nothing. */
-export async function upsertSummary(db: Db, s: Summary, hash: string, sourceFile: string): Promise<UpsertOutcome> {
+export async function upsertSummary(db: Db, s: SummaryRecord, hash: string, sourceFile: string): Promise<UpsertOutcome> {
   return db.tx(async (tx) => {
     const rows = await tx.query<{ id: number; inserted: boolean }>(
       `insert into summaries (source_key, content_hash, week, title, signal, case_points, take, time_saved_minutes,

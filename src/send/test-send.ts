@@ -19,8 +19,8 @@ import { summariesForIssue, summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../digest/assemble.ts';
 import { issueRendering } from '../render/cache.ts';
 import { createDigestRenderer } from '../render/index.ts';
-import { normaliseEmail } from '../subscriptions/address.ts';
-import { composeEmail, mailDomain } from './compose.ts';
+import { mailDomain, normaliseEmail } from '../lib/mail.ts';
+import { composeEmail } from './compose.ts';
 import { ProviderError, type Provider } from './provider.ts';
 
 export const TEST_SEND_LIMIT = { max: 10, windowMs: 10 * 60_000 };

@@ -17,7 +17,7 @@ import { metricsKey, ProviderRequestCounts } from '../../src/metrics.ts';
 import { instrumentProvider } from '../../src/send/index.ts';
 import { ProviderError, type Provider } from '../../src/send/provider.ts';
 import { createResend } from '../../src/send/resend.ts';
-import { createToken } from '../../src/subscriptions/tokens.ts';
+import { createToken } from '../../src/lib/reader-links.ts';
 import { createServer } from '../../src/web/app.ts';
 import { HttpError } from '../../src/web/plugins/errors.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';

@@ -5,7 +5,7 @@ import { CONTENT_LIMITS } from '../../content/summary.ts';
 import { isValidWeek } from '../../digest/week.ts';
 import { subjectSchema } from '../../digest/subject.ts';
 import { AGAIN_REASON_MAX, againReasonProblem } from '../../issues.ts';
-import { isTimeZone } from '../../subscriptions/address.ts';
+import { isTimeZone } from '../../time.ts';
 
 export const week = z
   .string()

@@ -18,7 +18,7 @@ import {
   type ReaderProfile,
 } from '../../db/readers.ts';
 import { isoWeek } from '../../digest/week.ts';
-import { isTimeZone } from '../../subscriptions/address.ts';
+import { isTimeZone } from '../../time.ts';
 import { DeleteConfirmPage, PreferencesPage, type FieldError, type PreferencesDone } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 import { RECENT_WEEKS, unknownTags } from './subscribe.tsx';
