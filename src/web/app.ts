@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { ping } from '../db/health.ts';
 import type { Queues, RedisClient } from '../queue.ts';
 import type { Provider } from '../send/provider.ts';
 import { clientErrorAnswer, errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
@@ -101,7 +102,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));
   app.get('/readyz', { config: { rateLimit: false } }, async (_req, reply) => {
     try {
-      await deps.db.query('select 1');
+      await ping(deps.db);
       return { ok: true };
     } catch {
       return reply.code(503).send({ ok: false, reason: 'database not reachable' });
