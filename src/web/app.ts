@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { ping } from '../db/health.ts';
+import { rateLimitNamespace } from '../lib/redis-keys.ts';
 import type { Queues, RedisClient } from '../queue.ts';
 import type { Provider } from '../send/provider.ts';
 import { clientErrorAnswer, errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
@@ -92,7 +93,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, {
     limits: deps.rateLimits,
     redis: deps.redis,
-    nameSpace: `${deps.config.queuePrefix}:rate-limit:`,
+    nameSpace: rateLimitNamespace(deps.config.queuePrefix),
   });
   await app.register(errorsPlugin, { renderPage: errorPage });
   // Refuses NUL, broken escapes and bytes that are not UTF-8 in any URL or body; parses form bodies.
