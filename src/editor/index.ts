@@ -3,18 +3,24 @@
 // puts them together. The CLI talks to the same `Editor` through the API when a running server owns
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
+import { previewOps, type PreviewOps } from './preview.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
+import { tokenOps, type TokenOps } from './tokens.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
 
 export interface Editor {
   schedule: ScheduleOps;
+  tokens: TokenOps;
+  preview: PreviewOps;
 }
 
 /** The operations run in this process, on its database and queues. */
 export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
+    tokens: tokenOps(deps),
+    preview: previewOps(deps),
   };
 }

@@ -21,7 +21,7 @@ import { sitePage } from './reader/common.tsx';
 import { readerRoutes } from './reader/index.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { adminRoutes } from './admin/index.tsx';
-import { apiRoutes } from './api/index.ts';
+import { apiRoutes, type ApiLimits } from './api/index.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -40,6 +40,8 @@ export interface ServerDeps {
   redis?: RedisClient | undefined;
   /** Overrides of DEFAULT_RATE_LIMITS (tests use small ones). */
   rateLimits?: Partial<RateLimits> | undefined;
+  /** The JSON API's own limits (default DEFAULT_API_LIMITS). */
+  apiLimits?: ApiLimits | undefined;
   /** The HTML error page; the default is the site's own layout. */
   errorPage?: ((page: ErrorPage) => string) | undefined;
   /**
@@ -129,7 +131,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     now: deps.now ?? (() => new Date()),
   });
-  await apiRoutes(app, deps);
+  await apiRoutes(app, deps, deps.apiLimits);
   await adminRoutes(app, { db: deps.db, config: deps.config, csrf: createCsrf({ secret: deps.config.secret, publicUrl: deps.config.publicUrl }), now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis });
   return app;
 }

@@ -91,8 +91,32 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(await inProcess(['schedule', 'set', '--weekday', 'mon', '--time', '25:00'], env)).toMatchObject({ code: 2, stderr: 'tagcast: time must be HH:MM, 00:00 to 23:59\n' });
         expect((await inProcess(['schedule', 'clear'], env)).stdout).toBe('weekly schedule cleared\n');
 
+        // Tokens and preview are editor operations: through the API, printed as the local commands print.
+        const made = await inProcess(['tokens', 'create', '--name', 'ci'], env);
+        expect(made.code, made.stderr).toBe(0);
+        expect(made.stdout).toMatch(/^tc_[A-Za-z0-9_-]{43}\n$/);
+        expect(made.stderr).toMatch(/^tagcast: token (\d+) \(ci\) created; copy it now, it is not shown again\n$/);
+        const tokenId = /token (\d+)/.exec(made.stderr)![1]!;
+        const listed = await inProcess(['tokens', 'list'], env);
+        expect(listed.stdout).toMatch(new RegExp(`\\n${tokenId}\\tci\\tcreated \\S+\\tlast used never\\tactive\\n2 tokens\\n$`)); // the server's own and ci
+        expect(await inProcess(['tokens', 'create', '--name', '@mine'], env)).toMatchObject({ code: 2, stderr: 'tagcast: token names starting with "@" are reserved for tagcast itself\n' });
+        expect((await inProcess(['tokens', 'revoke', tokenId], env)).stdout).toBe(`revoked token ${tokenId} (ci)\n`);
+        expect(await inProcess(['tokens', 'revoke', 'ci'], env)).toMatchObject({ code: 1, stderr: 'tagcast: no active token is named "ci"\n' });
+
+        const preview = await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'ADA@example.com', '--text'], env);
+        expect(preview.code, preview.stderr).toBe(0);
+        expect(preview.stdout).toContain('A title');
+        const file = path.join(dir, 'preview.html');
+        const written = await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'ada@example.com', '--out', file], env);
+        expect(written.stderr).toMatch(/^wrote .*preview\.html \(\d+ bytes\) · subject: .+\n$/);
+        expect(readFileSync(file, 'utf8')).toContain('A title');
+        const none = await inProcess(['preview', '--week', '2026-W47', '--subscriber', 'ada@example.com'], env);
+        expect(none.code).toBe(1);
+        expect(none.stderr).toMatch(/^ada@example\.com would get no email for 2026-W47: none of their tags \((ai, rust|rust, ai)\) has content\n$/);
+        expect(await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], env)).toMatchObject({ code: 1, stderr: 'tagcast: no subscriber nobody@example.com\n' });
+
         // A command the API does not run keeps its one line, which now says where editor commands go.
-        const tokens = await inProcess(['tokens', 'list'], env);
+        const tokens = await inProcess(['digest', '--week', '2026-W48'], env);
         expect(tokens.code).toBe(1);
         expect(tokens.stderr).toMatch(/^tagcast: the embedded database in .* is in use by another tagcast process \(pid \d+\)\..* \(tagcast start owns it; editor commands go through its API\)\n$/);
       } finally {

@@ -2,10 +2,14 @@
 // one binding per area, so each command is declared once (src/cli/<area>.ts) and runs either way.
 import type { Editor } from '../../editor/index.ts';
 import type { ApiClient } from './http.ts';
+import { previewClient } from './preview.ts';
 import { scheduleClient } from './schedule.ts';
+import { tokensClient } from './tokens.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
     schedule: scheduleClient(api),
+    tokens: tokensClient(api),
+    preview: previewClient(api),
   };
 }

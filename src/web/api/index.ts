@@ -18,9 +18,11 @@ import { apiEditorOf, type ApiDeps } from './deps.ts';
 import { issueRoutes } from './issues.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { defineRoute, type Registry } from './route.ts';
+import { previewRoutes } from './preview.ts';
 import { scheduleRoutes } from './schedule.ts';
 import { subscriberRoutes } from './subscribers.ts';
 import { summaryRoutes } from './summaries.ts';
+import { tokenRoutes } from './tokens.ts';
 
 export interface ApiLimits {
   /** Requests per token per window: a script polling progress every second and importing, with room. */
@@ -98,6 +100,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: 
       summaryRoutes(api, registry, apiDeps);
       subscriberRoutes(api, registry, apiDeps);
       scheduleRoutes(api, registry, apiDeps);
+      tokenRoutes(api, registry, apiDeps);
+      previewRoutes(api, registry, apiDeps);
 
       defineRoute(
         api,
