@@ -34,7 +34,8 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
       server.stderr!.on('data', (d) => (serverErr += d));
       const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
       try {
-        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'));
+        // A first start creates the PGlite data directory: seconds alone, much longer on a busy machine.
+        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'), 120_000);
         expect(statSync(apiFile).mode & 0o777).toBe(0o600);
         const published = JSON.parse(readFileSync(apiFile, 'utf8')) as { url: string; token: string };
         expect(published.url).toBe(`http://127.0.0.1:${port}`);
@@ -135,5 +136,6 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         await t.release();
       }
     },
+    300_000, // two processes, each opening PGlite, and a few dozen commands: minutes on a busy machine
   );
 });
