@@ -9,10 +9,12 @@ export default {
   mutate: [
     'src/digest/*.ts',
     'src/render/cache.ts',
-    'src/subscriptions/tokens.ts',
+    'src/lib/reader-links.ts',
     'src/time.ts',
     'src/progress.ts',
     'src/content/summary.ts',
+    'src/lib/tags.ts',
+    'src/lib/text.ts',
     'src/content/signal.ts',
     'src/content/markdown.ts',
     'src/config.ts',

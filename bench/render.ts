@@ -5,7 +5,7 @@
 import { assembleDigest, indexIssue, type Digest } from '../src/digest/assemble.ts';
 import { createDigestRenderer } from '../src/render/index.ts';
 import { createEngine } from '../src/render/engines.tsx';
-import { readerLinks, type ReaderLinks } from '../src/subscriptions/tokens.ts';
+import { readerLinks, type ReaderLinks } from '../src/lib/reader-links.ts';
 import { corpusWeek, tagSets } from '../tests/support/corpus.ts';
 import { median, report } from './_report.ts';
 

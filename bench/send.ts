@@ -27,7 +27,7 @@ import { sendIssueNow } from '../src/issues.ts';
 import { createQueues } from '../src/queue.ts';
 import { startWorkers } from '../src/workers.ts';
 import { createResend } from '../src/send/resend.ts';
-import { readerLinks } from '../src/subscriptions/tokens.ts';
+import { readerLinks } from '../src/lib/reader-links.ts';
 import WeeklyDigest from '../emails/weekly-digest.tsx';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { deleteKeys } from '../tests/support/redis.ts';

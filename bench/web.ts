@@ -27,7 +27,7 @@ import { freePort } from '../src/cli/redis.ts';
 import { importPaths } from '../src/content/import.ts';
 import type { Db } from '../src/db/connection.ts';
 import { finalizeIssue, planIssue } from '../src/db/issues.ts';
-import { readerLinks } from '../src/subscriptions/tokens.ts';
+import { readerLinks } from '../src/lib/reader-links.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/web/plugins/rate-limit.ts';
 import { spawnTagcast } from '../tests/support/process.ts';
 import { median, report } from './_report.ts';

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Body, Container, Head, Html } from 'react-email';
 import { z } from 'zod';
 import { assembleDigest, indexIssue, moreHref, summaryLine, type Digest } from '../src/digest/assemble.ts';
-import type { ReaderLinks } from '../src/subscriptions/tokens.ts';
+import type { ReaderLinks } from '../src/lib/reader-links.ts';
 import { DigestFooter } from './_components/digest-footer.tsx';
 import { DigestHeader } from './_components/digest-header.tsx';
 import { Preheader } from './_components/preheader.tsx';

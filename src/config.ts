@@ -4,7 +4,9 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse as parseDotEnv } from 'dotenv';
 import { z } from 'zod';
-import { isTimeZone, normaliseEmail } from './subscriptions/address.ts';
+import { normaliseEmail } from './lib/mail.ts';
+import { DEFAULT_PREFIX } from './lib/redis-keys.ts';
+import { isTimeZone } from './time.ts';
 
 const engines = ['react', 'mjml'] as const;
 export type Engine = (typeof engines)[number];
@@ -204,7 +206,7 @@ const fields = {
     z
       .string()
       .regex(/^\{[^{}:\s]+\}$|^[^{}:\s]+$/, 'must be a Redis key prefix without ":" or spaces, e.g. {tagcast}')
-      .default('{tagcast}'),
+      .default(DEFAULT_PREFIX),
   ),
   LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent').optional()),
   NODE_ENV: optionalString,

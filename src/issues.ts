@@ -1,7 +1,7 @@
 // Editor operations on issues, shared by the CLI, the admin pages and the API. The database decides;
 // Redis only carries work, so every operation can be repeated and `resume` rebuilds jobs from the ledger.
 import type { Db } from './db/connection.ts';
-import { pendingBatchTimes } from './db/deliveries.ts';
+import { pendingBatchTimes, skipPending } from './db/deliveries.ts';
 import { activeIssues, AGAIN_REASON_MAX, createIssue, currentIssueForWeek, getIssue, lastSentIssueOfWeek, transitionIssue, type Issue } from './db/issues.ts';
 import type { Engine } from './config.ts';
 import { owedNotices } from './db/notices.ts';
@@ -119,11 +119,7 @@ export async function cancelIssue(db: Db, id: number): Promise<Issue> {
   return db.tx(async (tx) => {
     const moved = await transitionIssue(tx, id, ['draft', 'scheduled', 'paused', 'sending'], 'cancelled', { reason: 'cancelled by an editor' });
     if (!moved) throw new IssueStateError(`issue ${id} is ${issue.status}; it can no longer be cancelled`);
-    await tx.query(
-      `update deliveries set status = 'skipped', error = 'issue cancelled', lease_token = null, lease_until = null, updated_at = now()
-       where issue_id = $1 and status = 'pending'`,
-      [id],
-    );
+    await skipPending(tx, id, 'issue cancelled');
     return moved;
   });
 }

@@ -19,11 +19,6 @@ import { deliveryTotals, FAILURE_CLASSES, subscribersByStatus, SUBSCRIBER_STATUS
 export const PROVIDER_OUTCOMES = ['ok', 'rate_limited', 'error_transient', 'error_account', 'error_final', 'error_other'] as const;
 export type ProviderOutcome = (typeof PROVIDER_OUTCOMES)[number];
 
-/** The Redis hash the workers count into, per installation (like the queue names). */
-export function metricsKey(prefix: string, installation: string): string {
-  return `${prefix}:metrics:${installation}`;
-}
-
 const zero = () => Object.fromEntries(PROVIDER_OUTCOMES.map((o) => [o, 0])) as Record<ProviderOutcome, number>;
 
 /**

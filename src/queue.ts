@@ -2,17 +2,7 @@
 // worker start-up in src/workers.ts.
 import { Queue, type JobsOptions } from 'bullmq';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-
-/** The hash tag keeps every key of a queue in one Redis Cluster slot. */
-export const DEFAULT_PREFIX = '{tagcast}';
-
-/**
- * Plan and finalize run on their own queue, so the provider's rate limit applies to sending only.
- * Names carry the database's installation id: databases sharing a Redis never share jobs.
- */
-export function queueNames(installation: string): { issues: string; send: string } {
-  return { issues: `issues-${installation}`, send: `send-${installation}` };
-}
+import { DEFAULT_PREFIX, queueNames } from './lib/redis-keys.ts';
 
 export interface QueueScope {
   /** One server's URL; for a cluster, one or more nodes' URLs separated by commas. */

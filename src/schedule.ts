@@ -7,13 +7,12 @@ import { z } from 'zod';
 import type { Engine } from './config.ts';
 import type { Db } from './db/connection.ts';
 import { createIssue, currentIssueForWeek, transitionIssue, WeekTakenError, type Issue } from './db/issues.ts';
-import { claimRun, countSummaries, deleteSchedule, readSchedule, recordRun, hasRun, writeSchedule, type Schedule } from './db/schedules.ts';
+import { claimRun, countSummaries, deleteSchedule, readSchedule, recordRun, hasRun, scheduleSetAt, writeSchedule, type Schedule } from './db/schedules.ts';
 import { isoWeek, previousWeek } from './digest/week.ts';
 import { enqueueTo, type Enqueue } from './enqueue.ts';
 import { LOCAL_LEAD_MS, localPlanTime } from './issues.ts';
 import type { Queues } from './queue.ts';
-import { isTimeZone } from './subscriptions/address.ts';
-import { addDays, localDate, zonedInstant } from './time.ts';
+import { addDays, isTimeZone, localDate, zonedInstant } from './time.ts';
 
 export { scheduleRuns, type Schedule, type ScheduleRun } from './db/schedules.ts';
 
@@ -178,8 +177,8 @@ export async function assertScheduler(db: Db, enqueue: Enqueue, now: Date, defau
   const week = runWeek(s, last.date);
   if (await hasRun(db, week)) return true;
   // Only runs that fell due after the schedule was set count; older ones were never owed.
-  const since = await db.query<{ at: Date }>(`select updated_at as at from schedules where id = 1`);
-  if (since[0] && since[0].at.getTime() > last.at.getTime()) return true;
+  const since = await scheduleSetAt(db);
+  if (since && since.getTime() > last.at.getTime()) return true;
   if (now.getTime() - last.at.getTime() <= CATCH_UP_MS) await runOccurrence(db, enqueue, s, last.date, now, defaultEngine);
   else if (await claimRun(db, week)) await recordRun(db, week, null, 'skipped: missed (no worker was running)');
   return true;

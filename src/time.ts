@@ -66,3 +66,13 @@ export function nextWeekly(from: Date, weekday: number, time: string, zone: stri
   }
   return { date, at };
 }
+
+/** An IANA zone name the runtime knows ("Area/City" or UTC). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return tz.includes('/') || tz === 'UTC';
+  } catch {
+    return false;
+  }
+}

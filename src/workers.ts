@@ -11,7 +11,8 @@ import type { JobName } from '../jobs/catalog.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/connection.ts';
 import { enqueueTo } from './enqueue.ts';
-import { queueNames, redisConnection, redisMasters, type Queues } from './queue.ts';
+import { heartbeatKey, pacerKey, queueNames } from './lib/redis-keys.ts';
+import { redisConnection, redisMasters, type Queues } from './queue.ts';
 import { createPacer } from './send/pacer.ts';
 import type { Provider } from './send/provider.ts';
 
@@ -111,7 +112,7 @@ async function warnUnlessNoEviction(queues: Queues, log: Logger): Promise<void> 
 
 export function startWorkers(depsIn: WorkerDeps, opts: WorkerOptions = {}): Workers {
   const rate = sharedRate(depsIn.queues.send, depsIn.config.resend.rateLimit);
-  const pacer = createPacer(depsIn.queues.connection, `${depsIn.queues.send.qualifiedName}:pacer`, () => rate.current);
+  const pacer = createPacer(depsIn.queues.connection, pacerKey(depsIn.queues.scope.prefix, depsIn.queues.scope.installation), () => rate.current);
   const { queues: q, ...shared } = depsIn;
   const deps: JobContext = { ...shared, rate, pacer, enqueue: enqueueTo(q) };
   const { prefix, redisUrl, installation } = q.scope;
@@ -185,7 +186,7 @@ export function startWorkers(depsIn: WorkerDeps, opts: WorkerOptions = {}): Work
   // the recurring schedule, a job for every batch and notice the ledger still owes — under a short Redis
   // lock, so with many workers one of them does it each minute.
   const every = opts.reconcileEveryMs ?? RECONCILE_EVERY_MS;
-  const lockKey = `${q.issues.qualifiedName}:heartbeat`;
+  const lockKey = heartbeatKey(prefix, installation);
   let healing: Promise<void> = Promise.resolve();
   const heal = async () => {
     try {

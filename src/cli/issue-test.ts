@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { subscriberForPreview } from '../db/report.ts';
 import type { Config } from '../config.ts';
 import { redisClient, type RedisClient } from '../queue.ts';
-import { normaliseEmail } from '../subscriptions/address.ts';
+import { normaliseEmail } from '../lib/mail.ts';
 import { parseId } from './args.ts';
 import { createContext, UsageError } from './context.ts';
 

@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SUBSCRIBER_FILTERS, type SubscriberFilter, type SubscriberRow } from '../db/subscribers.ts';
-import { controlCharacter } from '../digest/subject.ts';
+import { controlCharacter } from '../lib/text.ts';
 import type { ReaderPage, ReaderRef } from '../editor/subscribers.ts';
 import { LIST_LIMIT } from '../editor/subscribers.ts';
 import { splitTags } from '../subscriptions/subscribers.ts';

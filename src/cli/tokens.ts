@@ -1,40 +1,29 @@
 // `tagcast tokens`: bearer tokens for the editor JSON API. A token is printed once, when created, and
-// stored only as its SHA-256 hash; list shows what each was for and when it was last used.
+// stored only as its SHA-256 hash; list shows what each was for and when it was last used. The
+// operations are src/editor/tokens.ts: here, or through a running server's API (withEditor).
 import type { Command } from 'commander';
-import { createApiToken, listApiTokens, revokeApiToken, revokeApiTokensNamed, type ApiToken } from '../db/api-tokens.ts';
-import type { Db } from '../db/connection.ts';
-import { controlCharacter } from '../digest/subject.ts';
-import { createContext, UsageError } from './context.ts';
+import type { ApiToken, Revoked } from '../editor/tokens.ts';
+import { withEditor } from './editor.ts';
 
 /** Names starting with "@" belong to tagcast itself (the server's local token, see processes.ts). */
 export const LOCAL_TOKEN_NAME = '@local';
 
-export function parseTokenName(raw: string | undefined): string {
-  const name = raw?.trim() ?? '';
-  if (name === '') throw new UsageError('a token needs a name saying who or what uses it: tokens create --name NAME');
-  const control = controlCharacter(name);
-  if (control) throw new UsageError(`the token name contains a control character (${control}); it must be one line of text`);
-  if (name.length > 100) throw new UsageError('the token name is longer than 100 characters');
-  if (name.startsWith('@')) throw new UsageError('token names starting with "@" are reserved for tagcast itself');
-  return name;
-}
-
 const when = (d: Date | null, none: string) => (d ? d.toISOString() : none);
+
+/** "1 token", "2 tokens". */
+export const tokenCount = (n: number) => `${n} token${n === 1 ? '' : 's'}`;
 
 export function tokenLine(t: ApiToken): string {
   return `${t.id}\t${t.name}\tcreated ${when(t.createdAt, '-')}\tlast used ${when(t.lastUsedAt, 'never')}\t${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active'}`;
 }
 
-/** The revoke command: an id revokes that token; a name revokes every live token of that name. */
-export async function revokeTokens(db: Db, raw: string): Promise<string> {
-  if (/^\d+$/.test(raw)) {
-    const t = await revokeApiToken(db, Number(raw));
-    if (!t) throw new UsageError(`token ${raw} does not exist`);
-    return `revoked token ${t.id} (${t.name})`;
-  }
-  const n = await revokeApiTokensNamed(db, raw);
-  if (n === 0) throw new UsageError(`no active token is named "${raw}"`);
-  return `revoked ${n} token${n === 1 ? '' : 's'} named ${raw}`;
+/** The revoke command's argument: an id revokes that token; a name revokes every active token of that name. */
+export function revokeTarget(raw: string): { id: number } | { name: string } {
+  return /^\d+$/.test(raw) ? { id: Number(raw) } : { name: raw };
+}
+
+export function revokedLine(r: Revoked): string {
+  return r.by === 'id' ? `revoked token ${r.token.id} (${r.token.name})` : `revoked ${tokenCount(r.count)} named ${r.name}`;
 }
 
 export function registerTokens(program: Command): void {
@@ -46,30 +35,19 @@ export function registerTokens(program: Command): void {
     .argument('[name]', 'who or what uses it (or --name)')
     .option('--name <name>', 'who or what uses it, e.g. "ci" or "Anna\'s laptop"')
     .action(async (arg: string | undefined, o: { name?: string }) => {
-      const name = parseTokenName(o.name ?? arg);
-      const ctx = await createContext({ logLevel: 'warn' });
-      try {
-        const { token, row } = await createApiToken(ctx.db, name);
-        // The token alone on standard output, so a script can capture it; the note goes to stderr.
-        process.stdout.write(`${token}\n`);
-        process.stderr.write(`tagcast: token ${row.id} (${row.name}) created; copy it now, it is not shown again\n`);
-      } finally {
-        await ctx.close();
-      }
+      const { token, row } = await withEditor((ed) => ed.tokens.create({ name: o.name ?? arg ?? '' }));
+      // The token alone on standard output, so a script can capture it; the note goes to stderr.
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(`tagcast: token ${row.id} (${row.name}) created; copy it now, it is not shown again\n`);
     });
 
   cmd
     .command('list')
     .description('list tokens: id, name, created, last used, revoked')
     .action(async () => {
-      const ctx = await createContext({ logLevel: 'warn' });
-      try {
-        const rows = await listApiTokens(ctx.db);
-        for (const t of rows) process.stdout.write(`${tokenLine(t)}\n`);
-        process.stdout.write(`${rows.length} tokens\n`);
-      } finally {
-        await ctx.close();
-      }
+      const rows = await withEditor((ed) => ed.tokens.list());
+      for (const t of rows) process.stdout.write(`${tokenLine(t)}\n`);
+      process.stdout.write(`${tokenCount(rows.length)}\n`);
     });
 
   cmd
@@ -77,11 +55,7 @@ export function registerTokens(program: Command): void {
     .description('revoke a token by id (or every active token of a name); requests with it are refused from then on')
     .argument('<id-or-name>')
     .action(async (raw: string) => {
-      const ctx = await createContext({ logLevel: 'warn' });
-      try {
-        process.stdout.write(`${await revokeTokens(ctx.db, raw)}\n`);
-      } finally {
-        await ctx.close();
-      }
+      const r = await withEditor((ed) => ed.tokens.revoke(revokeTarget(raw)));
+      process.stdout.write(`${revokedLine(r)}\n`);
     });
 }

@@ -2,10 +2,10 @@
 // the body holds "## The Signal", "## The Case" (a "- " list) and "## The 1 Minute Signal Take".
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import { isoWeek } from '../digest/week.ts';
+import { cleanTagList } from '../lib/tags.ts';
 import { casePoints, splitLines, type ParseContext } from './signal.ts';
 import {
   checkSummary,
-  cleanTagList,
   CONTENT_LIMITS,
   ContentError,
   describeControl,

@@ -1,7 +1,8 @@
 // The plain "Signal" text format (see tests/fixtures/signal-summary.txt): a first "Tag:" line, the
 // title, then headed blocks. Real files have CRLF endings, empty values and stray markup: content is
 // kept exactly as written (it is escaped when rendered), only white space at line ends is trimmed.
-import { checkSummary, cleanTagList, ContentError, parseDuration, truncate, type Summary } from './summary.ts';
+import { cleanTagList } from '../lib/tags.ts';
+import { checkSummary, ContentError, parseDuration, truncate, type Summary } from './summary.ts';
 
 export interface ParseContext {
   file: string;

@@ -151,3 +151,12 @@ export function failureReasons(db: Db, issueId: number, limit: number): Promise<
     [issueId, limit],
   );
 }
+
+/** Every pending delivery of the issue becomes skipped with that reason (a cancelled issue sends no more). */
+export async function skipPending(db: Db, issueId: number, error: string): Promise<void> {
+  await db.query(
+    `update deliveries set status = 'skipped', error = $2, lease_token = null, lease_until = null, updated_at = now()
+     where issue_id = $1 and status = 'pending'`,
+    [issueId, error],
+  );
+}

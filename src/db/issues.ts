@@ -1,6 +1,5 @@
 import type { Engine } from '../config.ts';
-import { isTimeZone } from '../subscriptions/address.ts';
-import { zonedInstant, type LocalTime } from '../time.ts';
+import { isTimeZone, zonedInstant, type LocalTime } from '../time.ts';
 import type { Db } from './connection.ts';
 
 export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'failed';

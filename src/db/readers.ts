@@ -178,6 +178,16 @@ export async function readerProfile(db: Db, subscriberId: number): Promise<Reade
   return row;
 }
 
+/** A reader by address, with the tags they follow (slugs): whose digest a preview renders. */
+export async function readerByEmail(db: Db, email: string): Promise<{ id: number; email: string; name: string | null; tags: string[] } | undefined> {
+  const [reader] = await db.query<{ id: number; email: string; name: string | null; tags: string[] }>(
+    `select s.id, s.email, s.name, array(select t.slug from subscriptions x join tags t on t.id = x.tag_id where x.subscriber_id = s.id) as tags
+     from subscribers s where s.email = $1`,
+    [email],
+  );
+  return reader;
+}
+
 export interface ReaderIssue {
   issueId: number;
   week: string;

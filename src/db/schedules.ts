@@ -73,3 +73,9 @@ export async function countSummaries(db: Db, week: string): Promise<number> {
   const [row] = await db.query<{ n: number }>(`select count(*)::int as n from summaries where week = $1`, [week]);
   return row!.n;
 }
+
+/** When the schedule was last set (undefined without one). */
+export async function scheduleSetAt(db: Db): Promise<Date | undefined> {
+  const rows = await db.query<{ at: Date }>(`select updated_at as at from schedules where id = 1`);
+  return rows[0]?.at;
+}

@@ -1,4 +1,4 @@
-import { tagSlug } from '../content/summary.ts';
+import { tagSlug } from '../lib/tags.ts';
 import type { Db } from './connection.ts';
 import { replaceSubscriptions } from './readers.ts';
 import { ensureTags } from './summaries.ts';

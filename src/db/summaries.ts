@@ -1,6 +1,5 @@
-import type { Summary } from '../content/summary.ts';
 import type { DigestSummary } from '../digest/assemble.ts';
-import { tagSlug } from '../content/summary.ts';
+import { tagSlug } from '../lib/tags.ts';
 import type { Db } from './connection.ts';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
@@ -24,6 +23,20 @@ export async function ensureTags(db: Db, names: string[]): Promise<Map<string, n
     [slugs],
   );
   return new Map(rows.map((r) => [r.slug, r.id]));
+}
+
+/** A summary as it is stored: the shape the importer's schema (Summary in src/content/summary.ts) checked. */
+export interface SummaryRecord {
+  key: string;
+  week: string;
+  title: string;
+  signal: string;
+  case: string[];
+  take: string;
+  timeSavedMinutes: number | null;
+  sourceUrl: string | null;
+  date: string | null;
+  tags: string[];
 }
 
 /** A summary's tags, in order, replacing the ones it had. */
@@ -57,7 +70,7 @@ export class IdentityClashError extends Error {
  * so an edit made in the browser stays until the file itself changes. The unique indexes on source_key
  * and on (week, title) refuse a second row if two imports race.
  */
-export async function upsertSummary(db: Db, s: Summary, hash: string, sourceFile: string, actor: string): Promise<UpsertOutcome> {
+export async function upsertSummary(db: Db, s: SummaryRecord, hash: string, sourceFile: string, actor: string): Promise<UpsertOutcome> {
   return db.tx(async (tx) => {
     const found = await tx.query<{ id: number; byKey: boolean; hash: string }>(
       `select id, source_key = $1 as "byKey", content_hash as hash from summaries
@@ -175,7 +188,7 @@ export async function summaryWithTitle(db: Db, week: string, title: string, exce
 }
 
 /** An editor's change to every field; the content hash stays the file's, so re-importing it unchanged keeps the edit. */
-export async function editSummary(db: Db, id: number, s: Omit<Summary, 'key'>, actor: string): Promise<boolean> {
+export async function editSummary(db: Db, id: number, s: Omit<SummaryRecord, 'key'>, actor: string): Promise<boolean> {
   return db.tx(async (tx) => {
     const rows = await tx.query<{ id: number }>(
       `update summaries set week = $2, title = $3, signal = $4, case_points = $5::jsonb, take = $6, time_saved_minutes = $7,

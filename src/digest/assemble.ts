@@ -1,6 +1,6 @@
 // Pure digest assembly: which sections a reader gets, in which order, and what each holds.
 // No I/O here; the same inputs always give the same digest.
-import { tagSlug } from '../content/summary.ts';
+import { tagSlug } from '../lib/tags.ts';
 import { weekLabel } from './week.ts';
 
 export interface DigestSummary {

@@ -1,21 +1,13 @@
 // An issue's subject as an editor types it (CLI today, the JSON API later): one line of text, checked
 // where it enters so a line break can never reach a header. Pure.
 import { z } from 'zod';
+import { controlCharacter } from '../lib/text.ts';
 
 /**
  * At most 200 characters: far more than any inbox shows (about 60–80), yet a subject stays a few folded
  * header lines. Counted in characters (code points), as a person counts them, not bytes.
  */
 export const MAX_SUBJECT_LENGTH = 200;
-
-// C0, DEL, C1 and the Unicode line and paragraph separators: the same set config.ts refuses.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
-/** The first control character in `text` as "U+000D", or null when there is none. */
-export function controlCharacter(text: string): string | null {
-  const c = CONTROL.exec(text)?.[0];
-  return c === undefined ? null : `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
 
 /**
  * The subject trimmed, or why it cannot be one: a control character (CR, LF, tab …, anywhere, even at

@@ -3,10 +3,12 @@
 // puts them together. The CLI talks to the same `Editor` through the API when a running server owns
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
+import { previewOps, type PreviewOps } from './preview.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
 import { summariesOps, type SummariesOps } from './summaries.ts';
 import { tagOps, type TagOps } from './tags.ts';
 import { subscriberOps, type SubscriberOps } from './subscribers.ts';
+import { tokenOps, type TokenOps } from './tokens.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
@@ -16,6 +18,8 @@ export interface Editor {
   summaries: SummariesOps;
   tags: TagOps;
   subscribers: SubscriberOps;
+  tokens: TokenOps;
+  preview: PreviewOps;
 }
 
 /** The operations run in this process, on its database and queues. */
@@ -25,5 +29,7 @@ export function localEditor(deps: EditorDeps): Editor {
     summaries: summariesOps(deps),
     tags: tagOps(deps),
     subscribers: subscriberOps(deps),
+    tokens: tokenOps(deps),
+    preview: previewOps(deps),
   };
 }

@@ -14,8 +14,9 @@ import {
   type SubscriberFilter,
   type SubscriberRow,
 } from '../db/subscribers.ts';
-import { controlCharacter } from '../digest/subject.ts';
-import { isTimeZone, normaliseEmail } from '../subscriptions/address.ts';
+import { controlCharacter } from '../lib/text.ts';
+import { isTimeZone } from '../time.ts';
+import { normaliseEmail } from '../lib/mail.ts';
 import { exportSubscribersCsv, importSubscribersCsv, resolveTags, splitTags, validateSubscriber, type CsvImportResult } from '../subscriptions/subscribers.ts';
 import type { EditorDeps } from './deps.ts';
 import { conflict, invalid, notFound } from './errors.ts';

@@ -2,7 +2,8 @@
 // importer's own checks, hide it from digests (and show it again), delete it while no issue holds it.
 // The same for every face (docs/editor-operations.md); the SQL is in src/db/summaries.ts.
 import { importTexts, type ImportResult } from '../content/import.ts';
-import { Summary, cleanTags, parseDuration, type Summary as SummaryFields } from '../content/summary.ts';
+import { Summary, parseDuration, type Summary as SummaryFields } from '../content/summary.ts';
+import { cleanTags } from '../lib/tags.ts';
 import {
   deleteSummary,
   editorWeeks,

@@ -1,8 +1,9 @@
 // Tags as the editor manages them: list, show, rename, merge, describe, hide. The SQL is in
 // src/db/tags.ts; a tag's name follows the importer's rules (src/content/summary.ts) and its slug
 // follows its name. A tag is named by name or slug, case-insensitively (tagSlug of either is its slug).
-import { cleanTags, Summary, tagSlug } from '../content/summary.ts';
-import { controlCharacter } from '../digest/subject.ts';
+import { Summary } from '../content/summary.ts';
+import { cleanTags, tagSlug } from '../lib/tags.ts';
+import { controlCharacter } from '../lib/text.ts';
 import {
   describeTag,
   issuesSendingTag,

@@ -6,7 +6,7 @@
 // sending a React issue never loads MJML, and an idle one loads neither.
 import type { Engine } from '../config.ts';
 import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
-import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import type { ReaderLinks } from '../lib/reader-links.ts';
 import { referenceSymbols } from './references.ts';
 import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
 

@@ -11,7 +11,7 @@
 import type { Engine } from '../config.ts';
 import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
-import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import type { ReaderLinks } from '../lib/reader-links.ts';
 import { createEngine, type TemplateEngine } from './engines.tsx';
 import { layoutValues, type LayoutValues } from './mjml.ts';
 import { renderText } from './text.ts';

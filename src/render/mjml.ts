@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardMeta, moreLine, summaryLine, type Digest, type SectionItem } from '../digest/assemble.ts';
-import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import type { ReaderLinks } from '../lib/reader-links.ts';
 
 const EMAILS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'emails');
 const MAIN = path.join(EMAILS, 'weekly-digest.mjml');

@@ -4,7 +4,7 @@ import { createElement as h } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { render } from 'react-email';
 import type { Digest, SectionItem } from '../digest/assemble.ts';
-import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import type { ReaderLinks } from '../lib/reader-links.ts';
 import WeeklyDigest, { DigestLayout } from '../../emails/weekly-digest.tsx';
 import { MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/tag-section.tsx';
 import type { LayoutValues } from './mjml.ts';

@@ -1,6 +1,6 @@
 // The plain-text part, written from the digest model rather than scraped from HTML, so it reads well.
 import { formatMinutes, type Digest } from '../digest/assemble.ts';
-import type { ReaderLinks } from '../subscriptions/tokens.ts';
+import type { ReaderLinks } from '../lib/reader-links.ts';
 
 export function renderText(digest: Digest, links: ReaderLinks): string {
   const out: string[] = [];

@@ -1,7 +1,8 @@
 // Builds one reader's email from the content: digest, links, headers. Deterministic.
 import type { Digest } from '../digest/assemble.ts';
 import type { DigestRenderer } from '../render/index.ts';
-import { readerLinks } from '../subscriptions/tokens.ts';
+import { mailDomain } from '../lib/mail.ts';
+import { readerLinks } from '../lib/reader-links.ts';
 import type { OutgoingEmail } from './provider.ts';
 
 export interface ComposeContext {
@@ -13,11 +14,6 @@ export interface ComposeContext {
   renderer: DigestRenderer;
   /** The planned time: the Date header, the same on every retry. */
   date: Date;
-}
-
-export function mailDomain(mailFrom: string): string {
-  const addr = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom;
-  return addr.slice(addr.lastIndexOf('@') + 1).trim();
 }
 
 /** RFC 2919 List-Id: a stable identifier under a domain the sender controls. */

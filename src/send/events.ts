@@ -5,9 +5,8 @@ import type { Db } from '../db/connection.ts';
 import { applyEngagement, applyOutcome, complaintRate, recordEvent, suppress, type Outcome } from '../db/events.ts';
 import { transitionIssue } from '../db/issues.ts';
 import { unsubscribe } from '../db/readers.ts';
-import { normaliseEmail } from '../subscriptions/address.ts';
-import { verifyToken } from '../subscriptions/tokens.ts';
-import { mailDomain } from './compose.ts';
+import { mailDomain, normaliseEmail } from '../lib/mail.ts';
+import { verifyToken } from '../lib/reader-links.ts';
 
 /** Complaints per submitted email at which an issue is paused (Gmail and Yahoo ask senders to stay under 0.3 %). */
 export const COMPLAINT_THRESHOLD = 0.003;

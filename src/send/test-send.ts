@@ -19,8 +19,9 @@ import { summariesForIssue, summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../digest/assemble.ts';
 import { issueRendering } from '../render/cache.ts';
 import { createDigestRenderer } from '../render/index.ts';
-import { normaliseEmail } from '../subscriptions/address.ts';
-import { composeEmail, mailDomain } from './compose.ts';
+import { mailDomain, normaliseEmail } from '../lib/mail.ts';
+import { testSendKey } from '../lib/redis-keys.ts';
+import { composeEmail } from './compose.ts';
 import { ProviderError, type Provider } from './provider.ts';
 
 export const TEST_SEND_LIMIT = { max: 10, windowMs: 10 * 60_000 };
@@ -121,7 +122,7 @@ async function takeSlot(deps: TestSendDeps, issueId: number): Promise<{ id: stri
   const now = deps.now().getTime();
   let counted: { n: number; leftMs: number } | undefined;
   if (deps.redis) {
-    const key = `${deps.config.queuePrefix}:test-send:${await installationId(deps.db)}:${issueId}`;
+    const key = testSendKey(deps.config.queuePrefix, await installationId(deps.db), issueId);
     try {
       const res = await deps.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
       const n = Number(res?.[0]?.[1]);

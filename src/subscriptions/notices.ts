@@ -3,9 +3,9 @@
 // a retried send under the notice's idempotency key is byte-identical.
 import type { ReaderLinkProps } from '../../emails/reader-link.tsx';
 import type { Notice } from '../db/notices.ts';
-import { mailDomain } from '../send/compose.ts';
+import { mailDomain } from '../lib/mail.ts';
 import type { OutgoingEmail } from '../send/provider.ts';
-import { createToken } from './tokens.ts';
+import { createToken } from '../lib/reader-links.ts';
 
 /** How long an emailed link works. Confirmations wait for a reader to find them; data links are short. */
 export const LINK_TTL_S = { confirm: 3 * 24 * 3600, export: 3600, delete: 3600 } as const;

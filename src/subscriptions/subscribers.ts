@@ -1,9 +1,10 @@
 // Editor-side subscriber management: validation of what people type or upload, CSV in and out.
 import type { Db } from '../db/connection.ts';
 import { knownTags, listSubscribers, upsertSubscribers, type KnownTag, type SubscriberInput, type SubscriberStatus } from '../db/subscribers.ts';
-import { cleanTags, tagSlug } from '../content/summary.ts';
-import { controlCharacter } from '../digest/subject.ts';
-import { isTimeZone, normaliseEmail } from './address.ts';
+import { cleanTags, tagSlug } from '../lib/tags.ts';
+import { controlCharacter } from '../lib/text.ts';
+import { normaliseEmail } from '../lib/mail.ts';
+import { isTimeZone } from '../time.ts';
 import { formatCsv, parseCsv } from './csv.ts';
 
 const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];

@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { ping } from '../db/health.ts';
+import { rateLimitNamespace } from '../lib/redis-keys.ts';
 import type { Queues, RedisClient } from '../queue.ts';
 import type { Provider } from '../send/provider.ts';
 import { clientErrorAnswer, errorAnswer, errorsPlugin, type ErrorPage } from './plugins/errors.ts';
@@ -19,7 +21,7 @@ import { sitePage } from './reader/common.tsx';
 import { readerRoutes } from './reader/index.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { adminRoutes } from './admin/index.tsx';
-import { apiRoutes } from './api/index.ts';
+import { apiRoutes, type ApiLimits } from './api/index.ts';
 
 export interface ServerDeps {
   db: Db;
@@ -38,6 +40,8 @@ export interface ServerDeps {
   redis?: RedisClient | undefined;
   /** Overrides of DEFAULT_RATE_LIMITS (tests use small ones). */
   rateLimits?: Partial<RateLimits> | undefined;
+  /** The JSON API's own limits (default DEFAULT_API_LIMITS). */
+  apiLimits?: ApiLimits | undefined;
   /** The HTML error page; the default is the site's own layout. */
   errorPage?: ((page: ErrorPage) => string) | undefined;
   /**
@@ -91,7 +95,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, {
     limits: deps.rateLimits,
     redis: deps.redis,
-    nameSpace: `${deps.config.queuePrefix}:rate-limit:`,
+    nameSpace: rateLimitNamespace(deps.config.queuePrefix),
   });
   await app.register(errorsPlugin, { renderPage: errorPage });
   // Refuses NUL, broken escapes and bytes that are not UTF-8 in any URL or body; parses form bodies.
@@ -101,7 +105,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));
   app.get('/readyz', { config: { rateLimit: false } }, async (_req, reply) => {
     try {
-      await deps.db.query('select 1');
+      await ping(deps.db);
       return { ok: true };
     } catch {
       return reply.code(503).send({ ok: false, reason: 'database not reachable' });
@@ -127,7 +131,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     now: deps.now ?? (() => new Date()),
   });
-  await apiRoutes(app, deps);
+  await apiRoutes(app, deps, deps.apiLimits);
   await adminRoutes(app, { db: deps.db, config: deps.config, csrf: createCsrf({ secret: deps.config.secret, publicUrl: deps.config.publicUrl }), now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis });
   return app;
 }

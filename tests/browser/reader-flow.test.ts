@@ -4,7 +4,7 @@
 // keyboard alone, and with JavaScript switched off.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tagSlug } from '../../src/content/summary.ts';
+import { tagSlug } from '../../src/lib/tags.ts';
 import { summariesForWeek } from '../../src/db/summaries.ts';
 import { sendIssueNow } from '../../src/issues.ts';
 import { focused, launchChromium, type Focused } from '../support/browser.ts';

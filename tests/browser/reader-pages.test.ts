@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNotice } from '../../src/db/notices.ts';
 import { confirmSubscription, requestSubscription, setPause, unsubscribe } from '../../src/db/readers.ts';
 import { sendIssueNow } from '../../src/issues.ts';
-import { mailboxKey } from '../../src/subscriptions/address.ts';
+import { mailboxKey } from '../../src/lib/mail.ts';
 import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { waitForStatus } from '../support/pipeline.ts';

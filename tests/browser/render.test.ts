@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
-import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { readerLinks } from '../../src/lib/reader-links.ts';
 import { launchChromium } from '../support/browser.ts';
 import { corpusWeek, TAGS } from '../support/corpus.ts';
 

@@ -34,7 +34,8 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
       server.stderr!.on('data', (d) => (serverErr += d));
       const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
       try {
-        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'));
+        // A first start creates the PGlite data directory: seconds alone, much longer on a busy machine.
+        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'), 120_000);
         expect(statSync(apiFile).mode & 0o777).toBe(0o600);
         const published = JSON.parse(readFileSync(apiFile, 'utf8')) as { url: string; token: string };
         expect(published.url).toBe(`http://127.0.0.1:${port}`);
@@ -124,9 +125,32 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
           'merged: 0 followers and 0 summaries move from "AI" to "Rust" (1 followed both, 0 had both); "AI" is gone\n',
         );
         expect(await inProcess(['tags', 'show', 'ai'], env)).toMatchObject({ code: 1, stderr: 'tagcast: there is no tag "ai" (it became "Rust"); tagcast tags list shows them\n' });
+        // Tokens and preview are editor operations: through the API, printed as the local commands print.
+        const made = await inProcess(['tokens', 'create', '--name', 'ci'], env);
+        expect(made.code, made.stderr).toBe(0);
+        expect(made.stdout).toMatch(/^tc_[A-Za-z0-9_-]{43}\n$/);
+        expect(made.stderr).toMatch(/^tagcast: token (\d+) \(ci\) created; copy it now, it is not shown again\n$/);
+        const tokenId = /token (\d+)/.exec(made.stderr)![1]!;
+        const listed = await inProcess(['tokens', 'list'], env);
+        expect(listed.stdout).toMatch(new RegExp(`\\n${tokenId}\\tci\\tcreated \\S+\\tlast used never\\tactive\\n2 tokens\\n$`)); // the server's own and ci
+        expect(await inProcess(['tokens', 'create', '--name', '@mine'], env)).toMatchObject({ code: 2, stderr: 'tagcast: token names starting with "@" are reserved for tagcast itself\n' });
+        expect((await inProcess(['tokens', 'revoke', tokenId], env)).stdout).toBe(`revoked token ${tokenId} (ci)\n`);
+        expect(await inProcess(['tokens', 'revoke', 'ci'], env)).toMatchObject({ code: 1, stderr: 'tagcast: no active token is named "ci"\n' });
+
+        const preview = await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'ADA@example.com', '--text'], env);
+        expect(preview.code, preview.stderr).toBe(0);
+        expect(preview.stdout).toContain('A title');
+        const file = path.join(dir, 'preview.html');
+        const written = await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'ada@example.com', '--out', file], env);
+        expect(written.stderr).toMatch(/^wrote .*preview\.html \(\d+ bytes\) · subject: .+\n$/);
+        expect(readFileSync(file, 'utf8')).toContain('A title');
+        const none = await inProcess(['preview', '--week', '2026-W47', '--subscriber', 'ada@example.com'], env);
+        expect(none.code).toBe(1);
+        expect(none.stderr).toMatch(/^ada@example\.com would get no email for 2026-W47: none of their tags \((ai, rust|rust, ai)\) has content\n$/);
+        expect(await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], env)).toMatchObject({ code: 1, stderr: 'tagcast: no subscriber nobody@example.com\n' });
 
         // A command the API does not run keeps its one line, which now says where editor commands go.
-        const tokens = await inProcess(['tokens', 'list'], env);
+        const tokens = await inProcess(['digest', '--week', '2026-W48'], env);
         expect(tokens.code).toBe(1);
         expect(tokens.stderr).toMatch(/^tagcast: the embedded database in .* is in use by another tagcast process \(pid \d+\)\..* \(tagcast start owns it; editor commands go through its API\)\n$/);
       } finally {
@@ -145,5 +169,6 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         await t.release();
       }
     },
+    300_000, // two processes, each opening PGlite, and a few dozen commands: minutes on a busy machine
   );
 });

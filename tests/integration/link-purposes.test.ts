@@ -1,6 +1,6 @@
 // Each signed link opens only its purpose, on every route the app has. The routes come from the app
 // itself (printRoutes), so a route added later is covered without a change here; the purposes come
-// from tokens.ts, and each must have a row in POLICY (what docs/decisions.md, "What each link purpose
+// from reader-links.ts, and each must have a row in POLICY (what docs/decisions.md, "What each link purpose
 // may do", says it may show). For every route × every purpose's token: the status, the site's
 // headers, and that the answer holds no signed link of a purpose it may not hand out, no link of
 // another reader, and the reader's address only where that purpose may show it.
@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotice } from '../../src/db/notices.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
-import { createToken, PURPOSES, type Purpose } from '../../src/subscriptions/tokens.ts';
+import { createToken, PURPOSES, type Purpose } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { addSummaries, Browser, csrfField, forms, readerApp, sentIssue, subscriberByEmail, type FormFields, type ReaderApp } from '../support/reader.ts';
 
@@ -204,7 +204,7 @@ describe.sequential(`every route × every link purpose on ${process.env.TAGCAST_
     }
   }
 
-  it('has a row in the policy for every purpose tokens.ts knows, and every route it names exists', () => {
+  it('has a row in the policy for every purpose reader-links.ts knows, and every route it names exists', () => {
     expect(Object.keys(POLICY).sort(), 'say in POLICY (and docs/decisions.md) what a new purpose may show').toEqual([...PURPOSES].sort());
     const known = new Set(routes.map((x) => `${x.method} ${x.path}`));
     for (const key of Object.keys(OPENS)) expect(known, key).toContain(key);

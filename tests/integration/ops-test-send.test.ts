@@ -11,7 +11,7 @@ import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { createResend } from '../../src/send/resend.ts';
 import { sendTestEmail, TestSendError } from '../../src/send/test-send.ts';
-import { verifyToken } from '../../src/subscriptions/tokens.ts';
+import { verifyToken } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { inProcess } from '../support/in-process.ts';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../src/content/import.ts';
-import { tagSlug } from '../../src/content/summary.ts';
+import { tagSlug } from '../../src/lib/tags.ts';
 import { issueProgress, pendingBatches } from '../../src/db/deliveries.ts';
 import { getIssue, planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';

@@ -2,8 +2,8 @@
 // and one-click unsubscribes posted all at once are each counted once on the issue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
-import { mailDomain } from '../../src/send/compose.ts';
-import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { mailDomain } from '../../src/lib/mail.ts';
+import { readerLinks } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { addSummaries, Browser, noticeLink, noticesOf, readerApp, sentIssue, subscriberByEmail, type ReaderApp } from '../support/reader.ts';
 

@@ -11,7 +11,7 @@ import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscriber
 import { isoWeek } from '../../src/digest/week.ts';
 import { enqueueNotice, enqueueTo } from '../../src/enqueue.ts';
 import { createResend } from '../../src/send/resend.ts';
-import { createToken, type Purpose } from '../../src/subscriptions/tokens.ts';
+import { createToken, type Purpose } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';

@@ -13,7 +13,7 @@ import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscriber
 import { isoWeek } from '../../src/digest/week.ts';
 import { enqueueNotice, enqueueTo } from '../../src/enqueue.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
-import { mailboxKey } from '../../src/subscriptions/address.ts';
+import { mailboxKey } from '../../src/lib/mail.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { parseEml } from '../support/mail.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';

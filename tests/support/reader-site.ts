@@ -12,7 +12,7 @@ import { importPaths } from '../../src/content/import.ts';
 import { enqueueNotice } from '../../src/enqueue.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
-import { createToken, type TokenClaims } from '../../src/subscriptions/tokens.ts';
+import { createToken, type TokenClaims } from '../../src/lib/reader-links.ts';
 import { createServer } from '../../src/web/app.ts';
 import type { TestDb } from './db.ts';
 import { parseEml, type ParsedEml } from './mail.ts';

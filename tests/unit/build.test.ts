@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { distIsFresh } from '../../bin/freshness.js';
 import { assembleDigest, indexIssue } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
-import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { readerLinks } from '../../src/lib/reader-links.ts';
 import { corpusWeek, tagSets } from '../support/corpus.ts';
 
 describe('dist/ freshness', () => {

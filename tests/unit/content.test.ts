@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { folderWeek, parseSummaryFile, sourceKey } from '../../src/content/import.ts';
 import { parseMarkdown } from '../../src/content/markdown.ts';
 import { parseSignal, type ParseContext } from '../../src/content/signal.ts';
-import { cleanTags, ContentError, parseDuration, tagSlug } from '../../src/content/summary.ts';
+import { ContentError, parseDuration } from '../../src/content/summary.ts';
+import { cleanTags, tagSlug } from '../../src/lib/tags.ts';
 import { signalLines } from '../support/summary-files.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

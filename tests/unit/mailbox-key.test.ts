@@ -1,7 +1,7 @@
 // The mailbox an address lands in, for the one-email-per-inbox window: +tag dropped everywhere, dots
 // and googlemail folded only at Gmail.
 import { describe, expect, it } from 'vitest';
-import { mailboxKey, normaliseEmail } from '../../src/subscriptions/address.ts';
+import { mailboxKey, normaliseEmail } from '../../src/lib/mail.ts';
 
 const key = (input: string) => {
   const n = normaliseEmail(input);

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/digest/assemble.ts';
 import type { DigestRenderer } from '../../src/render/index.ts';
-import { composeEmail, listId, mailDomain } from '../../src/send/compose.ts';
+import { composeEmail, listId } from '../../src/send/compose.ts';
 import { encodeAddress, encodeHeader, foldHeader, HeaderError, quotedPrintable, toMime } from '../../src/send/mime.ts';
 import { createOutbox, outboxFileName } from '../../src/send/outbox.ts';
 import type { OutgoingEmail } from '../../src/send/provider.ts';
-import { normaliseEmail } from '../../src/subscriptions/address.ts';
+import { mailDomain, normaliseEmail } from '../../src/lib/mail.ts';
 import { parseEml } from '../support/mail.ts';
 
 /** RFC 2045 quoted-printable decoder, written independently of the encoder under test. */

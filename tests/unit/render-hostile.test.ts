@@ -6,7 +6,7 @@ import { assembleDigest, indexIssue, type Digest, type DigestSummary } from '../
 import { MARKS, createEngine } from '../../src/render/engines.tsx';
 import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../../src/render/index.ts';
 import { layoutMjml } from '../../src/render/mjml.ts';
-import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { readerLinks } from '../../src/lib/reader-links.ts';
 import { visibleText } from '../support/html.ts';
 
 const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });

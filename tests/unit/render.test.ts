@@ -7,7 +7,7 @@ import { createDigestRenderer } from '../../src/render/index.ts';
 import { createEngine } from '../../src/render/engines.tsx';
 import { referenceSymbols } from '../../src/render/references.ts';
 import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
-import { readerLinks } from '../../src/subscriptions/tokens.ts';
+import { readerLinks } from '../../src/lib/reader-links.ts';
 import { corpusWeek, tagSets } from '../support/corpus.ts';
 import { visibleText } from '../support/html.ts';
 

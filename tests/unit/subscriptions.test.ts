@@ -2,10 +2,11 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SubscriberInput } from '../../src/db/subscribers.ts';
 import { MAX_SUBJECT_LENGTH, subjectSchema, validateSubject } from '../../src/digest/subject.ts';
-import { isTimeZone, normaliseEmail } from '../../src/subscriptions/address.ts';
+import { normaliseEmail } from '../../src/lib/mail.ts';
+import { isTimeZone } from '../../src/time.ts';
 import { csvField, formatCsv, parseCsv } from '../../src/subscriptions/csv.ts';
 import { mergeByEmail, splitTags, validateSubscriber } from '../../src/subscriptions/subscribers.ts';
-import { createToken, readerLinks, verifyToken, type TokenClaims } from '../../src/subscriptions/tokens.ts';
+import { createToken, readerLinks, verifyToken, type TokenClaims } from '../../src/lib/reader-links.ts';
 
 const email = (input: string) => {
   const r = normaliseEmail(input);

@@ -2,7 +2,7 @@
 // fifth field (ref), numbers past the safe integers, the exact expiry second and the longest token.
 // Only behaviour every version of tokens.ts shares (createToken and verifyToken for existing purposes).
 import { describe, expect, it } from 'vitest';
-import { createToken, verifyToken } from '../../src/subscriptions/tokens.ts';
+import { createToken, verifyToken } from '../../src/lib/reader-links.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!';
 

@@ -2,10 +2,12 @@
 // one binding per area, so each command is declared once (src/cli/<area>.ts) and runs either way.
 import type { Editor } from '../../editor/index.ts';
 import type { ApiClient } from './http.ts';
+import { previewClient } from './preview.ts';
 import { scheduleClient } from './schedule.ts';
 import { summariesClient } from './summaries.ts';
 import { tagsClient } from './tags.ts';
 import { subscribersClient } from './subscribers.ts';
+import { tokensClient } from './tokens.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
@@ -13,5 +15,7 @@ export function apiEditor(api: ApiClient): Editor {
     summaries: summariesClient(api),
     tags: tagsClient(api),
     subscribers: subscribersClient(api),
+    tokens: tokensClient(api),
+    preview: previewClient(api),
   };
 }

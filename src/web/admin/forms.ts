@@ -2,7 +2,7 @@
 // value or a reason the editor can act on (shown on a 400 page), never throws.
 import type { Engine } from '../../config.ts';
 import { isValidWeek } from '../../digest/week.ts';
-import { isTimeZone } from '../../subscriptions/address.ts';
+import { isTimeZone } from '../../time.ts';
 
 const ID = /^[1-9]\d{0,9}$/;
 

@@ -16,7 +16,7 @@ import { createDigestRenderer } from '../../render/index.ts';
 import { composeEmail } from '../../send/compose.ts';
 import { sendTestEmail, TestSendError } from '../../send/test-send.ts';
 import type { OutgoingEmail } from '../../send/provider.ts';
-import { normaliseEmail } from '../../subscriptions/address.ts';
+import { normaliseEmail } from '../../lib/mail.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { cspRoute, type CspDirectives } from '../plugins/security.ts';
 import { CombinationsPage, ConfirmSendPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView, type SendConfirm } from '../views/admin/issues.tsx';

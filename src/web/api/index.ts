@@ -10,6 +10,7 @@
 // A stranger cannot use up an editor's allowance, nor try tokens without limit.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findApiToken, isTokenShaped, type ApiToken } from '../../db/api-tokens.ts';
+import { apiLimitKeys } from '../../lib/redis-keys.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { useScopeRateLimit } from '../plugins/rate-limit.ts';
 import type { ServerDeps } from '../app.ts';
@@ -17,10 +18,12 @@ import { apiEditorOf, type ApiDeps } from './deps.ts';
 import { issueRoutes } from './issues.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { defineRoute, type Registry } from './route.ts';
+import { previewRoutes } from './preview.ts';
 import { scheduleRoutes } from './schedule.ts';
 import { subscriberRoutes } from './subscribers.ts';
 import { summaryRoutes } from './summaries.ts';
 import { tagRoutes } from './tags.ts';
+import { tokenRoutes } from './tokens.ts';
 
 export interface ApiLimits {
   /** Requests per token per window: a script polling progress every second and importing, with room. */
@@ -74,8 +77,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: 
 
       const limiter = (key: (req: FastifyRequest) => string, max: number): Limiter | undefined =>
         app.hasDecorator('createRateLimit') ? (app.createRateLimit({ timeWindow: limits.timeWindow, max, keyGenerator: key }) as Limiter) : undefined;
-      const strangers = limiter((req) => `api:ip:${req.ip}`, limits.anonymous);
-      const holders = limiter((req) => `api:token:${apiTokenOf(req)!.id}`, limits.token);
+      const strangers = limiter((req) => apiLimitKeys.address(req.ip), limits.anonymous);
+      const holders = limiter((req) => apiLimitKeys.token(apiTokenOf(req)!.id), limits.token);
 
       api.addHook('onRequest', async (req, reply) => {
         if (req.routeOptions.config?.apiPublic) return spend(strangers, req, reply);
@@ -99,6 +102,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: 
       subscriberRoutes(api, registry, apiDeps);
       scheduleRoutes(api, registry, apiDeps);
       tagRoutes(api, registry, apiDeps);
+      tokenRoutes(api, registry, apiDeps);
+      previewRoutes(api, registry, apiDeps);
 
       defineRoute(
         api,

@@ -6,7 +6,7 @@ import { isValidWeek } from '../../digest/week.ts';
 import { subjectSchema } from '../../digest/subject.ts';
 import { AGAIN_REASON_MAX, againReasonProblem } from '../../issues.ts';
 import { SUBSCRIBER_FILTERS } from '../../db/subscribers.ts';
-import { isTimeZone } from '../../subscriptions/address.ts';
+import { isTimeZone } from '../../time.ts';
 
 export const week = z
   .string()

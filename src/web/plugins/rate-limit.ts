@@ -14,6 +14,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { RedisClient } from '../../queue.ts';
+import { DEFAULT_RATE_LIMIT_NAMESPACE } from '../../lib/redis-keys.ts';
 import { HttpError } from './errors.ts';
 import { unencapsulated } from './plugin.ts';
 
@@ -88,7 +89,7 @@ async function limits(app: FastifyInstance, opts: RateLimitOptions): Promise<voi
     ...(opts.redis
       ? {
           redis: opts.redis,
-          nameSpace: opts.nameSpace ?? 'tagcast-rate-limit:',
+          nameSpace: opts.nameSpace ?? DEFAULT_RATE_LIMIT_NAMESPACE,
           // Redis down must not take the site down with it: requests go through uncounted.
           skipOnError: true,
         }

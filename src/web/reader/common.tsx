@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ReactNode } from 'react';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
-import { createToken, verifyToken, type Purpose, type TokenClaims } from '../../subscriptions/tokens.ts';
+import { createToken, verifyToken, type Purpose, type TokenClaims } from '../../lib/reader-links.ts';
 import type { Csrf } from '../csrf.ts';
 import type { ErrorPage } from '../plugins/errors.ts';
 import { renderPage } from '../views/layout.tsx';

@@ -16,7 +16,8 @@ import {
   unsubscribe,
   type ReaderProfile,
 } from '../../db/readers.ts';
-import { isTimeZone } from '../../subscriptions/address.ts';
+import { isoWeek } from '../../digest/week.ts';
+import { isTimeZone } from '../../time.ts';
 import { DeleteConfirmPage, PreferencesPage, type FieldError, type PreferencesDone } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 import { offeredTags } from '../../db/tags.ts';

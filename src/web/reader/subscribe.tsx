@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { confirmSubscription, existingTags, readerProfile, requestSubscription } from '../../db/readers.ts';
 import { offeredTags } from '../../db/tags.ts';
 import { isoWeek } from '../../digest/week.ts';
-import { isTimeZone, mailboxKey, normaliseEmail } from '../../subscriptions/address.ts';
+import { mailboxKey, normaliseEmail } from '../../lib/mail.ts';
+import { isTimeZone } from '../../time.ts';
 import { SubscribePage, type FieldError, type SubscribeValues } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 

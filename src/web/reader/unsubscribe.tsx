@@ -10,7 +10,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestNotice } from '../../db/notices.ts';
 import { subscriptionState, undoUnsubscribe, unsubscribe, type SubscriptionState } from '../../db/readers.ts';
-import { createToken } from '../../subscriptions/tokens.ts';
+import { createToken } from '../../lib/reader-links.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
 import { field, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 

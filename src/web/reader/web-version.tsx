@@ -8,8 +8,8 @@ import { getIssue } from '../../db/issues.ts';
 import { readerDelivery, readerProfile } from '../../db/readers.ts';
 import { assembleDigest } from '../../digest/assemble.ts';
 import { issueRendering } from '../../render/cache.ts';
-import { mailDomain } from '../../send/compose.ts';
-import { MANAGE_PATH, webVersionLinks } from '../../subscriptions/tokens.ts';
+import { mailDomain } from '../../lib/mail.ts';
+import { MANAGE_PATH, webVersionLinks } from '../../lib/reader-links.ts';
 import { cspRoute, EMAIL_PAGE_CSP } from '../plugins/security.ts';
 import { readLink, sendHtml, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
 

@@ -1,4 +1,4 @@
-// Email addresses and time zones as readers type them, validated and normalised once at the edge.
+// Email addresses as readers type them, validated and normalised once at the edge; mail domains. Pure.
 import { domainToASCII } from 'node:url';
 
 const LOCAL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+$/;
@@ -43,11 +43,8 @@ export function mailboxKey(email: string): string {
   return `${local}@${domain}`;
 }
 
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz.includes('/') || tz === 'UTC';
-  } catch {
-    return false;
-  }
+/** The domain of the sender address (`Name <a@example.com>` or `a@example.com`). */
+export function mailDomain(mailFrom: string): string {
+  const addr = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom;
+  return addr.slice(addr.lastIndexOf('@') + 1).trim();
 }
