@@ -152,6 +152,16 @@ describe.sequential(`tags managed by the editor on ${process.env.TAGCAST_TEST_DB
     expect((await summariesForWeek(t.db, WEEK)).find((s) => s.title === 'Lifetimes')!.tags).toEqual(['Rust']);
 
     expect(await t.db.query(`select * from deliveries where issue_id = $1 order by subscriber_id`, [sent.id])).toEqual(deliveriesBefore);
+    // The reader's web version of that sent issue still has the merged tag's summaries, under the tag it became.
+    const r = await readerApp(t.db);
+    try {
+      const typo = await subscriberByEmail(t.db, 'typo@tags.example');
+      const web = await r.app.inject({ url: links(r.config, typo!.id).web(sent.id) });
+      expect(web.statusCode).toBe(200);
+      expect(web.body).toContain('Async traits');
+    } finally {
+      await r.app.close();
+    }
     expect(await t.db.query(`select count(*)::int as n from notices`)).toEqual(noticesBefore);
     await expect(ed.tags.merge({ from: 'rust-lang', into: 'rust' })).rejects.toMatchObject({ kind: 'not-found' });
   });
