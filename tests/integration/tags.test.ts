@@ -216,6 +216,11 @@ describe.sequential(`the tags API and admin pages on ${process.env.TAGCAST_TEST_
     expect((await api('PUT', '/tags/rust-lang', {})).statusCode).toBe(400);
     expect((await api('PUT', '/tags/rust-lang', { hidden: 'yes' })).statusCode).toBe(400);
     expect((await api('PUT', '/tags/nope', { hidden: true })).statusCode).toBe(404);
+    // Nothing changes when one of the changes is refused.
+    expect((await api('PUT', '/tags/ai', { name: 'Artificial', description: 'x'.repeat(281) })).statusCode).toBe(400);
+    expect((await api('PUT', '/tags/rust-lang', { name: 'rust', hidden: true })).statusCode).toBe(409);
+    expect((await api('GET', '/tags/ai')).json().tag).toMatchObject({ name: 'AI', description: null });
+    expect((await api('GET', '/tags/rust-lang')).json().tag).toMatchObject({ hidden: false });
 
     const changed = await api('PUT', '/tags/ai', { name: 'Machine Learning', description: 'Models.', hidden: true });
     expect(changed.statusCode).toBe(200);
