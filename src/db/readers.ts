@@ -352,10 +352,17 @@ export async function existingTags(db: Db, slugs: string[]): Promise<string[]> {
   return rows.map((r) => r.slug);
 }
 
-/** A reader's delivery of an issue: the sections frozen for them when it was planned. */
+/**
+ * A reader's delivery of an issue: the sections frozen for them when it was planned. A section's tag
+ * renamed or merged since is read under the slug it has now (tag_aliases), so the web version of a past
+ * issue keeps every section; the row itself is never rewritten.
+ */
 export async function readerDelivery(db: Db, issueId: number, subscriberId: number): Promise<{ sections: string[]; status: string } | undefined> {
   const [row] = await db.query<{ sections: string[]; status: string }>(
-    `select sections, status from deliveries where issue_id = $1 and subscriber_id = $2`,
+    `select array(select coalesce(t.slug, u.s) from unnest(d.sections) with ordinality as u(s, n)
+                  left join tag_aliases a on a.slug = u.s left join tags t on t.id = a.tag_id order by u.n) as sections,
+            d.status
+     from deliveries d where d.issue_id = $1 and d.subscriber_id = $2`,
     [issueId, subscriberId],
   );
   return row;

@@ -152,6 +152,16 @@ describe.sequential(`tags managed by the editor on ${process.env.TAGCAST_TEST_DB
     expect((await summariesForWeek(t.db, WEEK)).find((s) => s.title === 'Lifetimes')!.tags).toEqual(['Rust']);
 
     expect(await t.db.query(`select * from deliveries where issue_id = $1 order by subscriber_id`, [sent.id])).toEqual(deliveriesBefore);
+    // The reader's web version of that sent issue still has the merged tag's summaries, under the tag it became.
+    const r = await readerApp(t.db);
+    try {
+      const typo = await subscriberByEmail(t.db, 'typo@tags.example');
+      const web = await r.app.inject({ url: links(r.config, typo!.id).web(sent.id) });
+      expect(web.statusCode).toBe(200);
+      expect(web.body).toContain('Async traits');
+    } finally {
+      await r.app.close();
+    }
     expect(await t.db.query(`select count(*)::int as n from notices`)).toEqual(noticesBefore);
     await expect(ed.tags.merge({ from: 'rust-lang', into: 'rust' })).rejects.toMatchObject({ kind: 'not-found' });
   });
@@ -206,6 +216,11 @@ describe.sequential(`the tags API and admin pages on ${process.env.TAGCAST_TEST_
     expect((await api('PUT', '/tags/rust-lang', {})).statusCode).toBe(400);
     expect((await api('PUT', '/tags/rust-lang', { hidden: 'yes' })).statusCode).toBe(400);
     expect((await api('PUT', '/tags/nope', { hidden: true })).statusCode).toBe(404);
+    // Nothing changes when one of the changes is refused.
+    expect((await api('PUT', '/tags/ai', { name: 'Artificial', description: 'x'.repeat(281) })).statusCode).toBe(400);
+    expect((await api('PUT', '/tags/rust-lang', { name: 'rust', hidden: true })).statusCode).toBe(409);
+    expect((await api('GET', '/tags/ai')).json().tag).toMatchObject({ name: 'AI', description: null });
+    expect((await api('GET', '/tags/rust-lang')).json().tag).toMatchObject({ hidden: false });
 
     const changed = await api('PUT', '/tags/ai', { name: 'Machine Learning', description: 'Models.', hidden: true });
     expect(changed.statusCode).toBe(200);

@@ -356,6 +356,8 @@ describe('numbers: digits only, within a range', () => {
     ['WORKER_LOCK_MS', '600001'],
     ['RESEND_TIMEOUT_MS', '3e4'],
     ['RESEND_TIMEOUT_MS', '499'],
+    ['SUBSCRIBE_TAG_WEEKS', '0'],
+    ['SUBSCRIBE_TAG_WEEKS', '521'],
     ['RESEND_RATE_LIMIT', '1e-9'],
     ['RESEND_RATE_LIMIT', '0.05'],
     ['RESEND_RATE_LIMIT', '10001'],
@@ -369,6 +371,7 @@ describe('numbers: digits only, within a range', () => {
       SEND_LEASE_MS: 'must be a whole number from 1000 to 3600000 (milliseconds)',
       WORKER_LOCK_MS: 'must be a whole number from 1000 to 600000 (milliseconds)',
       RESEND_TIMEOUT_MS: 'must be a whole number from 500 to 300000 (milliseconds)',
+      SUBSCRIBE_TAG_WEEKS: 'must be a whole number from 1 to 520 (weeks)',
       RESEND_RATE_LIMIT: 'must be a number of requests per second from 0.1 to 10000, written like 2 or 0.5',
     };
     expect(problems({ [key]: value })).toEqual([`${key}: ${expected[key]} (got ${JSON.stringify(value)})`]);
@@ -381,6 +384,9 @@ describe('numbers: digits only, within a range', () => {
     expect(loadConfig({ RESEND_RATE_LIMIT: '0.1' }, cwd).resend.rateLimit).toBe(0.1);
     expect(loadConfig({ RESEND_RATE_LIMIT: '10000' }, cwd).resend.rateLimit).toBe(10_000);
     expect(loadConfig({ RESEND_RATE_LIMIT: '2.5' }, cwd).resend.rateLimit).toBe(2.5);
+    expect(loadConfig({}, cwd).subscribeTagWeeks).toBe(8);
+    expect(loadConfig({ SUBSCRIBE_TAG_WEEKS: '1' }, cwd).subscribeTagWeeks).toBe(1);
+    expect(loadConfig({ SUBSCRIBE_TAG_WEEKS: '520' }, cwd).subscribeTagWeeks).toBe(520);
     const c = loadConfig({ RESEND_TIMEOUT_MS: '500', SEND_LEASE_MS: '3600000', WORKER_LOCK_MS: '1000' }, cwd);
     expect(c).toMatchObject({ resend: { timeoutMs: 500 }, sendLeaseMs: 3_600_000, workerLockMs: 1000 });
   });

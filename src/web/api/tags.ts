@@ -1,7 +1,7 @@
 // /api/v1/tags: the tags, and the editor's changes to one: rename, describe, hide (PUT), merge (POST).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { TAG_DESCRIPTION_MAX, type TagView } from '../../editor/tags.ts';
+import { checkDescription, TAG_DESCRIPTION_MAX, type TagView } from '../../editor/tags.ts';
 import type { ApiDeps } from './deps.ts';
 import { defineRoute, type Registry } from './route.ts';
 
@@ -45,11 +45,14 @@ export function tagRoutes(scope: FastifyInstance, registry: Registry, deps: ApiD
     },
     async ({ params: p, body }, req) => {
       const ops = deps.editor(req).tags;
+      // A bad description is refused before anything changes; the rename (the step that may be refused
+      // for a taken name) goes first, and the other changes follow under the slug it gives.
+      if (body.description !== undefined) checkDescription(body.description);
       let t: TagView | undefined;
-      if (body.description !== undefined) t = await ops.describe({ tag: p.slug, description: body.description });
-      if (body.hidden !== undefined) t = await ops.hide({ tag: p.slug, hidden: body.hidden });
-      // Last: the slug may change with the name.
-      if (body.name !== undefined) t = await ops.rename({ tag: p.slug, name: body.name });
+      let slug = p.slug;
+      if (body.name !== undefined) slug = (t = await ops.rename({ tag: slug, name: body.name })).slug;
+      if (body.description !== undefined) t = await ops.describe({ tag: slug, description: body.description });
+      if (body.hidden !== undefined) t = await ops.hide({ tag: slug, hidden: body.hidden });
       return { tag: t };
     },
   );
