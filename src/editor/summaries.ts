@@ -118,8 +118,11 @@ function check(fields: Omit<SummaryFields, 'key'>): Omit<SummaryFields, 'key'> {
   const r = Summary.safeParse({ ...fields, key: 'edit' });
   if (r.success) return fields;
   const issue = r.error.issues[0]!;
-  const message = issue.path[0] === 'week' ? `the week ${fields.week} ${issue.message}` : issue.message;
-  throw invalid(message.startsWith('has ') ? `the summary ${message}` : message);
+  const field = String(issue.path[0] ?? '');
+  // The schema's words name the field when the importer would name the line instead.
+  if (field === 'week') throw invalid(`the week ${fields.week} ${issue.message}`);
+  if (field === 'date') throw invalid(`the date "${fields.date}" ${issue.message}`);
+  throw invalid(issue.message.startsWith('has ') ? `the summary ${issue.message}` : issue.message);
 }
 
 const same = (a: Omit<SummaryFields, 'key'>, s: SummaryDetail) =>
@@ -156,7 +159,13 @@ export function summariesOps(deps: EditorDeps): SummariesOps {
       if (same(fields, s)) return { summary: s, outcome: 'unchanged' };
       const clash = await summaryWithTitle(deps.db, fields.week, fields.title, id);
       if (clash !== undefined) throw conflict(`summary ${clash} in ${fields.week} already has this title; a week holds one summary per title`, { existing: clash });
-      await editSummary(deps.db, id, fields, deps.actor);
+      try {
+        await editSummary(deps.db, id, fields, deps.actor);
+      } catch (e) {
+        // Another edit or import took the title in between: the unique index says so.
+        if ((e as { code?: unknown }).code === '23505') throw conflict(`another summary in ${fields.week} already has this title; a week holds one summary per title`);
+        throw e;
+      }
       return { summary: await found(id), outcome: 'updated' };
     },
     async hide(id) {

@@ -18,7 +18,7 @@ import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { createServer } from '../../src/web/app.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, sendForm, watchedPage } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, testConfig, type Harness } from '../support/pipeline.ts';
 
@@ -109,21 +109,9 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await t?.drop();
   });
 
-  async function newPage(c: BrowserContext): Promise<Page> {
-    const page = await c.newPage();
-    page.on('console', (m) => {
-      // A 4xx the test asked for (a refused action, a wrong password) is logged by Chromium too; not a fault.
-      if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-    return page;
-  }
+  const newPage = (c: BrowserContext) => watchedPage(c, consoleErrors);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
-  /** Clicks a button that sends a form and waits for the page that answers it. */
-  async function send(page: Page, button: string) {
-    await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.getByRole('button', { name: button, exact: true }).click()]);
-    await page.waitForLoadState();
-  }
+  const send = sendForm;
   async function logIn(page: Page, password = PASSWORD) {
     await page.goto('/admin/issues');
     await expect.poll(() => h1(page).textContent()).toBe('Editor login');

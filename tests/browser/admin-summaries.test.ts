@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { importPaths } from '../../src/content/import.ts';
 import { getSummary } from '../../src/db/summaries.ts';
 import { createServer } from '../../src/web/app.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, sendForm, watchedPage } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
@@ -58,19 +58,9 @@ describe.sequential(`admin summaries pages in Chromium on ${DB}`, () => {
     await t?.drop();
   });
 
-  async function newPage(c: BrowserContext): Promise<Page> {
-    const page = await c.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-    return page;
-  }
+  const newPage = (c: BrowserContext) => watchedPage(c, consoleErrors);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
-  async function send(page: Page, button: string) {
-    await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.getByRole('button', { name: button, exact: true }).click()]);
-    await page.waitForLoadState();
-  }
+  const send = sendForm;
 
   it('list → a summary → a refused edit keeps what was typed → saved → hidden → shown again', async () => {
     const page = await newPage(context);

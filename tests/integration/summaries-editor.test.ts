@@ -158,6 +158,8 @@ describe.sequential(`summaries through the CLI, the admin pages and the API on $
       [{ timeSaved: 'soon' }, 'cannot read the time saved "soon" (expected e.g. "38 min" or "1h 05m")'],
       [{ sourceUrl: 'ftp://x' }, '"source_url" is not a valid http(s) URL'],
       [{ date: '2026-11-24', week: '2026-W50' }, 'the date 2026-11-24 is in 2026-W48, not 2026-W50: change one of them'],
+      [{ date: '2026-11-31' }, 'the date 2026-11-31 is not a real date'],
+      [{ date: '24.11.2026' }, 'invalid request: body.date: must be a date like 2026-11-23'],
       [{ title: 'vector search INSIDE postgres' }, `summary ${await idOf('Vector search inside Postgres')} in ${WEEK} already has this title; a week holds one summary per title`],
     ] as const;
     for (const [edit, message] of bad) {

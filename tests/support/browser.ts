@@ -1,13 +1,30 @@
 // The one way browser tests start Chromium: the system's (CHROMIUM_PATH or /usr/bin/chromium, checked
 // by the run's global setup before any test starts), headless, offline-friendly.
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath } from './env.ts';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
+
+/** A new tab whose console errors and uncaught exceptions are added to `errors` (a 4xx the test asked for is not one). */
+export async function watchedPage(c: BrowserContext, errors: string[]): Promise<Page> {
+  const page = await c.newPage();
+  page.on('console', (m) => {
+    // A 4xx the test asked for (a refused action, a wrong password) is logged by Chromium too; not a fault.
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+/** Clicks a button that sends a form and waits for the page that answers it. */
+export async function sendForm(page: Page, button: string): Promise<void> {
+  await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.getByRole('button', { name: button, exact: true }).click()]);
+  await page.waitForLoadState();
 }
 
 // ---------------------------------------------------------------------------------------------
