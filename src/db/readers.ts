@@ -345,10 +345,18 @@ export async function tagNames(db: Db, slugs: string[]): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-/** Which of these slugs name existing tags (a submitted form may hold anything). */
-export async function existingTags(db: Db, slugs: string[]): Promise<string[]> {
+/**
+ * Which of these slugs a reader may choose (a submitted form may hold anything): existing tags that are
+ * not hidden, and on a reader's preferences also any tag they already follow (hidden or not).
+ */
+export async function existingTags(db: Db, slugs: string[], followerId?: number): Promise<string[]> {
   if (slugs.length === 0) return [];
-  const rows = await db.query<{ slug: string }>(`select slug from tags where slug = any($1::text[]) order by slug`, [slugs]);
+  const rows = await db.query<{ slug: string }>(
+    `select t.slug from tags t where t.slug = any($1::text[])
+       and (t.hidden_at is null or exists (select 1 from subscriptions x where x.tag_id = t.id and x.subscriber_id = $2))
+     order by t.slug`,
+    [slugs, followerId ?? null],
+  );
   return rows.map((r) => r.slug);
 }
 

@@ -70,7 +70,7 @@ export async function hasRun(db: Db, week: string): Promise<boolean> {
 }
 
 export async function countSummaries(db: Db, week: string): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from summaries where week = $1`, [week]);
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from summaries where week = $1 and hidden_at is null`, [week]);
   return row!.n;
 }
 

@@ -175,7 +175,7 @@ export function offeredTags(db: Db, sinceWeek: string, followerId?: number): Pro
     `select t.slug, t.name, t.description, count(s.id)::int as recent
      from tags t
      left join summary_tags st on st.tag_id = t.id
-     left join summaries s on s.id = st.summary_id and s.week >= $1
+     left join summaries s on s.id = st.summary_id and s.week >= $1 and s.hidden_at is null
      group by t.id
      having (t.hidden_at is null and count(s.id) > 0)
          or exists (select 1 from subscriptions x where x.tag_id = t.id and x.subscriber_id = $2)

@@ -118,6 +118,11 @@ describe.sequential(`tags managed by the editor on ${process.env.TAGCAST_TEST_DB
       expect(prefs).not.toContain('value="computing-history"');
       const ai = await subscriberByEmail(t.db, 'ai@tags.example');
       expect((await r.app.inject({ url: links(r.config, ai!.id).preferences })).body).toContain('value="computing-history"');
+      // A crafted post cannot choose a hidden tag the form does not offer.
+      const crafted = await new Browser(r.app).submit('/subscribe', '/subscribe', { email: 'crafty@tags.example', name: '', tags: ['rust-lang'], time_zone: 'UTC', website: '' });
+      expect(crafted.statusCode).toBe(400);
+      expect(crafted.body).toContain('&quot;rust-lang&quot; is not a tag here any more');
+      expect(await subscriberByEmail(t.db, 'crafty@tags.example')).toBeUndefined();
     } finally {
       await r.app.close();
     }

@@ -89,7 +89,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: ReaderDeps):
         const chosen = fields(req.body, 'tags').slice(0, 200);
         const timeZone = field(req.body, 'time_zone') ?? '';
         const asked = [...new Set(chosen)];
-        const tags = await existingTags(deps.db, asked);
+        const tags = await existingTags(deps.db, asked, sid);
         const errors: FieldError[] = [];
         const unknown = unknownTags(asked, tags);
         if (unknown) errors.push({ field: 'tags', message: unknown });
