@@ -77,8 +77,9 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await upsertSubscribers(t.db, [
       ...Array.from({ length: 12 }, (_, n) => reader(`reader${n}@example.test`, n % 3 === 0 ? ['AI', 'Rust'] : ['AI'])),
       reader('nothing@example.test', ['No Such Topic']),
-      // A long address: at 375 px its column must scroll, not break it letter by letter.
-      reader('a-rather-long-address-for-a-narrow-screen@newsletter-readers.example.test', ['AI']),
+      // A long address (following nothing with content, so no reader of the issue): at 375 px its
+      // column must scroll, not break letter by letter.
+      reader('a-rather-long-address-for-a-narrow-screen@newsletter-readers.example.test', ['No Such Topic']),
     ]);
     h = await createHarness(t.db);
     const port = await freePort();
@@ -263,11 +264,11 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     },
     {
       name: 'reader-erase',
-      h1: 'Erase reader1@example.test?',
+      h1: /^Erase reader1@example\.test\?$/,
       async open(page) {
         await page.goto('/admin/subscribers?q=reader1%40');
         await Promise.all([page.waitForURL(/\/admin\/subscribers\/\d+$/), page.getByRole('link', { name: 'reader1@example.test' }).click()]);
-        await Promise.all([page.waitForURL(/\/erase$/), page.getByRole('button', { name: 'Erase…' }).click()]);
+        await Promise.all([page.waitForURL(/\/erase\??$/), page.getByRole('button', { name: 'Erase…' }).click()]);
       },
     },
     { name: 'schedule', h1: 'The weekly issue', open: goto(() => '/admin/schedule') },
@@ -296,7 +297,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
       await page.evaluate(() => {
         document.querySelector('label[for=q]')!.remove();
         document.querySelector('main')!.insertAdjacentHTML('beforeend', `<pre>${'x'.repeat(400)}</pre>`);
-        document.querySelector('td')!.setAttribute('style', 'overflow-wrap: anywhere; max-width: 2em');
+        document.querySelector('table')!.setAttribute('style', 'overflow-wrap: anywhere; width: 3em');
       });
       expect((await axeViolations(page)).map((v) => v.id)).toContain('label');
       expect(await overflowsSideways(page)).toBe(true);

@@ -52,8 +52,13 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect((await tagcast(['subscribers', 'add', 'Zoë@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris'], env)).code).toBe(2);
     const ok = await tagcast(['subscribers', 'add', 'Zoe@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris', '--name', 'Zoë', '--create-tags'], env);
     expect(ok.stdout.trim()).toBe('added zoe@example.com (tags: AI, Rust)');
-    const list = await tagcast(['subscribers', 'list'], env);
+    // A typo is not a new public tag: refused, naming the known ones (this process opened the database itself).
+    const typo = await tagcast(['subscribers', 'add', 'max@example.com', '--tags', 'Rsut'], env);
+    expect(typo).toMatchObject({ code: 2, stdout: '', stderr: 'tagcast: unknown tag "Rsut"; known tags: ai, rust (to follow a new tag, ask to create it)\n' });
+    const list = await tagcast(['subscribers', 'list', '--status', 'active'], env);
+    expect(list.stdout).toMatch(/^id\temail\tstatus\ttime_zone\tpaused_until\ttags\n/);
     expect(list.stdout).toContain('zoe@example.com\tactive\tEurope/Paris\t-\tAI, Rust');
+    expect(list.stdout).not.toContain('max@example.com');
     const out = path.join(dir, 'subs.csv');
     expect((await tagcast(['subscribers', 'export', out], env)).code).toBe(0);
     const bad = path.join(dir, 'bad.csv');
