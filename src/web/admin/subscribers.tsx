@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { searchSubscribers } from '../../db/report.ts';
 import { upsertSubscribers, type SubscriberStatus } from '../../db/subscribers.ts';
+import { reasonCounts } from '../../db/unsubscribe-reasons.ts';
 import { exportSubscribersCsv, importSubscribersCsv, validateSubscriber } from '../../subscriptions/subscribers.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { SubscribersPage, type CsvReport } from '../views/admin/subscribers.tsx';
@@ -35,6 +36,7 @@ async function show(req: FastifyRequest, reply: FastifyReply, deps: AdminDeps, o
       defaultZone={deps.config.defaultTimeZone}
       done={doneOf(req)}
       csv={o.csv}
+      reasons={await reasonCounts(deps.db)}
     />,
     o.status ?? 200,
   );

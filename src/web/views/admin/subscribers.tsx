@@ -2,6 +2,7 @@
 import type { SubscriberRow } from '../../../db/subscribers.ts';
 import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice, Pager, StatusBadge, TableHead, ZoneSelect } from './layout.tsx';
+import { UnsubscribeReasons } from './unsubscribe-reasons.tsx';
 
 export interface CsvReport {
   file: string;
@@ -23,6 +24,7 @@ export function SubscribersPage(p: {
   defaultZone: string;
   done?: string | undefined;
   csv?: CsvReport | undefined;
+  reasons?: Parameters<typeof UnsubscribeReasons>[0]['reasons'] | undefined;
 }) {
   const href = (n: number) => `/admin/subscribers?${new URLSearchParams({ q: p.q, status: p.status, page: String(n) }).toString()}`;
   return (
@@ -144,6 +146,7 @@ export function SubscribersPage(p: {
           </div>
         </form>
       </div>
+      {p.reasons ? <UnsubscribeReasons reasons={p.reasons} /> : null}
     </AdminPage>
   );
 }
