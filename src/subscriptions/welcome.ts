@@ -5,7 +5,7 @@ import type { Schedule } from '../db/schedules.ts';
 import { occurrences } from '../schedule.ts';
 import { zonedInstant } from '../time.ts';
 
-/** "Monday 14 December 2026 at 09:00 (Europe/Berlin time)": an instant as a reader in `zone` reads it. */
+/** "Monday, 14 December 2026 at 09:00 (Europe/Berlin time)": an instant as a reader in `zone` reads it. */
 export function readerInstant(at: Date, zone: string): string {
   const day = at.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
   const time = at.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone });
