@@ -25,7 +25,8 @@ export function DensityField({ value, error }: { value: Density; error?: string 
             <label className="check" htmlFor={`density-${d}`}>
               <input type="radio" id={`density-${d}`} name="density" value={d} defaultChecked={value === d} />
               <span>
-                {DENSITY_TEXT[d].label} <span className="count">{DENSITY_TEXT[d].hint}</span>
+                {DENSITY_TEXT[d].label}
+                <span className="hint">{DENSITY_TEXT[d].hint}</span>
               </span>
             </label>
           </li>
