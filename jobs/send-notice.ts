@@ -36,9 +36,11 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   const zone = typeof n.payload.timeZone === 'string' ? n.payload.timeZone : deps.config.defaultTimeZone;
   const welcome = n.kind === 'welcome' ? { nextDigest: nextDigestLine(await readSchedule(deps.db), zone, n.createdAt) } : undefined;
   const email = await composeNotice(deps.config, n, tags, welcome);
+  // The outbox keeps one email per address and folder: the welcome in its own, so it never replaces
+  // the confirmation it follows.
   try {
     const notBefore = await deps.pacer.slot();
-    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', notBefore });
+    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: n.kind === 'welcome' ? 'welcome' : 'notices', notBefore });
     const o = outcomes[0];
     if (o?.status === 'accepted') await markNoticeSent(deps.db, n.id, o.providerId, null);
     else await markNoticeSent(deps.db, n.id, null, o?.error ?? 'provider gave no outcome');
