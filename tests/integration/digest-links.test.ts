@@ -2,7 +2,14 @@
 // batch queries: stop one tag (GET changes nothing; POST once; undo; the last tag offers unsubscribe;
 // a link for one reader or tag stops nothing else), switch brief/full (frozen per delivery at planning),
 // one welcome after the confirm click, and unsubscribe reasons kept as counts only.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueNotice } from '../../src/enqueue.ts';
+import { outboxFileName } from '../../src/send/outbox.ts';
+import { writeSchedule } from '../../src/db/schedules.ts';
+import { parseEml } from '../support/mail.ts';
+import { createHarness, type Harness } from '../support/pipeline.ts';
 import { leaseBatch } from '../../src/db/deliveries.ts';
 import { getNotice } from '../../src/db/notices.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
@@ -237,6 +244,38 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
         expect(part).toContain('AI and Rust');
         expect(part).toContain('The editor sends each issue by hand');
         expect(part).toMatch(/\/preferences\?t=/);
+      }
+    });
+
+    it('goes through the send-notice job to its own outbox folder, beside the confirmation, with the schedule in the reader’s zone', async () => {
+      const h: Harness = await createHarness(t.db);
+      const app = await readerApp(t.db, { deps: { enqueueNotice: (id) => enqueueNotice(h.queues, id) } });
+      h.start();
+      try {
+        await writeSchedule(t.db, { weekday: 2, time: '09:00', timeZone: 'Europe/Berlin', local: false, engine: null, week: 'current' });
+        const email = 'welcome-job@links.example';
+        const b = new Browser(app.app);
+        await b.submit('/subscribe', '/subscribe', { email, tags: ['databases'], time_zone: 'Asia/Tokyo' });
+        const [confirm] = await noticesOf(t.db, email);
+        await b.get(await noticeLink(t.db, app.config, confirm!.id));
+        const welcome = (await noticesOf(t.db, email)).find((x) => x.kind === 'welcome')!;
+        for (;;) {
+          const [row] = await t.db.query<{ sent: Date | null; error: string | null }>(`select sent_at as sent, error from notices where id = $1`, [welcome.id]);
+          if (row?.error) throw new Error(row.error);
+          if (row?.sent) break;
+          await new Promise((res) => setTimeout(res, 25));
+        }
+        const mail = parseEml(readFileSync(path.join(h.outboxDir, 'welcome', `${outboxFileName(email)}.eml`), 'utf8'));
+        expect(mail.headers.get('subject')).toBe('Welcome to tagcast');
+        expect(mail.text).toContain('new summaries on Databases.');
+        expect(mail.text).toMatch(/The next issue goes out on Tuesday, \d+ \w+ \d{4} at 17:00 \(Asia\/Tokyo time\)/);
+        expect(mail.html).toContain('(Asia/Tokyo time)');
+        const kept = parseEml(readFileSync(path.join(h.outboxDir, 'notices', `${outboxFileName(email)}.eml`), 'utf8'));
+        expect(kept.headers.get('subject')).toBe('Confirm your tagcast subscription');
+      } finally {
+        await t.db.query(`delete from schedules`);
+        await app.app.close();
+        await h.close();
       }
     });
 

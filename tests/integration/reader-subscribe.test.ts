@@ -445,6 +445,9 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
         expect(await h2.queues.send.getJob(jobId)).toBeUndefined();
 
         const ctx = { db: t.db, enqueue: enqueueTo(h2.queues), now: () => new Date(), config: { templateEngine: 'react' } } as unknown as JobContext;
+        // The welcomes earlier tests' confirmations owe were never queued (their app queues nothing):
+        // out of this count, which is about this one notice.
+        await t.db.query(`update notices set error = 'left unsent by the tests' where kind = 'welcome' and sent_at is null and error is null`);
         expect(await reconcile.process({}, ctx)).toMatchObject({ notices: 1 });
         expect((await h2.queues.send.getJob(jobId))?.data).toEqual({ noticeId: notice!.id });
         h2.start();
