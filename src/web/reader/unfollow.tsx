@@ -72,7 +72,7 @@ export function UnfollowPage(p: UnfollowProps) {
       <h1>{title}</h1>
       {p.shown === 'confirm' ? (
         <>
-          <p className="lede">Your digest will no longer have a {p.tag} section. Your other tags stay as they are.</p>
+          <p className="lede">Your digest will no longer have the {p.tag} section. Your other tags stay as they are.</p>
           <Button p={p} action="unfollow" label={`Stop ${p.tag}`} />
         </>
       ) : null}
