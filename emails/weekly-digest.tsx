@@ -119,5 +119,7 @@ WeeklyDigest.PreviewProps = {
     preferences: 'https://news.example.com/preferences?t=preview',
     unsubscribe: 'https://news.example.com/unsubscribe?t=preview',
     unsubscribeMailto: 'mailto:unsubscribe@example.com',
+    density: 'https://news.example.com/density?t=preview',
+    unfollow: { kubernetes: 'https://news.example.com/unfollow?t=preview' },
   },
 } satisfies WeeklyDigestProps;

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult, type LeasedDelivery } from '../src/db/deliveries.ts';
 import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
+import { tagIdsBySlug } from '../src/db/unfollow.ts';
 import { assembleDigest } from '../src/digest/assemble.ts';
 import { issueRendering } from '../src/render/cache.ts';
 import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../src/render/index.ts';
@@ -46,6 +47,7 @@ async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDeli
   const { content, renderer } = await issueRendering(deps.db, issue);
   const built: Built = { results: [], readers: [], emails: [] };
   const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
+  // Each reader's `d` goes to composeEmail with its frozen `density` (brief or full) for the renderer.
   const ctx: ComposeContext = {
     secret: deps.config.secret,
     publicUrl: deps.config.publicUrl,
@@ -53,6 +55,8 @@ async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDeli
     issueId: issue.id,
     renderer: wrap(renderer),
     date: issue.plannedAt!,
+    // Each section's unfollow link names its tag by id (one query per batch).
+    tagIds: await tagIdsBySlug(deps.db, content.tags.map((t) => t.slug)),
   };
   // One engine call for all the batch's new fragments. When it fails, some reader's digest cannot be
   // rendered; each reader's render then prepares its own fragments, so only those readers fail.

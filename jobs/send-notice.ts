@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { getNotice, markNoticeSent, noticeAttempt } from '../src/db/notices.ts';
 import { tagNames } from '../src/db/readers.ts';
 import { ProviderError } from '../src/send/provider.ts';
+import { readSchedule } from '../src/db/schedules.ts';
 import { composeNotice } from '../src/subscriptions/notices.ts';
+import { nextDigestLine } from '../src/subscriptions/welcome.ts';
 import { skipped, type RateLimited, type Skipped } from './catalog.ts';
 import type { JobContext } from './index.ts';
 
@@ -30,10 +32,15 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   }
   await noticeAttempt(deps.db, n.id);
   const tags = Array.isArray(n.payload.tags) ? await tagNames(deps.db, n.payload.tags.filter((t): t is string => typeof t === 'string')) : [];
-  const email = await composeNotice(deps.config, n, tags);
+  // A welcome says when the next digest goes out, as of the notice's creation (the same on every retry).
+  const zone = typeof n.payload.timeZone === 'string' ? n.payload.timeZone : deps.config.defaultTimeZone;
+  const welcome = n.kind === 'welcome' ? { nextDigest: nextDigestLine(await readSchedule(deps.db), zone, n.createdAt) } : undefined;
+  const email = await composeNotice(deps.config, n, tags, welcome);
+  // The outbox keeps one email per address and folder: the welcome in its own, so it never replaces
+  // the confirmation it follows.
   try {
     const notBefore = await deps.pacer.slot();
-    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', notBefore });
+    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: n.kind === 'welcome' ? 'welcome' : 'notices', notBefore });
     const o = outcomes[0];
     if (o?.status === 'accepted') await markNoticeSent(deps.db, n.id, o.providerId, null);
     else await markNoticeSent(deps.db, n.id, null, o?.error ?? 'provider gave no outcome');

@@ -1,4 +1,5 @@
 import type { Db } from './connection.ts';
+import type { Density } from './subscribers.ts';
 
 export interface LeasedDelivery {
   subscriberId: number;
@@ -10,6 +11,8 @@ export interface LeasedDelivery {
   paused: boolean;
   /** Slugs of the subscriber's tags with content in this issue, frozen when the issue was planned. */
   sections: string[];
+  /** Brief or full, frozen when the issue was planned (the reader's choice, else the editor's default). */
+  density: Density;
   /** 1 on the batch's first attempt. */
   attempts: number;
 }
@@ -26,8 +29,8 @@ export function leaseBatch(db: Db, issueId: number, batch: number, token: string
               attempts = attempts + 1, updated_at = now()
        where issue_id = $1 and batch = $2 and status = 'pending'
          and (lease_until is null or lease_until < now())
-       returning subscriber_id, attempts, sections)
-     select s.id as "subscriberId", s.email, s.name, s.status, l.attempts, l.sections,
+       returning subscriber_id, attempts, sections, density)
+     select s.id as "subscriberId", s.email, s.name, s.status, l.attempts, l.sections, l.density,
             exists (select 1 from suppressions p where p.email = s.email) as suppressed,
             coalesce(s.paused_until > now(), false) as paused
      from leased l join subscribers s on s.id = l.subscriber_id

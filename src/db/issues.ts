@@ -1,6 +1,7 @@
 import type { Engine } from '../config.ts';
 import { isTimeZone, zonedInstant, type LocalTime } from '../time.ts';
 import type { Db } from './connection.ts';
+import { editorDefaultDensity } from './subscribers.ts';
 
 export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'failed';
 
@@ -212,7 +213,7 @@ export async function planIssue(db: Db, issueId: number, batchSize: number, opts
          select distinct st.tag_id from summary_tags st
          join issue_summaries i on i.summary_id = st.summary_id and i.issue_id = $1),
        readers as (
-         select s.id, s.time_zone,
+         select s.id, s.time_zone, s.density,
                 coalesce(array_agg(t.slug order by t.slug) filter (where t.slug is not null), '{}') as sections
          from subscribers s
          left join (subscriptions x join issue_tags it on it.tag_id = x.tag_id join tags t on t.id = x.tag_id)
@@ -224,7 +225,7 @@ export async function planIssue(db: Db, issueId: number, batchSize: number, opts
            and not exists (select 1 from deliveries d where d.issue_id = $1 and d.subscriber_id = s.id)
          group by s.id),
        numbered as (
-         select r.id, r.sections, cardinality(r.sections) > 0 as matched, w.send_at,
+         select r.id, r.sections, r.density, cardinality(r.sections) > 0 as matched, w.send_at,
                 row_number() over (partition by cardinality(r.sections) > 0, w.send_at order by r.id) - 1 as n
          from readers r
          left join unnest($3::text[], $4::timestamptz[]) as w(zone, send_at) on w.zone = coalesce(r.time_zone, $5)),
@@ -232,15 +233,17 @@ export async function planIssue(db: Db, issueId: number, batchSize: number, opts
        wave_start as (
          select send_at, coalesce(sum(ceil(count(*)::numeric / $2::int)) over (order by send_at nulls first rows between unbounded preceding and 1 preceding), 0)::int as first
          from numbered where matched group by send_at)
-       insert into deliveries (issue_id, subscriber_id, batch, sections, status, error, send_at)
+       insert into deliveries (issue_id, subscriber_id, batch, sections, density, status, error, send_at)
        select $1, m.id,
               case when m.matched then w.first + m.n / $2::int end,
               m.sections,
+              -- Frozen like the sections: the reader's choice, else the editor's default now.
+              coalesce(m.density, $6::text),
               case when m.matched then 'pending' else 'skipped' end,
               case when m.matched then null else 'no followed tag has content this week' end,
               case when m.matched then m.send_at end
        from numbered m left join wave_start w on m.matched and w.send_at is not distinct from m.send_at`,
-      [issueId, batchSize, waves.zones, waves.times, opts?.defaultTimeZone ?? 'UTC'],
+      [issueId, batchSize, waves.zones, waves.times, opts?.defaultTimeZone ?? 'UTC', await editorDefaultDensity(tx)],
     );
     const [planned] = await tx.query<Issue>(
       `update issues set status = 'sending', planned_at = now(),

@@ -4,7 +4,7 @@
 // under an idempotency key derived from the row's id, and reconcile re-enqueues rows still owed.
 import type { Db } from './connection.ts';
 
-export type NoticeKind = 'confirm' | 'subscribed' | 'export' | 'delete' | 'preferences';
+export type NoticeKind = 'confirm' | 'subscribed' | 'export' | 'delete' | 'preferences' | 'welcome';
 
 /** At most one notice of a kind per reader in this window (confirm and subscribed count as one kind). */
 export const NOTICE_INTERVAL_MS = 10 * 60 * 1000;
@@ -74,6 +74,29 @@ export async function requestNotice(db: Db, subscriberId: number, kind: NoticeKi
     const [s] = await tx.query<{ id: number }>(`select id from subscribers where id = $1 for update`, [subscriberId]);
     return s ? createNotice(tx, subscriberId, kind) : null;
   });
+}
+
+/**
+ * The welcome a reader is owed after their first confirmation, written in the confirming transaction.
+ * At most one per reader ever: the database's partial unique index (migration 014) refuses a second,
+ * so a double click or a later re-confirmation writes nothing. Returns its id, or null when one exists.
+ */
+export async function createWelcome(db: Db, subscriberId: number, payload: { tags: string[]; timeZone: string | null }): Promise<number | null> {
+  const [row] = await db.query<{ id: number }>(
+    `insert into notices (subscriber_id, kind, payload) values ($1, 'welcome', $2::jsonb)
+     on conflict (subscriber_id) where kind = 'welcome' do nothing returning id`,
+    [subscriberId, JSON.stringify(payload)],
+  );
+  return row?.id ?? null;
+}
+
+/** The reader's welcome while it is still to be sent (to queue it after the confirm click); else null. */
+export async function owedWelcome(db: Db, subscriberId: number): Promise<number | null> {
+  const [row] = await db.query<{ id: number }>(
+    `select id from notices where subscriber_id = $1 and kind = 'welcome' and sent_at is null and error is null`,
+    [subscriberId],
+  );
+  return row?.id ?? null;
 }
 
 export async function getNotice(db: Db, id: number): Promise<Notice | undefined> {

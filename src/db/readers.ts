@@ -2,7 +2,7 @@
 // confirm, choose tags and time zone, pause, unsubscribe and come back, export and erase.
 import { createHash } from 'node:crypto';
 import type { Db } from './connection.ts';
-import { createNotice, type NoticeKind } from './notices.ts';
+import { createNotice, createWelcome, type NoticeKind } from './notices.ts';
 import type { SubscriberStatus } from './subscribers.ts';
 
 /** The erasure record of an address: a SHA-256 of the normalised address, never the address. */
@@ -101,6 +101,8 @@ export async function confirmSubscription(db: Db, subscriberId: number, noticeId
     );
     await replaceSubscriptions(tx, subscriberId, n.payload.tags ?? []);
     await tx.run(`update notices set used_at = now() where id = $1`, [noticeId]);
+    // A first confirmation owes one welcome (the database keeps it to one per reader, ever).
+    if (n.status !== 'active') await createWelcome(tx, subscriberId, { tags: n.payload.tags ?? [], timeZone: n.payload.timeZone ?? null });
     // They asked to come back themselves, with their inbox: an earlier erasure no longer applies.
     await tx.run(`delete from erasures where email_hash = $1`, [emailHash(n.email)]);
     return n.status === 'active' ? 'already' : 'confirmed';
@@ -164,12 +166,14 @@ export interface ReaderProfile {
   confirmedAt: Date | null;
   /** Followed tag slugs. */
   tags: string[];
+  /** Brief or full; null: the editor's default. */
+  density: 'brief' | 'full' | null;
 }
 
 export async function readerProfile(db: Db, subscriberId: number): Promise<ReaderProfile | undefined> {
   const [row] = await db.query<ReaderProfile>(
     `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.paused_until as "pausedUntil",
-            s.created_at as "createdAt", s.confirmed_at as "confirmedAt",
+            s.created_at as "createdAt", s.confirmed_at as "confirmedAt", s.density,
             array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
                   where x.subscriber_id = s.id order by t.slug) as tags
      from subscribers s where s.id = $1`,
@@ -297,7 +301,7 @@ export async function exportReader(db: Db, subscriberId: number): Promise<Record
   const [profile] = await db.query<ReaderProfile & Record<string, unknown>>(
     `select s.id, s.email, s.name, s.status, s.time_zone as "timeZone", s.source, s.created_at as "createdAt",
             s.updated_at as "updatedAt", s.confirmed_at as "confirmedAt", s.unsubscribed_at as "unsubscribedAt",
-            s.unsubscribed_via as "unsubscribedVia", s.status_version as "statusVersion", s.paused_until as "pausedUntil",
+            s.unsubscribed_via as "unsubscribedVia", s.status_version as "statusVersion", s.paused_until as "pausedUntil", s.density,
             array(select t.slug from subscriptions x join tags t on t.id = x.tag_id
                   where x.subscriber_id = s.id order by t.slug) as tags
      from subscribers s where s.id = $1`,

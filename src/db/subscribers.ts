@@ -192,3 +192,27 @@ export async function countSubscribers(db: Db): Promise<number> {
   const [row] = await db.query<{ n: number }>('select count(*)::int as n from subscribers');
   return row!.n;
 }
+
+/** How much of each summary a digest shows: `full` is every part, `brief` the title and one sentence. */
+export type Density = 'brief' | 'full';
+export const DENSITIES: readonly Density[] = ['brief', 'full'];
+
+/**
+ * The density of readers who never chose one. One place, so planning and the reader pages agree;
+ * it becomes the publication's setting (`default_density`) once the settings exist.
+ */
+export async function editorDefaultDensity(_db: Db): Promise<Density> {
+  return 'full';
+}
+
+/** The reader's own choice; null: the editor's default applies. */
+export async function readerDensity(db: Db, subscriberId: number): Promise<Density | null | undefined> {
+  const [row] = await db.query<{ density: Density | null }>(`select density from subscribers where id = $1`, [subscriberId]);
+  return row ? row.density : undefined;
+}
+
+/** Sets the reader's choice; false when the reader is gone. Issues already planned keep theirs. */
+export async function setDensity(db: Db, subscriberId: number, density: Density): Promise<boolean> {
+  const n = await db.run(`update subscribers set density = $2, updated_at = now() where id = $1`, [subscriberId, density]);
+  return n > 0;
+}

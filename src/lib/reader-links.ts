@@ -1,11 +1,11 @@
 // Signed, purpose-bound reader links. A token names one subscriber (and for the web version one issue,
 // for an emailed confirmation, export or delete link the notice that carried it, for an undo the
-// unsubscription it undoes) and one purpose; an unsubscribe token cannot open preferences and vice
+// unsubscription it undoes, for an unfollow the tag it stops) and one purpose; an unsubscribe token cannot open preferences and vice
 // versa. What each purpose opens and may show is in docs/decisions.md ("What each link purpose may
 // do"). Tokens are deterministic (same inputs → same bytes), so a rendered digest is too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed'] as const;
+export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed', 'unfollow', 'density'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export interface TokenClaims {
@@ -16,7 +16,8 @@ export interface TokenClaims {
   expires?: number | undefined;
   /**
    * The notice (emailed link) the token came in: a confirmation, export or delete link works for its
-   * own request. For an undo, the subscriber's status version its unsubscription left.
+   * own request. For an undo, the subscriber's status version its unsubscription left. For an
+   * unfollow, the id of the tag it stops (never its slug: a renamed tag keeps its id).
    */
   ref?: number | undefined;
 }
@@ -95,6 +96,16 @@ export interface ReaderLinks {
   unsubscribe: string;
   /** mailto: unsubscribe for List-Unsubscribe, for clients that do not use the https one. */
   unsubscribeMailto: string;
+  /** The footer's "brief or full" page. */
+  density: string;
+  /** "Stop TAG" under each section: tag slug → link, for the sections readerLinks was given. */
+  unfollow: Record<string, string>;
+}
+
+/** A section of the reader's digest, as an unfollow link needs it. */
+export interface SectionTag {
+  slug: string;
+  tagId: number;
 }
 
 interface LinkOptions {
@@ -103,36 +114,45 @@ interface LinkOptions {
   mailDomain: string;
   subscriberId: number;
   issueId: number;
+  /** The digest's sections, each with its tag's id; without them `unfollow` is empty. */
+  sections?: readonly SectionTag[] | undefined;
 }
 
 /** A reader's links in one digest email: they travel to the reader's own inbox. */
 export function readerLinks(opts: LinkOptions): ReaderLinks {
-  const t = (purpose: Purpose, issueId?: number) => createToken(opts.secret, { purpose, subscriberId: opts.subscriberId, issueId });
+  const t = (purpose: Purpose, issueId?: number, ref?: number) => createToken(opts.secret, { purpose, subscriberId: opts.subscriberId, issueId, ref });
   const unsub = t('unsubscribe', opts.issueId);
   return {
     web: `${opts.publicUrl}/web/${opts.issueId}?t=${t('web', opts.issueId)}`,
     preferences: `${opts.publicUrl}/preferences?t=${t('preferences')}`,
     unsubscribe: `${opts.publicUrl}/unsubscribe?t=${unsub}`,
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20${unsub}`,
+    density: `${opts.publicUrl}/density?t=${t('density')}`,
+    // Bound to the reader and the tag, and to the issue whose digest carried it (its unsubscribe, when
+    // the reader leaves instead, is counted on that issue).
+    unfollow: Object.fromEntries((opts.sections ?? []).map((s) => [s.slug, `${opts.publicUrl}/unfollow?t=${t('unfollow', opts.issueId, s.tagId)}`])),
   };
 }
 
-/** The token-free page the web version's preferences and unsubscribe links lead to. */
+/** The token-free page the web version's preferences, unsubscribe, density and unfollow links lead to. */
 export const MANAGE_PATH = '/manage';
 
 /**
  * The links of a digest shown as its web version. Its address is made to be shared (a reader pastes
  * it to a friend, a chat unfurls it), so the page carries no link that reveals or changes the
- * subscription: only the web version's own; preferences and unsubscribe lead to a page that points
+ * subscription: only the web version's own; preferences, unsubscribe, density and "Stop TAG" lead to a page that points
  * back to the email. Written out field by field, so a link added to ReaderLinks is decided here too.
  */
-export function webVersionLinks(opts: LinkOptions): ReaderLinks {
+export function webVersionLinks(opts: Omit<LinkOptions, 'sections'> & { sections?: readonly { slug: string }[] | undefined }): ReaderLinks {
   const manage = `${opts.publicUrl}${MANAGE_PATH}`;
   return {
-    web: readerLinks(opts).web,
+    web: readerLinks({ ...opts, sections: undefined }).web,
     preferences: manage,
     unsubscribe: manage,
     // Never rendered into a page (it is a header of the email); without a token it unsubscribes nobody.
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}`,
+    // Switching density or stopping a tag changes the subscription: from a shared copy, nobody's.
+    density: manage,
+    unfollow: Object.fromEntries((opts.sections ?? []).map((s) => [s.slug, manage])),
   };
 }

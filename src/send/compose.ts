@@ -14,6 +14,8 @@ export interface ComposeContext {
   renderer: DigestRenderer;
   /** The issue's planned time: the Date header, the same on every retry. */
   date: Date;
+  /** The issue's tags' ids by slug, for each section's unfollow link; without it the digest has none. */
+  tagIds?: ReadonlyMap<string, number> | undefined;
 }
 
 /** RFC 2919 List-Id: a stable identifier under a domain the sender controls. */
@@ -37,7 +39,8 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
   let d = derived.get(ctx);
   if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl) }));
   const domain = d.domain;
-  const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
+  const sections = ctx.tagIds && digest.sections.flatMap((s) => (ctx.tagIds!.has(s.slug) ? [{ slug: s.slug, tagId: ctx.tagIds!.get(s.slug)! }] : []));
+  const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId, sections });
   const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);

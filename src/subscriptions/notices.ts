@@ -18,13 +18,13 @@ export interface NoticeContext {
 
 export function noticeToken(secret: string, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
   // The preferences link every digest carries, to the reader's own address.
-  if (n.kind === 'subscribed' || n.kind === 'preferences') return createToken(secret, { purpose: 'preferences', subscriberId: n.subscriberId });
+  if (n.kind === 'subscribed' || n.kind === 'preferences' || n.kind === 'welcome') return createToken(secret, { purpose: 'preferences', subscriberId: n.subscriberId });
   const expires = Math.floor(n.createdAt.getTime() / 1000) + LINK_TTL_S[n.kind];
   return createToken(secret, { purpose: n.kind, subscriberId: n.subscriberId, ref: n.id, expires });
 }
 
 export function noticeUrl(ctx: NoticeContext, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
-  const path = { confirm: '/confirm', subscribed: '/preferences', preferences: '/preferences', export: '/preferences/export', delete: '/preferences/delete' }[n.kind];
+  const path = { confirm: '/confirm', subscribed: '/preferences', preferences: '/preferences', welcome: '/preferences', export: '/preferences/export', delete: '/preferences/delete' }[n.kind];
   return `${ctx.publicUrl}${path}?t=${noticeToken(ctx.secret, n)}`;
 }
 
@@ -36,7 +36,24 @@ interface Content {
 
 const IGNORE = 'If you did not ask for this, ignore this email: without a click nothing happens.';
 
-async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promise<Content> {
+/** What a welcome says beyond its row: when the next digest goes out (src/subscriptions/welcome.ts). */
+export interface WelcomeFacts {
+  nextDigest: string;
+}
+
+/** The welcome after a first confirmation: the tags chosen, when the next digest comes, the preferences link. */
+function welcomeProps(url: string, tagNames: string[], facts: WelcomeFacts): ReaderLinkProps {
+  const tags = tagNames.length === 0 ? 'the tags you chose' : tagNames.length === 1 ? tagNames[0]! : `${tagNames.slice(0, -1).join(', ')} and ${tagNames.at(-1)}`;
+  return {
+    title: 'Welcome to tagcast',
+    lines: [`Your subscription is confirmed. Each week you get one digest with the new summaries on ${tags}.`, facts.nextDigest, 'To change your tags or time zone, choose brief or full digests, or pause, open your preferences.'],
+    button: 'Open my preferences',
+    url,
+    footnote: 'You get this once, because you confirmed your subscription. Every digest has a link to unsubscribe.',
+  };
+}
+
+async function content(ctx: NoticeContext, n: Notice, tagNames: string[], welcome?: WelcomeFacts): Promise<Content> {
   // React Email and the templates load with the first notice, not at start.
   const { confirmationFootnote, confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
   const url = noticeUrl(ctx, n);
@@ -57,7 +74,9 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promi
     return { subject: 'Confirm your tagcast subscription', html, text: `${text}\n` };
   }
   const props: ReaderLinkProps =
-    n.kind === 'subscribed'
+    n.kind === 'welcome'
+      ? welcomeProps(url, tagNames, welcome ?? { nextDigest: 'Your first digest comes with the next issue.' })
+      : n.kind === 'subscribed'
       ? {
           title: 'You are already subscribed',
           lines: ['Someone, probably you, asked to subscribe this address to tagcast. It is subscribed already, so nothing changed.', 'To change your tags or time zone, or to pause, open your preferences.'],
@@ -88,15 +107,15 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promi
             url,
             footnote: IGNORE,
           };
-  const subject = { subscribed: 'You are already subscribed to tagcast', preferences: 'Your tagcast preferences', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
+  const subject = { welcome: 'Welcome to tagcast', subscribed: 'You are already subscribed to tagcast', preferences: 'Your tagcast preferences', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
   const html = await readerLinkHtml(props);
   const text = [props.title, '', ...props.lines.flatMap((l) => [l, '']), `${props.button}: ${url}`, '', props.footnote].join('\n');
   return { subject, html, text: `${text}\n` };
 }
 
-/** The notice as an email; `tagNames` names the tags a confirmation asks for. */
-export async function composeNotice(ctx: NoticeContext, n: Notice, tagNames: string[] = []): Promise<OutgoingEmail> {
-  const c = await content(ctx, n, tagNames);
+/** The notice as an email; `tagNames` names the tags a confirmation asks for or a welcome confirms. */
+export async function composeNotice(ctx: NoticeContext, n: Notice, tagNames: string[] = [], welcome?: WelcomeFacts): Promise<OutgoingEmail> {
+  const c = await content(ctx, n, tagNames, welcome);
   const domain = mailDomain(ctx.mailFrom);
   return {
     from: ctx.mailFrom,

@@ -29,6 +29,11 @@ const POLICY: Record<string, { address: boolean; links: Purpose[] }> = {
   confirm: { address: true, links: ['preferences'] },
   export: { address: true, links: [] },
   delete: { address: true, links: ['delete'] },
+  // Under each section of every digest: forwarded like an unsubscribe link. Its own form, and for the
+  // reader's last tag the digest's own one-click unsubscribe (same reader, same issue).
+  unfollow: { address: false, links: ['unfollow', 'unsubscribe'] },
+  // In every digest's footer: the choice and its own form, nothing else of the reader.
+  density: { address: false, links: ['density'] },
 };
 
 /** An answer to no link, or to a link a route refuses: nothing of any reader. */
@@ -74,6 +79,11 @@ const OPENS: Record<string, Opens> = {
     },
   },
   'GET /web/:issue': { purpose: 'web', status: 200 },
+  'GET /unfollow': { purpose: 'unfollow', status: 200 },
+  // The reader follows one tag: its last is kept, and the answer offers to unsubscribe instead.
+  'POST /unfollow': { purpose: 'unfollow', status: 409 },
+  'GET /density': { purpose: 'density', status: 200 },
+  'POST /density': { purpose: 'density', status: 303, body: { density: 'brief' } },
 };
 
 /** Every route of the app, from its own route tree (HEAD is GET's twin, OPTIONS the CORS preflight's). */
@@ -106,12 +116,14 @@ describe.sequential(`every route × every link purpose on ${process.env.TAGCAST_
   let t: TestDb;
   let r: ReaderApp;
   let issueId: number;
+  let aiTag: number;
   let routes: { method: string; path: string }[];
 
   beforeAll(async () => {
     t = await createTestDb();
     await addSummaries(t.db, WEEK, [{ title: 'Agents that plan', tags: ['AI'] }]);
     issueId = (await sentIssue(t.db, WEEK)).id;
+    aiTag = (await t.db.query<{ id: number }>(`select id from tags where slug = 'ai'`))[0]!.id;
     r = await readerApp(t.db, { env: { ADMIN_PASSWORD: 'admin-password-for-link-purposes' } });
     await r.app.ready();
     routes = routesOf(r.app);
@@ -138,7 +150,10 @@ describe.sequential(`every route × every link purpose on ${process.env.TAGCAST_
           return { issueId };
         case 'preferences':
         case 'feed':
+        case 'density':
           return {};
+        case 'unfollow':
+          return { issueId, ref: aiTag };
         case 'undo':
           return { expires, ref: v };
         case 'confirm':
@@ -155,7 +170,7 @@ describe.sequential(`every route × every link purpose on ${process.env.TAGCAST_
   }
 
   async function state(id: number) {
-    const [row] = await t.db.query(`select status, status_version as v, paused_until as paused, array(select tag_id from subscriptions where subscriber_id = $1 order by tag_id) as tags from subscribers where id = $1`, [id]);
+    const [row] = await t.db.query(`select status, status_version as v, paused_until as paused, density, array(select tag_id from subscriptions where subscriber_id = $1 order by tag_id) as tags from subscribers where id = $1`, [id]);
     return row;
   }
 

@@ -193,7 +193,8 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
 
   it('sends at most one email per address per 10 minutes, on the database clock', async () => {
     const email = 'window@ten.example';
-    const count = async () => (await noticesOf(t.db, email)).length;
+    // The confirmation family only: the welcome the confirmation owes is not an answer to a request.
+    const count = async () => (await noticesOf(t.db, email)).filter((n) => n.kind !== 'welcome').length;
     const backdate = async (minutes: number) => {
       await t.db.query(`update notices set created_at = now() - $2 * interval '1 minute' where subscriber_id = (select id from subscribers where email = $1)`, [email, minutes]);
       await t.db.query(`update mailbox_limits set last_sent = now() - $2 * interval '1 minute' where mailbox_hash = $1`, [emailHash(email), minutes]);
@@ -214,7 +215,7 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
     expect(await count()).toBe(2);
     await backdate(11);
     await subscribe(email);
-    expect((await noticesOf(t.db, email)).map((n) => n.kind)).toEqual(['confirm', 'confirm', 'subscribed']);
+    expect((await noticesOf(t.db, email)).map((n) => n.kind)).toEqual(['confirm', 'confirm', 'welcome', 'subscribed']);
   });
 
   it('sends one confirmation when requests for a new address race', async () => {
@@ -444,6 +445,9 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
         expect(await h2.queues.send.getJob(jobId)).toBeUndefined();
 
         const ctx = { db: t.db, enqueue: enqueueTo(h2.queues), now: () => new Date(), config: { templateEngine: 'react' } } as unknown as JobContext;
+        // The welcomes earlier tests' confirmations owe were never queued (their app queues nothing):
+        // out of this count, which is about this one notice.
+        await t.db.query(`update notices set error = 'left unsent by the tests' where kind = 'welcome' and sent_at is null and error is null`);
         expect(await reconcile.process({}, ctx)).toMatchObject({ notices: 1 });
         expect((await h2.queues.send.getJob(jobId))?.data).toEqual({ noticeId: notice!.id });
         h2.start();

@@ -64,7 +64,8 @@ describe.sequential(`reader pages: unsubscribe on ${process.env.TAGCAST_TEST_DB}
       expect(page.body).not.toContain(tokenOf(me!.links.preferences));
       expect(page.body).toContain('<meta name="robots" content="noindex, nofollow"/>');
       expect(forms(page.body)).toEqual([
-        { method: 'post', action: me!.path, csrf: false, fields: ['List-Unsubscribe'] },
+        // The one-click form, with the optional reason (four choices, counted only).
+        { method: 'post', action: me!.path, csrf: false, fields: ['List-Unsubscribe', 'reason', 'reason', 'reason', 'reason'] },
         { method: 'post', action: `/unsubscribe/preferences-link?t=${tokenOf(me!.links.unsubscribe)}`, csrf: true, fields: ['_csrf'] },
       ]);
     }

@@ -5,7 +5,7 @@ import { counts, leaseStretch, readersWhoLeft, resultsFromOutcomes } from '../..
 import { batchDelays } from '../../src/enqueue.ts';
 import type { LeasedDelivery } from '../../src/db/deliveries.ts';
 
-const d = (subscriberId: number, o: Partial<LeasedDelivery> = {}): LeasedDelivery => ({ subscriberId, email: `r${subscriberId}@x.example`, name: null, status: 'active', suppressed: false, paused: false, sections: ['ai'], attempts: 1, ...o });
+const d = (subscriberId: number, o: Partial<LeasedDelivery> = {}): LeasedDelivery => ({ subscriberId, email: `r${subscriberId}@x.example`, name: null, status: 'active', suppressed: false, paused: false, sections: ['ai'], density: 'full', attempts: 1, ...o });
 
 describe('send-batch helpers', () => {
   it('skips readers who left or paused since planning on the first attempt only, so every retry sends the same emails', () => {

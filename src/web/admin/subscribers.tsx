@@ -4,6 +4,7 @@
 // is the editor's operation (src/editor/subscribers.ts), as `tagcast subscribers` and the API call it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SUBSCRIBER_FILTERS, type SubscriberFilter } from '../../db/subscribers.ts';
+import { reasonCounts } from '../../db/unsubscribe-reasons.ts';
 import { EditorError } from '../../editor/errors.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { EraseConfirmPage, ReaderPageView } from '../views/admin/reader.tsx';
@@ -51,6 +52,7 @@ async function show(req: FastifyRequest, reply: FastifyReply, deps: AdminDeps, o
       defaultZone={deps.config.defaultTimeZone}
       done={doneOf(req)}
       csv={o.csv}
+      reasons={await reasonCounts(deps.db)}
     />,
     o.status ?? 200,
   );

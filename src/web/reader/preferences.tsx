@@ -16,7 +16,7 @@ import {
   unsubscribe,
   type ReaderProfile,
 } from '../../db/readers.ts';
-import { isoWeek } from '../../digest/week.ts';
+import { DENSITIES, editorDefaultDensity, setDensity, type Density } from '../../db/subscribers.ts';
 import { isTimeZone } from '../../time.ts';
 import { DeleteConfirmPage, PreferencesPage, type FieldError, type PreferencesDone } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
@@ -35,7 +35,7 @@ function gone(reply: FastifyReply, deps: ReaderDeps) {
 }
 
 async function show(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, p: ReaderProfile, token: string, o: { done?: PreferencesDone; errors?: FieldError[]; status?: number; chosen?: string[]; timeZone?: string } = {}) {
-  const [tags, history] = await Promise.all([offeredTags(deps.db, recentSince(deps), p.id), readerHistory(deps.db, p.id)]);
+  const [tags, history, fallback] = await Promise.all([offeredTags(deps.db, recentSince(deps), p.id), readerHistory(deps.db, p.id), editorDefaultDensity(deps.db)]);
   const l = links(deps.config, p.id);
   // A reader who never chose a zone reads dates, and gets local-time issues, in DEFAULT_TIME_ZONE.
   const zone = p.timeZone ?? deps.config.defaultTimeZone;
@@ -57,6 +57,7 @@ async function show(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, 
       archive={deps.config.archive}
       done={o.done}
       errors={o.errors ?? []}
+      density={p.density ?? fallback}
     />,
     o.status ?? 200,
   );
@@ -95,8 +96,13 @@ export async function preferencesRoutes(app: FastifyInstance, deps: ReaderDeps):
         if (unknown) errors.push({ field: 'tags', message: unknown });
         else if (tags.length === 0) errors.push({ field: 'tags', message: 'Choose at least one tag, or pause or unsubscribe below.' });
         if (!isTimeZone(timeZone)) errors.push({ field: 'time_zone', message: 'Choose a time zone from the list.' });
+        // Absent (an older page): left as it is.
+        const density = field(req.body, 'density');
+        if (density !== undefined && !DENSITIES.includes(density as Density)) errors.push({ field: 'density', message: 'Choose brief or full.' });
         if (errors.length > 0) return show(req, reply, deps, p, token, { status: 400, errors, chosen, timeZone: isTimeZone(timeZone) ? timeZone : (p.timeZone ?? deps.config.defaultTimeZone) });
         await savePreferences(deps.db, sid, { tags, timeZone });
+        // A reader who never chose keeps following the editor's default unless they pick the other one.
+        if (density !== undefined && (p.density !== null || density !== (await editorDefaultDensity(deps.db)))) await setDensity(deps.db, sid, density as Density);
         done = 'saved';
         break;
       }

@@ -2,6 +2,7 @@
 // the address is new, pending, subscribed or suppressed (nobody learns who reads what); the one
 // click in the confirmation email activates the reader, with the tags and time zone they asked for.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { owedWelcome } from '../../db/notices.ts';
 import { confirmSubscription, existingTags, readerProfile, requestSubscription } from '../../db/readers.ts';
 import { offeredTags } from '../../db/tags.ts';
 import { isoWeek } from '../../digest/week.ts';
@@ -107,6 +108,9 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
     if (outcome === 'refused') {
       return sendMessage(reply, deps, { status: 409, title: 'Not confirmed', message: 'Emails to this address bounced or were marked as spam, so we cannot send digests to it. Subscribe with another address.' });
     }
+    // The welcome was written with the confirmation; queue it (a repeated click queues nothing new).
+    const welcome = await owedWelcome(deps.db, subscriberId);
+    if (welcome !== null) deps.enqueueNotice(welcome);
     const profile = await readerProfile(deps.db, subscriberId);
     return sendMessage(reply, deps, {
       title: outcome === 'confirmed' ? 'You are subscribed' : 'You are subscribed already',

@@ -9,6 +9,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestNotice } from '../../db/notices.ts';
+import { countReason, isUnsubscribeReason } from '../../db/unsubscribe-reasons.ts';
 import { subscriptionState, undoUnsubscribe, unsubscribe, type SubscriptionState } from '../../db/readers.ts';
 import { createToken } from '../../lib/reader-links.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
@@ -28,7 +29,7 @@ function isForm(contentType: string | undefined): boolean {
  * day ago; else null. Bound to the status version it left, so anything that changes the subscription
  * afterwards voids it. Deterministic: a repeated POST offers the same link.
  */
-function undoLink(secret: string, subscriberId: number, s: SubscriptionState | undefined, now: Date): string | null {
+export function undoLink(secret: string, subscriberId: number, s: SubscriptionState | undefined, now: Date): string | null {
   if (s?.status !== 'unsubscribed' || s.unsubscribedVia !== 'link' || !s.unsubscribedAt) return null;
   const expires = Math.floor(s.unsubscribedAt.getTime() / 1000) + UNDO_TTL_S;
   if (expires * 1000 <= now.getTime()) return null;
@@ -36,7 +37,7 @@ function undoLink(secret: string, subscriberId: number, s: SubscriptionState | u
 }
 
 /** The form that emails the reader their preferences link, on the pages an unsubscribe link opens. */
-const preferencesLinkAction = (req: FastifyRequest) => `/unsubscribe/preferences-link?t=${field(req.query, 't')}`;
+export const preferencesLinkAction = (req: FastifyRequest) => `/unsubscribe/preferences-link?t=${field(req.query, 't')}`;
 
 export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
   // Multipart only here, with limits for a one-field form: nothing larger is ever needed.
@@ -69,6 +70,10 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
     }
     const { subscriberId, issueId } = link.claims;
     const changed = await unsubscribe(deps.db, subscriberId, issueId ?? null, 'link');
+    // The page's optional reason, counted once, when this POST is the one that unsubscribed; anything
+    // not on the list (a mailbox provider's one-click sends none) is ignored, never refused.
+    const reason = field(req.body, 'reason');
+    if (changed && isUnsubscribeReason(reason)) await countReason(deps.db, reason);
     const undo = undoLink(deps.config.secret, subscriberId, await subscriptionState(deps.db, subscriberId), deps.now());
     return sendPage(
       reply,

@@ -29,7 +29,7 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
       const { content, renderer } = await issueRendering(deps.db, issue);
       const digest = assembleDigest(content, delivery.sections);
       if (!digest) return null;
-      const readerLinksFor = webVersionLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId });
+      const readerLinksFor = webVersionLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId, sections: digest.sections });
       return renderer.render(digest, readerLinksFor, { budget: Number.POSITIVE_INFINITY });
     };
     const rendered = await digestOf();

@@ -4,6 +4,9 @@
 import type { ReactNode } from 'react';
 import type { TagCount } from '../../db/tags.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
+import { ReasonField } from './unsubscribe-reason.tsx';
+import { DensityField } from './density.tsx';
+import type { Density } from '../../db/subscribers.ts';
 
 export interface FieldError {
   field?: string;
@@ -211,6 +214,8 @@ export interface PreferencesProps {
   archive: boolean;
   done?: PreferencesDone | undefined;
   errors: FieldError[];
+  /** Brief or full: the reader's choice, else the editor's default. */
+  density?: Density | undefined;
 }
 
 export function PreferencesPage(p: PreferencesProps) {
@@ -267,6 +272,7 @@ export function PreferencesPage(p: PreferencesProps) {
           error={messageFor(p.errors, 'tags')}
         />
         <TimeZoneField value={p.timeZone} error={messageFor(p.errors, 'time_zone')} />
+        {p.density ? <DensityField value={p.density} error={messageFor(p.errors, 'density')} /> : null}
         <div className="actions">
           <button type="submit">Save</button>
         </div>
@@ -368,6 +374,7 @@ export function UnsubscribePage({ action, preferencesLinkAction, csrf, archive }
       <p className="lede">Stop every tagcast digest to the address this email came to?</p>
       <form method="post" action={action}>
         <input type="hidden" name="List-Unsubscribe" value="One-Click" />
+        <ReasonField />
         <div className="actions">
           <button type="submit" className="danger">
             Unsubscribe

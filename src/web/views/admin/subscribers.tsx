@@ -3,6 +3,7 @@
 import { SUBSCRIBER_FILTERS, type SubscriberRow } from '../../../db/subscribers.ts';
 import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice, Pager, StatusBadge, TableHead, ZoneSelect } from './layout.tsx';
+import { UnsubscribeReasons } from './unsubscribe-reasons.tsx';
 
 /** The box that lets an add, an import or an edit create tags that do not exist yet. */
 export function CreateTagsCheck({ id }: { id: string }) {
@@ -54,6 +55,7 @@ export function SubscribersPage(p: {
   defaultZone: string;
   done?: string | undefined;
   csv?: CsvReport | undefined;
+  reasons?: Parameters<typeof UnsubscribeReasons>[0]['reasons'] | undefined;
 }) {
   const href = (n: number) => `/admin/subscribers?${new URLSearchParams({ q: p.q, status: p.status, page: String(n) }).toString()}`;
   return (
@@ -179,6 +181,7 @@ export function SubscribersPage(p: {
           </div>
         </form>
       </div>
+      {p.reasons ? <UnsubscribeReasons reasons={p.reasons} /> : null}
     </AdminPage>
   );
 }
