@@ -17,6 +17,7 @@ import { registerProcesses } from './processes.ts';
 import { RemoteError, runRemote } from './remote.ts';
 import { registerSubscribers } from './subscribers.ts';
 import { registerSchedule } from './schedule.ts';
+import { registerSettings } from './settings.ts';
 import { registerTokens } from './tokens.ts';
 
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSchedule(program);
   registerProcesses(program);
   registerTokens(program);
+  registerSettings(program);
   return program;
 }
 

@@ -4,17 +4,23 @@
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
+import { settingsOps, type SettingsOps } from './settings.ts';
+import { noteOps, type NoteOps } from './notes.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
 
 export interface Editor {
   schedule: ScheduleOps;
+  settings: SettingsOps;
+  notes: NoteOps;
 }
 
 /** The operations run in this process, on its database and queues. */
 export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
+    settings: settingsOps(deps),
+    notes: noteOps(deps),
   };
 }

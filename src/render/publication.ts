@@ -20,6 +20,10 @@ export interface Publication {
   accent: string;
   footer: string;
   postalAddress: string;
+  /** The From header's display name (the address is MAIL_FROM's). */
+  senderName: string;
+  /** Reply-To; null: none (replies go to the From address). */
+  replyTo: string | null;
   /** The issue's editor's note; null when it has none. */
   note: IssueNote | null;
 }
@@ -34,12 +38,14 @@ export const DEFAULT_PUBLICATION: Publication = {
   accent: DEFAULT_ACCENT,
   footer: '',
   postalAddress: '',
+  senderName: DEFAULT_NAME,
+  replyTo: null,
   note: null,
 };
 
 /** What distinguishes one identity's renders from another's: the fragment cache's key part. */
 export function publicationKey(p: Publication): string {
-  return JSON.stringify([p.name, p.tagline, p.logoUrl, p.accent, p.footer, p.postalAddress, p.note?.html ?? null]);
+  return JSON.stringify([p.name, p.tagline, p.logoUrl, p.accent, p.footer, p.postalAddress, p.senderName, p.replyTo, p.note?.html ?? null]);
 }
 
 /** The postal address's lines joined for one line of HTML (escaped). */

@@ -24,6 +24,8 @@ const pub: Publication = {
   accent: '#8a2be2',
   footer: 'Written in Leeds by two people & a cat.',
   postalAddress: '1 Allotment Row\nLeeds LS1 1AA',
+  senderName: 'The Gardener',
+  replyTo: 'editor@example.test',
   note: renderNote('Hello **readers**, <script>x</script>\n\n- see [the plot](https://example.test/plot)\n- `tc0ph0subject0x` stays', '#8a2be2'),
 };
 
@@ -75,7 +77,7 @@ describe('identity in MJML and the cache key', () => {
 
   it('the key changes with every field and with the note', () => {
     const base = publicationKey(pub);
-    for (const change of [{ name: 'x' }, { tagline: 'x' }, { logoUrl: null }, { accent: '#000000' }, { footer: '' }, { postalAddress: 'y' }, { note: null }]) {
+    for (const change of [{ name: 'x' }, { tagline: 'x' }, { logoUrl: null }, { accent: '#000000' }, { footer: '' }, { postalAddress: 'y' }, { senderName: 'z' }, { replyTo: null }, { note: null }]) {
       expect(publicationKey({ ...pub, ...change })).not.toBe(base);
     }
     expect(publicationKey(DEFAULT_PUBLICATION)).toBe(publicationKey({ ...DEFAULT_PUBLICATION }));

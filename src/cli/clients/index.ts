@@ -3,9 +3,12 @@
 import type { Editor } from '../../editor/index.ts';
 import type { ApiClient } from './http.ts';
 import { scheduleClient } from './schedule.ts';
+import { notesClient, settingsClient } from './settings.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
     schedule: scheduleClient(api),
+    settings: settingsClient(api),
+    notes: notesClient(api),
   };
 }

@@ -18,6 +18,8 @@ import { issueRoutes } from './issues.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { defineRoute, type Registry } from './route.ts';
 import { scheduleRoutes } from './schedule.ts';
+import { settingsRoutes } from './settings.ts';
+import { noteRoutes } from './notes.ts';
 import { subscriberRoutes } from './subscribers.ts';
 import { summaryRoutes } from './summaries.ts';
 
@@ -97,6 +99,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: 
       summaryRoutes(api, registry, apiDeps);
       subscriberRoutes(api, registry, apiDeps);
       scheduleRoutes(api, registry, apiDeps);
+      settingsRoutes(api, registry, apiDeps);
+      noteRoutes(api, registry, apiDeps);
 
       defineRoute(
         api,
