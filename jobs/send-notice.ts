@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { getNotice, markNoticeSent, noticeAttempt } from '../src/db/notices.ts';
 import { tagNames } from '../src/db/readers.ts';
 import { ProviderError } from '../src/send/provider.ts';
+import { loadSettings } from '../src/publication.ts';
 import { composeNotice } from '../src/subscriptions/notices.ts';
 import { skipped, type RateLimited, type Skipped } from './catalog.ts';
 import type { JobContext } from './index.ts';
@@ -30,7 +31,7 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   }
   await noticeAttempt(deps.db, n.id);
   const tags = Array.isArray(n.payload.tags) ? await tagNames(deps.db, n.payload.tags.filter((t): t is string => typeof t === 'string')) : [];
-  const email = await composeNotice(deps.config, n, tags);
+  const email = await composeNotice({ ...deps.config, publication: await loadSettings(deps.db, deps.config) }, n, tags);
   try {
     const notBefore = await deps.pacer.slot();
     const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', notBefore });

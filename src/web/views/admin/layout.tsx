@@ -50,13 +50,14 @@ export function TableHead({ cols }: { cols: (ReactNode | { num: ReactNode })[] }
   );
 }
 
-export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule';
+export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule' | 'settings';
 
 const NAV: { key: AdminSection | 'queues'; href: string; label: string }[] = [
   { key: 'issues', href: '/admin/issues', label: 'Issues' },
   { key: 'summaries', href: '/admin/summaries', label: 'Summaries' },
   { key: 'subscribers', href: '/admin/subscribers', label: 'Subscribers' },
   { key: 'schedule', href: '/admin/schedule', label: 'Schedule' },
+  { key: 'settings', href: '/admin/settings', label: 'Settings' },
   { key: 'queues', href: '/admin/queues', label: 'Queues' },
 ];
 
@@ -107,6 +108,9 @@ const DONE: Record<string, string> = {
   added: 'Subscriber saved.',
   'schedule-saved': 'Schedule saved.',
   'schedule-cleared': 'Schedule cleared: no weekly issue is created any more.',
+  'settings-saved': 'Settings saved. Digests rendered from now on use them.',
+  'note-saved': 'Note saved.',
+  'note-removed': 'Note removed.',
 };
 
 export function DoneNotice({ done }: { done: string | undefined }) {
