@@ -195,9 +195,13 @@ export function publicationOf(s: Settings, note: string | null): Publication {
 export const NO_POSTAL_ADDRESS =
   'no postal address is set, and a real email provider needs one in every digest: set it on the admin settings page (/admin/settings) or with `tagcast settings set --postal-address "…"`, then resume the issue';
 
-/** Why sending through this provider may not start, or null. The outbox (a demo, a dry run) sends without an address. */
+/**
+ * Why sending through this provider may not start, or null. Only a provider that delivers mail (Resend,
+ * also when a test records its calls: "recording(resend)") needs the address; the outbox (a demo, a dry
+ * run) and test fakes send without one.
+ */
 export async function sendingProblem(db: Db, config: Pick<Config, 'mailFrom'>, providerName: string): Promise<string | null> {
-  if (providerName === 'outbox') return null;
+  if (!/\bresend\b/.test(providerName)) return null;
   const s = await loadSettings(db, config);
   return s.postalAddress.trim() === '' ? NO_POSTAL_ADDRESS : null;
 }
