@@ -91,6 +91,22 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(await inProcess(['schedule', 'set', '--weekday', 'mon', '--time', '25:00'], env)).toMatchObject({ code: 2, stderr: 'tagcast: time must be HH:MM, 00:00 to 23:59\n' });
         expect((await inProcess(['schedule', 'clear'], env)).stdout).toBe('weekly schedule cleared\n');
 
+        // The publication's settings and an issue's note, through the API the same as locally.
+        const named = await inProcess(['settings', 'set', '--name', 'The Gardener', '--postal-address', '1 Row\\nLeeds'], env);
+        expect(named.stderr).toBe('');
+        expect(named.stdout).toContain('  name:           The Gardener\n');
+        expect(named.stdout).toContain('  postal address: 1 Row / Leeds\n');
+        expect((await inProcess(['settings', 'show'], env)).stdout).toBe(named.stdout);
+        expect(await inProcess(['settings', 'set', '--accent', '#ffcc00'], env)).toMatchObject({
+          code: 2,
+          stderr: 'tagcast: the accent colour #ffcc00 has a contrast of 1.51:1 against white; text needs at least 4.5:1 (WCAG AA): choose a darker colour\n',
+        });
+        const noteIssue = /created issue (\d+)/.exec((await inProcess(['issue', 'create', '--week', '2026-W49'], env)).stdout)![1]!;
+        expect((await inProcess(['issue', 'note', noteIssue, '--text', 'Hello **readers**'], env)).stdout).toBe(`issue ${noteIssue}: note saved (17 characters)\n`);
+        expect((await inProcess(['issue', 'note', noteIssue, '--show'], env)).stdout).toBe('Hello **readers**\n');
+        expect(await inProcess(['issue', 'note', '999', '--text', 'x'], env)).toMatchObject({ code: 1, stderr: 'tagcast: there is no issue 999\n' });
+        expect((await inProcess(['issue', 'cancel', noteIssue], env)).code).toBe(0);
+
         // A command the API does not run keeps its one line, which now says where editor commands go.
         const tokens = await inProcess(['tokens', 'list'], env);
         expect(tokens.code).toBe(1);

@@ -84,7 +84,7 @@ export function SettingsPage(p: SettingsFormProps) {
         <h2>Identity</h2>
         <Field f="name" label="Publication name" hint={`Default: ${p.defaults.name}.`} max={100} />
         <Field f="tagline" label="Tagline" hint="Optional: one line under the name." max={200} />
-        <Field f="logoUrl" label="Logo URL" hint="Optional: an https:// image, shown 40 px high above the name in digests." type="url" max={2000} />
+        <Field f="logoUrl" label="Logo URL" hint="Optional: an https:// image, shown 40 px high above the name in digests." max={2000} />
         <Field
           f="accent"
           label="Accent colour"
