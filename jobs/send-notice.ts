@@ -31,7 +31,10 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   }
   await noticeAttempt(deps.db, n.id);
   const tags = Array.isArray(n.payload.tags) ? await tagNames(deps.db, n.payload.tags.filter((t): t is string => typeof t === 'string')) : [];
-  const email = await composeNotice({ ...deps.config, publication: await loadSettings(deps.db, deps.config) }, n, tags);
+  // The publication's name once an editor set one; until then notices keep saying "tagcast".
+  const s = await loadSettings(deps.db, deps.config);
+  const named = s.set.includes('name') || s.set.includes('senderName');
+  const email = await composeNotice({ ...deps.config, publication: named ? s : undefined }, n, tags);
   try {
     const notBefore = await deps.pacer.slot();
     const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', notBefore });
