@@ -88,7 +88,7 @@ export function SettingsPage(p: SettingsFormProps) {
         <Field
           f="accent"
           label="Accent colour"
-          hint={`A hex colour such as #0b6bcb (the default: ${p.defaults.accent}). It must reach 4.5:1 contrast on white and 3:1 on the dark-mode background.`}
+          hint={`A hex colour such as #2e7d32 (default: ${p.defaults.accent}). It must reach 4.5:1 contrast on white and 3:1 on the dark-mode background.`}
           max={7}
         />
         <h2>Sender</h2>
