@@ -3,8 +3,9 @@ import { Body, Container, Head, Html } from 'react-email';
 import { z } from 'zod';
 import { assembleDigest, indexIssue, moreHref, summaryLine, type Digest } from '../src/digest/assemble.ts';
 import type { ReaderLinks } from '../src/lib/reader-links.ts';
+import { DEFAULT_PUBLICATION, type Publication } from '../src/render/publication.ts';
 import { DigestFooter } from './_components/digest-footer.tsx';
-import { DigestHeader } from './_components/digest-header.tsx';
+import { DigestHeader, EditorNote } from './_components/digest-header.tsx';
 import { Preheader } from './_components/preheader.tsx';
 import { MoreOnTheWeb, SummaryCard, TagSection } from './_components/tag-section.tsx';
 import { theme } from './_components/theme.ts';
@@ -35,7 +36,7 @@ export const WeeklyDigestProps = z.object({
   }),
   links: Links,
 });
-export type WeeklyDigestProps = { digest: Digest; links: ReaderLinks };
+export type WeeklyDigestProps = { digest: Digest; links: ReaderLinks; publication?: Publication };
 
 export interface DigestLayoutProps {
   subject: string;
@@ -43,11 +44,13 @@ export interface DigestLayoutProps {
   weekLabel: string;
   summaryLine: string;
   links: Pick<ReaderLinks, 'web' | 'preferences' | 'unsubscribe'>;
+  /** The publication's identity and the issue's note: the same for every reader of an issue. */
+  publication: Publication;
   children: ReactNode;
 }
 
 /** Everything around the sections. Rendered once per issue with placeholders for the reader's values. */
-export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links, children }: DigestLayoutProps) {
+export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links, publication, children }: DigestLayoutProps) {
   return (
     <Html lang="en" dir="ltr">
       <Head>
@@ -58,9 +61,10 @@ export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links
       <Body style={{ margin: 0, padding: '16px 0', backgroundColor: theme.page, fontFamily: theme.font }}>
         <Preheader text={preheader} />
         <Container style={{ maxWidth: `${theme.width}px`, width: '100%', backgroundColor: theme.card }}>
-          <DigestHeader weekLabel={weekLabel} summaryLine={summaryLine} webUrl={links.web} />
+          <DigestHeader weekLabel={weekLabel} summaryLine={summaryLine} webUrl={links.web} publication={publication} />
+          {publication.note ? <EditorNote html={publication.note.html} /> : null}
           {children}
-          <DigestFooter preferencesUrl={links.preferences} unsubscribeUrl={links.unsubscribe} webUrl={links.web} />
+          <DigestFooter preferencesUrl={links.preferences} unsubscribeUrl={links.unsubscribe} webUrl={links.web} publication={publication} />
         </Container>
       </Body>
     </Html>
@@ -68,9 +72,10 @@ export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links
 }
 
 /** The weekly digest: one section per followed tag with content, each summary once. */
-export default function WeeklyDigest({ digest, links }: WeeklyDigestProps) {
+export default function WeeklyDigest({ digest, links, publication = DEFAULT_PUBLICATION }: WeeklyDigestProps) {
   return (
     <DigestLayout
+      publication={publication}
       subject={digest.subject}
       preheader={digest.preheader}
       weekLabel={digest.weekLabel}
@@ -78,11 +83,11 @@ export default function WeeklyDigest({ digest, links }: WeeklyDigestProps) {
       links={links}
     >
       {digest.sections.map((s) => (
-        <TagSection key={s.slug} section={s}>
+        <TagSection key={s.slug} section={s} accent={publication.accent}>
           {s.items.map((item) => (
             <SummaryCard key={item.summary.id} item={item} />
           ))}
-          {s.more ? <MoreOnTheWeb count={s.more} href={moreHref(links.web, s.slug)} /> : null}
+          {s.more ? <MoreOnTheWeb count={s.more} href={moreHref(links.web, s.slug)} accent={publication.accent} /> : null}
         </TagSection>
       ))}
     </DigestLayout>

@@ -4,8 +4,9 @@
 // what is pending.
 import { z } from 'zod';
 import { pendingBatchTimes } from '../src/db/deliveries.ts';
-import { getIssue, planIssue } from '../src/db/issues.ts';
+import { getIssue, planIssue, transitionIssue } from '../src/db/issues.ts';
 import { batchDelays } from '../src/enqueue.ts';
+import { sendingProblem } from '../src/publication.ts';
 import { delayed, skipped, type Delayed, type Skipped } from './catalog.ts';
 import type { JobContext } from './index.ts';
 
@@ -19,6 +20,15 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   // A job that arrives early (the issue was rescheduled later) waits for the new time.
   if (issue.status === 'scheduled' && issue.sendAt && issue.sendAt.getTime() > deps.now().getTime() + 1000) {
     return delayed(issue.sendAt, 'scheduled later');
+  }
+  // Every way an issue starts (send, schedule, the weekly schedule) comes here before anything is sent.
+  if (!issue.plannedAt) {
+    const problem = await sendingProblem(deps.db, deps.config, deps.provider.name);
+    if (problem) {
+      await transitionIssue(deps.db, issue.id, ['scheduled'], 'paused', { reason: problem });
+      deps.log.warn({ issue: issue.id }, problem);
+      return skipped(problem);
+    }
   }
   const planned = await planIssue(deps.db, issue.id, deps.batchSize, { defaultTimeZone: deps.config.defaultTimeZone, now: deps.now() });
   if (!planned || planned.status !== 'sending') return skipped(`issue is ${planned?.status ?? 'missing'}`);

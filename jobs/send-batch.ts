@@ -44,7 +44,7 @@ interface Built {
 /** The batch's emails, in lease order; throws only what a retry may cure. */
 async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDelivery[]): Promise<Built> {
   const wrap = (r: DigestRenderer) => deps.wrapRenderer?.(r) ?? r;
-  const { content, renderer } = await issueRendering(deps.db, issue);
+  const { content, renderer } = await issueRendering(deps, issue);
   const built: Built = { results: [], readers: [], emails: [] };
   const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
   // Each reader's `d` goes to composeEmail with its frozen `density` (brief or full) for the renderer.
@@ -73,7 +73,7 @@ async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDeli
     try {
       email = await composeEmail(ctx, d, digest);
     } catch {
-      fresh ??= { ...ctx, renderer: wrap(createDigestRenderer(issue.engine)) };
+      fresh ??= { ...ctx, renderer: wrap(createDigestRenderer(issue.engine, { publication: renderer.publication })) };
       try {
         // The same bytes the issue's renderer gives when it works: assembly is deterministic.
         email = await composeEmail(fresh, d, digest);

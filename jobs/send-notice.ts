@@ -7,6 +7,7 @@ import { getNotice, markNoticeSent, noticeAttempt } from '../src/db/notices.ts';
 import { tagNames } from '../src/db/readers.ts';
 import { ProviderError } from '../src/send/provider.ts';
 import { readSchedule } from '../src/db/schedules.ts';
+import { loadSettings } from '../src/publication.ts';
 import { composeNotice } from '../src/subscriptions/notices.ts';
 import { nextDigestLine } from '../src/subscriptions/welcome.ts';
 import { skipped, type RateLimited, type Skipped } from './catalog.ts';
@@ -35,7 +36,10 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   // A welcome says when the next digest goes out, as of the notice's creation (the same on every retry).
   const zone = typeof n.payload.timeZone === 'string' ? n.payload.timeZone : deps.config.defaultTimeZone;
   const welcome = n.kind === 'welcome' ? { nextDigest: nextDigestLine(await readSchedule(deps.db), zone, n.createdAt) } : undefined;
-  const email = await composeNotice(deps.config, n, tags, welcome);
+  // The publication's name once an editor set one; until then notices keep saying "tagcast".
+  const s = await loadSettings(deps.db, deps.config);
+  const named = s.set.includes('name') || s.set.includes('senderName');
+  const email = await composeNotice({ ...deps.config, publication: named ? s : undefined }, n, tags, welcome);
   // The outbox keeps one email per address and folder: the welcome in its own, so it never replaces
   // the confirmation it follows.
   try {

@@ -41,10 +41,10 @@ export function SummaryCard({ item }: { item: SectionItem }) {
 }
 
 /** "N more on the web" under a section cut to fit the size budget. */
-export function MoreOnTheWeb({ count, href }: { count: number | string; href: string }) {
+export function MoreOnTheWeb({ count, href, accent = theme.accent }: { count: number | string; href: string; accent?: string }) {
   return (
     <Text style={{ margin: '0 0 16px', fontSize: '14px', lineHeight: '20px' }}>
-      <Link href={href} style={{ color: theme.accent, textDecoration: 'underline' }}>
+      <Link href={href} style={{ color: accent, textDecoration: 'underline' }}>
         {moreLine(count)}
       </Link>
     </Text>
@@ -52,10 +52,10 @@ export function MoreOnTheWeb({ count, href }: { count: number | string; href: st
 }
 
 /** A tag's section: its heading, then its cards (children). */
-export function TagSection({ section, children }: { section: Pick<DigestSection, 'tag' | 'slug'>; children: ReactNode }) {
+export function TagSection({ section, children, accent = theme.accent }: { section: Pick<DigestSection, 'tag' | 'slug'>; children: ReactNode; accent?: string }) {
   return (
     <Section style={{ padding: '8px 24px 0', backgroundColor: theme.card }}>
-      <Heading as="h2" id={`tag-${section.slug}`} style={{ margin: '16px 0 12px', fontSize: '20px', lineHeight: '26px', color: theme.accent }}>
+      <Heading as="h2" id={`tag-${section.slug}`} style={{ margin: '16px 0 12px', fontSize: '20px', lineHeight: '26px', color: accent }}>
         {section.tag}
       </Heading>
       {children}

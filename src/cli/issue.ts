@@ -4,6 +4,7 @@ import { againReasonProblem, cancelIssue, createWeekIssue, IssueStateError, paus
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
 import { createContext, UsageError, type Context } from './context.ts';
 import { registerIssueTest } from './issue-test.ts';
+import { registerIssueNote } from './note.ts';
 import { issueLine, issueReport } from './report.ts';
 import { waitForIssue } from './wait.ts';
 
@@ -120,6 +121,7 @@ export function registerIssue(program: Command): void {
     });
 
   registerIssueTest(cmd);
+  registerIssueNote(cmd);
 
   cmd
     .command('status')

@@ -19,6 +19,7 @@ import { registerSubscribers } from './subscribers.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSummaries } from './summaries.ts';
 import { registerTags } from './tags.ts';
+import { registerSettings } from './settings.ts';
 import { registerTokens } from './tokens.ts';
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerProcesses(program);
   registerTokens(program);
   registerSummaries(program);
+  registerSettings(program);
   return program;
 }
 

@@ -9,6 +9,8 @@ import { summariesOps, type SummariesOps } from './summaries.ts';
 import { tagOps, type TagOps } from './tags.ts';
 import { subscriberOps, type SubscriberOps } from './subscribers.ts';
 import { tokenOps, type TokenOps } from './tokens.ts';
+import { settingsOps, type SettingsOps } from './settings.ts';
+import { noteOps, type NoteOps } from './notes.ts';
 
 export type { EditorDeps } from './deps.ts';
 export { EditorError } from './errors.ts';
@@ -20,6 +22,8 @@ export interface Editor {
   subscribers: SubscriberOps;
   tokens: TokenOps;
   preview: PreviewOps;
+  settings: SettingsOps;
+  notes: NoteOps;
 }
 
 /** The operations run in this process, on its database and queues. */
@@ -31,5 +35,7 @@ export function localEditor(deps: EditorDeps): Editor {
     subscribers: subscriberOps(deps),
     tokens: tokenOps(deps),
     preview: previewOps(deps),
+    settings: settingsOps(deps),
+    notes: noteOps(deps),
   };
 }

@@ -9,6 +9,7 @@ import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
 import { referenceSymbols } from './references.ts';
 import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
+import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
 
 /**
  * Where a fragment starts or ends in the HTML; never part of an email. Each is markup the engine emits
@@ -27,6 +28,8 @@ export interface EngineStats {
 export interface TemplateEngine {
   readonly name: Engine;
   readonly stats: EngineStats;
+  /** The identity (and issue note) every piece this engine renders shows: one per issue render, never per reader. */
+  readonly publication: Publication;
   /** HTML-escapes a value the way this engine escapes text and attributes. */
   escape(s: string): string;
   /** A reader's layout values as this engine writes them into the layout: escaped, and as the template shows them. */
@@ -69,7 +72,7 @@ function escapeReact(s: string): string {
 let reactModule: Promise<typeof import('./react-engine.tsx')> | undefined;
 const react = () => (reactModule ??= import('./react-engine.tsx'));
 
-export function reactEngine(): TemplateEngine {
+export function reactEngine(publication: Publication = DEFAULT_PUBLICATION): TemplateEngine {
   const stats = { calls: 0 };
   const counted = async <T,>(f: (m: Awaited<ReturnType<typeof react>>) => T | Promise<T>): Promise<T> => {
     const m = await react();
@@ -79,15 +82,16 @@ export function reactEngine(): TemplateEngine {
   return {
     name: 'react',
     stats,
+    publication,
     escape: escapeReact,
     layoutHtml: (v) => mapValues(v, escapeReact),
-    renderFull: (digest, links) => counted((m) => m.renderFull(digest, links)),
-    renderLayout: async (v) => splitAt(await counted((m) => m.renderLayout(v)), MARKS.react, 2) as [string, string],
+    renderFull: (digest, links) => counted((m) => m.renderFull(digest, links, publication)),
+    renderLayout: async (v) => splitAt(await counted((m) => m.renderLayout(v, publication)), MARKS.react, 2) as [string, string],
     async renderSectionShells(tags) {
       const m = await react();
       return tags.map((t) => {
         stats.calls++;
-        return splitAt(m.renderShell(t), MARKS.react, 2) as [string, string];
+        return splitAt(m.renderShell(t, publication.accent), MARKS.react, 2) as [string, string];
       });
     },
     async renderCards(items) {
@@ -97,12 +101,12 @@ export function reactEngine(): TemplateEngine {
         return m.renderCard(item);
       });
     },
-    renderMore: (count, href) => counted((m) => m.renderMore(count, href)),
+    renderMore: (count, href) => counted((m) => m.renderMore(count, href, publication.accent)),
     finish: (html) => html,
   };
 }
 
-export function mjmlEngine(): TemplateEngine {
+export function mjmlEngine(pub: Publication = DEFAULT_PUBLICATION): TemplateEngine {
   const stats = { calls: 0 };
   const compileCounted = (mjml: string) => {
     stats.calls++;
@@ -112,32 +116,33 @@ export function mjmlEngine(): TemplateEngine {
   return {
     name: 'mjml',
     stats,
+    publication: pub,
     escape: escapeMjml,
     // An <mj-text> or <mj-title> that holds only the value trims it (mjml-core's getContent), so the
     // subject and the count line are trimmed here too; the others sit beside template text.
     layoutHtml: (v) => mapValues({ ...v, subject: v.subject.trim(), summaryLine: v.summaryLine.trim() }, escapeMjml),
     async renderFull(digest, links) {
-      return compileCounted(digestMjml(digest, links, (slug) => moreHref(links.web, slug)));
+      return compileCounted(digestMjml(digest, links, (slug) => moreHref(links.web, slug), pub));
     },
     async renderLayout(v) {
-      return splitAt(await compileCounted(layoutMjml(v, MJ_MARK)), HTML_MARK, 2) as [string, string];
+      return splitAt(await compileCounted(layoutMjml(v, MJ_MARK, pub)), HTML_MARK, 2) as [string, string];
     },
     async renderSectionShells(tags) {
       // One compile for every shell: [mark] open [mark] close [mark] open [mark] close … [mark]
-      const body = tags.map((t) => `${MJ_MARK}${sectionMjml(t.tag, t.slug, MJ_MARK)}`).join('\n') + MJ_MARK;
-      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, body)), HTML_MARK, 2 * tags.length + 2);
+      const body = tags.map((t) => `${MJ_MARK}${sectionMjml(t.tag, t.slug, MJ_MARK, pub)}`).join('\n') + MJ_MARK;
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, body, pub)), HTML_MARK, 2 * tags.length + 2);
       return tags.map((_, n) => [parts[1 + 2 * n]!, parts[2 + 2 * n]!]);
     },
     async renderCards(items) {
       if (items.length === 0) return [];
       // One compile for every card, each between marks inside one section.
       const cards = items.map((item) => `${MJ_MARK}${cardMjml(item)}`).join('\n') + MJ_MARK;
-      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', cards))), HTML_MARK, items.length + 2);
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', cards, pub), pub)), HTML_MARK, items.length + 2);
       return parts.slice(1, -1);
     },
     async renderMore(count, href) {
       const parts = splitAt(
-        await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', `${MJ_MARK}${moreMjml(count, href)}${MJ_MARK}`))),
+        await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', `${MJ_MARK}${moreMjml(count, href, pub)}${MJ_MARK}`, pub), pub)),
         HTML_MARK,
         3,
       );
@@ -152,6 +157,7 @@ function withReferences(e: TemplateEngine): TemplateEngine {
   return {
     name: e.name,
     stats: e.stats,
+    publication: e.publication,
     escape: (s) => referenceSymbols(e.escape(s)),
     layoutHtml: (v) => mapValues(e.layoutHtml(v), referenceSymbols),
     renderFull: async (digest, links) => referenceSymbols(await e.renderFull(digest, links)),
@@ -163,6 +169,6 @@ function withReferences(e: TemplateEngine): TemplateEngine {
   };
 }
 
-export function createEngine(name: Engine): TemplateEngine {
-  return withReferences(name === 'mjml' ? mjmlEngine() : reactEngine());
+export function createEngine(name: Engine, publication: Publication = DEFAULT_PUBLICATION): TemplateEngine {
+  return withReferences(name === 'mjml' ? mjmlEngine(publication) : reactEngine(publication));
 }

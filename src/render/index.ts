@@ -14,6 +14,7 @@ import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
 import { createEngine, type TemplateEngine } from './engines.tsx';
 import { layoutValues, type LayoutValues } from './mjml.ts';
+import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
 import { renderText } from './text.ts';
 
 export interface RenderedDigest {
@@ -86,14 +87,35 @@ export const cardKey = (item: SectionItem) => `${item.summary.id}${JSON.stringif
 
 export interface DigestRenderer {
   readonly engine: TemplateEngine;
+  /** The identity and note this renderer's every digest shows (from the issue's render, never per reader). */
+  readonly publication: Publication;
   /** Renders every fragment the given digests need that is not cached yet, in as few engine calls as possible. */
   prepare(digests: Digest[]): Promise<void>;
   /** `budget`: this render's HTML size limit (the web version passes Infinity: nothing is cut). */
   render(digest: Digest, links: ReaderLinks, opts?: { budget?: number }): Promise<RenderedDigest>;
 }
 
-export function createDigestRenderer(engineName: Engine, opts: { budget?: number } = {}): DigestRenderer {
-  const engine = createEngine(engineName);
+/**
+ * The editor's identity is written into the layout, which is searched for placeholders: a value that
+ * spells one gets an invisible zero-width non-joiner inside it, so it shows as itself and is never filled.
+ */
+function unplaceholdered(p: Publication): Publication {
+  const safe = (s: string) => s.replaceAll('tc0ph0', 'tc0ph\u200c0');
+  if (!JSON.stringify(p).includes('tc0ph0')) return p;
+  return {
+    ...p,
+    name: safe(p.name),
+    tagline: safe(p.tagline),
+    logoUrl: p.logoUrl && safe(p.logoUrl),
+    footer: safe(p.footer),
+    postalAddress: safe(p.postalAddress),
+    note: p.note && { html: safe(p.note.html), text: p.note.text },
+  };
+}
+
+export function createDigestRenderer(engineName: Engine, opts: { budget?: number; publication?: Publication } = {}): DigestRenderer {
+  const publication = opts.publication ?? DEFAULT_PUBLICATION;
+  const engine = createEngine(engineName, unplaceholdered(publication));
   const budget = opts.budget ?? HTML_BUDGET;
   // Two layouts at most: MJML leaves the body's aria-label out when the title is empty, so a blank
   // subject changes the layout's markup, not just a value.
@@ -160,6 +182,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
 
   return {
     engine,
+    publication,
     prepare,
     async render(digest, links, renderOpts = {}) {
       // Each item's card, looked up once (its key is built once per item, not per pass below).
@@ -202,7 +225,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
         .join('');
       const html = engine.finish(before.fill(values) + body + after.fill(values));
       const cut = fitted.sections.reduce((n, s) => n + (s.more ?? 0), 0);
-      return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links), cut, shown: fitted };
+      return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links, publication), cut, shown: fitted };
     },
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardMeta, moreLine, summaryLine, type Digest, type SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
+import { addressHtml, type Publication } from './publication.ts';
 
 const EMAILS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'emails');
 const MAIN = path.join(EMAILS, 'weekly-digest.mjml');
@@ -59,12 +60,29 @@ export function cardMjml(item: SectionItem): string {
   });
 }
 
-export function moreMjml(count: string, href: string): string {
-  return fill('more-on-the-web', { moreLine: moreLine(count), href });
+export function moreMjml(count: string, href: string, pub: Publication): string {
+  return fill('more-on-the-web', { moreLine: moreLine(count), href, accent: pub.accent });
 }
 
-export function sectionMjml(tag: string, slug: string, cards: string): string {
-  return fill('tag-section', { tag, slug, cards });
+export function sectionMjml(tag: string, slug: string, cards: string, pub: Publication): string {
+  return fill('tag-section', { tag, slug, cards, accent: pub.accent });
+}
+
+/** The identity's values for the layout: fixed per issue render, so written into the layout, not placeholders. */
+function publicationVars(p: Publication): Vars {
+  return {
+    accent: p.accent,
+    publicationName: p.name,
+    logoHtml: p.logoUrl
+      ? `<mj-image src="${escapeHtml(p.logoUrl)}" alt="${escapeHtml(p.name)}" height="40px" width="200px" align="left" padding="0 0 8px" />`
+      : '',
+    taglineHtml: p.tagline ? `<mj-text padding="4px 0 0" font-size="13px" line-height="18px" color="#57606a">${escapeHtml(p.tagline)}</mj-text>` : '',
+    noteHtml: p.note
+      ? `<mj-section padding="8px 24px 0"><mj-column background-color="#f4f4f5" padding="12px 16px 0"><mj-text css-class="editor-note">${p.note.html}</mj-text></mj-column></mj-section>`
+      : '',
+    footerHtml: p.footer ? `<mj-text padding="8px 0 0" font-size="12px" line-height="18px" color="#57606a">${escapeHtml(p.footer)}</mj-text>` : '',
+    addressHtml: p.postalAddress.trim() ? `<mj-text padding="8px 0 0" font-size="12px" line-height="18px" color="#57606a">${addressHtml(p.postalAddress)}</mj-text>` : '',
+  };
 }
 
 export interface LayoutValues {
@@ -90,15 +108,15 @@ export function layoutValues(digest: Digest, links: ReaderLinks): LayoutValues {
   };
 }
 
-export function layoutMjml(v: LayoutValues, sections: string): string {
-  return fill('weekly-digest', { ...v, preheaderPad: PREHEADER_PAD, sections });
+export function layoutMjml(v: LayoutValues, sections: string, pub: Publication): string {
+  return fill('weekly-digest', { ...v, ...publicationVars(pub), preheaderPad: PREHEADER_PAD, sections });
 }
 
-export function digestMjml(digest: Digest, links: ReaderLinks, moreHref: (slug: string) => string): string {
+export function digestMjml(digest: Digest, links: ReaderLinks, moreHref: (slug: string) => string, pub: Publication): string {
   const sections = digest.sections
-    .map((s) => sectionMjml(s.tag, s.slug, s.items.map(cardMjml).join('\n') + (s.more ? moreMjml(String(s.more), moreHref(s.slug)) : '')))
+    .map((s) => sectionMjml(s.tag, s.slug, s.items.map(cardMjml).join('\n') + (s.more ? moreMjml(String(s.more), moreHref(s.slug), pub) : ''), pub))
     .join('\n');
-  return layoutMjml(layoutValues(digest, links), sections);
+  return layoutMjml(layoutValues(digest, links), sections, pub);
 }
 
 /**

@@ -1,15 +1,18 @@
 // The plain-text part, written from the digest model rather than scraped from HTML, so it reads well.
 import { formatMinutes, type Digest } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
+import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
 
-export function renderText(digest: Digest, links: ReaderLinks): string {
+export function renderText(digest: Digest, links: ReaderLinks, pub: Publication = DEFAULT_PUBLICATION): string {
   const out: string[] = [];
-  out.push(`tagcast weekly · ${digest.weekLabel}`);
+  out.push(`${pub.name} · ${digest.weekLabel}`);
+  if (pub.tagline) out.push(pub.tagline);
   out.push(
     `Your tags this week: ${digest.summaryCount} ${digest.summaryCount === 1 ? 'summary' : 'summaries'}` +
       (digest.totalMinutes > 0 ? ` · saves you ${formatMinutes(digest.totalMinutes)} of watching and reading` : ''),
   );
   out.push(`Web version: ${links.web}`, '');
+  if (pub.note) out.push(pub.note.text, '', '---', '');
   for (const section of digest.sections) {
     out.push(`== ${section.tag.toUpperCase()} ==`, '');
     for (const { summary, alsoIn } of section.items) {
@@ -26,8 +29,11 @@ export function renderText(digest: Digest, links: ReaderLinks): string {
       out.push('', '---', '');
     }
   }
-  out.push('You get this digest because you follow these tags on tagcast.');
+  out.push(`You get this digest because you follow these tags on ${pub.name}.`);
   out.push(`Choose your tags: ${links.preferences}`);
   out.push(`Unsubscribe: ${links.unsubscribe}`);
+  if (pub.footer) out.push('', pub.footer);
+  const address = pub.postalAddress.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (address.length > 0) out.push('', ...address);
   return out.join('\n') + '\n';
 }

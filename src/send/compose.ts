@@ -19,8 +19,18 @@ export interface ComposeContext {
 }
 
 /** RFC 2919 List-Id: a stable identifier under a domain the sender controls. */
-export function listId(publicUrl: string): string {
-  return `tagcast weekly digest <weekly.${new URL(publicUrl).hostname}>`;
+export function listId(publicUrl: string, name = 'tagcast weekly'): string {
+  // A phrase of printable characters without the brackets that would end it.
+  const phrase = name.replace(/[\p{Cc}<>"\\]+/gu, ' ').trim() || 'tagcast weekly';
+  return `${phrase} digest <weekly.${new URL(publicUrl).hostname}>`;
+}
+
+/** The From header: the publication's sender name with MAIL_FROM's address (a verified domain is configuration, not a setting). */
+export function fromHeader(mailFrom: string, senderName: string): string {
+  const address = /<([^<>]*)>$/.exec(mailFrom)?.[1] ?? mailFrom;
+  const name = oneLine(senderName).trim();
+  if (!name) return address;
+  return /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ \u0080-\uffff-]+$/.test(name) ? `${name} <${address}>` : `"${name.replace(/["\\]/g, '\\$&')}" <${address}>`;
 }
 
 /**
@@ -33,11 +43,12 @@ export function listId(publicUrl: string): string {
 const oneLine = (value: string) => value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 
 // Derived once per context (a batch), not once per reader.
-const derived = new WeakMap<ComposeContext, { domain: string; listId: string }>();
+const derived = new WeakMap<ComposeContext, { domain: string; listId: string; from: string }>();
 
 export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest): Promise<OutgoingEmail> {
   let d = derived.get(ctx);
-  if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl) }));
+  const pub = ctx.renderer.publication;
+  if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl, pub.name), from: fromHeader(ctx.mailFrom, pub.senderName) }));
   const domain = d.domain;
   const sections = ctx.tagIds && digest.sections.flatMap((s) => (ctx.tagIds!.has(s.slug) ? [{ slug: s.slug, tagId: ctx.tagIds!.get(s.slug)! }] : []));
   const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId, sections });
@@ -45,7 +56,7 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);
   return {
-    from: ctx.mailFrom,
+    from: d.from,
     to: name ? `${name} <${email}>` : email,
     subject: oneLine(rendered.subject),
     html: rendered.html,
@@ -56,6 +67,7 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
       'List-Id': d.listId,
       'List-Unsubscribe': `<${links.unsubscribe}>, <${links.unsubscribeMailto}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      ...(pub.replyTo ? { 'Reply-To': oneLine(pub.replyTo) } : {}),
     },
   };
 }

@@ -17,8 +17,7 @@ import { getIssue } from '../db/issues.ts';
 import { readerDelivery, readerProfile } from '../db/readers.ts';
 import { summariesForIssue, summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../digest/assemble.ts';
-import { issueRendering } from '../render/cache.ts';
-import { createDigestRenderer } from '../render/index.ts';
+import { draftRenderer, issueRendering } from '../render/cache.ts';
 import { mailDomain, normaliseEmail } from '../lib/mail.ts';
 import { testSendKey } from '../lib/redis-keys.ts';
 import { composeEmail } from './compose.ts';
@@ -82,7 +81,7 @@ export async function sendTestEmail(deps: TestSendDeps, issueId: number, to: str
   }
 
   const slot = await takeSlot(deps, issue.id);
-  const renderer = planned ? (await issueRendering(deps.db, issue)).renderer : createDigestRenderer(issue.engine);
+  const renderer = planned ? (await issueRendering(deps, issue)).renderer : await draftRenderer(deps, issue);
   let email;
   try {
     email = await composeEmail(

@@ -4,6 +4,7 @@
 import type { ReaderLinkProps } from '../../emails/reader-link.tsx';
 import type { Notice } from '../db/notices.ts';
 import { mailDomain } from '../lib/mail.ts';
+import { fromHeader } from '../send/compose.ts';
 import type { OutgoingEmail } from '../send/provider.ts';
 import { createToken } from '../lib/reader-links.ts';
 
@@ -14,6 +15,8 @@ export interface NoticeContext {
   secret: string;
   publicUrl: string;
   mailFrom: string;
+  /** The publication's name and sender name (its settings); "tagcast" when not given. */
+  publication?: { name: string; senderName: string } | undefined;
 }
 
 export function noticeToken(secret: string, n: Pick<Notice, 'id' | 'subscriberId' | 'kind' | 'createdAt'>): string {
@@ -58,6 +61,7 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[], welcom
   const { confirmationFootnote, confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
   const url = noticeUrl(ctx, n);
   const host = new URL(ctx.publicUrl).host;
+  const name = ctx.publication?.name ?? 'tagcast';
   if (n.kind === 'confirm') {
     // Nothing the request's form held goes in: whoever typed this address may not be its owner.
     const props = { tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, site: host };
@@ -65,13 +69,13 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[], welcom
     const text = [
       'Confirm your subscription',
       '',
-      `A weekly tagcast digest on ${props.tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
+      `A weekly ${name} digest on ${props.tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
       '',
       `Confirm: ${url}`,
       '',
       `The link works for 3 days. ${confirmationFootnote(host)}`,
     ].join('\n');
-    return { subject: 'Confirm your tagcast subscription', html, text: `${text}\n` };
+    return { subject: `Confirm your ${name} subscription`, html, text: `${text}\n` };
   }
   const props: ReaderLinkProps =
     n.kind === 'welcome'
@@ -79,14 +83,14 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[], welcom
       : n.kind === 'subscribed'
       ? {
           title: 'You are already subscribed',
-          lines: ['Someone, probably you, asked to subscribe this address to tagcast. It is subscribed already, so nothing changed.', 'To change your tags or time zone, or to pause, open your preferences.'],
+          lines: [`Someone, probably you, asked to subscribe this address to ${name}. It is subscribed already, so nothing changed.`, 'To change your tags or time zone, or to pause, open your preferences.'],
           button: 'Open my preferences',
           url,
           footnote: 'You get this because the address was entered on the subscribe page. Nothing else is sent until the next digest.',
         }
       : n.kind === 'preferences'
         ? {
-            title: 'Your tagcast preferences',
+            title: `Your ${name} preferences`,
             lines: ['You asked for a link to your preferences from an unsubscribe page.', 'Open them to change your tags or time zone, to pause, or to subscribe again.'],
             button: 'Open my preferences',
             url,
@@ -94,20 +98,20 @@ async function content(ctx: NoticeContext, n: Notice, tagNames: string[], welcom
           }
         : n.kind === 'export'
         ? {
-            title: 'Download your tagcast data',
-            lines: ['You asked for a copy of everything tagcast holds on you. The link works for one hour.'],
+            title: `Download your ${name} data`,
+            lines: [`You asked for a copy of everything ${name} holds on you. The link works for one hour.`],
             button: 'Download my data',
             url,
             footnote: IGNORE,
           }
         : {
-            title: 'Erase your tagcast data',
-            lines: ['You asked to erase everything tagcast holds on you. The link leads to one last confirmation; it works for one hour.'],
+            title: `Erase your ${name} data`,
+            lines: [`You asked to erase everything ${name} holds on you. The link leads to one last confirmation; it works for one hour.`],
             button: 'Erase my data',
             url,
             footnote: IGNORE,
           };
-  const subject = { welcome: 'Welcome to tagcast', subscribed: 'You are already subscribed to tagcast', preferences: 'Your tagcast preferences', export: 'Your tagcast data', delete: 'Confirm erasing your tagcast data' }[n.kind];
+  const subject = { welcome: `Welcome to ${name}`, subscribed: `You are already subscribed to ${name}`, preferences: `Your ${name} preferences`, export: `Your ${name} data`, delete: `Confirm erasing your ${name} data` }[n.kind];
   const html = await readerLinkHtml(props);
   const text = [props.title, '', ...props.lines.flatMap((l) => [l, '']), `${props.button}: ${url}`, '', props.footnote].join('\n');
   return { subject, html, text: `${text}\n` };
@@ -118,7 +122,7 @@ export async function composeNotice(ctx: NoticeContext, n: Notice, tagNames: str
   const c = await content(ctx, n, tagNames, welcome);
   const domain = mailDomain(ctx.mailFrom);
   return {
-    from: ctx.mailFrom,
+    from: ctx.publication ? fromHeader(ctx.mailFrom, ctx.publication.senderName) : ctx.mailFrom,
     to: n.email,
     subject: c.subject,
     html: c.html,

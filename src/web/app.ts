@@ -20,6 +20,7 @@ import { createCsrf } from './csrf.ts';
 import { sitePage } from './reader/common.tsx';
 import { readerRoutes } from './reader/index.ts';
 import { webhookRoutes } from './webhooks.ts';
+import { siteIdentityHook } from './site.ts';
 import { adminRoutes } from './admin/index.tsx';
 import { apiRoutes, type ApiLimits } from './api/index.ts';
 
@@ -100,6 +101,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(errorsPlugin, { renderPage: errorPage });
   // Refuses NUL, broken escapes and bytes that are not UTF-8 in any URL or body; parses form bodies.
   await app.register(inputPlugin, { formBodyLimit: FORM_BODY_LIMIT });
+  // The publication's name for pages and feeds (read at most every few seconds; src/web/site.ts).
+  app.addHook('onRequest', siteIdentityHook(deps));
 
   // Load balancers poll these from a few addresses every few seconds: never rate-limited.
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));

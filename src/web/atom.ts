@@ -1,5 +1,7 @@
 // Atom 1.0 (RFC 4287) documents. Pure: ids are tag URIs (RFC 4151) built from the public host and the
-// installation's start date, so they stay the same across restarts and re-renders.
+// installation's start date, so they stay the same across restarts and re-renders. Titles that name
+// "tagcast" (the archive's feeds) name the publication instead (its settings, src/web/site.ts).
+import { siteIdentity } from './site.ts';
 
 export interface AtomEntry {
   id: string;
@@ -39,24 +41,27 @@ export function tagUri(publicUrl: string, since: Date, specific: string): string
   return `tag:${new URL(publicUrl).hostname},${since.toISOString().slice(0, 10)}:${specific}`;
 }
 
+/** "tagcast: every issue" → "<publication name>: every issue". */
+const named = (s: string) => s.replace(/^tagcast(?=$|[:· ])/, siteIdentity().name);
+
 export function renderAtom(f: AtomFeed): string {
   const out = [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom">',
     `  <id>${xml(f.id)}</id>`,
-    `  <title>${xml(f.title)}</title>`,
+    `  <title>${xml(named(f.title))}</title>`,
     ...(f.subtitle ? [`  <subtitle>${xml(f.subtitle)}</subtitle>`] : []),
     `  <updated>${date(f.updated)}</updated>`,
     `  <link rel="self" type="application/atom+xml" href="${xml(f.self)}"/>`,
     `  <link rel="alternate" type="text/html" href="${xml(f.alternate)}"/>`,
-    `  <author><name>${xml(f.author)}</name></author>`,
+    `  <author><name>${xml(named(f.author))}</name></author>`,
     '  <generator>tagcast</generator>',
   ];
   for (const e of f.entries) {
     out.push(
       '  <entry>',
       `    <id>${xml(e.id)}</id>`,
-      `    <title>${xml(e.title)}</title>`,
+      `    <title>${xml(named(e.title))}</title>`,
       `    <updated>${date(e.updated)}</updated>`,
       ...(e.published ? [`    <published>${date(e.published)}</published>`] : []),
       `    <link rel="alternate" type="text/html" href="${xml(e.url)}"/>`,

@@ -148,6 +148,21 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(none.code).toBe(1);
         expect(none.stderr).toMatch(/^ada@example\.com would get no email for 2026-W47: none of their tags \((ai, rust|rust, ai)\) has content\n$/);
         expect(await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], env)).toMatchObject({ code: 1, stderr: 'tagcast: no subscriber nobody@example.com\n' });
+        // The publication's settings and an issue's note, through the API the same as locally.
+        const named = await inProcess(['settings', 'set', '--name', 'The Gardener', '--postal-address', '1 Row\\nLeeds'], env);
+        expect(named.stderr).toBe('');
+        expect(named.stdout).toContain('  name:           The Gardener\n');
+        expect(named.stdout).toContain('  postal address: 1 Row / Leeds\n');
+        expect((await inProcess(['settings', 'show'], env)).stdout).toBe(named.stdout);
+        expect(await inProcess(['settings', 'set', '--accent', '#ffcc00'], env)).toMatchObject({
+          code: 2,
+          stderr: 'tagcast: the accent colour #ffcc00 has a contrast of 1.51:1 against white; text needs at least 4.5:1 (WCAG AA): choose a darker colour\n',
+        });
+        const noteIssue = /created issue (\d+)/.exec((await inProcess(['issue', 'create', '--week', '2026-W49'], env)).stdout)![1]!;
+        expect((await inProcess(['issue', 'note', noteIssue, '--text', 'Hello **readers**'], env)).stdout).toBe(`issue ${noteIssue}: note saved (17 characters)\n`);
+        expect((await inProcess(['issue', 'note', noteIssue, '--show'], env)).stdout).toBe('Hello **readers**\n');
+        expect(await inProcess(['issue', 'note', '999', '--text', 'x'], env)).toMatchObject({ code: 1, stderr: 'tagcast: there is no issue 999\n' });
+        expect((await inProcess(['issue', 'cancel', noteIssue], env)).code).toBe(0);
 
         // A command the API does not run keeps its one line, which now says where editor commands go.
         const tokens = await inProcess(['digest', '--week', '2026-W48'], env);

@@ -4,6 +4,7 @@
 // process by design, so several worker processes need a server. Each issue has its own week.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSettings } from '../../src/db/settings.ts';
 import { issueProgress } from '../../src/db/deliveries.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { ensureTags } from '../../src/db/summaries.ts';
@@ -32,6 +33,8 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
 
   beforeAll(async () => {
     t = await createTestDb();
+    // A real provider sends only with a postal address in the settings (src/publication.ts).
+    await writeSettings(t.db, { postalAddress: '1 Test Street, Testville' }, 'test');
     queues = await testQueues(t.db, prefix);
     await ensureTags(t.db, ['AI', 'Rust']);
     for (const week of WEEKS) {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeSettings } from '../../src/db/settings.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
@@ -125,6 +126,8 @@ describe.sequential(`a request that outlives RESEND_TIMEOUT_MS, on ${process.env
   let cwd: string;
   beforeAll(async () => {
     t = await createTestDb();
+    // A real provider sends only with a postal address in the settings (src/publication.ts).
+    await writeSettings(t.db, { postalAddress: '1 Test Street, Testville' }, 'test');
     cwd = mkdtempSync(path.join(tmpdir(), 'tagcast-emulator-strict-'));
     await addSummaries(t.db, WEEK, [{ title: 'Slow but sure', tags: ['AI'] }]);
   });

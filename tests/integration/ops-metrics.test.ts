@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSettings } from '../../src/db/settings.ts';
 import { loadConfig } from '../../src/config.ts';
 import { installationId } from '../../src/db/installation.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
@@ -98,6 +99,8 @@ describe.sequential(`/metrics and request logs on ${process.env.TAGCAST_TEST_DB}
 
   beforeAll(async () => {
     t = await createTestDb();
+    // A real provider sends only with a postal address in the settings (src/publication.ts).
+    await writeSettings(t.db, { postalAddress: '1 Test Street, Testville' }, 'test');
     emu = await startResendEmulator({ reject: new Set([READERS[2]!]) });
     await ensureTags(t.db, ['AI']);
     await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take)

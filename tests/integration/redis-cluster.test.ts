@@ -13,6 +13,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSettings } from '../../src/db/settings.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { installationId } from '../../src/db/installation.ts';
 import { type Issue } from '../../src/db/issues.ts';
@@ -116,6 +117,8 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
       cluster = await startRedisCluster();
     } finally {
       t = await db;
+      // A real provider sends only with a postal address in the settings (src/publication.ts).
+      await writeSettings(t.db, { postalAddress: '1 Test Street, Testville' }, 'test');
     }
     installation = await installationId(t.db);
     emu = await startResendEmulator({ rateLimit: RATE });

@@ -152,6 +152,7 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
       const n = wrapped++;
       return {
         engine: r.engine,
+        publication: r.publication,
         prepare: (ds) => r.prepare(ds),
         async render(d, links) {
           const e = fails(n, d);

@@ -1,6 +1,7 @@
 // The Resend provider through the real SDK against the project's emulator: faults, dropped
 // responses, 429s, validation errors and quotas, with every reader accepted exactly once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeSettings } from '../../src/db/settings.ts';
 import { issueProgress } from '../../src/db/deliveries.ts';
 import { getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
@@ -23,6 +24,8 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
   let domain = 0;
   beforeAll(async () => {
     t = await createTestDb();
+    // A real provider sends only with a postal address in the settings (src/publication.ts).
+    await writeSettings(t.db, { postalAddress: '1 Test Street, Testville' }, 'test');
     await ensureTags(t.db, ['AI']);
     await t.db.exec(`insert into summaries (source_key, content_hash, week, title, signal, case_points, take)
       values ('r1', 'h', '${WEEK}', 'One summary', 'S', '["c"]', 'T')`);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/digest/assemble.ts';
 import type { DigestRenderer } from '../../src/render/index.ts';
 import { composeEmail, listId } from '../../src/send/compose.ts';
+import { DEFAULT_PUBLICATION } from '../../src/render/publication.ts';
 import { encodeAddress, encodeHeader, foldHeader, HeaderError, quotedPrintable, toMime } from '../../src/send/mime.ts';
 import { createOutbox, outboxFileName } from '../../src/send/outbox.ts';
 import type { OutgoingEmail } from '../../src/send/provider.ts';
@@ -414,6 +415,7 @@ describe('header folding', () => {
 describe('composeEmail', () => {
   const renderer = (subject: string): DigestRenderer => ({
     engine: undefined as never,
+    publication: DEFAULT_PUBLICATION,
     prepare: async () => undefined,
     render: async () => ({ subject, preheader: '', html: '<p>x</p>', text: 'x', cut: 0, shown: undefined as never }),
   });

@@ -7,6 +7,7 @@ import { MARKS, createEngine } from '../../src/render/engines.tsx';
 import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../../src/render/index.ts';
 import { layoutMjml } from '../../src/render/mjml.ts';
 import { readerLinks } from '../../src/lib/reader-links.ts';
+import { DEFAULT_PUBLICATION } from '../../src/render/publication.ts';
 import { visibleText } from '../support/html.ts';
 
 const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
@@ -126,7 +127,7 @@ describe('MJML templates', () => {
   it('never read a filled value as template syntax, in a partial or not', () => {
     // weekLabel is filled inside the digest-header partial, subject in the main template.
     const v = { subject: '{{webUrl}}', preheader: 'p', weekLabel: '{{subject}} {{> preheader}}', summaryLine: '{{{sections}}}', webUrl: 'https://w.test/', preferencesUrl: 'https://p.test/', unsubscribeUrl: 'https://u.test/' };
-    const mjml = layoutMjml(v, '<mj-section><mj-column><mj-text>{{subject}}</mj-text></mj-column></mj-section>');
+    const mjml = layoutMjml(v, '<mj-section><mj-column><mj-text>{{subject}}</mj-text></mj-column></mj-section>', DEFAULT_PUBLICATION);
     expect(mjml).toContain('<mj-title>{{webUrl}}</mj-title>');
     expect(mjml).toContain('tagcast weekly · {{subject}} {{&gt; preheader}} ·');
     expect(mjml).toContain('>{{{sections}}}</mj-text>');

@@ -8,6 +8,7 @@ import { createEngine } from '../../src/render/engines.tsx';
 import { referenceSymbols } from '../../src/render/references.ts';
 import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
 import { readerLinks } from '../../src/lib/reader-links.ts';
+import { DEFAULT_PUBLICATION } from '../../src/render/publication.ts';
 import { corpusWeek, tagSets } from '../support/corpus.ts';
 import { visibleText } from '../support/html.ts';
 
@@ -110,7 +111,7 @@ describe('both engines', () => {
 
   it('compile the MJML template with strict validation and no errors', async () => {
     const d = assembleDigest(content, tagSets(1)[0]!)!;
-    const out = await mjml2html(digestMjml(d, links(1), (slug) => `${links(1).web}#tag-${slug}`), MJML_OPTIONS);
+    const out = await mjml2html(digestMjml(d, links(1), (slug) => `${links(1).web}#tag-${slug}`, DEFAULT_PUBLICATION), MJML_OPTIONS);
     expect(out.errors).toEqual([]);
     expect(out.html).toContain('font-family:Helvetica, Arial, sans-serif'); // the included head partial applied
   });

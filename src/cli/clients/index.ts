@@ -8,6 +8,7 @@ import { summariesClient } from './summaries.ts';
 import { tagsClient } from './tags.ts';
 import { subscribersClient } from './subscribers.ts';
 import { tokensClient } from './tokens.ts';
+import { notesClient, settingsClient } from './settings.ts';
 
 export function apiEditor(api: ApiClient): Editor {
   return {
@@ -17,5 +18,7 @@ export function apiEditor(api: ApiClient): Editor {
     subscribers: subscribersClient(api),
     tokens: tokensClient(api),
     preview: previewClient(api),
+    settings: settingsClient(api),
+    notes: notesClient(api),
   };
 }

@@ -14,6 +14,8 @@ import { LoginPage } from '../views/admin/login.tsx';
 import { field, sendAdmin, type AdminDeps } from './common.tsx';
 import { issueRoutes } from './issues.tsx';
 import { scheduleRoutes } from './schedule.tsx';
+import { settingsRoutes } from './settings.tsx';
+import { noteRoutes } from './notes.tsx';
 import { createAdminAuth, requireAdmin, safeNext } from './session.ts';
 import { subscriberRoutes } from './subscribers.tsx';
 import { summaryRoutes } from './summaries.tsx';
@@ -99,7 +101,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     await scope.register(async (editor) => {
       editor.addHook('preHandler', requireAdmin);
-      for (const routes of [issueRoutes, summaryRoutes, subscriberRoutes, scheduleRoutes, tagRoutes]) await routes(editor, deps);
+      for (const routes of [issueRoutes, summaryRoutes, subscriberRoutes, scheduleRoutes, tagRoutes, settingsRoutes, noteRoutes]) await routes(editor, deps);
     });
     // The job queues in Bull Board, read-only, behind the same login; connected on first use.
     const queues = deps.queues;

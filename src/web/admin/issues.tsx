@@ -11,8 +11,7 @@ import { assembleDigest, indexIssue } from '../../digest/assemble.ts';
 import { validateSubject } from '../../digest/subject.ts';
 import { againReasonProblem, cancelIssue, createWeekIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow, WeekTakenError } from '../../issues.ts';
 import { estimate, formatDuration, formatRate, orderWaves, percentDone, RATE_WINDOW_MS, sendRate } from '../../progress.ts';
-import { issueRendering } from '../../render/cache.ts';
-import { createDigestRenderer } from '../../render/index.ts';
+import { draftRenderer, issueRendering } from '../../render/cache.ts';
 import { composeEmail } from '../../send/compose.ts';
 import { sendTestEmail, TestSendError } from '../../send/test-send.ts';
 import type { OutgoingEmail } from '../../send/provider.ts';
@@ -174,11 +173,11 @@ async function previewOf(deps: AdminDeps, issue: Issue, email: string): Promise<
     const s = await deliverySections(deps.db, issue.id, reader.id);
     if (!s) return { status: 404, reason: `${addr.email} has no delivery in this issue: they were not an active subscriber when it was planned` };
     sections = s;
-    ({ content, renderer } = await issueRendering(deps.db, issue));
+    ({ content, renderer } = await issueRendering(deps, issue));
   } else {
     sections = reader.tags;
     content = indexIssue(issue.week, await summariesForWeek(deps.db, issue.week), issue.subject);
-    renderer = createDigestRenderer(issue.engine);
+    renderer = await draftRenderer(deps, issue);
   }
   const digest = assembleDigest(content, sections);
   if (!digest) return { status: 200, reason: `${addr.email} gets no email from this issue: none of the tags they follow has summaries in week ${issue.week}` };

@@ -20,6 +20,8 @@ import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { defineRoute, type Registry } from './route.ts';
 import { previewRoutes } from './preview.ts';
 import { scheduleRoutes } from './schedule.ts';
+import { settingsRoutes } from './settings.ts';
+import { noteRoutes } from './notes.ts';
 import { subscriberRoutes } from './subscribers.ts';
 import { summaryRoutes } from './summaries.ts';
 import { tagRoutes } from './tags.ts';
@@ -104,6 +106,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: 
       tagRoutes(api, registry, apiDeps);
       tokenRoutes(api, registry, apiDeps);
       previewRoutes(api, registry, apiDeps);
+      settingsRoutes(api, registry, apiDeps);
+      noteRoutes(api, registry, apiDeps);
 
       defineRoute(
         api,

@@ -26,7 +26,7 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
     const [issue, delivery, reader] = await Promise.all([getIssue(deps.db, issueId), readerDelivery(deps.db, issueId, subscriberId), readerProfile(deps.db, subscriberId)]);
     const digestOf = async () => {
       if (!issue || !delivery || !reader) return null;
-      const { content, renderer } = await issueRendering(deps.db, issue);
+      const { content, renderer } = await issueRendering(deps, issue);
       const digest = assembleDigest(content, delivery.sections);
       if (!digest) return null;
       const readerLinksFor = webVersionLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId, sections: digest.sections });

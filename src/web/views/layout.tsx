@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { assetUrl } from '../assets.ts';
+import { siteIdentity } from '../site.ts';
 
 export interface PageProps {
   title: string;
@@ -23,7 +24,8 @@ export interface PageProps {
 }
 
 export function Page({ title, children, feeds, noindex, archive, wide, nav, scripts = [], description }: PageProps) {
-  const alternates = feeds ?? (archive ? [{ href: '/feed.xml', title: 'tagcast: every issue' }] : []);
+  const site = siteIdentity();
+  const alternates = feeds ?? (archive ? [{ href: '/feed.xml', title: `${site.name}: every issue` }] : []);
   const links = nav ?? [...(archive ? [{ href: '/archive', label: 'Archive' }] : []), { href: '/subscribe', label: 'Subscribe' }];
   return (
     <html lang="en" dir="ltr">
@@ -34,7 +36,7 @@ export function Page({ title, children, feeds, noindex, archive, wide, nav, scri
         {noindex ? <meta name="robots" content="noindex, nofollow" /> : null}
         {description ? <meta name="description" content={description} /> : null}
         <meta name="referrer" content="no-referrer" />
-        <title>{`${title} · tagcast`}</title>
+        <title>{`${title} · ${site.name}`}</title>
         <link rel="stylesheet" href={assetUrl('site.css')} />
         {/* Named here, or every browser asks for /favicon.ico and logs the 404. */}
         <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
@@ -51,7 +53,7 @@ export function Page({ title, children, feeds, noindex, archive, wide, nav, scri
         </a>
         <header className="site-header">
           <a className="brand" href={archive ? '/archive' : '/subscribe'}>
-            tagcast
+            {site.name}
           </a>
           <nav aria-label="Site">
             <ul>
@@ -69,7 +71,7 @@ export function Page({ title, children, feeds, noindex, archive, wide, nav, scri
           {children}
         </main>
         <footer className="site-footer">
-          <p>Weekly tag digests, sent by tagcast.</p>
+          <p>{site.tagline || 'Weekly tag digests.'}</p>
         </footer>
       </body>
     </html>

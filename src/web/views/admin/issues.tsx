@@ -261,6 +261,7 @@ export function IssuePage(p: IssuePageProps) {
         {can.resume ? <Action name="resume" label={i.status === 'paused' ? 'Resume' : 'Re-drive batches'} className="secondary" /> : null}
         {can.cancel ? <Action name="cancel" label="Cancel issue" className="danger" /> : null}
         <a href={`/admin/issues/${id}/combinations`}>Tag combinations</a>
+        <a href={`/admin/issues/${id}/note`}>Editor&rsquo;s note</a>
       </div>
 
       <p className="auto-refresh" hidden>

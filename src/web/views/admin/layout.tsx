@@ -50,7 +50,7 @@ export function TableHead({ cols }: { cols: (ReactNode | { num: ReactNode })[] }
   );
 }
 
-export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule' | 'tags';
+export type AdminSection = 'issues' | 'summaries' | 'subscribers' | 'schedule' | 'tags' | 'settings';
 
 const NAV: { key: AdminSection | 'queues'; href: string; label: string }[] = [
   { key: 'issues', href: '/admin/issues', label: 'Issues' },
@@ -58,6 +58,7 @@ const NAV: { key: AdminSection | 'queues'; href: string; label: string }[] = [
   { key: 'subscribers', href: '/admin/subscribers', label: 'Subscribers' },
   { key: 'tags', href: '/admin/tags', label: 'Tags' },
   { key: 'schedule', href: '/admin/schedule', label: 'Schedule' },
+  { key: 'settings', href: '/admin/settings', label: 'Settings' },
   { key: 'queues', href: '/admin/queues', label: 'Queues' },
 ];
 
@@ -113,6 +114,9 @@ const DONE: Record<string, string> = {
   'tag-hidden': 'Tag hidden: new readers are not offered it; its followers keep it.',
   'tag-shown': 'Tag offered again.',
   'tag-merged': 'Tags merged: the followers and summaries moved here.',
+  'settings-saved': 'Settings saved. Digests rendered from now on use them.',
+  'note-saved': 'Note saved.',
+  'note-removed': 'Note removed.',
 };
 
 export function DoneNotice({ done }: { done: string | undefined }) {
