@@ -14,7 +14,7 @@ import { registerImport } from './import.ts';
 import { registerIssue } from './issue.ts';
 import { registerPreview } from './preview.ts';
 import { registerProcesses } from './processes.ts';
-import { RemoteError, runRemote } from './remote.ts';
+import { runRemote } from './remote.ts';
 import { registerSubscribers } from './subscribers.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerTokens } from './tokens.ts';
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
 
 /**
  * The database is owned by a running server: an editor command runs again through that server's API
- * (src/cli/remote.ts). Returns what to report, or null when the command ran.
+ * (src/cli/remote.ts, for the commands not yet on withEditor). Returns what to report, or null when the command ran.
  */
 async function throughApi(argv: string[], locked: DbLockedError): Promise<unknown> {
   try {
@@ -75,7 +75,7 @@ export function reportError(e: unknown): number {
   }
   if (
     e instanceof RedisUnavailableError || e instanceof DbLockedError || e instanceof IssueStateError || e instanceof DatabaseUnavailableError ||
-    e instanceof ImportStoppedError || e instanceof HeaderError || e instanceof RemoteError
+    e instanceof ImportStoppedError || e instanceof HeaderError
   ) {
     process.stderr.write(`tagcast: ${e.message}\n`);
     return 1;

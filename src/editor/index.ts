@@ -3,6 +3,7 @@
 // puts them together. The CLI talks to the same `Editor` through the API when a running server owns
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
+import { issueOps, type IssueOps } from './issues.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
 
 export type { EditorDeps } from './deps.ts';
@@ -10,11 +11,13 @@ export { EditorError } from './errors.ts';
 
 export interface Editor {
   schedule: ScheduleOps;
+  issues: IssueOps;
 }
 
 /** The operations run in this process, on its database and queues. */
 export function localEditor(deps: EditorDeps): Editor {
   return {
     schedule: scheduleOps(deps),
+    issues: issueOps(deps),
   };
 }

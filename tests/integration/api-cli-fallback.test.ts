@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_FILE } from '../../src/cli/remote.ts';
+import { API_FILE } from '../../src/cli/clients/http.ts';
 import { LOCAL_TOKEN_NAME } from '../../src/cli/tokens.ts';
 import { listApiTokens } from '../../src/db/api-tokens.ts';
 import { cliSetup } from '../support/cli-setup.ts';

@@ -76,6 +76,7 @@ export const scheduleLocalBody = z.strictObject({
 export const testSendBody = z.strictObject({
   to: z.string().min(3, 'must be an email address').max(254, 'is longer than 254 characters'),
   subscriberId: z.number().int({ message: 'must be a whole number', abort: true }).positive('must be positive').max(INT_MAX, `must be at most ${INT_MAX}`).optional().describe("whose digest to send (default: a reader with content this issue)"),
+  as: z.string().min(3, 'must be an email address').max(254, 'is longer than 254 characters').optional().describe('whose digest to send, by address (instead of subscriberId)'),
 });
 
 export const weekQuery = z.strictObject({ week });
