@@ -45,7 +45,7 @@ export function allowedActions(issue: Pick<Issue, 'status' | 'plannedAt'>): Issu
 
 const ACTION_WORDS: Record<IssueAction, string> = {
   schedule: 'scheduled',
-  send: 'sent now',
+  send: 'sent',
   pause: 'paused',
   resume: 'resumed',
   cancel: 'cancelled',
@@ -128,12 +128,12 @@ export function localPlanTime(local: LocalTime): Date {
   return new Date(firstWave(local).getTime() - LOCAL_LEAD_MS);
 }
 
-async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date): Promise<Issue> {
+async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date, action: 'schedule' | 'send' = 'schedule'): Promise<Issue> {
   const issue = await mustGet(db, id);
-  mustAllow('schedule', issue);
+  mustAllow(action, issue);
   const moved = await transitionIssue(db, id, [...ISSUE_TRANSITIONS.schedule.from], 'scheduled', { sendAt: at, local: local && { time: local.time, date: local.date } });
   // Planned (or moved) since it was read: the conditional update refused; say why from its state now.
-  if (!moved) throw new IssueStateError(refusalOf('schedule', (await getIssue(db, id)) ?? issue));
+  if (!moved) throw new IssueStateError(refusalOf(action, (await getIssue(db, id)) ?? issue));
   // A reschedule replaces the delayed plan job; plan-issue itself also re-checks send_at.
   const enqueue = enqueueTo(queues);
   await enqueue.remove('plan-issue', { issueId: id });
@@ -162,7 +162,7 @@ export async function scheduleIssueLocal(db: Db, queues: Queues, id: number, loc
 }
 
 export function sendIssueNow(db: Db, queues: Queues, id: number, now = new Date()): Promise<Issue> {
-  return scheduleIssue(db, queues, id, now, now);
+  return schedule(db, queues, id, now, null, now, 'send');
 }
 
 export async function pauseIssue(db: Db, id: number, reason = 'paused by an editor'): Promise<Issue> {

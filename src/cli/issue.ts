@@ -43,7 +43,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function resumedLine(issue: Pick<Issue, 'id' | 'status' | 'sendAt' | 'plannedAt'>, batches: number): string {
   if (!issue.plannedAt) return `issue ${issue.id} ${issue.status}: it goes out at ${issue.sendAt?.toISOString() ?? 'its time'}`;
   if (batches === 0) return `issue ${issue.id} ${issue.status}: every reader has been sent it; it is marked sent shortly`;
-  return `issue ${issue.id} ${issue.status}: ${plural(batches, 'batch', 'batches')} of readers still to send, sending again`;
+  return `issue ${issue.id} ${issue.status} again: ${plural(batches, 'batch', 'batches')} of readers still to go`;
 }
 
 export function registerIssue(program: Command): void {

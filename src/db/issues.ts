@@ -286,3 +286,23 @@ export async function finalizeIssue(db: Db, issueId: number): Promise<Issue | un
   );
   return row;
 }
+
+/** A week with summaries, and the issue that holds it (the newest live edition), if any. */
+export interface WeekIssue {
+  week: string;
+  summaries: number;
+  issue: { id: number; status: IssueStatus } | null;
+}
+
+/** Every week with summaries, newest first, with the live issue that holds it. */
+export async function weeksWithIssues(db: Db): Promise<WeekIssue[]> {
+  const rows = await db.query<{ week: string; summaries: number; issueId: number | null; status: IssueStatus | null }>(
+    `select w.week, w.summaries, i.id as "issueId", i.status
+     from (select week, count(*)::int as summaries from summaries group by week) w
+     left join lateral (
+       select id, status from issues where week = w.week and ${LIVE} order by edition desc, id desc limit 1
+     ) i on true
+     order by w.week desc`,
+  );
+  return rows.map((r) => ({ week: r.week, summaries: r.summaries, issue: r.issueId === null ? null : { id: r.issueId, status: r.status! } }));
+}

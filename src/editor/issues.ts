@@ -4,7 +4,8 @@
 // src/db/; this is the editor's operation over them, the same for every face.
 import type { Engine } from '../config.ts';
 import { failureReasons, issueProgress, sectionCounts } from '../db/deliveries.ts';
-import { getIssue, listIssues, readersForWeek, type Issue } from '../db/issues.ts';
+import { getIssue, listIssues, readersForWeek, weeksWithIssues, type Issue, type WeekIssue } from '../db/issues.ts';
+import { isoWeek } from '../digest/week.ts';
 import { issueProgressDetail, type IssueProgressDetail } from '../db/progress.ts';
 import { plannedCombinations, subscriberForPreview, tagNamesBySlug, weekCombinations } from '../db/report.ts';
 import {
@@ -54,6 +55,20 @@ export interface IssueCombinations {
   total: number;
 }
 
+export interface IssueWeeks {
+  /** Every week with summaries, newest first, with the issue that holds it (sent, scheduled, draft …). */
+  weeks: WeekIssue[];
+  /** The week to offer first: the next one with content and no issue (from this week on), else the newest such. */
+  suggested: string | null;
+}
+
+/** The week an editor most likely wants an issue for next. */
+export function suggestWeek(weeks: WeekIssue[], now: Date): string | null {
+  const open = weeks.filter((w) => w.issue === null && w.summaries > 0).map((w) => w.week).sort();
+  const current = isoWeek(now);
+  return open.find((w) => w >= current) ?? open.at(-1) ?? null;
+}
+
 export interface NewIssueInput {
   week: string;
   /** Default: TEMPLATE_ENGINE. */
@@ -89,6 +104,8 @@ export interface IssueOps {
   /** How many readers the issue's week reaches now (before it is planned). */
   readers(id: number): Promise<IssueReach>;
   combinations(id: number): Promise<IssueCombinations>;
+  /** The weeks an issue can be made of, marked with the issues already made of them. */
+  weeks(): Promise<IssueWeeks>;
 }
 
 const TEST_SEND_KIND: Record<TestSendRefusal, EditorErrorKind> = {
@@ -203,6 +220,11 @@ export function issueOps(deps: EditorDeps): IssueOps {
     },
 
     readers: async (id) => reach(await mustGet(id)),
+
+    async weeks() {
+      const weeks = await weeksWithIssues(deps.db);
+      return { weeks, suggested: suggestWeek(weeks, deps.now()) };
+    },
 
     async combinations(id) {
       const issue = await mustGet(id);

@@ -21,5 +21,6 @@ export function issuesClient(api: ApiClient): IssueOps {
     test: (id, input) => post(id, 'test', input),
     readers: (id) => api.request('GET', `/issues/${id}/readers`),
     combinations: (id) => api.request('GET', `/issues/${id}/combinations`),
+    weeks: () => api.request('GET', '/issue-weeks'),
   };
 }

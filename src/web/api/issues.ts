@@ -20,6 +20,13 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
   defineRoute(
     scope,
     registry,
+    { method: 'GET', url: '/issue-weeks', tag, summary: 'Weeks with summaries, each with the issue that holds it, and the week to make an issue of next' },
+    async (_i, req) => deps.editor(req).issues.weeks(),
+  );
+
+  defineRoute(
+    scope,
+    registry,
     { method: 'GET', url: '/issues/:id', tag, summary: 'One issue with its progress, failure reasons and ledger (rate, waves, outcomes)', params: idParams, errors: notFound },
     async ({ params }, req) => deps.editor(req).issues.get(params.id),
   );
