@@ -128,10 +128,10 @@ export function localPlanTime(local: LocalTime): Date {
   return new Date(firstWave(local).getTime() - LOCAL_LEAD_MS);
 }
 
-async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date, action: 'schedule' | 'send' = 'schedule'): Promise<Issue> {
+async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date, action: 'schedule' | 'send' = 'schedule', timeZone: string | null = null): Promise<Issue> {
   const issue = await mustGet(db, id);
   mustAllow(action, issue);
-  const moved = await transitionIssue(db, id, [...ISSUE_TRANSITIONS.schedule.from], 'scheduled', { sendAt: at, local: local && { time: local.time, date: local.date } });
+  const moved = await transitionIssue(db, id, [...ISSUE_TRANSITIONS.schedule.from], 'scheduled', { sendAt: at, timeZone, local: local && { time: local.time, date: local.date } });
   // Planned (or moved) since it was read: the conditional update refused; say why from its state now.
   if (!moved) throw new IssueStateError(refusalOf(action, (await getIssue(db, id)) ?? issue));
   // A reschedule replaces the delayed plan job; plan-issue itself also re-checks send_at.
@@ -141,9 +141,12 @@ async function schedule(db: Db, queues: Queues, id: number, at: Date, local: Loc
   return moved;
 }
 
-/** Schedules (or reschedules) an issue for everyone at one time; `at` in the past or now means "send now". */
-export function scheduleIssue(db: Db, queues: Queues, id: number, at: Date, now = new Date()): Promise<Issue> {
-  return schedule(db, queues, id, at, null, now);
+/**
+ * Schedules (or reschedules) an issue for everyone at one time; `at` in the past or now means "send
+ * now". `timeZone`: the zone the editor chose the time in, kept to show it back to them.
+ */
+export function scheduleIssue(db: Db, queues: Queues, id: number, at: Date, now = new Date(), timeZone: string | null = null): Promise<Issue> {
+  return schedule(db, queues, id, at, null, now, 'schedule', timeZone);
 }
 
 /**

@@ -90,8 +90,8 @@ export interface IssueOps {
   get(id: number): Promise<IssueDetail>;
   /** A week taken is a 'conflict' with `details.existing` (id and status of the issue holding it). */
   create(input: NewIssueInput): Promise<Issue>;
-  /** For everyone at `at`; a time now or past sends it now. */
-  schedule(id: number, input: { at: Date }): Promise<IssueReach>;
+  /** For everyone at `at`; a time now or past sends it now. `timeZone`: the zone it was chosen in (shown back). */
+  schedule(id: number, input: { at: Date; timeZone?: string | undefined }): Promise<IssueReach>;
   /** At `localTime` on `date` in each reader's own zone. */
   scheduleLocal(id: number, input: { localTime: string; date: string }): Promise<IssueReach>;
   send(id: number): Promise<IssueReach>;
@@ -174,7 +174,7 @@ export function issueOps(deps: EditorDeps): IssueOps {
 
     async schedule(id, input) {
       const queues = await queuesOf(deps);
-      return reach(await refusing(() => scheduleIssue(deps.db, queues, id, input.at, deps.now())));
+      return reach(await refusing(() => scheduleIssue(deps.db, queues, id, input.at, deps.now(), input.timeZone ?? null)));
     },
 
     async scheduleLocal(id, input) {

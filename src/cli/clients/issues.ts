@@ -12,7 +12,7 @@ export function issuesClient(api: ApiClient): IssueOps {
       const { again, ...rest } = input;
       return (await api.request<{ issue: Issue }>('POST', '/issues', { ...rest, ...(again ? { again: true, reason: again.reason } : {}) })).issue;
     },
-    schedule: (id, input) => post(id, 'schedule', { at: input.at.toISOString() }),
+    schedule: (id, input) => post(id, 'schedule', { at: input.at.toISOString(), ...(input.timeZone ? { timeZone: input.timeZone } : {}) }),
     scheduleLocal: (id, input) => post(id, 'schedule-local', input),
     send: (id) => post(id, 'send'),
     pause: async (id) => (await post<{ issue: Issue }>(id, 'pause')).issue,

@@ -93,6 +93,20 @@ function progressView(deps: AdminDeps, issue: Issue, d: IssueProgressDetail): Pr
 }
 
 /**
+ * When an issue goes out, in the zone the editor chose with UTC beside it: at local time, the time in
+ * DEFAULT_TIME_ZONE (readers without a zone of their own); at a time, the zone it was scheduled in.
+ */
+export function sendAtText(issue: Pick<Issue, 'sendAt' | 'sendTimeZone' | 'localTime' | 'localDate'>, defaultZone: string): string {
+  const withUtc = (d: Date, zone: string) => (zone === 'UTC' ? formatTime(d, 'UTC') : `${formatTime(d, zone)} (${formatTime(d, 'UTC')})`);
+  if (issue.localTime && issue.localDate) {
+    const there = zonedInstant({ date: issue.localDate, time: issue.localTime }, defaultZone);
+    return `${issue.localDate} at ${issue.localTime} in each reader’s time zone; in ${defaultZone}: ${withUtc(there, defaultZone)}`;
+  }
+  if (!issue.sendAt) return 'not scheduled';
+  return withUtc(issue.sendAt, issue.sendTimeZone ?? defaultZone);
+}
+
+/**
  * A reason as the page's sentence: a capital first letter and a full stop, except that an address (or
  * anything else that starts with a lower-case word holding "@") keeps its case.
  */
@@ -256,8 +270,8 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         csrf={deps.csrf.token(req, reply)}
         issue={issue}
         createdText={formatTime(issue.createdAt, zone)}
-        sendAtText={issue.sendAt ? formatTime(issue.sendAt, zone) : 'not scheduled'}
-        localText={issue.localTime ? `${issue.localDate} at ${issue.localTime} in each reader’s time zone` : null}
+        sendAtText={sendAtText(issue, zone)}
+        localText={null}
         progress={progress}
         done={doneOf(req)}
         defaultZone={zone}
@@ -291,7 +305,7 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         fields: { date, time, time_zone: tz },
       });
       if (ask) return ask;
-      await adminEditor(deps).issues.schedule(issue.id, { at });
+      await adminEditor(deps).issues.schedule(issue.id, { at, timeZone: tz });
       return 'scheduled';
     }),
   );

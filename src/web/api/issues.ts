@@ -75,7 +75,7 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
     scope,
     registry,
     { method: 'POST', url: '/issues/:id/schedule', tag, summary: 'Schedule an issue for a time (a time now or past sends it now)', params: idParams, body: scheduleIssueBody, errors: needsQueues },
-    async ({ params, body }, req) => deps.editor(req).issues.schedule(params.id, { at: new Date(body.at) }),
+    async ({ params, body }, req) => deps.editor(req).issues.schedule(params.id, { at: new Date(body.at), timeZone: body.timeZone }),
   );
 
   defineRoute(
