@@ -138,7 +138,7 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
       [{ date: '2030-02-30', time: '09:30' }, '2030-02-30 is not a date'],
       [{ date: 'tomorrow', time: '09:30' }, 'Enter a date as YYYY-MM-DD'],
       [{ date: '2030-03-04', time: '25:00' }, 'Enter a time as HH:MM'],
-      [{ date: '2030-03-04', time: '09:30', time_zone: 'Mars/Olympus' }, 'choose a time zone from the list'],
+      [{ date: '2030-03-04', time: '09:30', time_zone: 'Mars/Olympus' }, 'Choose a time zone from the list'],
       [{ date: '2020-03-04', time: '09:30', time_zone: 'UTC' }, 'has passed'],
     ] as const) {
       const bad = await post(`/admin/issues/${id}/schedule`, fields);
