@@ -147,6 +147,8 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await expect.poll(() => page.locator('#progress .big-number').textContent(), { timeout: 30_000, interval: 500 }).toMatch(/^12 of 12 submitted/);
     // The status chip is refreshed with the counts: never "scheduled" beside "12 of 12 submitted" (issue 20).
     expect(['sending', 'sent']).toContain(await page.locator('#progress .status').textContent());
+    // The buttons outside the block were for "scheduled": a line says so, with a link that reloads them.
+    await expect.poll(() => page.locator('#status-changed').isVisible()).toBe(true);
     expect(page.url()).toBe(`${url}/admin/issues/${issueId}?done=sending`);
 
     // Preview a reader's digest: the email in a sandboxed frame, loaded with the editor's session.

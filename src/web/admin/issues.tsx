@@ -271,7 +271,6 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         issue={issue}
         createdText={formatTime(issue.createdAt, zone)}
         sendAtText={sendAtText(issue, zone)}
-        localText={null}
         progress={progress}
         done={doneOf(req)}
         defaultZone={zone}

@@ -217,7 +217,6 @@ export interface IssuePageProps {
   issue: Issue;
   createdText: string;
   sendAtText: string;
-  localText: string | null;
   progress: ProgressView;
   done?: string | undefined;
   defaultZone: string;
@@ -251,7 +250,7 @@ export function IssuePage(p: IssuePageProps) {
       </h1>
       <DoneNotice done={p.done} />
       <dl className="facts">
-        <Fact term="Send at">{p.localText ?? p.sendAtText}</Fact>
+        <Fact term="Send at">{p.sendAtText}</Fact>
         <Fact term="Engine">{i.engine}</Fact>
         <Fact term="Subject">{i.subject ?? <span className="muted">each reader&rsquo;s own (their top tags)</span>}</Fact>
         <Fact term="Created">{p.createdText}</Fact>
@@ -274,6 +273,9 @@ export function IssuePage(p: IssuePageProps) {
         <label className="check" htmlFor="auto-refresh">
           <input type="checkbox" id="auto-refresh" defaultChecked /> Update progress every 5 seconds
         </label>
+      </p>
+      <p id="status-changed" className="small" role="status" hidden>
+        The status changed since this page opened: <a href={`/admin/issues/${id}`}>reload it</a> for the actions that fit it now.
       </p>
       <ProgressSection v={p.progress} />
 
