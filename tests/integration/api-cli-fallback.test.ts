@@ -34,7 +34,7 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
       server.stderr!.on('data', (d) => (serverErr += d));
       const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
       try {
-        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'));
+        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'), 90_000);
         expect(statSync(apiFile).mode & 0o777).toBe(0o600);
         const published = JSON.parse(readFileSync(apiFile, 'utf8')) as { url: string; token: string };
         expect(published.url).toBe(`http://127.0.0.1:${port}`);
@@ -124,5 +124,7 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         await t.release();
       }
     },
+    // A server's start and every command's own start take long on a busy machine.
+    300_000,
   );
 });
