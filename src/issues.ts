@@ -2,7 +2,7 @@
 // Redis only carries work, so every operation can be repeated and `resume` rebuilds jobs from the ledger.
 import type { Db } from './db/connection.ts';
 import { pendingBatchTimes, skipPending } from './db/deliveries.ts';
-import { activeIssues, AGAIN_REASON_MAX, createIssue, currentIssueForWeek, getIssue, lastSentIssueOfWeek, transitionIssue, type Issue } from './db/issues.ts';
+import { activeIssues, AGAIN_REASON_MAX, createIssue, currentIssueForWeek, getIssue, lastSentIssueOfWeek, transitionIssue, type Issue, type IssueStatus } from './db/issues.ts';
 import type { Engine } from './config.ts';
 import { owedNotices } from './db/notices.ts';
 import { batchDelays, enqueueTo, type Enqueue } from './enqueue.ts';
@@ -14,6 +14,63 @@ export class IssueStateError extends Error {
 }
 
 export { AGAIN_REASON_MAX, WeekTakenError } from './db/issues.ts';
+
+/** What an editor can do to an issue. */
+export type IssueAction = 'schedule' | 'send' | 'pause' | 'resume' | 'cancel' | 'again';
+
+/**
+ * Which action is allowed from which status: the one table the operations refuse by and the admin
+ * page shows its buttons by. `unplanned`: only before the ledger is written (a planned issue's readers
+ * and content are fixed, so it can no longer be moved or sent "now").
+ */
+export const ISSUE_TRANSITIONS: Record<IssueAction, { from: readonly IssueStatus[]; unplanned?: true }> = {
+  schedule: { from: ['draft', 'scheduled', 'paused'], unplanned: true },
+  send: { from: ['draft', 'scheduled', 'paused'], unplanned: true },
+  pause: { from: ['scheduled', 'sending'] },
+  resume: { from: ['paused', 'scheduled', 'sending'] },
+  cancel: { from: ['draft', 'scheduled', 'paused', 'sending'] },
+  again: { from: ['sent'] },
+};
+
+/** Whether the table allows `action` on an issue as it is now. */
+export function canDo(action: IssueAction, issue: Pick<Issue, 'status' | 'plannedAt'>): boolean {
+  const t = ISSUE_TRANSITIONS[action];
+  return t.from.includes(issue.status) && !(t.unplanned && issue.plannedAt !== null);
+}
+
+/** Every action the table allows on an issue as it is now, in the table's order. */
+export function allowedActions(issue: Pick<Issue, 'status' | 'plannedAt'>): IssueAction[] {
+  return (Object.keys(ISSUE_TRANSITIONS) as IssueAction[]).filter((a) => canDo(a, issue));
+}
+
+const ACTION_WORDS: Record<IssueAction, string> = {
+  schedule: 'scheduled',
+  send: 'sent',
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
+  again: 'sent again',
+};
+
+/** Statuses nothing but "again" leaves. */
+const FINISHED: readonly IssueStatus[] = ['sent', 'cancelled', 'failed'];
+
+function listOf(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
+/** Why the table refuses `action` on an issue, in the editor's words. */
+export function refusalOf(action: IssueAction, issue: Pick<Issue, 'id' | 'status' | 'plannedAt'>): string {
+  const t = ISSUE_TRANSITIONS[action];
+  if (FINISHED.includes(issue.status)) return `issue ${issue.id} is ${issue.status}; it can no longer be ${ACTION_WORDS[action]}`;
+  if (t.from.includes(issue.status) && t.unplanned) return `issue ${issue.id} is already ${issue.status} (its readers are fixed); it can no longer be ${ACTION_WORDS[action]}`;
+  return `issue ${issue.id} is ${issue.status}; only a ${listOf(t.from)} issue can be ${ACTION_WORDS[action]}`;
+}
+
+/** Refuses with the table's reason unless `action` is allowed on the issue now. */
+export function mustAllow(action: IssueAction, issue: Pick<Issue, 'id' | 'status' | 'plannedAt'>): void {
+  if (!canDo(action, issue)) throw new IssueStateError(refusalOf(action, issue));
+}
 
 /** What is wrong with a reason for sending a week again, or null when it will do. */
 export function againReasonProblem(reason: string | undefined): string | null {
@@ -71,11 +128,12 @@ export function localPlanTime(local: LocalTime): Date {
   return new Date(firstWave(local).getTime() - LOCAL_LEAD_MS);
 }
 
-async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date): Promise<Issue> {
+async function schedule(db: Db, queues: Queues, id: number, at: Date, local: LocalTime | null, now: Date, action: 'schedule' | 'send' = 'schedule', timeZone: string | null = null): Promise<Issue> {
   const issue = await mustGet(db, id);
-  if (issue.plannedAt) throw new IssueStateError(`issue ${id} is already ${issue.status}; it can no longer be rescheduled`);
-  const moved = await transitionIssue(db, id, ['draft', 'scheduled', 'paused'], 'scheduled', { sendAt: at, local: local && { time: local.time, date: local.date } });
-  if (!moved) throw new IssueStateError(`issue ${id} is ${issue.status}; only a draft or scheduled issue can be scheduled`);
+  mustAllow(action, issue);
+  const moved = await transitionIssue(db, id, [...ISSUE_TRANSITIONS.schedule.from], 'scheduled', { sendAt: at, timeZone, local: local && { time: local.time, date: local.date } });
+  // Planned (or moved) since it was read: the conditional update refused; say why from its state now.
+  if (!moved) throw new IssueStateError(refusalOf(action, (await getIssue(db, id)) ?? issue));
   // A reschedule replaces the delayed plan job; plan-issue itself also re-checks send_at.
   const enqueue = enqueueTo(queues);
   await enqueue.remove('plan-issue', { issueId: id });
@@ -83,9 +141,12 @@ async function schedule(db: Db, queues: Queues, id: number, at: Date, local: Loc
   return moved;
 }
 
-/** Schedules (or reschedules) an issue for everyone at one time; `at` in the past or now means "send now". */
-export function scheduleIssue(db: Db, queues: Queues, id: number, at: Date, now = new Date()): Promise<Issue> {
-  return schedule(db, queues, id, at, null, now);
+/**
+ * Schedules (or reschedules) an issue for everyone at one time; `at` in the past or now means "send
+ * now". `timeZone`: the zone the editor chose the time in, kept to show it back to them.
+ */
+export function scheduleIssue(db: Db, queues: Queues, id: number, at: Date, now = new Date(), timeZone: string | null = null): Promise<Issue> {
+  return schedule(db, queues, id, at, null, now, 'schedule', timeZone);
 }
 
 /**
@@ -104,21 +165,23 @@ export async function scheduleIssueLocal(db: Db, queues: Queues, id: number, loc
 }
 
 export function sendIssueNow(db: Db, queues: Queues, id: number, now = new Date()): Promise<Issue> {
-  return scheduleIssue(db, queues, id, now, now);
+  return schedule(db, queues, id, now, null, now, 'send');
 }
 
 export async function pauseIssue(db: Db, id: number, reason = 'paused by an editor'): Promise<Issue> {
   const issue = await mustGet(db, id);
-  const moved = await transitionIssue(db, id, ['scheduled', 'sending'], 'paused', { reason });
-  if (!moved) throw new IssueStateError(`issue ${id} is ${issue.status}; only a scheduled or sending issue can be paused`);
+  mustAllow('pause', issue);
+  const moved = await transitionIssue(db, id, [...ISSUE_TRANSITIONS.pause.from], 'paused', { reason });
+  if (!moved) throw new IssueStateError(refusalOf('pause', (await getIssue(db, id)) ?? issue));
   return moved;
 }
 
 export async function cancelIssue(db: Db, id: number): Promise<Issue> {
   const issue = await mustGet(db, id);
+  mustAllow('cancel', issue);
   return db.tx(async (tx) => {
-    const moved = await transitionIssue(tx, id, ['draft', 'scheduled', 'paused', 'sending'], 'cancelled', { reason: 'cancelled by an editor' });
-    if (!moved) throw new IssueStateError(`issue ${id} is ${issue.status}; it can no longer be cancelled`);
+    const moved = await transitionIssue(tx, id, [...ISSUE_TRANSITIONS.cancel.from], 'cancelled', { reason: 'cancelled by an editor' });
+    if (!moved) throw new IssueStateError(`issue ${id} changed status meanwhile; it can no longer be cancelled`);
     await skipPending(tx, id, 'issue cancelled');
     return moved;
   });
@@ -145,10 +208,9 @@ export async function rebuildJobs(db: Db, enqueue: Enqueue, issue: Issue, now = 
 export async function resumeIssue(db: Db, queues: Queues, id: number, now = new Date()): Promise<{ issue: Issue; batches: number }> {
   const issue = await mustGet(db, id);
   let resumed: Issue | undefined = issue;
+  mustAllow('resume', issue);
   if (issue.status === 'paused') {
     resumed = await transitionIssue(db, id, ['paused'], issue.plannedAt ? 'sending' : 'scheduled', { reason: null });
-  } else if (!['sending', 'scheduled'].includes(issue.status)) {
-    throw new IssueStateError(`issue ${id} is ${issue.status}; only a paused, scheduled or sending issue can be resumed`);
   }
   if (!resumed) throw new IssueStateError(`issue ${id} changed status meanwhile; try again`);
   const { batches } = await rebuildJobs(db, enqueueTo(queues), resumed, now);

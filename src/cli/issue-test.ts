@@ -1,12 +1,14 @@
 // `tagcast issue test ID --to EMAIL [--as SUBSCRIBER_EMAIL]`: one test email of an issue's digest
-// (src/send/test-send.ts), through the configured provider, without touching the issue.
+// (src/send/test-send.ts), through the configured provider, without touching the issue; beside a running
+// server on the embedded database, through that server's API (its provider, its limit).
 import type { Command } from 'commander';
-import { subscriberForPreview } from '../db/report.ts';
-import type { Config } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { issueOps } from '../editor/issues.ts';
 import { redisClient, type RedisClient } from '../queue.ts';
 import { normaliseEmail } from '../lib/mail.ts';
 import { parseId } from './args.ts';
-import { createContext, UsageError } from './context.ts';
+import { UsageError } from './context.ts';
+import { withEditor } from './editor.ts';
 
 /** Redis for the shared limit when it answers at once; the command works without it (counted in-process). */
 async function limitStore(config: Config): Promise<RedisClient | undefined> {
@@ -24,6 +26,11 @@ async function limitStore(config: Config): Promise<RedisClient | undefined> {
   }
 }
 
+/** Where the outbox wrote the test, when the provider is the outbox. */
+function outboxOf(config: Pick<Config, 'emailProvider' | 'outboxDir'>, id: number): string | undefined {
+  return config.emailProvider === 'outbox' ? `${config.outboxDir}/test-${id}` : undefined;
+}
+
 export function registerIssueTest(issueCommand: Command): void {
   issueCommand
     .command('test')
@@ -37,33 +44,25 @@ export function registerIssueTest(issueCommand: Command): void {
       if ('error' in to) throw new UsageError(`--to: ${to.error}`);
       const as = o.as === undefined ? undefined : normaliseEmail(o.as);
       if (as && 'error' in as) throw new UsageError(`--as: ${as.error}`);
-      const ctx = await createContext({ logLevel: 'warn', signsLinks: true });
-      const redis = await limitStore(ctx.config);
-      const [{ createProvider }, { sendTestEmail, TestSendError }] = await Promise.all([import('../send/index.ts'), import('../send/test-send.ts')]);
-      const provider = createProvider(ctx.config);
-      try {
-        let subscriberId: number | undefined;
-        if (as) {
-          const reader = await subscriberForPreview(ctx.db, as.email);
-          if (!reader) throw new UsageError(`--as: no subscriber ${as.email}`);
-          subscriberId = reader.id;
-        }
-        const { providerId } = await sendTestEmail(
-          { db: ctx.db, provider, config: ctx.config, now: () => new Date(), ...(redis ? { redis } : {}) },
-          id,
-          to.email,
-          subscriberId === undefined ? {} : { subscriberId },
-        );
-        const where = ctx.config.emailProvider === 'outbox' ? ` (outbox: ${ctx.config.outboxDir}/test-${id})` : '';
-        process.stdout.write(`sent a test of issue ${id} to ${to.email}${as ? ` as ${as.email}` : ''}${providerId ? ` · id ${providerId}` : ''}${where}\n`);
-      } catch (e) {
-        if (!(e instanceof TestSendError)) throw e;
-        process.stderr.write(`tagcast: ${e.message}\n`);
-        process.exitCode = 1;
-      } finally {
-        await provider.close?.();
-        redis?.disconnect();
-        await ctx.close();
-      }
+      const input = { to: to.email, ...(as ? { as: as.email } : {}) };
+      const { providerId, outbox } = await withEditor(
+        async (ed, where) => {
+          // Through the API the server sends it with its provider and limit; here this process does.
+          if (!where.local) return { ...(await ed.issues.test(id, input)), outbox: outboxOf(loadConfig(), id) };
+          const ctx = where.local;
+          const { createProvider } = await import('../send/index.ts');
+          const [redis, provider] = [await limitStore(ctx.config), createProvider(ctx.config)];
+          try {
+            const ops = issueOps({ db: ctx.db, config: ctx.config, now: () => new Date(), provider, redis, actor: 'cli' });
+            const r = await ops.test(id, input);
+            return { ...r, outbox: outboxOf(ctx.config, id) };
+          } finally {
+            await provider.close?.();
+            redis?.disconnect();
+          }
+        },
+        { logLevel: 'warn', signsLinks: true },
+      );
+      process.stdout.write(`sent a test of issue ${id} to ${to.email}${as ? ` as ${as.email}` : ''}${providerId ? ` · id ${providerId}` : ''}${outbox ? ` (outbox: ${outbox})` : ''}\n`);
     });
 }

@@ -1,21 +1,15 @@
 import type { Command } from 'commander';
-import { getIssue, listIssues, readersForWeek, WeekTakenError, type IssueStatus } from '../db/issues.ts';
-import { againReasonProblem, cancelIssue, createWeekIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow } from '../issues.ts';
+import type { Issue, IssueStatus } from '../db/issues.ts';
+import { EditorError } from '../editor/errors.ts';
+import { againReasonProblem } from '../issues.ts';
 import { parseEngine, parseId, parseSubject, parseWeek } from './args.ts';
-import { createContext, UsageError, type Context } from './context.ts';
+import { UsageError } from './context.ts';
+import { withEditor } from './editor.ts';
 import { registerIssueTest } from './issue-test.ts';
 import { registerIssueNote } from './note.ts';
-import { issueLine, issueReport } from './report.ts';
-import { waitForIssue } from './wait.ts';
-
-async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
-  const ctx = await createContext({ logLevel: 'warn' });
-  try {
-    await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
+import { issueLine, reportOf } from './report.ts';
+import { waitFor } from './wait.ts';
+import { loadConfig } from '../config.ts';
 
 /** `--again --reason R` checked before any work: a bad or missing reason is a usage error (exit 2). */
 export function parseAgain(o: { again?: boolean; reason?: string }): { reason: string } | undefined {
@@ -41,6 +35,18 @@ export function readersLine(n: number): string {
   return `reaches ${n} reader${n === 1 ? '' : 's'} (active, following a tag with content that week)`;
 }
 
+/** "1 batch", "2 batches". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** What `issue resume` gives the editor: when the issue goes out, or how much of it is still to go. */
+export function resumedLine(issue: Pick<Issue, 'id' | 'status' | 'sendAt' | 'plannedAt'>, batches: number): string {
+  if (!issue.plannedAt) return `issue ${issue.id} ${issue.status}: it goes out at ${issue.sendAt?.toISOString() ?? 'its time'}`;
+  if (batches === 0) return `issue ${issue.id} ${issue.status}: every reader has been sent it; it is marked sent shortly`;
+  return `issue ${issue.id} ${issue.status} again: ${plural(batches, 'batch', 'batches')} of readers still to go`;
+}
+
 export function registerIssue(program: Command): void {
   const cmd = program.command('issue').description('create, schedule, send and watch issues');
 
@@ -56,16 +62,15 @@ export function registerIssue(program: Command): void {
       const week = parseWeek(o.week);
       const subject = parseSubject(o.subject);
       const again = parseAgain(o);
-      await withContext(async (ctx) => {
-        try {
-          const issue = await createWeekIssue(ctx.db, { week, engine: parseEngine(o.engine, ctx.config.templateEngine), subject, ...(again ? { again } : {}) });
-          const of = issue.againOf !== null ? `, correction of issue ${issue.againOf}` : '';
-          process.stdout.write(`created issue ${issue.id} for ${issue.week} (${issue.engine}, draft${of})\n`);
-        } catch (e) {
-          if (e instanceof WeekTakenError) throw new IssueStateError(weekTakenLine(e.week, e.existing));
-          throw e;
+      const engine = parseEngine(o.engine, loadConfig().templateEngine);
+      const issue = await withEditor((ed) => ed.issues.create({ week, engine, subject, again })).catch((e: unknown) => {
+        if (e instanceof EditorError && e.details.existing !== undefined) {
+          throw new EditorError(e.kind, weekTakenLine(week, (e.details.existing ?? undefined) as { id: number; status: IssueStatus } | undefined), e.details);
         }
+        throw e;
       });
+      const of = issue.againOf ? `, correction of issue ${issue.againOf}` : '';
+      process.stdout.write(`created issue ${issue.id} for ${issue.week} (${issue.engine}, draft${of})\n`);
     });
 
   cmd
@@ -81,42 +86,39 @@ export function registerIssue(program: Command): void {
       if (o.local !== undefined) {
         if (o.date === undefined) throw new UsageError('--local needs --date YYYY-MM-DD (the day readers get it)');
         const local = { localTime: o.local, date: o.date };
-        await withContext(async (ctx) => {
-          const issue = await scheduleIssueLocal(ctx.db, await ctx.queues(), id, local);
-          process.stdout.write(`${readersLine(await readersForWeek(ctx.db, issue.week))}\n`);
-          process.stdout.write(`issue ${issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (planned at ${issue.sendAt?.toISOString()}, an hour before the first readers get it)\n`);
-        });
+        const { issue, readers } = await withEditor((ed) => ed.issues.scheduleLocal(id, local));
+        process.stdout.write(`${readersLine(readers)}\n`);
+        process.stdout.write(`issue ${issue.id} scheduled for ${o.date} at ${o.local} in each reader's time zone (planned at ${issue.sendAt?.toISOString()}, an hour before the first readers get it)\n`);
         return;
       }
       const at = new Date(o.at!);
       if (Number.isNaN(at.getTime()) || !/T.*(Z|[+-]\d\d:?\d\d)$/i.test(o.at!)) {
         throw new UsageError(`--at must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00Z, got "${o.at}"`);
       }
-      await withContext(async (ctx) => {
-        const issue = await scheduleIssue(ctx.db, await ctx.queues(), id, at);
-        process.stdout.write(`${readersLine(await readersForWeek(ctx.db, issue.week))}\n`);
-        process.stdout.write(`issue ${issue.id} scheduled for ${issue.sendAt?.toISOString()}\n`);
-      });
+      const { issue, readers } = await withEditor((ed) => ed.issues.schedule(id, { at }));
+      process.stdout.write(`${readersLine(readers)}\n`);
+      process.stdout.write(`issue ${issue.id} scheduled for ${issue.sendAt?.toISOString()}\n`);
     });
 
   cmd
     .command('send')
     .description('send an issue now')
     .argument('<id>')
-    .option('--wait', 'run a worker in this process and wait until the issue is sent')
+    .option('--wait', 'wait until the issue is sent, with its progress (a worker in this process sends it, or the running server’s)')
     .action(async (raw: string, o: { wait?: boolean }) => {
       const id = parseId(raw);
-      await withContext(async (ctx) => {
-        const sending = await sendIssueNow(ctx.db, await ctx.queues(), id);
-        process.stdout.write(`issue ${id} ${readersLine(await readersForWeek(ctx.db, sending.week))}\n`);
+      await withEditor(async (ed, where) => {
+        const { readers } = await ed.issues.send(id);
+        process.stdout.write(`issue ${id} ${readersLine(readers)}\n`);
         if (!o.wait) {
           process.stdout.write(`issue ${id} queued; a running worker (tagcast worker or start) sends it\n`);
           return;
         }
-        await ctx.startWorkers();
-        const issue = await waitForIssue(ctx, id);
-        process.stdout.write(`${await issueReport(ctx.db, ctx.config, issue)}\n`);
-        if (issue.status !== 'sent') process.exitCode = 1;
+        // Here a worker of this process sends it; through the API the server's workers do, and this only watches.
+        if (where.local) await where.local.startWorkers();
+        const d = await waitFor(ed.issues, id, where.local ? 200 : 500);
+        process.stdout.write(`${reportOf(loadConfig(), d)}\n`);
+        if (d.issue.status !== 'sent') process.exitCode = 1;
       });
     });
 
@@ -129,11 +131,8 @@ export function registerIssue(program: Command): void {
     .argument('<id>')
     .action(async (raw: string) => {
       const id = parseId(raw);
-      await withContext(async (ctx) => {
-        const issue = await getIssue(ctx.db, id);
-        if (!issue) throw new UsageError(`issue ${id} does not exist`);
-        process.stdout.write(`${await issueReport(ctx.db, ctx.config, issue)}\n`);
-      });
+      const d = await withEditor((ed) => ed.issues.get(id));
+      process.stdout.write(`${reportOf(loadConfig(), d)}\n`);
     });
 
   cmd
@@ -142,22 +141,18 @@ export function registerIssue(program: Command): void {
     .argument('<id>')
     .action(async (raw: string) => {
       const id = parseId(raw);
-      await withContext(async (ctx) => {
-        const issue = await pauseIssue(ctx.db, id);
-        process.stdout.write(`issue ${issue.id} paused\n`);
-      });
+      const issue = await withEditor((ed) => ed.issues.pause(id));
+      process.stdout.write(`issue ${issue.id} paused\n`);
     });
 
   cmd
     .command('resume')
-    .description('resume a paused issue, or rebuild a sending issue’s jobs from the ledger (after Redis lost them)')
+    .description('resume a paused issue, or restart a scheduled or sending one that stopped (after Redis lost its jobs)')
     .argument('<id>')
     .action(async (raw: string) => {
       const id = parseId(raw);
-      await withContext(async (ctx) => {
-        const { issue, batches } = await resumeIssue(ctx.db, await ctx.queues(), id);
-        process.stdout.write(`issue ${issue.id} ${issue.status}: ${batches} batches re-enqueued\n`);
-      });
+      const { issue, batches } = await withEditor((ed) => ed.issues.resume(id));
+      process.stdout.write(`${resumedLine(issue, batches)}\n`);
     });
 
   cmd
@@ -166,18 +161,14 @@ export function registerIssue(program: Command): void {
     .argument('<id>')
     .action(async (raw: string) => {
       const id = parseId(raw);
-      await withContext(async (ctx) => {
-        const issue = await cancelIssue(ctx.db, id);
-        process.stdout.write(`issue ${issue.id} cancelled\n`);
-      });
+      const issue = await withEditor((ed) => ed.issues.cancel(id));
+      process.stdout.write(`issue ${issue.id} cancelled\n`);
     });
 
   cmd
     .command('list')
     .description('list issues, newest first')
     .action(async () => {
-      await withContext(async (ctx) => {
-        for (const i of await listIssues(ctx.db)) process.stdout.write(`${issueLine(i)}\n`);
-      });
+      for (const i of await withEditor((ed) => ed.issues.list())) process.stdout.write(`${issueLine(i)}\n`);
     });
 }

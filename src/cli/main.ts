@@ -1,7 +1,7 @@
 // `tagcast`: one binary, one file per command group. Every error is printed as one line (no stack
 // traces, unless LOG_LEVEL=debug or trace asks for them); bad configuration exits 2, other failures exit 1.
 import { Command, CommanderError } from 'commander';
-import { ConfigError, wantsStackTraces } from '../config.ts';
+import { ConfigError, loadConfig, wantsStackTraces } from '../config.ts';
 import { ImportStoppedError } from '../content/import.ts';
 import { DatabaseUnavailableError, DbLockedError } from '../db/connection.ts';
 import { EditorError } from '../editor/errors.ts';
@@ -14,7 +14,7 @@ import { registerImport } from './import.ts';
 import { registerIssue } from './issue.ts';
 import { registerPreview } from './preview.ts';
 import { registerProcesses } from './processes.ts';
-import { RemoteError, runRemote } from './remote.ts';
+import { findLocalApi } from './clients/http.ts';
 import { registerSubscribers } from './subscribers.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSummaries } from './summaries.ts';
@@ -45,24 +45,17 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    const err = e instanceof DbLockedError ? await throughApi(argv, e) : e;
-    if (err !== null) process.exitCode = reportError(err);
+    process.exitCode = reportError(e instanceof DbLockedError ? await explainLocked(e) : e);
   }
 }
 
 /**
- * The database is owned by a running server: an editor command runs again through that server's API
- * (src/cli/remote.ts). Returns what to report, or null when the command ran.
+ * An editor command reaches a running server's API by itself (withEditor); a command that needs the
+ * database in this process (digest, worker, serve) stops, saying where editor commands go.
  */
-async function throughApi(argv: string[], locked: DbLockedError): Promise<unknown> {
-  try {
-    const r = await runRemote(argv);
-    if (r === 'ran') return null;
-    if (r === 'unmapped') locked.message += ' (tagcast start owns it; editor commands go through its API)';
-    return locked;
-  } catch (e) {
-    return e;
-  }
+async function explainLocked(locked: DbLockedError): Promise<DbLockedError> {
+  if (await findLocalApi(loadConfig().dataDir).catch(() => undefined)) locked.message += ' (tagcast start owns it; editor commands go through its API)';
+  return locked;
 }
 
 export function reportError(e: unknown): number {
@@ -81,7 +74,7 @@ export function reportError(e: unknown): number {
   }
   if (
     e instanceof RedisUnavailableError || e instanceof DbLockedError || e instanceof IssueStateError || e instanceof DatabaseUnavailableError ||
-    e instanceof ImportStoppedError || e instanceof HeaderError || e instanceof RemoteError
+    e instanceof ImportStoppedError || e instanceof HeaderError
   ) {
     process.stderr.write(`tagcast: ${e.message}\n`);
     return 1;

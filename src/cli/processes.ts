@@ -4,7 +4,7 @@ import { recoverAll, recoverNotices } from '../issues.ts';
 import { enqueueNotice, enqueueTo } from '../enqueue.ts';
 import { redisClient, type QueueScope } from '../queue.ts';
 import { createContext, type Context } from './context.ts';
-import { publishLocalApi } from './remote.ts';
+import { publishLocalApi } from './clients/publish.ts';
 
 async function runUntilSignal(ctx: Context, stop: () => Promise<void>): Promise<void> {
   await new Promise<void>((resolve) => {

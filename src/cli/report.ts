@@ -2,20 +2,24 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import { failureReasons, issueProgress, sectionCounts, type IssueProgress } from '../db/deliveries.ts';
+import type { IssueProgress } from '../db/deliveries.ts';
 import type { Issue } from '../db/issues.ts';
-import { issueProgressDetail, type IssueProgressDetail } from '../db/progress.ts';
-import { estimate, formatDuration, formatRate, orderWaves, RATE_WINDOW_MS, sendRate } from '../progress.ts';
+import type { IssueProgressDetail } from '../db/progress.ts';
+import { issueOps, type IssueDetail } from '../editor/issues.ts';
+import { estimate, formatDuration, formatRate, orderWaves, sendRate } from '../progress.ts';
 
 /** Failure reasons shown by `issue status`, most common first. */
 const TOP_REASONS = 3;
 
+/** An issue read on this process's database, reported (tagcast digest). */
 export async function issueReport(db: Db, config: Config, issue: Issue, now = new Date()): Promise<string> {
-  const p = await issueProgress(db, issue.id);
-  const tags = await sectionCounts(db, issue.id);
-  const reasons = p.failed > 0 ? await failureReasons(db, issue.id, TOP_REASONS) : [];
-  const live = p.pending > 0 || issue.localTime ? progressLines(await issueProgressDetail(db, issue.id, now, RATE_WINDOW_MS), issue, now) : [];
-  return [formatIssueReport(config, issue, p, tags, reasons), ...live].join('\n');
+  return reportOf(config, await issueOps({ db, config, now: () => now, actor: 'cli' }).get(issue.id), now);
+}
+
+/** `tagcast issue status`: the counts, and while it goes out its rate and waves; the same read here or through the API. */
+export function reportOf(config: Pick<Config, 'emailProvider' | 'outboxDir'>, d: IssueDetail, now = new Date()): string {
+  const live = d.progress.pending > 0 || d.issue.localTime ? progressLines(d.ledger, d.issue, now) : [];
+  return [formatIssueReport(config, d.issue, d.progress, d.tags, d.failures), ...live].join('\n');
 }
 
 /** While an issue goes out: its rate, when the rest should be out, and its waves when sent at local time. */
@@ -63,7 +67,10 @@ export function formatIssueReport(
     );
   }
   if (tags.length > 0) lines.push(`  readers per tag: ${tags.map((t) => `${t.tag} ${t.readers}`).join(' · ')}`);
-  if (config.emailProvider === 'outbox') lines.push(`  outbox:        ${path.join(config.outboxDir, String(issue.id))}`);
+  // The outbox folder exists once an email of the issue was written to it.
+  if (config.emailProvider === 'outbox') {
+    if (p.submitted > 0) lines.push(`  outbox:        ${path.join(config.outboxDir, String(issue.id))}`);
+  }
   else lines.push(`  provider:      ${config.emailProvider}`);
   return lines.join('\n');
 }

@@ -13,6 +13,8 @@ export interface Issue {
   status: IssueStatus;
   statusReason: string | null;
   sendAt: Date | null;
+  /** The IANA zone the editor scheduled `sendAt` in, when they chose one (shown with UTC beside it). */
+  sendTimeZone: string | null;
   /** Sent at the readers' local time: `localTime` (HH:MM) on `localDate` (YYYY-MM-DD) in each reader's zone. */
   localTime: string | null;
   localDate: string | null;
@@ -36,7 +38,7 @@ export interface Issue {
   againReason: string | null;
 }
 
-const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "statusReason", send_at as "sendAt",
+const ISSUE_COLUMNS = `id, week, subject, engine, status, status_reason as "statusReason", send_at as "sendAt", send_time_zone as "sendTimeZone",
   local_time as "localTime", local_date::text as "localDate",
   created_at as "createdAt", planned_at as "plannedAt", finished_at as "finishedAt",
   recipients, submitted, failed, skipped, delivered, bounced, complained, opened, clicked,
@@ -140,18 +142,19 @@ export async function transitionIssue(
   id: number,
   from: IssueStatus[],
   to: IssueStatus,
-  fields: { reason?: string | null; sendAt?: Date | null; local?: { time: string; date: string } | null } = {},
+  fields: { reason?: string | null; sendAt?: Date | null; timeZone?: string | null; local?: { time: string; date: string } | null } = {},
 ): Promise<Issue | undefined> {
   const [row] = await db.query<Issue>(
     `update issues set status = $3,
        status_reason = $4,
        paused_at = case when $3 = 'paused' then now() else paused_at end,
        send_at = case when $5::boolean then $6::timestamptz else send_at end,
+       send_time_zone = case when $5::boolean then $10::text else send_time_zone end,
        local_time = case when $7::boolean then $8 else local_time end,
        local_date = case when $7::boolean then $9::date else local_date end
      where id = $1 and status = any($2::text[]) returning ${ISSUE_COLUMNS}`,
     [id, from, to, fields.reason ?? null, fields.sendAt !== undefined, fields.sendAt ?? null,
-     fields.local !== undefined, fields.local?.time ?? null, fields.local?.date ?? null],
+     fields.local !== undefined, fields.local?.time ?? null, fields.local?.date ?? null, fields.timeZone ?? null],
   );
   return row;
 }
@@ -287,4 +290,24 @@ export async function finalizeIssue(db: Db, issueId: number): Promise<Issue | un
     [issueId],
   );
   return row;
+}
+
+/** A week with summaries, and the issue that holds it (the newest live edition), if any. */
+export interface WeekIssue {
+  week: string;
+  summaries: number;
+  issue: { id: number; status: IssueStatus } | null;
+}
+
+/** Every week with summaries, newest first, with the live issue that holds it. */
+export async function weeksWithIssues(db: Db): Promise<WeekIssue[]> {
+  const rows = await db.query<{ week: string; summaries: number; issueId: number | null; status: IssueStatus | null }>(
+    `select w.week, w.summaries, i.id as "issueId", i.status
+     from (select week, count(*)::int as summaries from summaries group by week) w
+     left join lateral (
+       select id, status from issues where week = w.week and ${LIVE} order by edition desc, id desc limit 1
+     ) i on true
+     order by w.week desc`,
+  );
+  return rows.map((r) => ({ week: r.week, summaries: r.summaries, issue: r.issueId === null ? null : { id: r.issueId, status: r.status! } }));
 }

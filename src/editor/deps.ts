@@ -1,7 +1,7 @@
 // What every editor operation receives: the same deps whichever face calls it (CLI, admin pages, API).
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import type { Queues } from '../queue.ts';
+import type { Queues, RedisClient } from '../queue.ts';
 import type { Provider } from '../send/provider.ts';
 import { EditorError } from './errors.ts';
 
@@ -12,6 +12,8 @@ export interface EditorDeps {
   /** The job queues, connected on first use; unset on a face that has none (an operation needing them refuses). */
   queues?: (() => Promise<Queues>) | undefined;
   provider?: Provider | undefined;
+  /** Shares limits (test sends per issue) across server processes; unset: counted in this process. */
+  redis?: RedisClient | undefined;
   /** Who acts, recorded with what they change: "cli", "admin", or "api:<token name>". */
   actor: string;
 }

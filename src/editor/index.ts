@@ -4,6 +4,7 @@
 // the embedded database (src/cli/clients/).
 import type { EditorDeps } from './deps.ts';
 import { previewOps, type PreviewOps } from './preview.ts';
+import { issueOps, type IssueOps } from './issues.ts';
 import { scheduleOps, type ScheduleOps } from './schedule.ts';
 import { summariesOps, type SummariesOps } from './summaries.ts';
 import { tagOps, type TagOps } from './tags.ts';
@@ -24,6 +25,7 @@ export interface Editor {
   preview: PreviewOps;
   settings: SettingsOps;
   notes: NoteOps;
+  issues: IssueOps;
 }
 
 /** The operations run in this process, on its database and queues. */
@@ -37,5 +39,6 @@ export function localEditor(deps: EditorDeps): Editor {
     preview: previewOps(deps),
     settings: settingsOps(deps),
     notes: noteOps(deps),
+    issues: issueOps(deps),
   };
 }

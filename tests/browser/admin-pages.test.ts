@@ -145,7 +145,8 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     expect((await getIssue(t.db, issueId))!.status).toBe('draft');
     await send(page, 'Schedule it');
     expect((await getIssue(t.db, issueId))).toMatchObject({ status: 'scheduled', sendAt: new Date('2030-01-15T09:00:00Z') });
-    await expect.poll(() => page.locator('.facts').textContent()).toContain('Tue, 15 Jan 2030, 09:00 UTC');
+    // In the zone chosen, with UTC beside it (issue 20).
+    await expect.poll(() => page.locator('.facts').textContent()).toContain('Tue, 15 Jan 2030, 10:00 CET (Tue, 15 Jan 2030, 09:00 UTC)');
 
     await send(page, 'Pause');
     expect((await getIssue(t.db, issueId))!.status).toBe('paused');
@@ -158,6 +159,10 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await send(page, 'Send now');
     await expect.poll(() => page.locator('.auto-refresh').isVisible()).toBe(true);
     await expect.poll(() => page.locator('#progress .big-number').textContent(), { timeout: 30_000, interval: 500 }).toMatch(/^12 of 12 submitted/);
+    // The status chip is refreshed with the counts: never "scheduled" beside "12 of 12 submitted" (issue 20).
+    expect(['sending', 'sent']).toContain(await page.locator('#progress .status').textContent());
+    // The buttons outside the block were for "scheduled": a line says so, with a link that reloads them.
+    await expect.poll(() => page.locator('#status-changed').isVisible()).toBe(true);
     expect(page.url()).toBe(`${url}/admin/issues/${issueId}?done=sending`);
 
     // Preview a reader's digest: the email in a sandboxed frame, loaded with the editor's session.
@@ -173,6 +178,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     await page.goto(`/admin/issues/${issueId}?done=sending`);
     await expect.poll(async () => (await getIssue(t.db, issueId))!.status, { timeout: 15_000 }).toBe('sent');
     await expect.poll(() => page.locator('#progress').getAttribute('data-live'), { timeout: 15_000 }).toBe('false');
+    expect(await page.locator('#progress .status').textContent()).toBe('sent');
     await page.close();
   });
 

@@ -191,6 +191,8 @@ describe.sequential(`admin summaries, subscribers and schedule on ${process.env.
     const shown = (await b.get('/admin/schedule?done=schedule-saved')).body.replace(/<!-- -->/g, '');
     expect(shown).toContain('Schedule saved.');
     expect(shown).toContain('Every Tuesday at 08:15 in each reader');
+    // The next run's week has no summaries: the page says so before the run finds out.
+    expect(shown).toMatch(/The next run sends week \d{4}-W\d\d, which has no summaries yet/);
     for (const [fields, reason] of [
       [{ weekday: '8', time: '08:15', time_zone: 'UTC' }, 'The day must be Monday to Sunday'],
       [{ weekday: '1', time: '8.15', time_zone: 'UTC' }, 'The time: enter a time as HH:MM'],

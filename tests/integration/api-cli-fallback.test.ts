@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_FILE } from '../../src/cli/remote.ts';
+import { API_FILE } from '../../src/cli/clients/http.ts';
 import { LOCAL_TOKEN_NAME } from '../../src/cli/tokens.ts';
 import { listApiTokens } from '../../src/db/api-tokens.ts';
 import { cliSetup } from '../support/cli-setup.ts';
@@ -52,11 +52,13 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(list.stdout).toBe(`${id}\t2026-W48\tmjml\tdraft\t(per-reader subject)\n`);
         const status = await inProcess(['issue', 'status', id], env);
         expect(status.stdout).toContain(`issue ${id} · week 2026-W48 · engine mjml · draft`);
+        // Nothing written yet: no outbox folder named (issue 20).
+        expect(status.stdout).not.toContain('outbox:');
         const cancel = await inProcess(['issue', 'cancel', id], env);
         expect(cancel.stdout).toBe(`issue ${id} cancelled\n`);
         const again = await inProcess(['issue', 'cancel', id], env);
         expect(again).toMatchObject({ code: 1, stderr: `tagcast: issue ${id} is cancelled; it can no longer be cancelled\n` });
-        expect((await inProcess(['issue', 'status', '999'], env))).toMatchObject({ code: 2, stderr: 'tagcast: issue 999 does not exist\n' });
+        expect((await inProcess(['issue', 'status', '999'], env))).toMatchObject({ code: 1, stderr: 'tagcast: issue 999 does not exist\n' });
 
         // One issue per week through the API too: the same line as the local command; --again with it.
         const week = await inProcess(['issue', 'create', '--week', '2026-W48'], env);
@@ -103,6 +105,17 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect(imported.code).toBe(1);
         expect(imported.stdout).toBe('imported 1 of 2 files: 1 new, 0 updated, 0 unchanged; 1 failed\n');
         expect(imported.stderr).toMatch(/2026-W48\/bad\.txt:1: expected the first line to be "Tag: NAME" \(the primary tag\)\n$/);
+
+        // A test send beside the running server goes through its API, with its provider (issue 17).
+        const draft = /created issue (\d+)/.exec((await inProcess(['issue', 'create', '--week', '2026-W48'], env)).stdout)![1]!;
+        const tested = await inProcess(['issue', 'test', draft, '--to', 'editor@example.test'], env);
+        expect(tested.stderr).toBe('');
+        expect(tested.stdout).toMatch(new RegExp(`^sent a test of issue ${draft} to editor@example\\.test( · id \\S+)?( \\(outbox: .*/test-${draft}\\))?\n$`));
+        expect(await inProcess(['issue', 'test', draft, '--to', 'editor@example.test', '--as', 'nobody@example.test'], env)).toMatchObject({
+          code: 1,
+          stderr: 'tagcast: there is no subscriber nobody@example.test\n',
+        });
+        expect((await inProcess(['issue', 'cancel', draft], env)).code).toBe(0);
 
         const set = await inProcess(['schedule', 'set', '--weekday', 'monday', '--time', '09:00', '--tz', 'Europe/Berlin'], env);
         expect(set.stderr).toBe('');

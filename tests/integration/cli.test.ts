@@ -79,7 +79,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(readdirSync(path.join(dir, 'outbox', id)).sort()).toEqual(['ok@example.com.eml', 'ok@example.com.html', 'zoe@example.com.eml', 'zoe@example.com.html']);
     const again = await tagcast(['issue', 'send', id], env);
     expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toBe(`tagcast: issue ${id} is already sent; it can no longer be rescheduled`);
+    expect(again.stderr.trim()).toBe(`tagcast: issue ${id} is sent; it can no longer be sent`);
   });
 
   onceIt('rejects bad arguments with exit 2 and a reason', async () => {

@@ -1,5 +1,5 @@
 // The CLI's way to a running server's API: found through DATA_DIR/api.json, which the server that
-// owns the embedded database publishes (src/cli/remote.ts publishLocalApi). Answers come back typed:
+// owns the embedded database publishes (src/cli/clients/publish.ts publishLocalApi). Answers come back typed:
 // dates as Dates, a refusal as the operation's own EditorError, so a command prints the same either way.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

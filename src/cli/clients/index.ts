@@ -3,6 +3,7 @@
 import type { Editor } from '../../editor/index.ts';
 import type { ApiClient } from './http.ts';
 import { previewClient } from './preview.ts';
+import { issuesClient } from './issues.ts';
 import { scheduleClient } from './schedule.ts';
 import { summariesClient } from './summaries.ts';
 import { tagsClient } from './tags.ts';
@@ -20,5 +21,6 @@ export function apiEditor(api: ApiClient): Editor {
     preview: previewClient(api),
     settings: settingsClient(api),
     notes: notesClient(api),
+    issues: issuesClient(api),
   };
 }

@@ -26,7 +26,7 @@ export interface AdminDeps {
 
 /** The editor's operations as the admin pages call them (recorded as "admin"). */
 export function adminEditor(deps: AdminDeps): Editor {
-  return localEditor({ db: deps.db, config: deps.config, now: deps.now, queues: deps.queues, provider: deps.provider, actor: 'admin' });
+  return localEditor({ db: deps.db, config: deps.config, now: deps.now, queues: deps.queues, provider: deps.provider, redis: deps.redis, actor: 'admin' });
 }
 
 /** An operation's refusal as the admin page says it: its status, what was not done, its reason, the way back. */

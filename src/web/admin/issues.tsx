@@ -3,23 +3,24 @@
 // a preview of any reader's digest (in a sandboxed frame), a test send, and the tag-combination report.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { getIssue, readersForWeek, type Issue } from '../../db/issues.ts';
-import { countIssues, issueProgressDetail, issuesWithCounts } from '../../db/progress.ts';
-import { deliverySections, plannedCombinations, subscriberForPreview, tagNamesBySlug, weekCombinations } from '../../db/report.ts';
-import { summariesForWeek, weeksWithContent } from '../../db/summaries.ts';
+import { getIssue, type Issue } from '../../db/issues.ts';
+import { countIssues, issuesWithCounts, type IssueProgressDetail } from '../../db/progress.ts';
+import { deliverySections, subscriberForPreview } from '../../db/report.ts';
+import { summariesForWeek } from '../../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../../digest/assemble.ts';
 import { validateSubject } from '../../digest/subject.ts';
-import { againReasonProblem, cancelIssue, createWeekIssue, IssueStateError, pauseIssue, resumeIssue, scheduleIssue, scheduleIssueLocal, sendIssueNow, WeekTakenError } from '../../issues.ts';
+import { EditorError, invalid } from '../../editor/errors.ts';
+import type { IssueStatus } from '../../db/issues.ts';
+import { againReasonProblem, canDo, refusalOf } from '../../issues.ts';
 import { estimate, formatDuration, formatRate, orderWaves, percentDone, RATE_WINDOW_MS, sendRate } from '../../progress.ts';
 import { draftRenderer, issueRendering } from '../../render/cache.ts';
 import { composeEmail } from '../../send/compose.ts';
-import { sendTestEmail, TestSendError } from '../../send/test-send.ts';
 import type { OutgoingEmail } from '../../send/provider.ts';
 import { normaliseEmail } from '../../lib/mail.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { cspRoute, type CspDirectives } from '../plugins/security.ts';
 import { CombinationsPage, ConfirmSendPage, IssuePage, IssuesPage, PreviewPage, ProgressSection, type ProgressView, type SendConfirm } from '../views/admin/issues.tsx';
-import { csrfRefusal, doneOf, field, needQueues, pageOf, refuse, sendAdmin, type AdminDeps } from './common.tsx';
+import { adminEditor, csrfRefusal, doneOf, field, pageOf, refuse, sendAdmin, type AdminDeps } from './common.tsx';
 import { zonedInstant } from '../../time.ts';
 import { formatTime, parseDateField, parseEngineField, parseId, parseTimeField, parseTimeZoneField, parseWeekField, wallClock } from './forms.ts';
 
@@ -48,10 +49,10 @@ async function issueOr404(db: AdminDeps['db'], raw: string): Promise<Issue> {
   return issue;
 }
 
-async function progressView(deps: AdminDeps, issue: Issue): Promise<ProgressView> {
+/** What the progress block shows, from the issue and its ledger as the `get` operation read them. */
+function progressView(deps: AdminDeps, issue: Issue, d: IssueProgressDetail): ProgressView {
   const now = deps.now();
   const zone = deps.config.defaultTimeZone;
-  const d = await issueProgressDetail(deps.db, issue.id, now, RATE_WINDOW_MS);
   const rate = sendRate(d.recent, now);
   const est = estimate(d.waves, rate, now);
   const paused = issue.status === 'paused';
@@ -90,22 +91,47 @@ async function progressView(deps: AdminDeps, issue: Issue): Promise<ProgressView
   };
 }
 
-/** The week is taken: a page naming the issue that holds it, with a link to it, never a 500. */
-function weekTaken(reply: FastifyReply, title: string, e: WeekTakenError) {
-  const advice = e.existing?.status === 'sent' ? ' To send that week again on purpose, use “Send this week again” on its page.' : ' Open it to send, schedule or cancel it.';
-  const to = e.existing ? { href: `/admin/issues/${e.existing.id}`, label: `Go to issue ${e.existing.id}` } : { href: '/admin/issues', label: 'Back to issues' };
-  return refuse(reply, 409, title, `Week ${e.week} already has ${e.existing ? `issue ${e.existing.id} (${e.existing.status})` : 'an issue'}.${advice}`, to);
+/**
+ * When an issue goes out, in the zone the editor chose with UTC beside it: at local time, the time in
+ * DEFAULT_TIME_ZONE (readers without a zone of their own); at a time, the zone it was scheduled in.
+ */
+export function sendAtText(issue: Pick<Issue, 'sendAt' | 'sendTimeZone' | 'localTime' | 'localDate'>, defaultZone: string): string {
+  const withUtc = (d: Date, zone: string) => (zone === 'UTC' ? formatTime(d, 'UTC') : `${formatTime(d, zone)} (${formatTime(d, 'UTC')})`);
+  if (issue.localTime && issue.localDate) {
+    const there = zonedInstant({ date: issue.localDate, time: issue.localTime }, defaultZone);
+    return `${issue.localDate} at ${issue.localTime} in each reader’s time zone; in ${defaultZone}: ${withUtc(there, defaultZone)}`;
+  }
+  if (!issue.sendAt) return 'not scheduled';
+  return withUtc(issue.sendAt, issue.sendTimeZone ?? defaultZone);
+}
+
+/**
+ * A reason as the page's sentence: a capital first letter and a full stop, except that an address (or
+ * anything else that starts with a lower-case word holding "@") keeps its case.
+ */
+export function sentence(text: string): string {
+  const first = /^\S+/.exec(text)?.[0] ?? '';
+  const head = first.includes('@') ? text : `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  return /[.!?]$/.test(head) ? head : `${head}.`;
+}
+
+/** An operation's refusal as the issue pages say it; a week taken names the issue that holds it, with a link. */
+function refuseIssue(reply: FastifyReply, e: EditorError, title: string, back: { href: string; label: string }) {
+  const existing = e.details.existing as { id: number; status: IssueStatus } | null | undefined;
+  if (existing === undefined) return refuse(reply, e.httpStatus, title, sentence(e.message), back);
+  const advice = existing?.status === 'sent' ? ' To send that week again on purpose, use “Send this week again” on its page.' : ' Open it to send, schedule or cancel it.';
+  const to = existing ? { href: `/admin/issues/${existing.id}`, label: `Go to issue ${existing.id}` } : { href: '/admin/issues', label: 'Back to issues' };
+  return refuse(reply, e.httpStatus, title, `Week ${String(e.details.week)} already has ${existing ? `issue ${existing.id} (${existing.status})` : 'an issue'}.${advice}`, to);
 }
 
 /**
  * "Send now" and the schedules ask once: the first post answers with how many readers it reaches and
  * a button that posts the same fields again with confirm=yes. Refused states are refused at once.
  */
-function confirmFirst(req: FastifyRequest, issue: Issue, c: SendConfirm): SendConfirm | null {
+function confirmFirst(req: FastifyRequest, issue: Issue, action: 'schedule' | 'send', c: SendConfirm): SendConfirm | null {
   if (field(req.body, 'confirm') === 'yes') return null;
-  // The same refusals as scheduling itself, before asking.
-  if (issue.plannedAt) throw new IssueStateError(`issue ${issue.id} is already ${issue.status}; it can no longer be rescheduled`);
-  if (!['draft', 'scheduled', 'paused'].includes(issue.status)) throw new IssueStateError(`issue ${issue.id} is ${issue.status}; only a draft or scheduled issue can be scheduled`);
+  // The same refusal as the operation's (the transition table), before asking.
+  if (!canDo(action, issue)) throw new EditorError('conflict', refusalOf(action, issue));
   return c;
 }
 
@@ -117,36 +143,22 @@ async function act(deps: AdminDeps, req: FastifyRequest<{ Params: { id: string }
   try {
     const done = await run(issue);
     if (typeof done !== 'string') {
-      const readers = await readersForWeek(deps.db, issue.week);
+      const { readers } = await adminEditor(deps).issues.readers(issue.id);
       return sendAdmin(reply, <ConfirmSendPage csrf={deps.csrf.token(req, reply)} issue={issue} readers={readers} confirm={done} />);
     }
     if (done.startsWith('/')) return reply.redirect(done, 303);
     return reply.redirect(`/admin/issues/${issue.id}?done=${done}`, 303);
   } catch (e) {
-    if (e instanceof WeekTakenError) return weekTaken(reply, title, e);
-    if (e instanceof IssueStateError) return refuse(reply, 409, title, e.message, back(issue.id));
-    if (e instanceof BadInput) return refuse(reply, 400, title, e.message, back(issue.id));
-    if (e instanceof Refused) return refuse(reply, e.status, title, e.message, back(issue.id));
+    if (e instanceof EditorError) {
+      if (typeof e.details.retryAfterSeconds === 'number') reply.header('retry-after', String(e.details.retryAfterSeconds));
+      return refuseIssue(reply, e, title, back(issue.id));
+    }
     throw e;
   }
 }
 
-class BadInput extends Error {}
-
-/** A refusal with its own status (a test send's: no such subscriber 404, over the limit 429, the provider said no 502). */
-class Refused extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const TEST_SEND_STATUS: Record<TestSendError['reason'], number> = { address: 400, content: 400, issue: 404, subscriber: 404, limit: 429, provider: 502 };
-
 function need<T>(p: { value: T } | { error: string }): T {
-  if ('error' in p) throw new BadInput(p.error);
+  if ('error' in p) throw invalid(p.error);
   return p.value;
 }
 
@@ -180,7 +192,7 @@ async function previewOf(deps: AdminDeps, issue: Issue, email: string): Promise<
     renderer = await draftRenderer(deps, issue);
   }
   const digest = assembleDigest(content, sections);
-  if (!digest) return { status: 200, reason: `${addr.email} gets no email from this issue: none of the tags they follow has summaries in week ${issue.week}` };
+  if (!digest) return { status: 200, reason: `no email from this issue for ${addr.email}: none of the tags they follow has summaries in week ${issue.week}` };
   try {
     const out = await composeEmail(
       { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId: issue.id, renderer, date: issue.plannedAt ?? deps.now() },
@@ -200,7 +212,7 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   app.get('/admin/issues', async (req, reply) => {
     const page = pageOf(req.query);
     if (page === null) throw new HttpError(404, 'there is no such page of issues');
-    const [total, weeks] = await Promise.all([countIssues(deps.db), weeksWithContent(deps.db)]);
+    const [total, weeks] = await Promise.all([countIssues(deps.db), adminEditor(deps).issues.weeks()]);
     const pages = Math.max(1, Math.ceil(total / PER_PAGE));
     if (page > pages) throw new HttpError(404, 'there is no such page of issues');
     const rows = await issuesWithCounts(deps.db, PER_PAGE, (page - 1) * PER_PAGE);
@@ -209,7 +221,8 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       <IssuesPage
         csrf={deps.csrf.token(req, reply)}
         issues={rows.map((r) => ({ ...r, sendAtText: r.sendAt ? formatTime(r.sendAt, zone) : '—' }))}
-        weeks={weeks}
+        weeks={weeks.weeks}
+        suggestedWeek={weeks.suggested}
         defaultEngine={deps.config.templateEngine}
         page={page}
         pages={pages}
@@ -236,10 +249,10 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     const summaries = await summariesForWeek(deps.db, week.value);
     if (summaries.length === 0) return refuse(reply, 400, 'Issue not created', `Week ${week.value} has no summaries: upload some first, or choose another week.`, listBack);
     try {
-      const issue = await createWeekIssue(deps.db, { week: week.value, engine: engine.value, subject });
+      const issue = await adminEditor(deps).issues.create({ week: week.value, engine: engine.value, subject });
       return reply.redirect(`/admin/issues/${issue.id}?done=created`, 303);
     } catch (e) {
-      if (e instanceof WeekTakenError) return weekTaken(reply, 'Issue not created', e);
+      if (e instanceof EditorError) return refuseIssue(reply, e, 'Issue not created', listBack);
       throw e;
     }
   });
@@ -249,15 +262,14 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     const now = deps.now();
     // The schedule form starts at the next whole hour, in the default time zone.
     const suggested = wallClock(new Date(Math.ceil((now.getTime() + 60_000) / 3_600_000) * 3_600_000), zone);
-    const progress = await progressView(deps, issue);
+    const progress = progressView(deps, issue, (await adminEditor(deps).issues.get(issue.id)).ledger);
     return sendAdmin(
       reply,
       <IssuePage
         csrf={deps.csrf.token(req, reply)}
         issue={issue}
         createdText={formatTime(issue.createdAt, zone)}
-        sendAtText={issue.sendAt ? formatTime(issue.sendAt, zone) : 'not scheduled'}
-        localText={issue.localTime ? `${issue.localDate} at ${issue.localTime} in each reader’s time zone` : null}
+        sendAtText={sendAtText(issue, zone)}
         progress={progress}
         done={doneOf(req)}
         defaultZone={zone}
@@ -271,7 +283,8 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   // The progress block alone, for admin.js to swap in while the issue is live.
   app.get<{ Params: { id: string } }>('/admin/issues/:id/progress', async (req, reply) => {
     const issue = await issueOr404(deps.db, req.params.id);
-    const html = renderToStaticMarkup(<ProgressSection v={await progressView(deps, issue)} />);
+    const d = await adminEditor(deps).issues.get(issue.id);
+    const html = renderToStaticMarkup(<ProgressSection v={progressView(deps, d.issue, d.ledger)} />);
     return reply.header('content-type', 'text/html; charset=utf-8').send(html);
   });
 
@@ -282,15 +295,15 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       const tz = need(parseTimeZoneField(field(req.body, 'time_zone') ?? zone));
       const at = zonedInstant({ date, time }, tz);
       const now = deps.now();
-      if (at.getTime() < now.getTime() - 60_000) throw new BadInput(`${date} ${time} (${tz}) has passed: choose a later time, or use "Send now"`);
-      const ask = confirmFirst(req, issue, {
+      if (at.getTime() < now.getTime() - 60_000) throw invalid(`${date} ${time} (${tz}) has passed: choose a later time, or use "Send now"`);
+      const ask = confirmFirst(req, issue, 'schedule', {
         action: `/admin/issues/${issue.id}/schedule`,
         what: `Scheduled for ${formatTime(at, tz)}.`,
         button: 'Schedule it',
         fields: { date, time, time_zone: tz },
       });
       if (ask) return ask;
-      await scheduleIssue(deps.db, await needQueues(deps), issue.id, at, now);
+      await adminEditor(deps).issues.schedule(issue.id, { at, timeZone: tz });
       return 'scheduled';
     }),
   );
@@ -299,23 +312,23 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     act(deps, req, reply, 'Not scheduled', async (issue) => {
       const date = need(parseDateField(field(req.body, 'date')));
       const localTime = need(parseTimeField(field(req.body, 'local_time')));
-      const ask = confirmFirst(req, issue, {
+      const ask = confirmFirst(req, issue, 'schedule', {
         action: `/admin/issues/${issue.id}/schedule-local`,
         what: `Scheduled for ${date} at ${localTime} in each reader’s time zone.`,
         button: 'Schedule it',
         fields: { date, local_time: localTime },
       });
       if (ask) return ask;
-      await scheduleIssueLocal(deps.db, await needQueues(deps), issue.id, { localTime, date }, deps.now());
+      await adminEditor(deps).issues.scheduleLocal(issue.id, { localTime, date });
       return 'scheduled-local';
     }),
   );
 
   app.post<{ Params: { id: string } }>('/admin/issues/:id/send', async (req, reply) =>
     act(deps, req, reply, 'Not sent', async (issue) => {
-      const ask = confirmFirst(req, issue, { action: `/admin/issues/${issue.id}/send`, what: 'Sent now.', button: 'Send now', fields: {} });
+      const ask = confirmFirst(req, issue, 'send', { action: `/admin/issues/${issue.id}/send`, what: 'Sent now.', button: 'Send now', fields: {} });
       if (ask) return ask;
-      await sendIssueNow(deps.db, await needQueues(deps), issue.id, deps.now());
+      await adminEditor(deps).issues.send(issue.id);
       return 'sending';
     }),
   );
@@ -325,30 +338,30 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     act(deps, req, reply, 'Correction not created', async (issue) => {
       const reason = (field(req.body, 'reason') ?? '').trim();
       const problem = againReasonProblem(reason);
-      if (problem) throw new BadInput(problem);
-      if (issue.status !== 'sent') throw new IssueStateError(`issue ${issue.id} is ${issue.status}: only a sent issue's week can be sent again`);
-      const again = await createWeekIssue(deps.db, { week: issue.week, engine: issue.engine, subject: issue.subject, again: { reason } });
+      if (problem) throw invalid(problem);
+      if (!canDo('again', issue)) throw new EditorError('conflict', refusalOf('again', issue));
+      const again = await adminEditor(deps).issues.create({ week: issue.week, engine: issue.engine, subject: issue.subject, again: { reason } });
       return `/admin/issues/${again.id}?done=created-again`;
     }),
   );
 
   app.post<{ Params: { id: string } }>('/admin/issues/:id/pause', async (req, reply) =>
     act(deps, req, reply, 'Not paused', async (issue) => {
-      await pauseIssue(deps.db, issue.id);
+      await adminEditor(deps).issues.pause(issue.id);
       return 'paused';
     }),
   );
 
   app.post<{ Params: { id: string } }>('/admin/issues/:id/resume', async (req, reply) =>
     act(deps, req, reply, 'Not resumed', async (issue) => {
-      await resumeIssue(deps.db, await needQueues(deps), issue.id, deps.now());
+      await adminEditor(deps).issues.resume(issue.id);
       return 'resumed';
     }),
   );
 
   app.post<{ Params: { id: string } }>('/admin/issues/:id/cancel', async (req, reply) =>
     act(deps, req, reply, 'Not cancelled', async (issue) => {
-      await cancelIssue(deps.db, issue.id);
+      await adminEditor(deps).issues.cancel(issue.id);
       return 'cancelled';
     }),
   );
@@ -356,26 +369,9 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   app.post<{ Params: { id: string } }>('/admin/issues/:id/test', async (req, reply) =>
     act(deps, req, reply, 'Test not sent', async (issue) => {
       const to = normaliseEmail(field(req.body, 'to') ?? '');
-      if ('error' in to) throw new BadInput(`the address to send to: ${to.error}`);
-      let subscriberId: number | undefined;
+      if ('error' in to) throw invalid(`the address to send to: ${to.error}`);
       const as = (field(req.body, 'subscriber') ?? '').trim();
-      if (as !== '') {
-        const addr = normaliseEmail(as);
-        if ('error' in addr) throw new BadInput(`the subscriber: ${addr.error}`);
-        const reader = await subscriberForPreview(deps.db, addr.email);
-        if (!reader) throw new BadInput(`there is no subscriber ${addr.email}`);
-        subscriberId = reader.id;
-      }
-      if (!deps.provider) throw new HttpError(503, 'this server has no email provider to send a test with');
-      try {
-        await sendTestEmail({ db: deps.db, provider: deps.provider, config: deps.config, now: deps.now, ...(deps.redis ? { redis: deps.redis } : {}) }, issue.id, to.email, subscriberId ? { subscriberId } : {});
-      } catch (e) {
-        if (e instanceof TestSendError) {
-          if (e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
-          throw new Refused(TEST_SEND_STATUS[e.reason], e.message);
-        }
-        throw e;
-      }
+      await adminEditor(deps).issues.test(issue.id, { to: to.email, ...(as === '' ? {} : { as }) });
       return 'test-sent';
     }),
   );
@@ -385,7 +381,7 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     const email = (field(req.query, 'email') ?? '').trim();
     if (email === '') return refuse(reply, 400, 'No preview', 'Enter the address of the subscriber whose digest to preview.', back(issue.id));
     const p = await previewOf(deps, issue, email);
-    if ('reason' in p) return refuse(reply, p.status, p.status === 200 ? 'No digest' : 'No preview', `${p.reason[0]!.toUpperCase()}${p.reason.slice(1)}.`, back(issue.id));
+    if ('reason' in p) return refuse(reply, p.status, p.status === 200 ? 'No digest' : 'No preview', sentence(p.reason), back(issue.id));
     const normalised = (normaliseEmail(email) as { email: string }).email;
     return sendAdmin(
       reply,
@@ -418,20 +414,17 @@ export async function issueRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   app.get<{ Params: { id: string } }>('/admin/issues/:id/combinations', async (req, reply) => {
     const issue = await issueOr404(deps.db, req.params.id);
-    const frozen = issue.plannedAt !== null;
-    const rows = frozen ? await plannedCombinations(deps.db, issue.id) : await weekCombinations(deps.db, issue.week);
-    const names = await tagNamesBySlug(deps.db, [...new Set(rows.flatMap((r) => r.sections))]);
-    const withContent = rows.filter((r) => r.sections.length > 0);
+    const c = await adminEditor(deps).issues.combinations(issue.id);
     return sendAdmin(
       reply,
       <CombinationsPage
         csrf={deps.csrf.token(req, reply)}
         issueId={issue.id}
         week={issue.week}
-        frozen={frozen}
-        rows={withContent.map((r) => ({ names: r.sections.map((s) => names.get(s) ?? s), readers: r.readers }))}
-        nothing={rows.filter((r) => r.sections.length === 0).reduce((n, r) => n + r.readers, 0)}
-        total={rows.reduce((n, r) => n + r.readers, 0)}
+        frozen={c.frozen}
+        rows={c.rows}
+        nothing={c.nothing}
+        total={c.total}
       />,
     );
   });

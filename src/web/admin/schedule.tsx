@@ -2,7 +2,7 @@
 // through src/schedule.ts (the same functions and checks as `tagcast schedule`).
 import type { FastifyInstance } from 'fastify';
 import { EditorError } from '../../editor/errors.ts';
-import { weekdayName, type ScheduleInput } from '../../schedule.ts';
+import { occurrences, runWeek, weekdayName, type ScheduleInput } from '../../schedule.ts';
 import { SchedulePage } from '../views/admin/schedule.tsx';
 import { adminEditor, csrfRefusal, doneOf, field, refuse, refuseEditor, sendAdmin, type AdminDeps } from './common.tsx';
 import { formatTime, parseEngineField, parseTimeField, parseTimeZoneField } from './forms.ts';
@@ -35,14 +35,23 @@ export async function scheduleRoutes(app: FastifyInstance, deps: AdminDeps): Pro
   const zone = deps.config.defaultTimeZone;
 
   app.get('/admin/schedule', async (req, reply) => {
-    const { schedule, runs } = await adminEditor(deps).schedule.show({ runs: 10 });
+    const [{ schedule, runs }, { weeks }] = await Promise.all([adminEditor(deps).schedule.show({ runs: 10 }), adminEditor(deps).issues.weeks()]);
+    // The week the next run sends, and whether it has anything to send yet.
+    const nextWeek = schedule ? runWeek(schedule, occurrences(schedule, deps.now()).next.date) : null;
+    const nextWeekEmpty = nextWeek !== null && !weeks.some((w) => w.week === nextWeek && w.summaries > 0);
     return sendAdmin(
       reply,
       <SchedulePage
         csrf={deps.csrf.token(req, reply)}
         schedule={
           schedule
-            ? { ...schedule, dayName: weekdayName(schedule.weekday), nextRunText: formatTime(schedule.nextRun, schedule.local ? zone : schedule.timeZone) }
+            ? {
+                ...schedule,
+                dayName: weekdayName(schedule.weekday),
+                nextRunText: formatTime(schedule.nextRun, schedule.local ? zone : schedule.timeZone),
+                nextWeek: nextWeek!,
+                nextWeekEmpty,
+              }
             : null
         }
         runs={runs.map((r) => ({ week: r.week, issueId: r.issueId, outcome: r.outcome, ranAtText: formatTime(r.ranAt, zone) }))}

@@ -62,7 +62,10 @@ export const isoTimeWithZone = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i, 'must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00Z')
   .refine((s) => !Number.isNaN(new Date(s).getTime()), 'is not a real time');
 
-export const scheduleIssueBody = z.strictObject({ at: isoTimeWithZone });
+export const scheduleIssueBody = z.strictObject({
+  at: isoTimeWithZone,
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional().describe('the zone the time was chosen in, shown back to editors'),
+});
 
 export const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
 
@@ -77,6 +80,7 @@ export const scheduleLocalBody = z.strictObject({
 export const testSendBody = z.strictObject({
   to: z.string().min(3, 'must be an email address').max(254, 'is longer than 254 characters'),
   subscriberId: z.number().int({ message: 'must be a whole number', abort: true }).positive('must be positive').max(INT_MAX, `must be at most ${INT_MAX}`).optional().describe("whose digest to send (default: a reader with content this issue)"),
+  as: z.string().min(3, 'must be an email address').max(254, 'is longer than 254 characters').optional().describe('whose digest to send, by address (instead of subscriberId)'),
 });
 
 export const weekQuery = z.strictObject({ week });

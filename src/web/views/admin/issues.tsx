@@ -1,14 +1,18 @@
 // The issue pages (src/web/admin/issues.tsx): the list, one issue with its live progress, the send
 // confirmation, the preview and the tag-combination report.
 import type { IssueListRow } from '../../../db/progress.ts';
-import { AGAIN_REASON_MAX, type Issue } from '../../../db/issues.ts';
+import { AGAIN_REASON_MAX, type Issue, type WeekIssue } from '../../../db/issues.ts';
+import { allowedActions } from '../../../issues.ts';
 import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice, EngineSelect, Fact, Pager, StatusBadge, TableHead, Tags, ZoneSelect, num } from './layout.tsx';
 
 export interface IssuesPageProps {
   csrf: string;
   issues: (IssueListRow & { sendAtText: string })[];
-  weeks: { week: string; summaries: number }[];
+  /** Weeks with summaries, newest first, each with the issue that holds it. */
+  weeks: WeekIssue[];
+  /** Selected first: the next week with content and no issue. */
+  suggestedWeek: string | null;
   defaultEngine: string;
   page: number;
   pages: number;
@@ -66,13 +70,16 @@ export function IssuesPage(p: IssuesPageProps) {
           <>
             <div className="field">
               <label htmlFor="week">Week</label>
-              <select id="week" name="week" defaultValue={p.weeks[0]!.week}>
+              <select id="week" name="week" defaultValue={p.suggestedWeek ?? p.weeks[0]!.week} aria-describedby="week-hint">
                 {p.weeks.map((w) => (
                   <option key={w.week} value={w.week}>
-                    {w.week} ({w.summaries === 1 ? '1 summary' : `${w.summaries} summaries`})
+                    {weekOption(w)}
                   </option>
                 ))}
               </select>
+              <p className="small muted" id="week-hint">
+                A week already sent or scheduled says so; a week has one issue (send a sent week again from its issue&rsquo;s page).
+              </p>
             </div>
             <div className="field">
               <label htmlFor="engine">Template engine</label>
@@ -116,14 +123,25 @@ export interface ProgressView {
   updatedText: string;
 }
 
+/** "2026-W48 · 3 summaries · sent (issue 4)": a week as the creation list offers it. */
+export function weekOption(w: WeekIssue): string {
+  const summaries = w.summaries === 1 ? '1 summary' : `${w.summaries} summaries`;
+  return `${w.week} · ${summaries}${w.issue ? ` · ${w.issue.status} (issue ${w.issue.id})` : ''}`;
+}
+
 /** The progress block; also served alone for the script that refreshes it. */
 export function ProgressSection({ v }: { v: ProgressView }) {
   const total = v.submitted + v.pending + v.failed;
   return (
-    <section className="card" id="progress" aria-labelledby="progress-title" data-progress-url={`/admin/issues/${v.issueId}/progress`} data-live={v.live ? 'true' : 'false'}>
+    <section className="card" id="progress" aria-labelledby="progress-title" data-progress-url={`/admin/issues/${v.issueId}/progress`} data-live={v.live ? 'true' : 'false'} data-status={v.status}>
       <h2 id="progress-title">Progress</h2>
+      {/* The status lives in the refreshed block, so it always agrees with the counts beside it. */}
+      <p className="issue-status">
+        Status: <StatusBadge status={v.status} />
+        {v.statusReason ? <span className="muted"> · {v.statusReason}</span> : null}
+      </p>
       {!v.planned ? (
-        <p className="muted">Not planned yet: the ledger is written when the issue&rsquo;s time comes (or when you send it now).</p>
+        <p className="muted">Nobody has been sent it yet. Who gets it is settled when its time comes (or when you send it now).</p>
       ) : (
         <>
           <p className="big-number">
@@ -199,7 +217,6 @@ export interface IssuePageProps {
   issue: Issue;
   createdText: string;
   sendAtText: string;
-  localText: string | null;
   progress: ProgressView;
   done?: string | undefined;
   defaultZone: string;
@@ -212,13 +229,9 @@ export interface IssuePageProps {
 export function IssuePage(p: IssuePageProps) {
   const i = p.issue;
   const id = i.id;
-  const can = {
-    schedule: ['draft', 'scheduled'].includes(i.status) && !i.plannedAt,
-    send: ['draft', 'scheduled'].includes(i.status) && !i.plannedAt,
-    pause: ['scheduled', 'sending'].includes(i.status),
-    resume: ['paused', 'sending', 'scheduled'].includes(i.status),
-    cancel: ['draft', 'scheduled', 'paused', 'sending'].includes(i.status),
-  };
+  // The buttons the transition table allows (src/issues.ts), the same table the operations refuse by.
+  const allowed = new Set(allowedActions(i));
+  const can = { schedule: allowed.has('schedule'), send: allowed.has('send'), pause: allowed.has('pause'), resume: allowed.has('resume'), cancel: allowed.has('cancel') };
   const Action = ({ name, label, className }: { name: string; label: string; className?: string }) => (
     <form method="post" action={`/admin/issues/${id}/${name}`} className="inline-form">
       <CsrfField token={p.csrf} />
@@ -237,14 +250,7 @@ export function IssuePage(p: IssuePageProps) {
       </h1>
       <DoneNotice done={p.done} />
       <dl className="facts">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={i.status} />
-            {i.statusReason ? <span className="muted"> · {i.statusReason}</span> : null}
-          </dd>
-        </div>
-        <Fact term="Send at">{p.localText ?? p.sendAtText}</Fact>
+        <Fact term="Send at">{p.sendAtText}</Fact>
         <Fact term="Engine">{i.engine}</Fact>
         <Fact term="Subject">{i.subject ?? <span className="muted">each reader&rsquo;s own (their top tags)</span>}</Fact>
         <Fact term="Created">{p.createdText}</Fact>
@@ -258,7 +264,7 @@ export function IssuePage(p: IssuePageProps) {
       <div className="actions">
         {can.send ? <Action name="send" label="Send now" /> : null}
         {can.pause ? <Action name="pause" label="Pause" className="secondary" /> : null}
-        {can.resume ? <Action name="resume" label={i.status === 'paused' ? 'Resume' : 'Re-drive batches'} className="secondary" /> : null}
+        {can.resume ? <Action name="resume" label={i.status === 'paused' ? 'Resume' : 'Restart if stuck'} className="secondary" /> : null}
         {can.cancel ? <Action name="cancel" label="Cancel issue" className="danger" /> : null}
         <a href={`/admin/issues/${id}/combinations`}>Tag combinations</a>
         <a href={`/admin/issues/${id}/note`}>Editor&rsquo;s note</a>
@@ -268,6 +274,9 @@ export function IssuePage(p: IssuePageProps) {
         <label className="check" htmlFor="auto-refresh">
           <input type="checkbox" id="auto-refresh" defaultChecked /> Update progress every 5 seconds
         </label>
+      </p>
+      <p id="status-changed" className="small" role="status" hidden>
+        The status changed since this page opened: <a href={`/admin/issues/${id}`}>reload it</a> for the actions that fit it now.
       </p>
       <ProgressSection v={p.progress} />
 

@@ -1,5 +1,5 @@
 // The recurring schedule page (src/web/admin/schedule.tsx).
-import { CsrfField } from '../layout.tsx';
+import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice, EngineSelect, TableHead, ZoneSelect } from './layout.tsx';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -14,6 +14,9 @@ export interface ScheduleView {
   week: 'current' | 'previous';
   describe: string;
   nextRunText: string;
+  /** The ISO week the next run sends, and whether it has no summaries yet. */
+  nextWeek: string;
+  nextWeekEmpty: boolean;
 }
 
 export function SchedulePage(p: { csrf: string; schedule: ScheduleView | null; runs: { week: string; issueId: number | null; outcome: string; ranAtText: string }[]; defaultZone: string; done?: string | undefined }) {
@@ -27,7 +30,14 @@ export function SchedulePage(p: { csrf: string; schedule: ScheduleView | null; r
           {s.describe[0]!.toUpperCase()}
           {s.describe.slice(1)}, engine {s.engine ?? 'default'}. Next run: {s.nextRunText}.
         </p>
-      ) : (
+      ) : null}
+      {s?.nextWeekEmpty ? (
+        <Notice kind="warn">
+          The next run sends week {s.nextWeek}, which has no summaries yet: <a href="/admin/summaries">upload them</a> before {s.nextRunText}, or that run has
+          nothing to send{s.week === 'current' ? ' (or choose “the week before” below, to send a finished week)' : ''}.
+        </Notice>
+      ) : null}
+      {s ? null : (
         <p className="lede">No weekly issue is scheduled: issues are created and sent by hand.</p>
       )}
       <div className="two-col">

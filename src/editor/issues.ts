@@ -1,0 +1,243 @@
+// Issues: list, read with progress, create (or a sent week again), schedule at a time or at each
+// reader's local time, send now, pause, resume, cancel, test send, and what the admin pages show with
+// them (readers reached, tag combinations). The rules are in src/issues.ts (its transition table) and
+// src/db/; this is the editor's operation over them, the same for every face.
+import type { Engine } from '../config.ts';
+import { failureReasons, issueProgress, sectionCounts } from '../db/deliveries.ts';
+import { getIssue, listIssues, readersForWeek, weeksWithIssues, type Issue, type WeekIssue } from '../db/issues.ts';
+import { isoWeek } from '../digest/week.ts';
+import { issueProgressDetail, type IssueProgressDetail } from '../db/progress.ts';
+import { plannedCombinations, subscriberForPreview, tagNamesBySlug, weekCombinations } from '../db/report.ts';
+import {
+  cancelIssue,
+  createWeekIssue,
+  IssueStateError,
+  pauseIssue,
+  resumeIssue,
+  scheduleIssue,
+  scheduleIssueLocal,
+  sendIssueNow,
+  WeekTakenError,
+} from '../issues.ts';
+import { RATE_WINDOW_MS } from '../progress.ts';
+import { TestSendError, type TestSendRefusal } from '../send/test-send.ts';
+import { normaliseEmail } from '../lib/mail.ts';
+import { queuesOf, type EditorDeps } from './deps.ts';
+import { EditorError, invalid, notFound, type EditorErrorKind } from './errors.ts';
+
+/** Failure reasons listed with an issue, most common first. */
+const REASONS = 10;
+
+export interface IssueDetail {
+  issue: Issue;
+  /** total: the deliveries owed (sent, failed or still pending); skipped ones are counted apart. */
+  progress: { submitted: number; total: number; failed: number; skipped: number; pending: number };
+  failures: { reason: string; failed: number }[];
+  tags: { tag: string; readers: number }[];
+  /** The ledger read at the operation's now: rate sample, waves, skip reasons, provider outcomes. */
+  ledger: IssueProgressDetail;
+}
+
+/** An issue as an action left it, with how many readers its week reaches (the count editors confirm with). */
+export interface IssueReach {
+  issue: Issue;
+  readers: number;
+}
+
+export interface IssueCombinations {
+  issue: Issue;
+  /** Planned: the combinations frozen in the ledger; else the week's as readers follow tags now. */
+  frozen: boolean;
+  /** Tag names per combination with content, and how many readers get it. */
+  rows: { names: string[]; readers: number }[];
+  /** Readers none of whose tags has content. */
+  nothing: number;
+  total: number;
+}
+
+export interface IssueWeeks {
+  /** Every week with summaries, newest first, with the issue that holds it (sent, scheduled, draft …). */
+  weeks: WeekIssue[];
+  /** The week to offer first: the next one with content and no issue (from this week on), else the newest such. */
+  suggested: string | null;
+}
+
+/** The week an editor most likely wants an issue for next. */
+export function suggestWeek(weeks: WeekIssue[], now: Date): string | null {
+  const open = weeks.filter((w) => w.issue === null && w.summaries > 0).map((w) => w.week).sort();
+  const current = isoWeek(now);
+  return open.find((w) => w >= current) ?? open.at(-1) ?? null;
+}
+
+export interface NewIssueInput {
+  week: string;
+  /** Default: TEMPLATE_ENGINE. */
+  engine?: Engine | undefined;
+  subject?: string | null | undefined;
+  /** A week already sent, again on purpose, with the editor's reason (a correction in the archive). */
+  again?: { reason: string } | undefined;
+}
+
+export interface TestSendInput {
+  to: string;
+  /** Whose digest: a subscriber by id or by address; neither: every tag of the issue's week. */
+  subscriberId?: number | undefined;
+  as?: string | undefined;
+}
+
+export interface IssueOps {
+  list(): Promise<Issue[]>;
+  get(id: number): Promise<IssueDetail>;
+  /** A week taken is a 'conflict' with `details.existing` (id and status of the issue holding it). */
+  create(input: NewIssueInput): Promise<Issue>;
+  /** For everyone at `at`; a time now or past sends it now. `timeZone`: the zone it was chosen in (shown back). */
+  schedule(id: number, input: { at: Date; timeZone?: string | undefined }): Promise<IssueReach>;
+  /** At `localTime` on `date` in each reader's own zone. */
+  scheduleLocal(id: number, input: { localTime: string; date: string }): Promise<IssueReach>;
+  send(id: number): Promise<IssueReach>;
+  pause(id: number): Promise<Issue>;
+  /** A paused issue goes on; a scheduled or sending one gets back every job its ledger still owes. */
+  resume(id: number): Promise<{ issue: Issue; batches: number }>;
+  cancel(id: number): Promise<Issue>;
+  /** One "[Test]" email through the provider; not a delivery. */
+  test(id: number, input: TestSendInput): Promise<{ providerId: string | null }>;
+  /** How many readers the issue's week reaches now (before it is planned). */
+  readers(id: number): Promise<IssueReach>;
+  combinations(id: number): Promise<IssueCombinations>;
+  /** The weeks an issue can be made of, marked with the issues already made of them. */
+  weeks(): Promise<IssueWeeks>;
+}
+
+const TEST_SEND_KIND: Record<TestSendRefusal, EditorErrorKind> = {
+  address: 'invalid',
+  content: 'invalid',
+  issue: 'not-found',
+  subscriber: 'not-found',
+  limit: 'too-many',
+  provider: 'provider',
+};
+
+/** The domain's refusals as the editor's: unknown issue 404, a state that forbids it 409, and so on. */
+function editorErrorOf(e: unknown): unknown {
+  if (e instanceof WeekTakenError) return new EditorError('conflict', e.message, { week: e.week, existing: e.existing ?? null });
+  if (e instanceof IssueStateError) return new EditorError(/ does not exist$/.test(e.message) ? 'not-found' : 'conflict', e.message);
+  if (e instanceof TestSendError) {
+    return new EditorError(TEST_SEND_KIND[e.reason], e.message, e.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(e.retryAfterMs / 1000) });
+  }
+  return e;
+}
+
+async function refusing<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw editorErrorOf(e);
+  }
+}
+
+export function issueOps(deps: EditorDeps): IssueOps {
+  const mustGet = async (id: number): Promise<Issue> => {
+    const issue = await getIssue(deps.db, id);
+    if (!issue) throw notFound(`issue ${id} does not exist`);
+    return issue;
+  };
+  const reach = async (issue: Issue): Promise<IssueReach> => ({ issue, readers: await readersForWeek(deps.db, issue.week) });
+
+  return {
+    list: () => listIssues(deps.db),
+
+    async get(id) {
+      const issue = await mustGet(id);
+      const [p, tags, ledger] = await Promise.all([
+        issueProgress(deps.db, id),
+        sectionCounts(deps.db, id),
+        issueProgressDetail(deps.db, id, deps.now(), RATE_WINDOW_MS),
+      ]);
+      return {
+        issue,
+        progress: { submitted: p.submitted, total: p.submitted + p.failed + p.pending, failed: p.failed, skipped: p.skipped, pending: p.pending },
+        failures: p.failed > 0 ? await failureReasons(deps.db, id, REASONS) : [],
+        tags,
+        ledger,
+      };
+    },
+
+    create: (input) =>
+      refusing(() =>
+        createWeekIssue(deps.db, {
+          week: input.week,
+          engine: input.engine ?? deps.config.templateEngine,
+          subject: input.subject ?? null,
+          ...(input.again ? { again: input.again } : {}),
+        }),
+      ),
+
+    async schedule(id, input) {
+      const queues = await queuesOf(deps);
+      return reach(await refusing(() => scheduleIssue(deps.db, queues, id, input.at, deps.now(), input.timeZone ?? null)));
+    },
+
+    async scheduleLocal(id, input) {
+      const queues = await queuesOf(deps);
+      return reach(await refusing(() => scheduleIssueLocal(deps.db, queues, id, input, deps.now())));
+    },
+
+    async send(id) {
+      const queues = await queuesOf(deps);
+      return reach(await refusing(() => sendIssueNow(deps.db, queues, id, deps.now())));
+    },
+
+    pause: (id) => refusing(() => pauseIssue(deps.db, id)),
+
+    async resume(id) {
+      const queues = await queuesOf(deps);
+      return refusing(() => resumeIssue(deps.db, queues, id, deps.now()));
+    },
+
+    cancel: (id) => refusing(() => cancelIssue(deps.db, id)),
+
+    async test(id, input) {
+      await mustGet(id);
+      let subscriberId = input.subscriberId;
+      if (input.as !== undefined) {
+        const as = normaliseEmail(input.as);
+        if ('error' in as) throw invalid(`the subscriber: ${as.error}`);
+        const reader = await subscriberForPreview(deps.db, as.email);
+        if (!reader) throw notFound(`there is no subscriber ${as.email}`);
+        subscriberId = reader.id;
+      }
+      if (!deps.provider) throw new EditorError('unavailable', 'this server has no email provider configured to send a test with');
+      const provider = deps.provider;
+      const { sendTestEmail } = await import('../send/test-send.ts');
+      return refusing(() =>
+        sendTestEmail(
+          { db: deps.db, provider, config: deps.config, now: deps.now, ...(deps.redis ? { redis: deps.redis } : {}) },
+          id,
+          input.to,
+          subscriberId === undefined ? {} : { subscriberId },
+        ),
+      );
+    },
+
+    readers: async (id) => reach(await mustGet(id)),
+
+    async weeks() {
+      const weeks = await weeksWithIssues(deps.db);
+      return { weeks, suggested: suggestWeek(weeks, deps.now()) };
+    },
+
+    async combinations(id) {
+      const issue = await mustGet(id);
+      const frozen = issue.plannedAt !== null;
+      const rows = frozen ? await plannedCombinations(deps.db, issue.id) : await weekCombinations(deps.db, issue.week);
+      const names = await tagNamesBySlug(deps.db, [...new Set(rows.flatMap((r) => r.sections))]);
+      return {
+        issue,
+        frozen,
+        rows: rows.filter((r) => r.sections.length > 0).map((r) => ({ names: r.sections.map((s) => names.get(s) ?? s), readers: r.readers })),
+        nothing: rows.filter((r) => r.sections.length === 0).reduce((n, r) => n + r.readers, 0),
+        total: rows.reduce((n, r) => n + r.readers, 0),
+      };
+    },
+  };
+}
