@@ -131,6 +131,7 @@ export const settingsInput = z
     replyTo,
     footer: lines('footer text', 1000),
     postalAddress: lines('postal address', 500),
+    defaultDensity: line('default density', 5).refine((v) => v === null || v === 'brief' || v === 'full', 'the default density must be brief or full'),
   })
   .partial()
   .strict();
@@ -146,6 +147,8 @@ export interface Settings {
   replyTo: string | null;
   footer: string;
   postalAddress: string;
+  /** What readers who never chose get: every part of each summary, or the title and one sentence. */
+  defaultDensity: 'brief' | 'full';
   /** Which fields the editor set (the others show their defaults). */
   set: SettingsField[];
   updatedAt: Date | null;
@@ -171,6 +174,7 @@ export function effectiveSettings(s: StoredSettings, config: Pick<Config, 'mailF
     replyTo: s.replyTo,
     footer: s.footer ?? '',
     postalAddress: s.postalAddress ?? '',
+    defaultDensity: s.defaultDensity === 'brief' ? 'brief' : 'full',
     set: (Object.keys(s) as (keyof StoredSettings)[]).filter((k): k is SettingsField => k !== 'updatedAt' && k !== 'updatedBy' && s[k] !== null),
     updatedAt: s.updatedAt,
     updatedBy: s.updatedBy,
@@ -217,6 +221,7 @@ export const settingsBody = z
     replyTo: z.string().max(1000),
     footer: z.string().max(10000),
     postalAddress: z.string().max(5000).describe('required before sending through a real provider'),
+    defaultDensity: z.string().max(20).describe('brief or full: what readers who never chose get (default full)'),
   })
   .partial()
   .strict();

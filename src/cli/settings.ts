@@ -13,6 +13,7 @@ const LABELS: [keyof Settings & keyof SettingsInput, string][] = [
   ['replyTo', 'reply-to'],
   ['footer', 'footer'],
   ['postalAddress', 'postal address'],
+  ['defaultDensity', 'default density'],
 ];
 
 export function describeSettings(s: Settings): string {
@@ -46,6 +47,7 @@ export function registerSettings(program: Command): void {
     .option('--sender-name <name>', "the From header's display name")
     .option('--reply-to <email>', 'where replies go')
     .option('--footer <text>', 'a line in every digest footer')
+    .option('--default-density <brief|full>', 'what readers who never chose get: brief (title and one sentence) or full (default)')
     .option('--postal-address <address>', 'your postal address, shown in every digest (required to send through a real provider); \\n for a new line')
     .action(async (o: Record<string, string | undefined>) => {
       const input: SettingsInput = {};

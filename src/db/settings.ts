@@ -10,6 +10,7 @@ export interface StoredSettings {
   replyTo: string | null;
   footer: string | null;
   postalAddress: string | null;
+  defaultDensity: string | null;
   updatedAt: Date | null;
   updatedBy: string | null;
 }
@@ -25,6 +26,7 @@ const FIELDS: Record<SettingsField, string> = {
   replyTo: 'reply_to',
   footer: 'footer',
   postalAddress: 'postal_address',
+  defaultDensity: 'default_density',
 };
 export const SETTINGS_FIELDS = Object.keys(FIELDS) as SettingsField[];
 

@@ -198,11 +198,13 @@ export type Density = 'brief' | 'full';
 export const DENSITIES: readonly Density[] = ['brief', 'full'];
 
 /**
- * The density of readers who never chose one. One place, so planning and the reader pages agree;
- * it becomes the publication's setting (`default_density`) once the settings exist.
+ * The density of readers who never chose one: the publication's setting (`default_density`, set on the
+ * admin settings page, the API or `tagcast settings set --default-density`), full when unset. One place,
+ * so planning and the reader pages agree.
  */
-export async function editorDefaultDensity(_db: Db): Promise<Density> {
-  return 'full';
+export async function editorDefaultDensity(db: Db): Promise<Density> {
+  const [row] = await db.query<{ d: string | null }>(`select default_density as d from publication_settings where id = 1`);
+  return row?.d === 'brief' ? 'brief' : 'full';
 }
 
 /** The reader's own choice; null: the editor's default applies. */

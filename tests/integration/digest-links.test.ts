@@ -15,6 +15,7 @@ import { getNotice } from '../../src/db/notices.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { tagIdsBySlug } from '../../src/db/unfollow.ts';
 import { reasonCounts } from '../../src/db/unsubscribe-reasons.ts';
+import { localEditor } from '../../src/editor/index.ts';
 import { mailDomain } from '../../src/lib/mail.ts';
 import { composeNotice } from '../../src/subscriptions/notices.ts';
 import { createToken, readerLinks, verifyToken, webVersionLinks } from '../../src/lib/reader-links.ts';
@@ -160,8 +161,6 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
   describe('density', () => {
     it('GET shows the choice and changes nothing; POST sets it; planning freezes it per delivery', async () => {
       const brief = await reader(['Rust']);
-      const total = async () => (await reasonCounts(t.db)).reduce((sum, c) => sum + c.count, 0);
-      const totalBefore = await total();
       const plain = await reader(['Rust']);
       const b = new Browser(r.app);
       const page = await b.get(`${brief.density}&to=brief`);
@@ -186,6 +185,26 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
       expect(leased.find((d) => d.subscriberId === brief.id)?.density).toBe('brief');
       expect(leased.find((d) => d.subscriberId === plain.id)?.density).toBe('full');
       await t.db.query(`update issues set status = 'cancelled' where id = $1`, [issue.id]);
+    });
+
+    it("the editor's default (settings) decides for readers who never chose; a refused value names the choices", async () => {
+      const ed = localEditor({ db: t.db, config: r.config, now: () => new Date(), actor: 'cli' });
+      await expect(ed.settings.set({ defaultDensity: 'tiny' })).rejects.toMatchObject({ kind: 'invalid', message: 'the default density must be brief or full' });
+      expect((await ed.settings.set({ defaultDensity: 'brief' })).defaultDensity).toBe('brief');
+      try {
+        const never = await reader(['Rust']);
+        const chose = await reader(['Rust']);
+        await t.db.query(`update subscribers set density = 'full' where id = $1`, [chose.id]);
+        const issue = await plannedIssue(t.db, WEEK);
+        const rows = await t.db.query<{ id: number; density: string }>(`select subscriber_id as id, density from deliveries where issue_id = $1 and subscriber_id = any($2::int[])`, [issue.id, [never.id, chose.id]]);
+        expect(Object.fromEntries(rows.map((x) => [x.id, x.density]))).toEqual({ [never.id]: 'brief', [chose.id]: 'full' });
+        // The density page pre-selects the editor's default for a reader who never chose.
+        expect(isChecked((await new Browser(r.app).get(never.density)).body, 'density', 'brief')).toBe(true);
+        await t.db.query(`update issues set status = 'cancelled' where id = $1`, [issue.id]);
+      } finally {
+        await ed.settings.set({ defaultDensity: '' });
+      }
+      expect((await ed.settings.show()).defaultDensity).toBe('full');
     });
 
     it('is a field on the preferences page; a reader who never chose keeps the default when saving', async () => {

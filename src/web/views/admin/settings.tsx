@@ -3,7 +3,7 @@
 import { CsrfField, FormErrors, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice } from './layout.tsx';
 
-export type SettingsFormField = 'name' | 'tagline' | 'logoUrl' | 'accent' | 'senderName' | 'replyTo' | 'footer' | 'postalAddress';
+export type SettingsFormField = 'name' | 'tagline' | 'logoUrl' | 'accent' | 'senderName' | 'replyTo' | 'footer' | 'postalAddress' | 'defaultDensity';
 
 export interface SettingsFormProps {
   csrf: string;
@@ -26,6 +26,7 @@ const ID: Record<SettingsFormField, string> = {
   replyTo: 'set-reply-to',
   footer: 'set-footer',
   postalAddress: 'set-address',
+  defaultDensity: 'set-density',
 };
 
 const NAME: Record<SettingsFormField, string> = {
@@ -37,6 +38,7 @@ const NAME: Record<SettingsFormField, string> = {
   replyTo: 'reply_to',
   footer: 'footer',
   postalAddress: 'postal_address',
+  defaultDensity: 'default_density',
 };
 
 export const SETTINGS_FORM_NAMES = NAME;
@@ -97,6 +99,19 @@ export function SettingsPage(p: SettingsFormProps) {
         <h2>Footer</h2>
         <Field f="footer" label="Footer text" hint="Optional: a line at the foot of every digest." max={1000} multi />
         <Field f="postalAddress" label="Postal address" hint="Shown in every digest. Required to send through a real email provider." max={500} multi />
+        <h2>Digest</h2>
+        <div className="field">
+          <label htmlFor={ID.defaultDensity}>
+            Default density{' '}
+            <span className="hint" id={`${ID.defaultDensity}-hint`}>
+              What readers who never chose get. Each reader can switch on their preferences or from the link in every digest.
+            </span>
+          </label>
+          <select id={ID.defaultDensity} name={NAME.defaultDensity} defaultValue={p.values.defaultDensity || 'full'} aria-describedby={`${ID.defaultDensity}-hint`}>
+            <option value="full">Full: every part of each summary</option>
+            <option value="brief">Brief: each title with its first sentence and a link to read on</option>
+          </select>
+        </div>
         <div className="actions">
           <button type="submit">Save settings</button>
         </div>
