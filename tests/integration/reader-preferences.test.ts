@@ -3,14 +3,13 @@
 // not one already planned, pauses that end by themselves, and export and erase through a fresh
 // one-hour link emailed to the reader (a forwarded digest's links can do neither).
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppress } from '../../src/db/events.ts';
 import { emailHash } from '../../src/db/readers.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { enqueueNotice } from '../../src/enqueue.ts';
 import { mailDomain } from '../../src/send/compose.ts';
-import { outboxFileName } from '../../src/send/outbox.ts';
+import { outboxPath } from '../../src/send/outbox.ts';
 import { importSubscribersCsv } from '../../src/subscriptions/subscribers.ts';
 import { createToken, readerLinks, type Purpose } from '../../src/subscriptions/tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -237,7 +236,7 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
         if (row?.sent) break;
         await new Promise((res) => setTimeout(res, 25));
       }
-      return parseEml(readFileSync(path.join(h.outboxDir, 'notices', `${outboxFileName(to)}.eml`), 'utf8'));
+      return parseEml(readFileSync(`${outboxPath(h.outboxDir, 'notices', to, String(noticeId))}.eml`, 'utf8'));
     }
     const linkIn = (text: string) => /https:\/\/news\.example\.test(\/\S+)/.exec(text)![1]!;
 
