@@ -61,7 +61,7 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }, cwd).host).toBe('0.0.0.0');
     expect(loadConfig({ SECRET }, cwd).host).toBe('0.0.0.0');
     expect(loadConfig({ SECRET, HOST: '::1' }, cwd).host).toBe('::1');
-    expect(problems({ HOST: 'not a host' })).toEqual(['HOST: must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0']);
+    expect(problems({ HOST: 'not a host' })).toEqual(['HOST: must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (got "not a host")']);
   });
 
   it('does not read process.env when an env object is given', () => {
