@@ -1,7 +1,7 @@
 // Builds one reader's email from the issue's content: digest, links, headers. Deterministic.
 import type { Digest } from '../digest/assemble.ts';
 import type { DigestRenderer } from '../render/index.ts';
-import { readerLinks } from '../subscriptions/tokens.ts';
+import { readerLinks, type ReaderLinks } from '../subscriptions/tokens.ts';
 import type { OutgoingEmail } from './provider.ts';
 
 export interface ComposeContext {
@@ -37,11 +37,12 @@ const oneLine = (value: string) => value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
 // Derived once per context (a batch), not once per reader.
 const derived = new WeakMap<ComposeContext, { domain: string; listId: string }>();
 
-export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest): Promise<OutgoingEmail> {
+/** `links`: other than the reader's own (a test email's, which open test pages). */
+export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest, links?: ReaderLinks): Promise<OutgoingEmail> {
   let d = derived.get(ctx);
   if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl) }));
   const domain = d.domain;
-  const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
+  links ??= readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
   const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);

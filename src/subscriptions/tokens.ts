@@ -5,7 +5,7 @@
 // do"). Tokens are deterministic (same inputs → same bytes), so a rendered digest is too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed'] as const;
+export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed', 'test'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export interface TokenClaims {
@@ -134,5 +134,31 @@ export function webVersionLinks(opts: LinkOptions): ReaderLinks {
     unsubscribe: manage,
     // Never rendered into a page (it is a header of the email); without a token it unsubscribes nobody.
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}`,
+  };
+}
+
+/** Where a test email's links lead: pages that say it is a test, under TEST_PATH/<issue>. */
+export const TEST_PATH = '/test';
+
+/**
+ * The links of a test email (an editor's test send). One `test` token for the issue, signed for no
+ * reader (subscriber 0); its `ref` is the reader the test was made as, if any, so the pages show the
+ * same digest. Web version, preferences and unsubscribe each open a page that says it is a test and
+ * changes nothing: a forwarded test email can neither unsubscribe nor open anyone's preferences.
+ */
+export function testLinks(opts: Omit<LinkOptions, 'subscriberId'> & { asReader?: number | undefined }): ReaderLinks {
+  return testLinksOf({ ...opts, token: createToken(opts.secret, { purpose: 'test', subscriberId: 0, issueId: opts.issueId, ref: opts.asReader }) });
+}
+
+/** A test email's links from its one token (the test pages hand on the token they were opened with). */
+export function testLinksOf(opts: Pick<LinkOptions, 'publicUrl' | 'mailDomain' | 'issueId'> & { token: string }): ReaderLinks {
+  const t = opts.token;
+  const base = `${opts.publicUrl}${TEST_PATH}/${opts.issueId}`;
+  return {
+    web: `${base}?t=${t}`,
+    preferences: `${base}/preferences?t=${t}`,
+    unsubscribe: `${base}/unsubscribe?t=${t}`,
+    // A test token is no unsubscribe token: a client that mails this unsubscribes nobody.
+    unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20test`,
   };
 }

@@ -24,6 +24,8 @@ export interface AtomFeed {
   updated: Date;
   author: string;
   entries: AtomEntry[];
+  /** An XSLT stylesheet's URL: a browser that opens the feed shows the page it makes; feed readers ignore it. */
+  stylesheet?: string;
 }
 
 const xml = (s: string) =>
@@ -42,6 +44,7 @@ export function tagUri(publicUrl: string, since: Date, specific: string): string
 export function renderAtom(f: AtomFeed): string {
   const out = [
     '<?xml version="1.0" encoding="utf-8"?>',
+    ...(f.stylesheet ? [`<?xml-stylesheet type="text/xsl" href="${xml(f.stylesheet)}"?>`] : []),
     '<feed xmlns="http://www.w3.org/2005/Atom">',
     `  <id>${xml(f.id)}</id>`,
     `  <title>${xml(f.title)}</title>`,
