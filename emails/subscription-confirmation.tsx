@@ -18,9 +18,20 @@ export function confirmationFootnote(site: string): string {
   return `Someone, possibly you, entered this address on the subscribe page of ${site}. If it was not you, ignore this email: without a click nothing is sent.`;
 }
 
+/** The words of the email, for its HTML here and its text part (src/subscriptions/notices.ts) alike. */
+export function confirmationWords(tags: string[]) {
+  return {
+    title: 'Confirm your subscription',
+    intro: `A weekly tagcast digest on ${tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
+    button: 'Confirm my subscription',
+    expiry: 'The link works for 3 days.',
+  };
+}
+
 /** Double opt-in: the reader confirms before the first digest is sent. */
 export default function SubscriptionConfirmation({ tags, confirmUrl, site }: SubscriptionConfirmationProps) {
   const tagList = tags.join(', ');
+  const words = confirmationWords(tags);
   return (
     <Html lang="en" dir="ltr">
       <Head>
@@ -33,19 +44,19 @@ export default function SubscriptionConfirmation({ tags, confirmUrl, site }: Sub
         <Container style={{ maxWidth: `${theme.width}px`, width: '100%', backgroundColor: theme.card }}>
           <Section style={{ padding: '24px' }}>
             <Heading as="h1" style={{ margin: '0 0 12px', fontSize: '22px', lineHeight: '28px', color: theme.text }}>
-              Confirm your subscription
+              {words.title}
             </Heading>
             <Text style={{ margin: '0 0 16px', fontSize: '15px', lineHeight: '22px', color: theme.text }}>
-              {`A weekly tagcast digest on ${tagList} was asked for at this address. Confirm, and your first digest arrives with the next issue.`}
+              {words.intro}
             </Text>
             <Button
               href={confirmUrl}
               style={{ backgroundColor: theme.accent, color: '#ffffff', padding: '12px 20px', borderRadius: '6px', fontSize: '15px', fontWeight: 700 }}
             >
-              Confirm my subscription
+              {words.button}
             </Button>
             <Text style={{ margin: '16px 0 0', fontSize: '12px', lineHeight: '18px', color: theme.muted }}>
-              {confirmationFootnote(site)}
+              {`${words.expiry} ${confirmationFootnote(site)}`}
             </Text>
           </Section>
         </Container>

@@ -38,22 +38,16 @@ const IGNORE = 'If you did not ask for this, ignore this email: without a click 
 
 async function content(ctx: NoticeContext, n: Notice, tagNames: string[]): Promise<Content> {
   // React Email and the templates load with the first notice, not at start.
-  const { confirmationFootnote, confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
+  const { confirmationFootnote, confirmationHtml, confirmationWords, readerLinkHtml } = await import('./notice-html.tsx');
   const url = noticeUrl(ctx, n);
   const host = new URL(ctx.publicUrl).host;
   if (n.kind === 'confirm') {
     // Nothing the request's form held goes in: whoever typed this address may not be its owner.
     const props = { tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, site: host };
     const html = await confirmationHtml(props);
-    const text = [
-      'Confirm your subscription',
-      '',
-      `A weekly tagcast digest on ${props.tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
-      '',
-      `Confirm: ${url}`,
-      '',
-      `The link works for 3 days. ${confirmationFootnote(host)}`,
-    ].join('\n');
+    // The same words as the HTML part, in the same order: a reader whose client shows the text sees the same email.
+    const words = confirmationWords(props.tags);
+    const text = [words.title, '', words.intro, '', `${words.button}: ${url}`, '', `${words.expiry} ${confirmationFootnote(host)}`].join('\n');
     return { subject: 'Confirm your tagcast subscription', html, text: `${text}\n` };
   }
   const props: ReaderLinkProps =

@@ -161,6 +161,11 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
     expect(until!.ok).toBe(true);
     const page = await b.get(me.prefs);
     expect(/Paused until[^<]*/.exec(page.body)?.[0]).toMatch(/Paused until \w+day,? \d+ \w+ \d{4}/);
+    // Where the pause lands the reader: one box that says so, with its date, not two that say it twice.
+    const landed = await b.get(paused.headers.location as string);
+    expect(landed.body.match(/class="notice[^"]*"/g)).toHaveLength(1);
+    expect(landed.body).toMatch(/Paused until \w+day,? \d+ \w+ \d{4}/);
+    expect(landed.body).not.toContain('when the pause ends');
 
     // Planning leaves the paused reader out, and the others in.
     const other = await reader(['AI']);
