@@ -44,7 +44,7 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   // the confirmation it follows.
   try {
     const notBefore = await deps.pacer.slot();
-    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: n.kind === 'welcome' ? 'welcome' : 'notices', notBefore });
+    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', keep: String(n.id), notBefore });
     const o = outcomes[0];
     if (o?.status === 'accepted') await markNoticeSent(deps.db, n.id, o.providerId, null);
     else await markNoticeSent(deps.db, n.id, null, o?.error ?? 'provider gave no outcome');

@@ -199,6 +199,13 @@ const fields = {
   OUTBOX_DIR: optionalString,
   PUBLIC_URL: publicUrl,
   PORT: integer(3000, 1, 65535),
+  // The address the web server listens on; unset: loopback on the development secret, else every interface.
+  HOST: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0')
+      .optional(),
+  ),
   SECRET: optionalString.pipe(z.string().min(SECRET_MIN, `must be at least ${SECRET_MIN} characters (${MAKE_SECRET})`).optional()),
   MAIL_FROM: mailFrom,
   TEMPLATE_ENGINE: optionalString.pipe(z.enum(engines, 'must be react or mjml').default('react')),
@@ -247,6 +254,11 @@ export interface Config {
   /** Normalised: scheme, host and path only, no trailing slash. */
   publicUrl: string;
   port: number;
+  /**
+   * Where `serve`/`start` listen: HOST, else 127.0.0.1 while the public development secret signs links
+   * (links anyone can forge must not be reachable from the network), else 0.0.0.0.
+   */
+  host: string;
   secret: string;
   /** True when the public development secret is in use (SECRET unset, or set to that value). */
   secretDefaulted: boolean;
@@ -369,6 +381,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxDir: path.resolve(cwd, c.OUTBOX_DIR ?? path.join(c.DATA_DIR, 'outbox')),
     publicUrl: c.PUBLIC_URL,
     port: c.PORT,
+    host: c.HOST ?? (c.SECRET === undefined || c.SECRET === DEV_SECRET ? '127.0.0.1' : '0.0.0.0'),
     secret: c.SECRET ?? DEV_SECRET,
     secretDefaulted: c.SECRET === undefined || c.SECRET === DEV_SECRET,
     mailFrom: c.MAIL_FROM,

@@ -1,4 +1,6 @@
 // The composition root for CLI commands: config, logger, database, queues and provider, wired once.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import v8 from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config.ts';
@@ -35,17 +37,29 @@ export interface Context {
 
 let devSecretNoted = false;
 
+/** The file in DATA_DIR that says the development-secret note was shown there. */
+export const SECRET_NOTED_FILE = 'development-secret-noted';
+
 /**
  * One stderr line when links are signed with the public development secret: fine for the outbox on
- * localhost (config refuses it anywhere else), but the operator should know. Printed once per process,
- * only by commands that sign links.
+ * localhost (config refuses it anywhere else), but the operator should know. Printed once per data
+ * folder (a marker file in DATA_DIR; every run if it cannot be written), only by commands that sign links:
+ * told once, it would be noise on every later command.
  */
-export function noteDevelopmentSecret(config: Config): void {
+export function noteDevelopmentSecret(config: Pick<Config, 'secretDefaulted' | 'logLevel' | 'dataDir'>, stream: NodeJS.WritableStream = process.stderr): void {
   if (!config.secretDefaulted || devSecretNoted || config.logLevel === 'silent') return;
   devSecretNoted = true;
-  process.stderr.write(
-    'tagcast: note: reader links are signed with the public development secret (fine for the outbox on localhost; set SECRET before sending real mail)\n',
+  const marker = path.join(config.dataDir, SECRET_NOTED_FILE);
+  if (existsSync(marker)) return;
+  stream.write(
+    'tagcast: note: reader links are signed with the public development secret (fine for the outbox on localhost; set SECRET before sending real mail). Said once for this data folder.\n',
   );
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(marker, `${new Date().toISOString()} tagcast told that reader links are signed with the public development secret; delete this file to be told again.\n`);
+  } catch {
+    // A read-only data folder: the note comes again next time, which is better than never.
+  }
 }
 
 export interface ContextOptions {

@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../config.ts';
 import { importPaths } from '../content/import.ts';
-import { createIssue, currentIssueForWeek, lastSentIssueOfWeek, WeekTakenError } from '../db/issues.ts';
+import { createIssue, currentIssueForWeek, lastSentIssueOfWeek, WeekTakenError, type Issue } from '../db/issues.ts';
 import { countSubscribers, upsertSubscribers } from '../db/subscribers.ts';
 import { weeksWithContent } from '../db/summaries.ts';
 import { isoWeek } from '../digest/week.ts';
@@ -85,8 +86,24 @@ export function registerDigest(program: Command): void {
         out('');
         out(await issueReport(ctx.db, ctx.config, issue));
         if (issue.status !== 'sent') process.exitCode = 1;
+        else {
+          out('');
+          out(nextSteps(ctx.config, issue).join('\n'));
+        }
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** What a first run leads to: where the emails are, the site to open, and how next week goes out. */
+export function nextSteps(config: Pick<Config, 'emailProvider' | 'outboxDir' | 'publicUrl' | 'adminPassword'>, issue: Pick<Issue, 'id' | 'submitted'>): string[] {
+  const lines = ['next:'];
+  if (config.emailProvider === 'outbox') {
+    if (issue.submitted > 0) lines.push(`  read the emails:   open ${path.join(config.outboxDir, String(issue.id))}${path.sep} and any .html file in a browser (.eml: the whole message)`);
+  } else lines.push(`  the emails went to ${config.emailProvider}: delivery, open and click counts arrive through its webhook (tagcast issue status ${issue.id})`);
+  lines.push(`  open the site:     npm start, then ${config.publicUrl}/subscribe (readers) and ${config.publicUrl}/admin (editors)`);
+  if (!config.adminPassword) lines.push('                     /admin needs ADMIN_PASSWORD (12 characters or more) in .env first');
+  lines.push('  next week:         npm run digest again, or let npm start send it: tagcast schedule set --help');
+  return lines;
 }

@@ -116,7 +116,7 @@ export function registerIssue(program: Command): void {
         }
         // Here a worker of this process sends it; through the API the server's workers do, and this only watches.
         if (where.local) await where.local.startWorkers();
-        const d = await waitFor(ed.issues, id, where.local ? 200 : 500);
+        const d = await waitFor(ed.issues, id, { pollMs: where.local ? 200 : 500, provider: loadConfig().emailProvider });
         process.stdout.write(`${reportOf(loadConfig(), d)}\n`);
         if (d.issue.status !== 'sent') process.exitCode = 1;
       });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { recoverAll, recoverNotices } from '../issues.ts';
 import { enqueueNotice, enqueueTo } from '../enqueue.ts';
 import { redisClient, type QueueScope } from '../queue.ts';
+import type { Config } from '../config.ts';
 import { createContext, type Context } from './context.ts';
 import { publishLocalApi } from './clients/publish.ts';
 
@@ -48,7 +49,7 @@ async function startServer(ctx: Context, target: Pick<QueueScope, 'redisUrl' | '
     queues: () => ctx.queues(),
     provider: createProvider(ctx.config),
   });
-  await app.listen({ port: ctx.config.port, host: '0.0.0.0' });
+  await app.listen({ port: ctx.config.port, host: ctx.config.host });
   // On PGlite no other process can open the database: local commands reach it through the API instead.
   const unpublish = await publishLocalApi(ctx.db, ctx.config, app.server.address());
   return async () => {
@@ -56,6 +57,21 @@ async function startServer(ctx: Context, target: Pick<QueueScope, 'redisUrl' | '
     await app.close();
     redis.disconnect();
   };
+}
+
+/**
+ * What a person at a terminal needs once the server listens: the pages to open and what stands in the
+ * way. JSON log lines are for machines; on a terminal they are kept to warnings unless LOG_LEVEL asks.
+ */
+export function listeningLine(config: Pick<Config, 'publicUrl' | 'host' | 'port' | 'adminPassword' | 'secretDefaulted'>, workers: boolean): string {
+  const admin = config.adminPassword ? `${config.publicUrl}/admin` : `${config.publicUrl}/admin (set ADMIN_PASSWORD in .env first: 12 characters or more)`;
+  const where = config.host === '0.0.0.0' || config.host === '::' ? `port ${config.port}, every interface` : `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port} only${config.secretDefaulted ? ', as links use the development secret (HOST changes it)' : ''}`;
+  return `tagcast is running${workers ? ' (web server, workers and schedule)' : ' (web server)'}: open ${config.publicUrl}/subscribe to subscribe and ${admin} to edit; listening on ${where}; Ctrl-C stops.`;
+}
+
+/** On a terminal (and LOG_LEVEL unset) info logs stay quiet: the listening line says it for people. */
+function processLogLevel(tty: boolean): string | undefined {
+  return tty ? 'warn' : undefined;
 }
 
 export function registerProcesses(program: Command): void {
@@ -72,8 +88,10 @@ export function registerProcesses(program: Command): void {
     .command('serve')
     .description('run the web server (pages, webhooks, API)')
     .action(async () => {
-      const ctx = await createContext({ signsLinks: true });
+      const tty = Boolean(process.stdout.isTTY);
+      const ctx = await createContext({ signsLinks: true, logLevel: processLogLevel(tty) });
       const stop = await startServer(ctx, { redisUrl: ctx.config.redisUrl, redisCluster: ctx.config.redisCluster });
+      if (tty) process.stdout.write(`${listeningLine(ctx.config, false)}\n`);
       await runUntilSignal(ctx, stop);
     });
 
@@ -81,10 +99,12 @@ export function registerProcesses(program: Command): void {
     .command('start')
     .description('workers, web server and scheduler in one process (the embedded-database setup)')
     .action(async () => {
-      const ctx = await createContext({ signsLinks: true });
+      const tty = Boolean(process.stdout.isTTY);
+      const ctx = await createContext({ signsLinks: true, logLevel: processLogLevel(tty) });
       await startWorker(ctx);
       // The workers' Redis: a private one when `start` had to start it.
       const stop = await startServer(ctx, (await ctx.queues()).scope);
+      if (tty) process.stdout.write(`${listeningLine(ctx.config, true)}\n`);
       await runUntilSignal(ctx, stop);
     });
 }

@@ -10,6 +10,15 @@ import { estimate, formatDuration, formatRate, orderWaves, sendRate } from '../p
 
 /** Failure reasons shown by `issue status`, most common first. */
 const TOP_REASONS = 3;
+/** A reason for skipping readers names them when it holds at most this many. */
+const NAMED_SKIPS = 3;
+
+export interface SkipReason {
+  reason: string;
+  skipped: number;
+  /** The first few of them, by address. */
+  emails: string[];
+}
 
 /** An issue read on this process's database, reported (tagcast digest). */
 export async function issueReport(db: Db, config: Config, issue: Issue, now = new Date()): Promise<string> {
@@ -19,7 +28,7 @@ export async function issueReport(db: Db, config: Config, issue: Issue, now = ne
 /** `tagcast issue status`: the counts, and while it goes out its rate and waves; the same read here or through the API. */
 export function reportOf(config: Pick<Config, 'emailProvider' | 'outboxDir'>, d: IssueDetail, now = new Date()): string {
   const live = d.progress.pending > 0 || d.issue.localTime ? progressLines(d.ledger, d.issue, now) : [];
-  return [formatIssueReport(config, d.issue, d.progress, d.tags, d.failures), ...live].join('\n');
+  return [formatIssueReport(config, d.issue, d.progress, d.tags, d.failures, d.skips), ...live].join('\n');
 }
 
 /** While an issue goes out: its rate, when the rest should be out, and its waves when sent at local time. */
@@ -50,17 +59,22 @@ export function formatIssueReport(
   p: IssueProgress,
   tags: { tag: string; readers: number }[],
   allReasons: { reason: string; failed: number }[],
+  /** Why readers were skipped; without them (an older server's answer) the line says what skipping means. */
+  skips?: SkipReason[],
 ): string {
   const reasons = allReasons.slice(0, TOP_REASONS);
   const lines = [
     `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
     ...(issue.againOf ? [`  correction:    ${correctionText(issue)}`] : []),
     `  readers sent:  ${p.submitted}`,
-    `  skipped:       ${p.skipped}${p.skipped > 0 ? ' (none of their tags has content this week, or they left)' : ''}`,
+    `  skipped:       ${p.skipped}${skippedWhy(p.skipped, skips)}`,
     `  failed:        ${p.failed}${failedWhy(p.failed, reasons)}`,
   ];
   if (p.pending > 0) lines.push(`  pending:       ${p.pending}`);
-  if (issue.delivered + issue.bounced + issue.complained + issue.opened > 0 || p.submitted > 0) {
+  if (config.emailProvider === 'outbox' && issue.delivered + issue.bounced + issue.complained + issue.opened === 0) {
+    // The outbox writes files: nothing will ever report a delivery, an open or a click, so zeros would read as a failure.
+    if (p.submitted > 0) lines.push(`  reported:      none: the outbox writes files, so no delivery, open or click events come back (Resend reports them)`);
+  } else if (issue.delivered + issue.bounced + issue.complained + issue.opened > 0 || p.submitted > 0) {
     const rate = p.submitted > 0 ? ((issue.complained / p.submitted) * 100).toFixed(2) : '0.00';
     lines.push(
       `  reported:      ${issue.delivered} delivered · ${issue.bounced} bounced · ${issue.complained} complained (${rate}%) · ${issue.opened} opened · ${issue.clicked} clicked`,
@@ -73,6 +87,35 @@ export function formatIssueReport(
   }
   else lines.push(`  provider:      ${config.emailProvider}`);
   return lines.join('\n');
+}
+
+/** Skipped readers' reasons in a reader's words. */
+const SKIP_WORDS: Record<string, string> = {
+  'no followed tag has content this week': 'none of their tags has content in the issue\'s week',
+  'issue cancelled': 'the issue was cancelled before their email went out',
+  'subscriber unsubscribed': 'unsubscribed after the issue was planned',
+  'subscriber bounced': 'their address bounced after the issue was planned',
+  'subscriber complained': 'marked an email as spam after the issue was planned',
+  'subscriber paused': 'paused after the issue was planned',
+  suppressed: 'their address is suppressed',
+};
+
+/**
+ * " (ada@example.com: none of their tags has content this week)", or with several reasons
+ * " (5 × none of their tags …; 1 × unsubscribed after … : bob@example.com)": addresses when few.
+ */
+export function skippedWhy(skipped: number, skips: SkipReason[] | undefined): string {
+  if (skipped === 0) return '';
+  if (!skips || skips.length === 0) return ' (none of their tags has content this week, or they left)';
+  const one = (r: SkipReason, counted: boolean) => {
+    const why = SKIP_WORDS[r.reason] ?? r.reason;
+    const who = r.skipped <= NAMED_SKIPS && r.emails.length === r.skipped ? r.emails.join(', ') : '';
+    if (!counted) return who ? `${who}: ${why}` : why;
+    return `${r.skipped} × ${why}${who ? `: ${who}` : ''}`;
+  };
+  if (skips.length === 1 && skips[0]!.skipped === skipped) return ` (${one(skips[0]!, false)})`;
+  const rest = skipped - skips.reduce((n, r) => n + r.skipped, 0);
+  return ` (${[...skips.map((r) => one(r, true)), ...(rest > 0 ? [`${rest} more`] : [])].join('; ')})`;
 }
 
 /** " (render: …)" when every failure has one reason, else " (2 × render: …; 1 × …; 3 more)". */

@@ -163,3 +163,18 @@ export async function skipPending(db: Db, issueId: number, error: string): Promi
     [issueId, error],
   );
 }
+
+/**
+ * Why an issue's readers were skipped, the most common reason first: each with how many and the first
+ * `addresses` of them by address, so a report can name who when they are few.
+ */
+export function skipReasons(db: Db, issueId: number, limit: number, addresses: number): Promise<{ reason: string; skipped: number; emails: string[] }[]> {
+  return db.query(
+    `select coalesce(d.error, 'no reason recorded') as reason, count(*)::int as skipped,
+            (array_agg(s.email order by s.email))[1:$3::int] as emails
+     from deliveries d join subscribers s on s.id = d.subscriber_id
+     where d.issue_id = $1 and d.status = 'skipped'
+     group by 1 order by skipped desc, reason limit $2`,
+    [issueId, limit, addresses],
+  );
+}

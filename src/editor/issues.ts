@@ -3,7 +3,7 @@
 // them (readers reached, tag combinations). The rules are in src/issues.ts (its transition table) and
 // src/db/; this is the editor's operation over them, the same for every face.
 import type { Engine } from '../config.ts';
-import { failureReasons, issueProgress, sectionCounts } from '../db/deliveries.ts';
+import { failureReasons, issueProgress, sectionCounts, skipReasons } from '../db/deliveries.ts';
 import { getIssue, listIssues, readersForWeek, weeksWithIssues, type Issue, type WeekIssue } from '../db/issues.ts';
 import { isoWeek } from '../digest/week.ts';
 import { issueProgressDetail, type IssueProgressDetail } from '../db/progress.ts';
@@ -27,6 +27,9 @@ import { EditorError, invalid, notFound, type EditorErrorKind } from './errors.t
 
 /** Failure reasons listed with an issue, most common first. */
 const REASONS = 10;
+/** Skip reasons listed with an issue, and how many readers each names by address. */
+const SKIP_REASONS = 3;
+const NAMED_SKIPS = 3;
 
 export interface IssueDetail {
   issue: Issue;
@@ -34,6 +37,8 @@ export interface IssueDetail {
   progress: { submitted: number; total: number; failed: number; skipped: number; pending: number };
   failures: { reason: string; failed: number }[];
   tags: { tag: string; readers: number }[];
+  /** Why readers were skipped, most common first, each naming the first few by address. */
+  skips: { reason: string; skipped: number; emails: string[] }[];
   /** The ledger read at the operation's now: rate sample, waves, skip reasons, provider outcomes. */
   ledger: IssueProgressDetail;
 }
@@ -158,6 +163,7 @@ export function issueOps(deps: EditorDeps): IssueOps {
         progress: { submitted: p.submitted, total: p.submitted + p.failed + p.pending, failed: p.failed, skipped: p.skipped, pending: p.pending },
         failures: p.failed > 0 ? await failureReasons(deps.db, id, REASONS) : [],
         tags,
+        skips: p.skipped > 0 ? await skipReasons(deps.db, id, SKIP_REASONS, NAMED_SKIPS) : [],
         ledger,
       };
     },

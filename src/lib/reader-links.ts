@@ -5,7 +5,7 @@
 // do"). Tokens are deterministic (same inputs → same bytes), so a rendered digest is too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed', 'unfollow', 'density'] as const;
+export const PURPOSES = ['unsubscribe', 'undo', 'preferences', 'web', 'confirm', 'export', 'delete', 'feed', 'unfollow', 'density', 'test'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export interface TokenClaims {
@@ -154,5 +154,34 @@ export function webVersionLinks(opts: Omit<LinkOptions, 'sections'> & { sections
     // Switching density or stopping a tag changes the subscription: from a shared copy, nobody's.
     density: manage,
     unfollow: Object.fromEntries((opts.sections ?? []).map((s) => [s.slug, manage])),
+  };
+}
+
+/** Where a test email's links lead: pages that say it is a test, under TEST_PATH/<issue>. */
+export const TEST_PATH = '/test';
+
+/**
+ * The links of a test email (an editor's test send). One `test` token for the issue, signed for no
+ * reader (subscriber 0); its `ref` is the reader the test was made as, if any, so the pages show the
+ * same digest. Web version, preferences and unsubscribe each open a page that says it is a test and
+ * changes nothing: a forwarded test email can neither unsubscribe nor open anyone's preferences.
+ */
+export function testLinks(opts: Omit<LinkOptions, 'subscriberId'> & { asReader?: number | undefined }): ReaderLinks {
+  return testLinksOf({ ...opts, token: createToken(opts.secret, { purpose: 'test', subscriberId: 0, issueId: opts.issueId, ref: opts.asReader }) });
+}
+
+/** A test email's links from its one token (the test pages hand on the token they were opened with). */
+export function testLinksOf(opts: Pick<LinkOptions, 'publicUrl' | 'mailDomain' | 'issueId'> & { token: string }): ReaderLinks {
+  const t = opts.token;
+  const base = `${opts.publicUrl}${TEST_PATH}/${opts.issueId}`;
+  return {
+    web: `${base}?t=${t}`,
+    preferences: `${base}/preferences?t=${t}`,
+    unsubscribe: `${base}/unsubscribe?t=${t}`,
+    // A test token is no unsubscribe token: a client that mails this unsubscribes nobody.
+    unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20test`,
+    // Brief or full, and stopping a tag, are the reader's own choices: a test's links show what the reader would see.
+    density: `${base}/preferences?t=${t}`,
+    unfollow: {},
   };
 }

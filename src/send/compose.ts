@@ -2,7 +2,7 @@
 import type { Digest } from '../digest/assemble.ts';
 import type { DigestRenderer } from '../render/index.ts';
 import { mailDomain } from '../lib/mail.ts';
-import { readerLinks } from '../lib/reader-links.ts';
+import { readerLinks, type ReaderLinks } from '../lib/reader-links.ts';
 import type { OutgoingEmail } from './provider.ts';
 
 export interface ComposeContext {
@@ -45,13 +45,14 @@ const oneLine = (value: string) => value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
 // Derived once per context (a batch), not once per reader.
 const derived = new WeakMap<ComposeContext, { domain: string; listId: string; from: string }>();
 
-export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest): Promise<OutgoingEmail> {
+/** `links`: other than the reader's own (a test email's, which open test pages). */
+export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: number; email: string; name: string | null }, digest: Digest, links?: ReaderLinks): Promise<OutgoingEmail> {
   let d = derived.get(ctx);
   const pub = ctx.renderer.publication;
   if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl, pub.name), from: fromHeader(ctx.mailFrom, pub.senderName) }));
   const domain = d.domain;
   const sections = ctx.tagIds && digest.sections.flatMap((s) => (ctx.tagIds!.has(s.slug) ? [{ slug: s.slug, tagId: ctx.tagIds!.get(s.slug)! }] : []));
-  const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId, sections });
+  links ??= readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId, sections });
   const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);

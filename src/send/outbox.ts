@@ -1,5 +1,6 @@
 // The outbox provider: writes each email as an .eml (the whole RFC 5322 message) and an .html beside it
-// under OUTBOX_DIR/<issue>/, named after the recipient. Writing is atomic (temp file + rename) and
+// under OUTBOX_DIR/<issue>/, named after the recipient; notices, of which one address may get several,
+// under OUTBOX_DIR/notices/<recipient>/<notice id>. Writing is atomic (temp file + rename) and
 // idempotent: a retried batch rewrites the same bytes.
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -35,6 +36,15 @@ export function outboxFileName(email: string): string {
   return `${prefix}~${createHash('sha256').update(addr).digest('hex')}`;
 }
 
+/**
+ * Where an email is written, without the extension: `<dir>/<folder>/<recipient>`, or with `keep`
+ * `<dir>/<folder>/<recipient>/<keep>` so earlier emails to the same recipient stay beside it.
+ */
+export function outboxPath(dir: string, folder: string, to: string, keep?: string): string {
+  const base = path.join(dir, folder, outboxFileName(to));
+  return keep === undefined ? base : path.join(base, outboxFileName(keep));
+}
+
 async function writeAtomic(file: string, data: string): Promise<void> {
   // A fixed-length temp name (whatever the file's length), hidden, and per process so two workers
   // writing the same retried batch never share one; the final name never starts with "." so the two
@@ -51,11 +61,10 @@ export function createOutbox(dir: string): Provider {
     maxBatch: 100,
     async sendBatch(emails: OutgoingEmail[], opts: SendOptions): Promise<BatchResult> {
       await sleepUntil(opts.notBefore);
-      const folder = path.join(dir, opts.folder);
-      await mkdir(folder, { recursive: true });
       const outcomes = await Promise.all(
         emails.map(async (email, index) => {
-          const base = path.join(folder, outboxFileName(email.to));
+          const base = outboxPath(dir, opts.folder, email.to, opts.keep);
+          await mkdir(path.dirname(base), { recursive: true });
           let mime: string;
           try {
             mime = toMime(email);

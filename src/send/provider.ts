@@ -57,6 +57,11 @@ export interface SendOptions {
   idempotencyKey: string;
   /** The outbox's folder for this batch (the issue id). */
   folder: string;
+  /**
+   * The outbox keeps every email of this folder to one recipient rather than the latest: each is
+   * `<folder>/<recipient>/<keep>.eml` (notices: the notice id), where a digest is `<folder>/<recipient>.eml`.
+   */
+  keep?: string;
   /** Reach the provider no earlier than this (ms since the epoch): the slot the shared pacer gave. */
   notBefore?: number;
 }

@@ -3,8 +3,9 @@
 // It is not a delivery: no ledger row, never counted in the issue, no job, no effect on the issue's
 // state. The digest is one reader's (their frozen sections when the issue is planned, else the tags
 // they follow) or, with no reader named, every tag of the issue's week. The subject starts "[Test] ".
-// Its links are signed for no reader at all (subscriber 0, which no row can have), so an unsubscribe
-// or preferences click in a forwarded test email changes nobody; the Message-ID is the test's own.
+// Its links are test links (tokens.ts, testLinks), signed for no reader at all (subscriber 0, which no
+// row can have): web version, preferences and unsubscribe open pages that say it is a test and show the
+// digest (src/web/reader/test-links.tsx), so a click changes nobody; the Message-ID is the test's own.
 //
 // At most TEST_SEND_LIMIT per issue per window, counted in Redis when a client is given (every
 // `serve` process shares the count), else in this process; every refusal is a TestSendError whose
@@ -13,13 +14,14 @@ import type { RedisClient } from '../queue.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { installationId } from '../db/installation.ts';
-import { getIssue } from '../db/issues.ts';
+import { getIssue, type Issue } from '../db/issues.ts';
 import { readerDelivery, readerProfile } from '../db/readers.ts';
 import { summariesForIssue, summariesForWeek } from '../db/summaries.ts';
-import { assembleDigest, indexIssue } from '../digest/assemble.ts';
+import { assembleDigest, indexIssue, type Digest } from '../digest/assemble.ts';
 import { draftRenderer, issueRendering } from '../render/cache.ts';
 import { mailDomain, normaliseEmail } from '../lib/mail.ts';
 import { testSendKey } from '../lib/redis-keys.ts';
+import { testLinks } from '../lib/reader-links.ts';
 import { composeEmail } from './compose.ts';
 import { ProviderError, type Provider } from './provider.ts';
 
@@ -55,31 +57,9 @@ export const NO_READER = 0;
 export async function sendTestEmail(deps: TestSendDeps, issueId: number, to: string, opts: { subscriberId?: number } = {}): Promise<{ providerId: string | null }> {
   const address = normaliseEmail(to);
   if ('error' in address) throw new TestSendError('address', `cannot send a test there: ${address.error}`);
-  const issue = Number.isSafeInteger(issueId) && issueId > 0 ? await getIssue(deps.db, issueId) : undefined;
-  if (!issue) throw new TestSendError('issue', `there is no issue ${issueId}`);
+  const issue = await issueOf(deps.db, issueId);
 
-  // A planned issue's content is frozen; a draft's is whatever its week holds now.
-  const planned = issue.plannedAt !== null;
-  const content = indexIssue(issue.week, planned ? await summariesForIssue(deps.db, issue.id) : await summariesForWeek(deps.db, issue.week), issue.subject);
-  let followed: string[];
-  if (opts.subscriberId !== undefined) {
-    const reader = Number.isSafeInteger(opts.subscriberId) && opts.subscriberId > 0 ? await readerProfile(deps.db, opts.subscriberId) : undefined;
-    if (!reader) throw new TestSendError('subscriber', `there is no subscriber ${opts.subscriberId}`);
-    const delivery = planned ? await readerDelivery(deps.db, issue.id, reader.id) : undefined;
-    followed = delivery && delivery.sections.length > 0 ? delivery.sections : reader.tags;
-  } else {
-    followed = content.tags.map((t) => t.slug);
-  }
-  const digest = assembleDigest(content, followed);
-  if (!digest) {
-    throw new TestSendError(
-      'content',
-      opts.subscriberId !== undefined
-        ? `that reader would get no email in issue ${issue.id}: none of their tags has content in ${issue.week}`
-        : `issue ${issue.id} has nothing to send: ${issue.week} has no summaries yet (import some first)`,
-    );
-  }
-
+  const { digest, planned } = await testDigest(deps.db, issue, opts.subscriberId);
   const slot = await takeSlot(deps, issue.id);
   const renderer = planned ? (await issueRendering(deps, issue)).renderer : await draftRenderer(deps, issue);
   let email;
@@ -88,6 +68,7 @@ export async function sendTestEmail(deps: TestSendDeps, issueId: number, to: str
       { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId: issue.id, renderer, date: deps.now() },
       { subscriberId: NO_READER, email: address.email, name: null },
       { ...digest, subject: `[Test] ${digest.subject}` },
+      testLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), issueId: issue.id, asReader: opts.subscriberId }),
     );
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
@@ -108,6 +89,43 @@ export async function sendTestEmail(deps: TestSendDeps, issueId: number, to: str
   const outcome = result.outcomes[0];
   if (outcome?.status !== 'accepted') throw new TestSendError('provider', `the email provider refused the test email: ${outcome?.error ?? 'no answer for it'}`);
   return { providerId: outcome.providerId || null };
+}
+
+async function issueOf(db: Db, issueId: number): Promise<Issue> {
+  const issue = Number.isSafeInteger(issueId) && issueId > 0 ? await getIssue(db, issueId) : undefined;
+  if (!issue) throw new TestSendError('issue', `there is no issue ${issueId}`);
+  return issue;
+}
+
+/**
+ * The digest a test of the issue shows: one reader's (their frozen sections when the issue is planned,
+ * else the tags they follow) or, with no reader named, every tag of the issue's week. The test email
+ * and the pages its links open (src/web/reader/test-links.tsx) both use it, so they show the same.
+ */
+export async function testDigest(db: Db, issueOrId: Issue | number, subscriberId?: number): Promise<{ issue: Issue; digest: Digest; planned: boolean }> {
+  const issue = typeof issueOrId === 'number' ? await issueOf(db, issueOrId) : issueOrId;
+  // A planned issue's content is frozen; a draft's is whatever its week holds now.
+  const planned = issue.plannedAt !== null;
+  const content = indexIssue(issue.week, planned ? await summariesForIssue(db, issue.id) : await summariesForWeek(db, issue.week), issue.subject);
+  let followed: string[];
+  if (subscriberId !== undefined) {
+    const reader = Number.isSafeInteger(subscriberId) && subscriberId > 0 ? await readerProfile(db, subscriberId) : undefined;
+    if (!reader) throw new TestSendError('subscriber', `there is no subscriber ${subscriberId}`);
+    const delivery = planned ? await readerDelivery(db, issue.id, reader.id) : undefined;
+    followed = delivery && delivery.sections.length > 0 ? delivery.sections : reader.tags;
+  } else {
+    followed = content.tags.map((t) => t.slug);
+  }
+  const digest = assembleDigest(content, followed);
+  if (!digest) {
+    throw new TestSendError(
+      'content',
+      subscriberId !== undefined
+        ? `that reader would get no email in issue ${issue.id}: none of their tags has content in ${issue.week}`
+        : `issue ${issue.id} has nothing to send: ${issue.week} has no summaries yet (import some first)`,
+    );
+  }
+  return { issue, digest, planned };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { render } from 'react-email';
 import ReaderLink, { type ReaderLinkProps } from '../../emails/reader-link.tsx';
 import SubscriptionConfirmation, { type SubscriptionConfirmationProps } from '../../emails/subscription-confirmation.tsx';
 
-export { confirmationFootnote } from '../../emails/subscription-confirmation.tsx';
+export { confirmationFootnote, confirmationWords } from '../../emails/subscription-confirmation.tsx';
 
 export const confirmationHtml = (props: SubscriptionConfirmationProps): Promise<string> => render(h(SubscriptionConfirmation, props));
 export const readerLinkHtml = (props: ReaderLinkProps): Promise<string> => render(h(ReaderLink, props));

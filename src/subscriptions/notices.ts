@@ -45,10 +45,10 @@ export interface WelcomeFacts {
 }
 
 /** The welcome after a first confirmation: the tags chosen, when the next digest comes, the preferences link. */
-function welcomeProps(url: string, tagNames: string[], facts: WelcomeFacts): ReaderLinkProps {
+function welcomeProps(url: string, tagNames: string[], facts: WelcomeFacts, name: string): ReaderLinkProps {
   const tags = tagNames.length === 0 ? 'the tags you chose' : tagNames.length === 1 ? tagNames[0]! : `${tagNames.slice(0, -1).join(', ')} and ${tagNames.at(-1)}`;
   return {
-    title: 'Welcome to tagcast',
+    title: `Welcome to ${name}`,
     lines: [`Your subscription is confirmed. Each week you get one digest with the new summaries on ${tags}.`, facts.nextDigest, 'To change your tags or time zone, choose brief or full digests, or pause, open your preferences.'],
     button: 'Open my preferences',
     url,
@@ -58,28 +58,22 @@ function welcomeProps(url: string, tagNames: string[], facts: WelcomeFacts): Rea
 
 async function content(ctx: NoticeContext, n: Notice, tagNames: string[], welcome?: WelcomeFacts): Promise<Content> {
   // React Email and the templates load with the first notice, not at start.
-  const { confirmationFootnote, confirmationHtml, readerLinkHtml } = await import('./notice-html.tsx');
+  const { confirmationFootnote, confirmationHtml, confirmationWords, readerLinkHtml } = await import('./notice-html.tsx');
   const url = noticeUrl(ctx, n);
   const host = new URL(ctx.publicUrl).host;
   const name = ctx.publication?.name ?? 'tagcast';
   if (n.kind === 'confirm') {
     // Nothing the request's form held goes in: whoever typed this address may not be its owner.
-    const props = { tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, site: host };
+    const props = { tags: tagNames.length > 0 ? tagNames : ['the tags you choose'], confirmUrl: url, site: host, name };
     const html = await confirmationHtml(props);
-    const text = [
-      'Confirm your subscription',
-      '',
-      `A weekly ${name} digest on ${props.tags.join(', ')} was asked for at this address. Confirm, and your first digest arrives with the next issue.`,
-      '',
-      `Confirm: ${url}`,
-      '',
-      `The link works for 3 days. ${confirmationFootnote(host)}`,
-    ].join('\n');
+    // The same words as the HTML part, in the same order: a reader whose client shows the text sees the same email.
+    const words = confirmationWords(props.tags, name);
+    const text = [words.title, '', words.intro, '', `${words.button}: ${url}`, '', `${words.expiry} ${confirmationFootnote(host)}`].join('\n');
     return { subject: `Confirm your ${name} subscription`, html, text: `${text}\n` };
   }
   const props: ReaderLinkProps =
     n.kind === 'welcome'
-      ? welcomeProps(url, tagNames, welcome ?? { nextDigest: 'Your first digest comes with the next issue.' })
+      ? welcomeProps(url, tagNames, welcome ?? { nextDigest: 'Your first digest comes with the next issue.' }, name)
       : n.kind === 'subscribed'
       ? {
           title: 'You are already subscribed',

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
-const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
+// .xsl: how browsers show the Atom feeds (feed.xsl); text/xsl is a type every browser loads XSLT as.
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.xsl': 'text/xsl; charset=utf-8' };
 
 interface Asset {
   body: Buffer;

@@ -26,6 +26,8 @@ export interface AtomFeed {
   updated: Date;
   author: string;
   entries: AtomEntry[];
+  /** An XSLT stylesheet's URL: a browser that opens the feed shows the page it makes; feed readers ignore it. */
+  stylesheet?: string;
 }
 
 const xml = (s: string) =>
@@ -47,6 +49,7 @@ const named = (s: string) => s.replace(/^tagcast(?=$|[:· ])/, siteIdentity().na
 export function renderAtom(f: AtomFeed): string {
   const out = [
     '<?xml version="1.0" encoding="utf-8"?>',
+    ...(f.stylesheet ? [`<?xml-stylesheet type="text/xsl" href="${xml(f.stylesheet)}"?>`] : []),
     '<feed xmlns="http://www.w3.org/2005/Atom">',
     `  <id>${xml(f.id)}</id>`,
     `  <title>${xml(named(f.title))}</title>`,

@@ -129,6 +129,9 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(sent.stdout).toMatch(/readers sent: +2/);
     expect(sent.stderr.match(/development secret/g)).toHaveLength(1);
     expect(sent.stderr).toContain('tagcast: note: reader links are signed with the public development secret');
+    // Said once for the data folder: a later command that signs links does not repeat it.
+    const later = await tagcast(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], local);
+    expect(later.stderr).not.toContain('development secret');
   });
 
   onceIt('refuses a malformed DATABASE_URL in one line, exit 2, without the credentials', async () => {

@@ -34,6 +34,8 @@ const POLICY: Record<string, { address: boolean; links: Purpose[] }> = {
   unfollow: { address: false, links: ['unfollow', 'unsubscribe'] },
   // In every digest's footer: the choice and its own form, nothing else of the reader.
   density: { address: false, links: ['density'] },
+  // An editor's test email, forwarded or not: the test's digest and pages that say it is a test.
+  test: { address: false, links: ['test'] },
 };
 
 /** An answer to no link, or to a link a route refuses: nothing of any reader. */
@@ -84,6 +86,9 @@ const OPENS: Record<string, Opens> = {
   'POST /unfollow': { purpose: 'unfollow', status: 409 },
   'GET /density': { purpose: 'density', status: 200 },
   'POST /density': { purpose: 'density', status: 303, body: { density: 'brief' } },
+  'GET /test/:issue': { purpose: 'test', status: 200 },
+  'GET /test/:issue/preferences': { purpose: 'test', status: 200 },
+  'GET /test/:issue/unsubscribe': { purpose: 'test', status: 200 },
 };
 
 /** Every route of the app, from its own route tree (HEAD is GET's twin, OPTIONS the CORS preflight's). */
@@ -147,6 +152,7 @@ describe.sequential(`every route × every link purpose on ${process.env.TAGCAST_
       switch (purpose) {
         case 'unsubscribe':
         case 'web':
+        case 'test':
           return { issueId };
         case 'preferences':
         case 'feed':
@@ -272,7 +278,7 @@ describe.sequential(`every route × every link purpose on ${process.env.TAGCAST_
     // From each page a reader's own link opens, one step further: a link handed on must not open more.
     const me = await reader();
     const seen = new Set<string>();
-    const queue = ['GET /preferences', 'GET /web/:issue', 'GET /unsubscribe', 'GET /preferences/feed.xml', 'GET /confirm'].map((k) => withToken(urlFor(k.split(' ')[1]!), me.token(OPENS[k]!.purpose)));
+    const queue = ['GET /preferences', 'GET /web/:issue', 'GET /unsubscribe', 'GET /preferences/feed.xml', 'GET /confirm', 'GET /test/:issue'].map((k) => withToken(urlFor(k.split(' ')[1]!), me.token(OPENS[k]!.purpose)));
     while (queue.length > 0) {
       const url = queue.shift()!;
       if (seen.has(url)) continue;

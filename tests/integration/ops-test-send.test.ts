@@ -86,9 +86,16 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(sent.html).toContain('Rust in the kernel');
     expect(sent.html).toContain('Postgres vacuum, explained');
     expect(sent.text).toContain('Rust in the kernel');
-    // Its links are signed for subscriber 0, which no row has: a click changes nobody.
-    const unsubscribe = /\/unsubscribe\?t=([A-Za-z0-9_.-]+)/.exec(sent.html)?.[1];
-    expect(verifyToken(config.secret, unsubscribe!, 'unsubscribe')?.subscriberId).toBe(0);
+    // Its links are test links, signed for subscriber 0, which no row has: they open pages that say it
+    // is a test, and no reader page (an unsubscribe or preferences link would open one).
+    const links = [...sent.html.matchAll(/href="[^"]*\/test\/(\d+)(\/preferences|\/unsubscribe)?\?t=([A-Za-z0-9_.-]+)"/g)];
+    expect(new Set(links.map((m) => m[2] ?? '/web'))).toEqual(new Set(['/web', '/preferences', '/unsubscribe']));
+    for (const m of links) {
+      expect(Number(m[1])).toBe(issue.id);
+      expect(verifyToken(config.secret, m[3]!, 'test')).toMatchObject({ subscriberId: 0, issueId: issue.id, ref: undefined });
+      expect(verifyToken(config.secret, m[3]!, 'unsubscribe')).toBeNull();
+    }
+    expect(sent.html).not.toMatch(/[a-z]\/(preferences|unsubscribe|web\/\d+)\?t=/);
     const deliveries = await t.db.query<{ n: number }>(`select count(*)::int as n from deliveries where issue_id = $1`, [issue.id]);
     expect(deliveries[0]!.n).toBe(0);
     expect(await getIssue(t.db, issue.id)).toMatchObject({ status: 'draft', recipients: 0, submitted: 0, plannedAt: null });

@@ -3,14 +3,13 @@
 // not one already planned, pauses that end by themselves, and export and erase through a fresh
 // one-hour link emailed to the reader (a forwarded digest's links can do neither).
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppress } from '../../src/db/events.ts';
 import { emailHash } from '../../src/db/readers.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { enqueueNotice } from '../../src/enqueue.ts';
 import { mailDomain } from '../../src/lib/mail.ts';
-import { outboxFileName } from '../../src/send/outbox.ts';
+import { outboxPath } from '../../src/send/outbox.ts';
 import { importSubscribersCsv } from '../../src/subscriptions/subscribers.ts';
 import { createToken, readerLinks, type Purpose } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -162,6 +161,11 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
     expect(until!.ok).toBe(true);
     const page = await b.get(me.prefs);
     expect(/Paused until[^<]*/.exec(page.body)?.[0]).toMatch(/Paused until \w+day,? \d+ \w+ \d{4}/);
+    // Where the pause lands the reader: one box that says so, with its date, not two that say it twice.
+    const landed = await b.get(paused.headers.location as string);
+    expect(landed.body.match(/class="notice[^"]*"/g)).toHaveLength(1);
+    expect(landed.body).toMatch(/Paused until \w+day,? \d+ \w+ \d{4}/);
+    expect(landed.body).not.toContain('when the pause ends');
 
     // Planning leaves the paused reader out, and the others in.
     const other = await reader(['AI']);
@@ -237,7 +241,7 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
         if (row?.sent) break;
         await new Promise((res) => setTimeout(res, 25));
       }
-      return parseEml(readFileSync(path.join(h.outboxDir, 'notices', `${outboxFileName(to)}.eml`), 'utf8'));
+      return parseEml(readFileSync(`${outboxPath(h.outboxDir, 'notices', to, String(noticeId))}.eml`, 'utf8'));
     }
     const linkIn = (text: string) => /https:\/\/news\.example\.test(\/\S+)/.exec(text)![1]!;
 

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as reconcile from '../../jobs/reconcile.ts';
 import type { JobContext } from '../../jobs/index.ts';
+import { deleteSchedule, writeSchedule } from '../../src/db/schedules.ts';
 import { suppress } from '../../src/db/events.ts';
 import { emailHash } from '../../src/db/readers.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
@@ -78,14 +79,16 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
     const answers = new Map<string, { status: number; body: string; type: unknown; cookie: unknown }>();
     for (const who of ['new', 'pending', 'active', 'left', 'bounced', 'complained', 'suppressed']) {
       const res = await subscribe(`${who}@same.example`);
-      answers.set(who, { status: res.statusCode, body: res.body, type: res.headers['content-type'], cookie: res.headers['set-cookie'] });
+      // The page names the address typed, and nothing else about it: the same page whatever its state.
+      answers.set(who, { status: res.statusCode, body: res.body.replaceAll(`${who}@same.example`, 'ADDRESS'), type: res.headers['content-type'], cookie: res.headers['set-cookie'] });
     }
     const bot = await subscribe('bot@same.example', { website: 'https://spam.example' });
-    answers.set('honeypot', { status: bot.statusCode, body: bot.body, type: bot.headers['content-type'], cookie: bot.headers['set-cookie'] });
+    answers.set('honeypot', { status: bot.statusCode, body: bot.body.replaceAll('bot@same.example', 'ADDRESS'), type: bot.headers['content-type'], cookie: bot.headers['set-cookie'] });
 
     const first = answers.get('new')!;
     expect(first.status).toBe(200);
     expect(first.body).toContain('Check your inbox');
+    expect(first.body).toContain('If <strong>ADDRESS</strong> can receive our emails');
     for (const [who, a] of answers) expect(a, who).toEqual(first);
 
     // What happened behind the identical answers.
@@ -243,6 +246,17 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
       expect(first.body).toContain(email);
       expect(first.body).toMatch(/href="\/preferences\?t=[^"]+"/);
       expect(await subscriberByEmail(t.db, email)).toMatchObject({ status: 'active', tags: ['ai', 'rust'], timeZone: 'Asia/Tokyo', name: 'Grace' });
+      // What they did: the tags they follow, and when the next digest goes (no weekly schedule here).
+      expect(first.body).toContain('with only the tags you follow: AI, Rust.');
+      expect(first.body).toContain('No weekly digest is scheduled yet: your first one comes with the next issue the editors send.');
+      // With a weekly schedule, when it sends next, in the reader's own zone: Monday 09:00 Berlin is 17:00 in Tokyo (16:00 in summer).
+      await writeSchedule(t.db, { weekday: 1, time: '09:00', timeZone: 'Europe/Berlin', local: false, engine: null, week: 'current' });
+      try {
+        const scheduled = await b.get(link);
+        expect(scheduled.body).toMatch(/The next digest goes out on Monday,? \d{1,2} \w+ \d{4} at 1[67]:00 \(Asia\/Tokyo\), with the tags that have news that week\./);
+      } finally {
+        await deleteSchedule(t.db);
+      }
 
       // The reader changes their tags; a second click (or a scanner's late fetch) leaves them alone.
       await t.db.query(`delete from subscriptions where subscriber_id = (select id from subscribers where email = $1) and tag_id = (select id from tags where slug = 'rust')`, [email]);

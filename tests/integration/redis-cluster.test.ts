@@ -287,7 +287,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
       inProcess(['issue', 'send', String(issue.id), '--wait'], { ...clusterEnv, RESEND_RATE_LIMIT: String(RATE), LOG_LEVEL: 'error' }),
     );
     expect(run.stderr).not.toMatch(/tagcast:|error/i);
-    expect(run.stderr).toMatch(/sending: 100\/100 readers/);
+    expect(run.stderr).toMatch(/^  sent: 100 of 100 handed to resend$/m);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/sent/);
     expect(emulatorCounts(emails)).toEqual({ missingOrRepeated: [], accepted: 100 });

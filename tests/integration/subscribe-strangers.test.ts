@@ -4,7 +4,6 @@
 // whatever the spelling (+tag, dots at Gmail), racing too; requests nobody confirmed are purged once
 // their links expired; and a confirm link whose reader was erased answers as docs/decisions.md says.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../jobs/index.ts';
 import * as reconcile from '../../jobs/reconcile.ts';
@@ -12,7 +11,7 @@ import { eraseReader, emailHash } from '../../src/db/readers.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { isoWeek } from '../../src/digest/week.ts';
 import { enqueueNotice, enqueueTo } from '../../src/enqueue.ts';
-import { outboxFileName } from '../../src/send/outbox.ts';
+import { outboxPath } from '../../src/send/outbox.ts';
 import { mailboxKey } from '../../src/lib/mail.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { parseEml } from '../support/mail.ts';
@@ -56,7 +55,7 @@ describe.sequential(`strangers on the subscribe form on ${process.env.TAGCAST_TE
       if (n.sent) break;
       await new Promise((res) => setTimeout(res, 25));
     }
-    const base = path.join(h.outboxDir, 'notices', outboxFileName(email));
+    const base = outboxPath(h.outboxDir, 'notices', email, String(noticeId));
     const eml = parseEml(readFileSync(`${base}.eml`, 'utf8'));
     return { text: eml.text, html: eml.html, file: readFileSync(`${base}.html`, 'utf8'), subject: eml.headers.get('subject') ?? '' };
   }

@@ -22,7 +22,8 @@ export function cliSetup(name: string, extraEnv: Record<string, string>): CliSet
     s.t = await createTestDb();
     await s.t.release(); // the child processes own the database from here
     s.dir = mkdtempSync(path.join(tmpdir(), `tagcast-${name}-`));
-    s.env = { ...s.t.env, REDIS_URL, QUEUE_PREFIX: s.prefix, OUTBOX_DIR: path.join(s.dir, 'outbox'), ...extraEnv };
+    // A data folder of its own on PostgreSQL too: the development-secret note's marker lives there.
+    s.env = { DATA_DIR: path.join(s.dir, 'data'), ...s.t.env, REDIS_URL, QUEUE_PREFIX: s.prefix, OUTBOX_DIR: path.join(s.dir, 'outbox'), ...extraEnv };
   });
   afterAll(async () => {
     await s.t?.drop();

@@ -2,7 +2,7 @@
 // loopback port, the test's database with the sample content imported, real Redis queues and real
 // workers sending through the outbox provider. PUBLIC_URL is the server's own address, so the links
 // in the emails the workers write open this server.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { importPaths } from '../../src/content/import.ts';
 import { enqueueNotice } from '../../src/enqueue.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
-import { outboxFileName } from '../../src/send/outbox.ts';
+import { outboxPath } from '../../src/send/outbox.ts';
 import { createToken, type TokenClaims } from '../../src/lib/reader-links.ts';
 import { createServer } from '../../src/web/app.ts';
 import type { TestDb } from './db.ts';
@@ -28,7 +28,10 @@ export interface ReaderSite {
   app: FastifyInstance;
   /** A signed link path of this site (`/preferences?t=…`), as the server would make it. */
   link(pathname: string, claims: TokenClaims): string;
-  /** The email to `to` in an outbox folder (`notices`, or an issue id), once it is there. The test timeout bounds the wait. */
+  /**
+   * The email to `to` in an outbox folder (`notices`: the latest notice to `to`; or an issue id), once
+   * it is there. The test timeout bounds the wait.
+   */
   email(folder: string, to: string): Promise<ParsedEml>;
   close(): Promise<void>;
 }
@@ -79,10 +82,13 @@ export async function startReaderSite(t: TestDb): Promise<ReaderSite> {
       app,
       link: (pathname, claims) => `${pathname}?t=${createToken(config.secret, claims)}`,
       async email(folder, to) {
-        const file = path.join(harness.outboxDir, folder, `${outboxFileName(to)}.eml`);
+        const base = outboxPath(harness.outboxDir, folder, to);
         // The outbox writes by rename, so a file that exists is whole.
-        while (!existsSync(file)) await new Promise((r) => setTimeout(r, 50));
-        return parseEml(readFileSync(file, 'utf8'));
+        for (;;) {
+          const file = folder === 'notices' ? latestNotice(base) : `${base}.eml`;
+          if (file && existsSync(file)) return parseEml(readFileSync(file, 'utf8'));
+          await new Promise((r) => setTimeout(r, 50));
+        }
       },
       async close() {
         await app.close();
@@ -91,6 +97,13 @@ export async function startReaderSite(t: TestDb): Promise<ReaderSite> {
       },
     };
   }
+}
+
+/** The .eml of the highest notice id in an address's notices folder, if any. */
+function latestNotice(folder: string): string | undefined {
+  if (!existsSync(folder)) return undefined;
+  const ids = readdirSync(folder).filter((f) => /^\d+\.eml$/.test(f)).map((f) => Number.parseInt(f, 10));
+  return ids.length > 0 ? path.join(folder, `${Math.max(...ids)}.eml`) : undefined;
 }
 
 /** The link in an email's text part that starts with `${site}${pathname}?`. */

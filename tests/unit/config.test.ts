@@ -47,12 +47,21 @@ describe('loadConfig defaults', () => {
       outboxDir: path.join(cwd, '.data', 'outbox'),
       publicUrl: 'http://localhost:3000',
       port: 3000,
+      host: '127.0.0.1',
       secretDefaulted: true,
       templateEngine: 'react',
       logLevel: 'info',
     });
     expect(c.secret.length).toBeGreaterThanOrEqual(16);
     expect(c.mailFrom).toMatch(/<[^@<>]+@[^@<>]+>$/);
+  });
+
+  it('listens on loopback only while the development secret signs links, unless HOST says otherwise', () => {
+    expect(loadConfig({}, cwd).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }, cwd).host).toBe('0.0.0.0');
+    expect(loadConfig({ SECRET }, cwd).host).toBe('0.0.0.0');
+    expect(loadConfig({ SECRET, HOST: '::1' }, cwd).host).toBe('::1');
+    expect(problems({ HOST: 'not a host' })).toEqual(['HOST: must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (got "not a host")']);
   });
 
   it('does not read process.env when an env object is given', () => {
@@ -123,6 +132,7 @@ describe('loadConfig values', () => {
       outboxDir: '/var/tmp/outbox',
       publicUrl: 'https://news.example.com',
       port: 8080,
+      host: '0.0.0.0',
       secret: SECRET,
       secretDefaulted: false,
       mailFrom: 'Tagcast <digest@news.example.com>',

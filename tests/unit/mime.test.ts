@@ -7,7 +7,7 @@ import type { DigestRenderer } from '../../src/render/index.ts';
 import { composeEmail, listId } from '../../src/send/compose.ts';
 import { DEFAULT_PUBLICATION } from '../../src/render/publication.ts';
 import { encodeAddress, encodeHeader, foldHeader, HeaderError, quotedPrintable, toMime } from '../../src/send/mime.ts';
-import { createOutbox, outboxFileName } from '../../src/send/outbox.ts';
+import { createOutbox, outboxFileName, outboxPath } from '../../src/send/outbox.ts';
 import type { OutgoingEmail } from '../../src/send/provider.ts';
 import { mailDomain, normaliseEmail } from '../../src/lib/mail.ts';
 import { parseEml } from '../support/mail.ts';
@@ -494,6 +494,18 @@ describe('outbox', () => {
       expect(Buffer.byteLength(`${n}.html`)).toBeLessThanOrEqual(143);
       expect(n).toMatch(/^[a-z0-9@_+-][a-z0-9@._+~-]*$/);
     }
+  });
+
+  it('keeps every email of a folder kept per recipient: a second notice to an address does not overwrite the first', async () => {
+    const outbox = createOutbox(dir);
+    const to = 'Ada.Reader@example.com';
+    await outbox.sendBatch([{ ...email, to, subject: 'first' }], { idempotencyKey: 'n-7', folder: 'notices', keep: '7' });
+    await outbox.sendBatch([{ ...email, to, subject: 'second' }], { idempotencyKey: 'n-9', folder: 'notices', keep: '9' });
+    const folder = path.join(dir, 'notices', outboxFileName(to));
+    expect(readdirSync(folder).sort()).toEqual(['7.eml', '7.html', '9.eml', '9.html']);
+    expect(outboxPath(dir, 'notices', to, '7')).toBe(path.join(folder, '7'));
+    expect(parseEml(readFileSync(path.join(folder, '7.eml'), 'utf8')).headers.get('subject')).toBe('first');
+    expect(parseEml(readFileSync(path.join(folder, '9.eml'), 'utf8')).headers.get('subject')).toBe('second');
   });
 
   it('rejects only the email whose header cannot be written, and writes the others', async () => {

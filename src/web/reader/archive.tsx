@@ -9,6 +9,7 @@ import { summariesForIssue } from '../../db/summaries.ts';
 import { tagBySlugOrAlias } from '../../db/tags.ts';
 import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
 import { weekLabel } from '../../digest/week.ts';
+import { assetUrl } from '../assets.ts';
 import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
 import { renderPage } from '../views/layout.tsx';
 import { ArchivePage, CorrectionNote, IssuePage, TagPage, type TagIssue } from '../views/archive.tsx';
@@ -19,6 +20,16 @@ const PER_PAGE = 20;
 const TAG_ISSUES_PER_PAGE = 10;
 const FEED_ENTRIES = 20;
 const ATOM = 'application/atom+xml; charset=utf-8';
+
+/**
+ * A feed's type for this request. Chromium shows application/atom+xml as plain text, never applying
+ * its stylesheet (feed.xsl), so a browser, which asks for text/html first, gets the same bytes as
+ * application/xml and sees a page; a feed reader gets Atom's own type. The answer varies with Accept.
+ */
+function atomType(req: FastifyRequest, reply: FastifyReply): string {
+  reply.header('vary', 'Accept');
+  return /(^|,)\s*text\/html\s*(;|,|$)/.test(String(req.headers.accept ?? '')) ? 'application/xml; charset=utf-8' : ATOM;
+}
 const HTML = 'text/html; charset=utf-8';
 const ID = /^[1-9]\d{0,9}$/;
 const SLUG = /^[a-z0-9+#-]{1,80}$/;
@@ -111,8 +122,8 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
         });
       }
       const updated = (await archiveUpdatedAt(deps.db)) ?? start;
-      const xml = renderAtom({ id: tagUri(base, start, 'archive'), title: 'tagcast: every issue', self: `${base}/feed.xml`, alternate: `${base}/archive`, updated, author: 'tagcast', entries });
-      return sendCached(req, reply, xml, ATOM, updated);
+      const xml = renderAtom({ id: tagUri(base, start, 'archive'), title: 'tagcast: every issue', self: `${base}/feed.xml`, alternate: `${base}/archive`, updated, author: 'tagcast', entries, stylesheet: assetUrl('feed.xsl') });
+      return sendCached(req, reply, xml, atomType(req, reply), updated);
     });
 
     app.get<{ Params: { slug: string } }>('/tags/:slug/feed.xml', async (req, reply) => {
@@ -146,8 +157,9 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
         updated,
         author: 'tagcast',
         entries,
+        stylesheet: assetUrl('feed.xsl'),
       });
-      return sendCached(req, reply, xml, ATOM, updated);
+      return sendCached(req, reply, xml, atomType(req, reply), updated);
     });
   }
 
@@ -179,7 +191,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
     }
     const updated = entries[0]?.updated ?? start;
     const alternate = deps.config.archive ? `${base}/archive` : `${base}/`;
-    const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate, updated, author: 'tagcast', entries });
-    return sendCached(req, reply, xml, ATOM, updated, { personal: true });
+    const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate, updated, author: 'tagcast', entries, stylesheet: assetUrl('feed.xsl') });
+    return sendCached(req, reply, xml, atomType(req, reply), updated, { personal: true });
   });
 }

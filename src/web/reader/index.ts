@@ -8,6 +8,7 @@ import { densityRoutes } from './density.tsx';
 import { preferencesRoutes } from './preferences.tsx';
 import { subscribeRoutes } from './subscribe.tsx';
 import { unfollowRoutes } from './unfollow.tsx';
+import { testLinkRoutes } from './test-links.tsx';
 import { unsubscribeRoutes } from './unsubscribe.tsx';
 import { webVersionRoutes } from './web-version.tsx';
 
@@ -16,7 +17,7 @@ export type { ReaderDeps };
 export async function readerRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
   await app.register(assetRoutes);
   app.get('/', async (_req, reply) => reply.redirect(deps.config.archive ? '/archive' : '/subscribe', 302));
-  for (const routes of [subscribeRoutes, preferencesRoutes, unsubscribeRoutes, webVersionRoutes, archiveRoutes, unfollowRoutes, densityRoutes]) {
+  for (const routes of [subscribeRoutes, preferencesRoutes, unsubscribeRoutes, webVersionRoutes, testLinkRoutes, archiveRoutes, unfollowRoutes, densityRoutes]) {
     // Each group in its own scope: the one-click route's multipart parser stays with it.
     await app.register(async (scope) => routes(scope, deps));
   }

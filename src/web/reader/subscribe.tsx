@@ -3,11 +3,13 @@
 // click in the confirmation email activates the reader, with the tags and time zone they asked for.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { owedWelcome } from '../../db/notices.ts';
-import { confirmSubscription, existingTags, readerProfile, requestSubscription } from '../../db/readers.ts';
+import { confirmSubscription, existingTags, readerProfile, requestSubscription, tagNames } from '../../db/readers.ts';
 import { offeredTags } from '../../db/tags.ts';
 import { isoWeek } from '../../digest/week.ts';
+import { getSchedule, occurrences } from '../../schedule.ts';
+import type { Db } from '../../db/connection.ts';
 import { mailboxKey, normaliseEmail } from '../../lib/mail.ts';
-import { isTimeZone } from '../../time.ts';
+import { isTimeZone, zonedInstant } from '../../time.ts';
 import { SubscribePage, type FieldError, type SubscribeValues } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
@@ -81,7 +83,9 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
       title: 'Check your inbox',
       message: (
         <>
-          <p>If the address can receive our emails, a message is on its way to it. Click the link in it to start your digest.</p>
+          <p>
+            If <strong>{'email' in address ? address.email : values.email}</strong> can receive our emails, a message is on its way to it. Click the link in it to start your digest.
+          </p>
           <p className="small">Nothing arrives? Look in the spam folder, or try again in ten minutes: we send at most one email to an inbox every ten minutes, however its address is spelled.</p>
         </>
       ),
@@ -112,13 +116,20 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
     const welcome = await owedWelcome(deps.db, subscriberId);
     if (welcome !== null) deps.enqueueNotice(welcome);
     const profile = await readerProfile(deps.db, subscriberId);
+    const zone = profile?.timeZone ?? deps.config.defaultTimeZone;
+    const [tags, next] = await Promise.all([tagNames(deps.db, profile?.tags ?? []), nextDigest(deps.db, zone, deps.now())]);
     return sendMessage(reply, deps, {
       title: outcome === 'confirmed' ? 'You are subscribed' : 'You are subscribed already',
       message: (
         <>
           <p>
-            {outcome === 'confirmed' ? 'Thank you for confirming. ' : ''}Your digest goes to <strong>{profile?.email}</strong> with the next issue, with
-            only the tags you follow.
+            {outcome === 'confirmed' ? 'Thank you for confirming. ' : ''}Your digest goes to <strong>{profile?.email}</strong>, with only the tags you follow
+            {tags.length > 0 ? `: ${tags.join(', ')}` : ''}.
+          </p>
+          <p>
+            {next
+              ? `The next digest goes out on ${next} (${zone}), with the tags that have news that week.`
+              : 'No weekly digest is scheduled yet: your first one comes with the next issue the editors send.'}
           </p>
           <p>
             <a href={links(deps.config, subscriberId).preferences}>Your preferences</a>: change tags and time zone, pause, or unsubscribe.
@@ -127,4 +138,18 @@ export async function subscribeRoutes(app: FastifyInstance, deps: ReaderDeps): P
       ),
     });
   });
+}
+
+/**
+ * When the weekly schedule sends next, in the reader's zone: "Thursday 10 December 2026 at 08:00", or
+ * null when no schedule is set (an editor then sends each issue by hand). A schedule at each reader's
+ * local time reaches them at its time of day in their own zone.
+ */
+export async function nextDigest(db: Db, zone: string, now: Date): Promise<string | null> {
+  const s = await getSchedule(db, now);
+  if (!s) return null;
+  const at = s.local ? zonedInstant({ date: occurrences(s, now).next.date, time: s.time }, zone) : s.nextRun;
+  const day = at.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
+  const time = at.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone });
+  return `${day} at ${time}`;
 }

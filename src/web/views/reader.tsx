@@ -235,7 +235,8 @@ export function PreferencesPage(p: PreferencesProps) {
       <p className="lede">
         Digests go to <strong>{p.email}</strong>.
       </p>
-      {p.done ? <Notice kind={p.done === 'held' ? 'warn' : 'ok'}>{DONE_TEXT[p.done]}</Notice> : null}
+      {/* Just paused: the pause's own box below says so, with its date; a second box would repeat it. */}
+      {p.done && !(p.done === 'paused' && active && p.pausedUntil) ? <Notice kind={p.done === 'held' ? 'warn' : 'ok'}>{DONE_TEXT[p.done]}</Notice> : null}
       <FormErrors errors={p.errors} />
       {p.status === 'unsubscribed' ? (
         <Notice kind="warn">
