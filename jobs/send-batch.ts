@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { batchLeasedUntil, extendLease, hasPending, leaseBatch, recordResults, releaseLease, type DeliveryResult, type LeasedDelivery } from '../src/db/deliveries.ts';
 import { getIssue, pauseUnlessPausedSince, type Issue } from '../src/db/issues.ts';
-import { assembleDigest } from '../src/digest/assemble.ts';
+import { assembleDigest, type Density } from '../src/digest/assemble.ts';
 import { issueRendering } from '../src/render/cache.ts';
 import { createDigestRenderer, LayoutRenderError, type DigestRenderer } from '../src/render/index.ts';
 import { composeEmail, type ComposeContext } from '../src/send/compose.ts';
@@ -45,7 +45,9 @@ async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDeli
   const wrap = (r: DigestRenderer) => deps.wrapRenderer?.(r) ?? r;
   const { content, renderer } = await issueRendering(deps, issue);
   const built: Built = { results: [], readers: [], emails: [] };
-  const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
+  // The delivery's density (brief or full) is an input of the render; until deliveries carry it
+  // (another branch adds deliveries.density), a lease without one renders the full digest.
+  const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections, (d as { density?: Density }).density ?? 'full')]));
   const ctx: ComposeContext = {
     secret: deps.config.secret,
     publicUrl: deps.config.publicUrl,

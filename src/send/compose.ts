@@ -52,7 +52,10 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
   const pub = ctx.renderer.publication;
   if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl, pub.name), from: fromHeader(ctx.mailFrom, pub.senderName) }));
   const domain = d.domain;
-  const links = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId });
+  const links = readerLinks(
+    { secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId },
+    digest.sections.map((s) => s.slug),
+  );
   const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);

@@ -95,6 +95,10 @@ export interface ReaderLinks {
   unsubscribe: string;
   /** mailto: unsubscribe for List-Unsubscribe, for clients that do not use the https one. */
   unsubscribeMailto: string;
+  /** One click to the other density (brief ↔ full). */
+  density: string;
+  /** Per section (tag slug → URL): "Stop <tag>". */
+  unfollow: Record<string, string>;
 }
 
 interface LinkOptions {
@@ -105,15 +109,23 @@ interface LinkOptions {
   issueId: number;
 }
 
-/** A reader's links in one digest email: they travel to the reader's own inbox. */
-export function readerLinks(opts: LinkOptions): ReaderLinks {
+/**
+ * A reader's links in one digest email: they travel to the reader's own inbox. `slugs`: the digest's
+ * sections, each given its "Stop <tag>" link.
+ */
+export function readerLinks(opts: LinkOptions, slugs: string[] = []): ReaderLinks {
   const t = (purpose: Purpose, issueId?: number) => createToken(opts.secret, { purpose, subscriberId: opts.subscriberId, issueId });
   const unsub = t('unsubscribe', opts.issueId);
+  const preferences = `${opts.publicUrl}/preferences?t=${t('preferences')}`;
   return {
     web: `${opts.publicUrl}/web/${opts.issueId}?t=${t('web', opts.issueId)}`,
-    preferences: `${opts.publicUrl}/preferences?t=${t('preferences')}`,
+    preferences,
     unsubscribe: `${opts.publicUrl}/unsubscribe?t=${unsub}`,
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20${unsub}`,
+    // STAND-IN until the 'density' and 'unfollow' token purposes are merged (another branch adds them):
+    // both lead to the reader's preferences, where density and tags are chosen today.
+    density: preferences,
+    unfollow: Object.fromEntries(slugs.map((slug) => [slug, preferences])),
   };
 }
 
@@ -126,12 +138,15 @@ export const MANAGE_PATH = '/manage';
  * subscription: only the web version's own; preferences and unsubscribe lead to a page that points
  * back to the email. Written out field by field, so a link added to ReaderLinks is decided here too.
  */
-export function webVersionLinks(opts: LinkOptions): ReaderLinks {
+export function webVersionLinks(opts: LinkOptions, slugs: string[] = []): ReaderLinks {
   const manage = `${opts.publicUrl}${MANAGE_PATH}`;
   return {
     web: readerLinks(opts).web,
     preferences: manage,
     unsubscribe: manage,
+    // STAND-IN until the token purposes are merged: like preferences, the token-free page.
+    density: manage,
+    unfollow: Object.fromEntries(slugs.map((slug) => [slug, manage])),
     // Never rendered into a page (it is a header of the email); without a token it unsubscribes nobody.
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}`,
   };
