@@ -1,13 +1,16 @@
-// Render once, assemble per reader. For an issue and engine, the layout (with placeholders for the
-// reader's values), each tag section's shell and each summary card are rendered once and cached; a
-// reader's email is those fragments joined with their own links and counts. Engine calls therefore
-// grow with the issue's content, not with its readers, and the assembled HTML is byte-identical to a
-// from-scratch render of the same digest (tests/unit/render.test.ts holds us to that).
+// Render once, assemble per reader. For an issue and engine, the layout (one per density, with
+// placeholders for the reader's values), the contents' frame, each contents entry (a section and the
+// titles it lists), each tag section's shell and each summary card (brief and full apart) are rendered
+// once and cached; a reader's email is those fragments joined with their own links and counts. Engine
+// calls therefore grow with the issue's content, not with its readers, and the assembled HTML is
+// byte-identical to a from-scratch render of the same digest (tests/unit/render.test.ts holds us to that).
 //
-// Placeholders are found only in the layout and the "more" line, which are rendered from placeholder
-// values and template text alone: content never passes through a render that is searched for them, and
-// a reader's values are joined in afterwards, never searched again. So a title, tag or subject that
-// spells a placeholder shows as itself.
+// Placeholders are searched for anywhere only in the layout and the "more" line, which are rendered from
+// placeholder values and template text alone. Shells and cards hold content, so a reader's links enter
+// them only at attribute values that are exactly a placeholder (`href="tc0ph0unfollow0x"`): content
+// reaches the HTML escaped, its every `"` written `&quot;`, and a source URL is an http(s) URL, so none
+// can spell one. A reader's values are joined in afterwards, never searched again. So a title, tag or
+// subject that spells a placeholder shows as itself.
 import type { Engine } from '../config.ts';
 import { densityOf, moreHref, unfollowHref, webAnchorHref, type Density, type Digest, type Section, type SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
