@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Body, Container, Head, Html } from 'react-email';
 import { z } from 'zod';
-import { assembleDigest, densityOf, densitySwitch, indexIssue, moreHref, summaryLine, tagList, unfollowHref, webAnchorHref, type Density, type Digest } from '../src/digest/assemble.ts';
+import { assembleDigest, contentsTotal, densityOf, densitySwitch, indexIssue, moreHref, summaryLine, tagList, unfollowHref, webAnchorHref, type Density, type Digest } from '../src/digest/assemble.ts';
 import { DEFAULT_PUBLICATION, type Publication } from '../src/render/publication.ts';
 import type { ReaderLinks } from '../src/subscriptions/tokens.ts';
 import { DigestFooter } from './_components/digest-footer.tsx';
@@ -95,7 +95,7 @@ export default function WeeklyDigest({ digest, links, publication = DEFAULT_PUBL
       density={densityOf(digest)}
       links={links}
     >
-      <Contents>
+      <Contents total={contentsTotal(digest)}>
         {digest.sections.map((s) => (
           <ContentsEntry key={s.slug} section={s} accent={publication.accent} />
         ))}

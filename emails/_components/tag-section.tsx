@@ -95,12 +95,13 @@ export function TagSection({
   );
 }
 
-/** The contents at the top: one entry per section (children), linked to the anchors below. */
-export function Contents({ children }: { children: ReactNode }) {
+/** The contents at the top: one entry per section (children), linked to the anchors below, and the time the issue saves. */
+export function Contents({ children, total }: { children: ReactNode; total: string }) {
   return (
     <Section style={{ padding: '8px 24px 0', backgroundColor: theme.card }}>
       <Text style={{ ...label, margin: '8px 0 4px' }}>IN THIS ISSUE</Text>
       <ul style={{ margin: '0 0 8px', paddingLeft: '20px', color: theme.text }}>{children}</ul>
+      <Text style={{ margin: '0 0 8px', fontSize: '14px', lineHeight: '20px', color: theme.muted }}>{total}</Text>
     </Section>
   );
 }

@@ -60,6 +60,10 @@ export function tagList(tags: string[]): string {
 /** A contents line: "Kubernetes (3)", counting what the web version holds beyond the email too. */
 export const contentsLine = (s: Pick<Section, 'tag' | 'items' | 'more'>) => `${s.tag} (${s.items.length + (s.more ?? 0)})`;
 
+/** Under the contents: the time the reader's whole issue saves them, or nothing. */
+export const contentsTotal = (d: Pick<Digest, 'totalMinutes'>) =>
+  d.totalMinutes > 0 ? `Together these save you ${formatMinutes(d.totalMinutes)} of watching and reading.` : '';
+
 /** The footer's one-click switch to the other density. */
 export const densitySwitch = (d: Density) => (d === 'brief' ? 'Send me the full version' : 'Send me the brief version');
 

@@ -42,8 +42,8 @@ export interface TemplateEngine {
   renderSectionShells(tags: { tag: string; slug: string }[], unfollowUrl: string): Promise<[string, string][]>;
   /** `webAnchor` (a placeholder) where a card links to the summary on the web version. */
   renderCards(items: SectionItem[], density: Density, webAnchor: string): Promise<string[]>;
-  /** The contents at the top: [open, close] around its entries. */
-  renderContents(): Promise<[string, string]>;
+  /** The contents at the top: [open, close] around its entries; `total` (a placeholder) the time the issue saves. */
+  renderContents(total: string): Promise<[string, string]>;
   /** One contents entry per section: its line and its titles, linked to the anchors below. */
   renderContentsEntries(sections: Pick<Section, 'tag' | 'slug' | 'items' | 'more'>[]): Promise<string[]>;
   renderMore(count: string, href: string): Promise<string>;
@@ -108,7 +108,7 @@ export function reactEngine(publication: Publication = DEFAULT_PUBLICATION): Tem
         return m.renderCard(item, density, webAnchor);
       });
     },
-    renderContents: async () => splitAt(await counted((m) => m.renderContents()), MARKS.react, 2) as [string, string],
+    renderContents: async (total) => splitAt(await counted((m) => m.renderContents(total)), MARKS.react, 2) as [string, string],
     async renderContentsEntries(sections) {
       const m = await react();
       return sections.map((s) => {
@@ -155,9 +155,9 @@ export function mjmlEngine(pub: Publication = DEFAULT_PUBLICATION): TemplateEngi
       const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', 'x', cards, pub), pub)), HTML_MARK, items.length + 2);
       return parts.slice(1, -1);
     },
-    async renderContents() {
+    async renderContents(total) {
       // The entries sit inside the contents' <mj-text>, which MJML copies as it is: a comment marks their place.
-      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, `${MJ_MARK}${contentsMjml(HTML_MARK)}${MJ_MARK}`, pub)), HTML_MARK, 4);
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, `${MJ_MARK}${contentsMjml(HTML_MARK, total)}${MJ_MARK}`, pub)), HTML_MARK, 4);
       return [parts[1]!, parts[2]!];
     },
     // Entries are HTML the contents' <mj-text> holds unchanged: no compile (and no engine call).
@@ -186,7 +186,7 @@ function withReferences(e: TemplateEngine): TemplateEngine {
     renderLayout: async (v, density) => (await e.renderLayout(v, density)).map(referenceSymbols) as [string, string],
     renderSectionShells: async (tags, unfollowUrl) => (await e.renderSectionShells(tags, unfollowUrl)).map((pair) => pair.map(referenceSymbols) as [string, string]),
     renderCards: async (items, density, webAnchor) => (await e.renderCards(items, density, webAnchor)).map(referenceSymbols),
-    renderContents: async () => (await e.renderContents()).map(referenceSymbols) as [string, string],
+    renderContents: async (total) => (await e.renderContents(total)).map(referenceSymbols) as [string, string],
     renderContentsEntries: async (sections) => (await e.renderContentsEntries(sections)).map(referenceSymbols),
     renderMore: async (count, href) => referenceSymbols(await e.renderMore(count, href)),
     finish: e.finish,

@@ -12,7 +12,7 @@
 // can spell one. A reader's values are joined in afterwards, never searched again. So a title, tag or
 // subject that spells a placeholder shows as itself.
 import type { Engine } from '../config.ts';
-import { densityOf, moreHref, unfollowHref, webAnchorHref, type Density, type Digest, type Section, type SectionItem } from '../digest/assemble.ts';
+import { contentsTotal, densityOf, moreHref, unfollowHref, webAnchorHref, type Density, type Digest, type Section, type SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
 import { createEngine, type TemplateEngine } from './engines.tsx';
@@ -132,7 +132,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
   // out when the title is empty, so a blank subject changes the layout's markup, not just a value.
   const layouts = new Map<string, Promise<[Filled, Filled]>>();
   let more: Promise<Filled> | undefined;
-  let contents: Promise<[string, string]> | undefined;
+  let contents: Promise<[Filled, Filled]> | undefined;
   /** Per tag: [open (with the "Stop <tag>" link), close]. */
   const shells = new Map<string, [Filled, Fragment]>();
   /** Per density and card: brief and full cards apart. */
@@ -180,9 +180,17 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
   };
   const getContents = () => {
     if (!contents) {
-      const p = engine.renderContents().catch((e: unknown) => {
-        throw new LayoutRenderError('contents', e);
-      });
+      // Rendered from a placeholder and template text alone, like the layout: searched for it anywhere.
+      const p = engine
+        .renderContents(placeholder('total'))
+        .then(([a, b]) => {
+          const halves: [Filled, Filled] = [new Filled(a, ['total']), new Filled(b, ['total'])];
+          expectKeys('contents', ['total'], halves);
+          return halves;
+        })
+        .catch((e: unknown) => {
+          throw new LayoutRenderError('contents', e);
+        });
       p.catch(() => contents === p && (contents = undefined));
       contents = p;
     }
@@ -258,8 +266,8 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
       const unfollow = new Map(digest.sections.map((s) => [s.slug, { unfollow: engine.escape(unfollowHref(links, s.slug)) }]));
       const anchors = new Map(digest.sections.flatMap((s) => s.items.map((i) => [i, { webAnchor: engine.escape(webAnchorHref(links.web, i.summary.id)) }] as const)));
       // The whole digest's contents: an upper bound for a cut one's, which lists fewer titles.
-      const contentsBytes =
-        Buffer.byteLength(contentsOpen) + Buffer.byteLength(contentsClose) + digest.sections.reduce((n, s) => n + entries.get(entryKey(s))!.bytes, 0);
+      const total = { total: engine.escape(contentsTotal(digest)) };
+      const contentsBytes = contentsOpen.bytes(total) + contentsClose.bytes(total) + digest.sections.reduce((n, s) => n + entries.get(entryKey(s))!.bytes, 0);
       const sizeOf = (d: Digest) =>
         before.bytes(values) +
         after.bytes(values) +
@@ -278,7 +286,7 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
           return open.fill(unfollow.get(s.slug)!) + items + (s.more ? moreFilled.fill(moreValues(s.slug, s.more)) : '') + close.html;
         })
         .join('');
-      const toc = contentsOpen + fitted.sections.map((s) => entries.get(entryKey(s))!.html).join('') + contentsClose;
+      const toc = contentsOpen.fill(total) + fitted.sections.map((s) => entries.get(entryKey(s))!.html).join('') + contentsClose.fill(total);
       const html = engine.finish(before.fill(values) + toc + body + after.fill(values));
       const cut = fitted.sections.reduce((n, s) => n + (s.more ?? 0), 0);
       return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links, publication), cut, shown: fitted };

@@ -8,6 +8,7 @@ import {
   briefSentence,
   cardMeta,
   contentsLine,
+  contentsTotal,
   densityOf,
   densitySwitch,
   moreLine,
@@ -101,7 +102,7 @@ export function contentsEntryHtml(s: Pick<Section, 'tag' | 'slug' | 'items' | 'm
   );
 }
 
-export const contentsMjml = (entries: string): string => fill('contents', { entries });
+export const contentsMjml = (entries: string, total: string): string => fill('contents', { entries, total });
 
 /** The identity's values for the layout: fixed per issue render, so written into the layout, not placeholders. */
 function publicationVars(p: Publication): Vars {
@@ -155,7 +156,7 @@ export function layoutMjml(v: LayoutValues, sections: string, pub: Publication, 
 
 export function digestMjml(digest: Digest, links: ReaderLinks, moreHref: (slug: string) => string, pub: Publication): string {
   const density = densityOf(digest);
-  const contents = contentsMjml(digest.sections.map((s) => contentsEntryHtml(s, pub.accent)).join(''));
+  const contents = contentsMjml(digest.sections.map((s) => contentsEntryHtml(s, pub.accent)).join(''), contentsTotal(digest));
   const sections = digest.sections
     .map((s) =>
       sectionMjml(

@@ -35,6 +35,6 @@ export const renderShell = (section: { tag: string; slug: string }, accent: stri
   renderToStaticMarkup(h(TagSection, { section, accent, unfollowUrl, children: mark() }));
 export const renderCard = (item: SectionItem, density: Density, webAnchor: string): string => renderToStaticMarkup(h(SummaryCard, { item, density, webAnchor }));
 /** The contents with `<tc-mark>` where its entries go. */
-export const renderContents = (): string => renderToStaticMarkup(h(Contents, { children: mark() }));
+export const renderContents = (total: string): string => renderToStaticMarkup(h(Contents, { total, children: mark() }));
 export const renderContentsEntry = (section: Pick<Section, 'tag' | 'slug' | 'items' | 'more'>, accent: string): string => renderToStaticMarkup(h(ContentsEntry, { section, accent }));
 export const renderMore = (count: string, href: string, accent: string): string => renderToStaticMarkup(h(MoreOnTheWeb, { count, href, accent }));

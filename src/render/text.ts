@@ -1,7 +1,7 @@
 // The plain-text part, written from the digest model rather than scraped from HTML, so it reads well.
 // The same parts as the HTML: contents, each section's why and way out, brief or full cards, a footer
 // naming the reader's tags. The text part always holds every summary (the HTML may be cut to size).
-import { briefSentence, contentsLine, densityOf, densitySwitch, formatMinutes, summaryLine, tagList, unfollowHref, webAnchorHref, type Digest } from '../digest/assemble.ts';
+import { briefSentence, contentsLine, contentsTotal, densityOf, densitySwitch, formatMinutes, summaryLine, tagList, unfollowHref, webAnchorHref, type Digest } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../subscriptions/tokens.ts';
 import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
 
@@ -18,6 +18,7 @@ export function renderText(digest: Digest, links: ReaderLinks, pub: Publication 
     out.push(`* ${contentsLine(s)}`);
     for (const { summary } of s.items) out.push(`  - ${summary.title}`);
   }
+  if (digest.totalMinutes > 0) out.push(contentsTotal(digest));
   out.push('', '---', '');
   for (const section of digest.sections) {
     out.push(`== ${section.tag.toUpperCase()} ==`);

@@ -13,7 +13,7 @@ import { visibleText } from '../support/html.ts';
 const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const PLACEHOLDER_KEYS = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList', 'count', 'href', 'unfollow', 'webAnchor'];
+const PLACEHOLDER_KEYS = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList', 'count', 'href', 'unfollow', 'webAnchor', 'total'];
 
 /** Raw, and as it looks once escaped (an editor can paste either). */
 const HOSTILE: string[] = [

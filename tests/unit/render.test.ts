@@ -70,6 +70,11 @@ describe.each([
     // Contents: before the first section, each section with its count, each summary by its anchor.
     const firstSection = html.indexOf(`id="tag-${d.sections[0]!.slug}"`);
     expect(text).toContain('IN THIS ISSUE');
+    // The issue's time saved, under the contents (before the first section).
+    const total = html.indexOf('Together these save you 5h 26m of watching and reading.');
+    expect(total).toBeGreaterThan(-1);
+    expect(total).toBeLessThan(firstSection);
+    expect(out.text).toContain('Together these save you 5h 26m of watching and reading.');
     for (const s of d.sections) {
       const entry = html.indexOf(`href="#tag-${s.slug}"`);
       expect(entry).toBeGreaterThan(-1);
