@@ -1,7 +1,7 @@
 // The digest as a reader sees it in Chromium, both engines, at 375 and 1280 px: each contents link lands
 // on its section, and the brief digest of a reader with 6 tags is under a third of the full one's
 // height (both heights are printed). Screenshots of brief and full side by side (375 px) go to
-// docs/screenshots/ for a person to look at.
+// docs/screenshots/ for a person to look at. axe finds no contrast problem in light or dark colour schemes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue, type Density } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
 import { readerLinks } from '../../src/subscriptions/tokens.ts';
-import { launchChromium } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, SCHEME_RULES } from '../support/browser.ts';
 import { corpusWeek } from '../support/corpus.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts', 'digest-density');
@@ -32,11 +32,11 @@ describe('brief and full digests in Chromium', () => {
     await browser?.close();
   });
 
-  async function open(engine: 'react' | 'mjml', density: Density, width: number): Promise<{ page: Page; file: string }> {
+  async function open(engine: 'react' | 'mjml', density: Density, width: number, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; file: string }> {
     const { html } = await createDigestRenderer(engine).render(digestOf(density), links);
     const file = path.join(ARTIFACTS, `${engine}-${density}.html`);
     writeFileSync(file, html);
-    const page = await browser.newPage({ viewport: { width, height: 800 } });
+    const page = await browser.newPage({ viewport: { width, height: 800 }, colorScheme });
     // Offline: the email must not need the network to lay out.
     await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
     await page.goto(`file://${file}`);
@@ -72,6 +72,20 @@ describe('brief and full digests in Chromium', () => {
         }
       });
     }
+
+    it(`${engine}: brief and full keep their contrast in light and dark colour schemes`, async () => {
+      for (const density of ['brief', 'full'] as const) {
+        for (const scheme of ['light', 'dark'] as const) {
+          const { page } = await open(engine, density, 375, scheme);
+          try {
+            const found = await axeViolations(page, { rules: SCHEME_RULES });
+            expect(found, `${density}, ${scheme}:\n${describeViolations(found)}`).toEqual([]);
+          } finally {
+            await page.close();
+          }
+        }
+      }
+    });
 
     it(`${engine} at 375 px: the brief digest of a six-tag reader is under a third of the full one's height`, async () => {
       const heights: Record<string, number> = {};
