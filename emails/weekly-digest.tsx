@@ -1,16 +1,16 @@
 import type { ReactNode } from 'react';
 import { Body, Container, Head, Html } from 'react-email';
 import { z } from 'zod';
-import { assembleDigest, indexIssue, moreHref, summaryLine, type Digest } from '../src/digest/assemble.ts';
+import { assembleDigest, contentsTotal, densityOf, densitySwitch, indexIssue, moreHref, summaryLine, tagList, unfollowHref, webAnchorHref, type Density, type Digest } from '../src/digest/assemble.ts';
 import type { ReaderLinks } from '../src/lib/reader-links.ts';
 import { DEFAULT_PUBLICATION, type Publication } from '../src/render/publication.ts';
 import { DigestFooter } from './_components/digest-footer.tsx';
 import { DigestHeader, EditorNote } from './_components/digest-header.tsx';
 import { Preheader } from './_components/preheader.tsx';
-import { MoreOnTheWeb, SummaryCard, TagSection } from './_components/tag-section.tsx';
+import { Contents, ContentsEntry, MoreOnTheWeb, SummaryCard, TagSection } from './_components/tag-section.tsx';
 import { theme } from './_components/theme.ts';
 
-const Links = z.object({ web: z.string(), preferences: z.string(), unsubscribe: z.string(), unsubscribeMailto: z.string() });
+const Links = z.object({ web: z.string(), preferences: z.string(), unsubscribe: z.string(), unsubscribeMailto: z.string(), density: z.string(), unfollow: z.record(z.string(), z.string()) });
 const Item = z.object({
   summary: z.object({
     id: z.number(),
@@ -33,6 +33,7 @@ export const WeeklyDigestProps = z.object({
     summaryCount: z.number(),
     totalMinutes: z.number(),
     sections: z.array(z.object({ tag: z.string(), slug: z.string(), items: z.array(Item), more: z.number().optional() })),
+    density: z.enum(['brief', 'full']).optional(),
   }),
   links: Links,
 });
@@ -43,14 +44,16 @@ export interface DigestLayoutProps {
   preheader: string;
   weekLabel: string;
   summaryLine: string;
-  links: Pick<ReaderLinks, 'web' | 'preferences' | 'unsubscribe'>;
+  tagList: string;
+  density: Density;
+  links: Pick<ReaderLinks, 'web' | 'preferences' | 'unsubscribe' | 'density'>;
   /** The publication's identity and the issue's note: the same for every reader of an issue. */
   publication: Publication;
   children: ReactNode;
 }
 
 /** Everything around the sections. Rendered once per issue with placeholders for the reader's values. */
-export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links, publication, children }: DigestLayoutProps) {
+export function DigestLayout({ subject, preheader, weekLabel, summaryLine, tagList, density, links, publication, children }: DigestLayoutProps) {
   return (
     <Html lang="en" dir="ltr">
       <Head>
@@ -64,7 +67,15 @@ export function DigestLayout({ subject, preheader, weekLabel, summaryLine, links
           <DigestHeader weekLabel={weekLabel} summaryLine={summaryLine} webUrl={links.web} publication={publication} />
           {publication.note ? <EditorNote html={publication.note.html} /> : null}
           {children}
-          <DigestFooter preferencesUrl={links.preferences} unsubscribeUrl={links.unsubscribe} webUrl={links.web} publication={publication} />
+          <DigestFooter
+            preferencesUrl={links.preferences}
+            unsubscribeUrl={links.unsubscribe}
+            webUrl={links.web}
+            densityUrl={links.density}
+            densityLabel={densitySwitch(density)}
+            tagList={tagList}
+            publication={publication}
+          />
         </Container>
       </Body>
     </Html>
@@ -80,12 +91,19 @@ export default function WeeklyDigest({ digest, links, publication = DEFAULT_PUBL
       preheader={digest.preheader}
       weekLabel={digest.weekLabel}
       summaryLine={summaryLine(digest)}
+      tagList={tagList(digest.sections.map((s) => s.tag))}
+      density={densityOf(digest)}
       links={links}
     >
+      <Contents total={contentsTotal(digest)}>
+        {digest.sections.map((s) => (
+          <ContentsEntry key={s.slug} section={s} accent={publication.accent} />
+        ))}
+      </Contents>
       {digest.sections.map((s) => (
-        <TagSection key={s.slug} section={s} accent={publication.accent}>
+        <TagSection key={s.slug} section={s} accent={publication.accent} unfollowUrl={unfollowHref(links, s.slug)}>
           {s.items.map((item) => (
-            <SummaryCard key={item.summary.id} item={item} />
+            <SummaryCard key={item.summary.id} item={item} density={densityOf(digest)} webAnchor={webAnchorHref(links.web, item.summary.id)} />
           ))}
           {s.more ? <MoreOnTheWeb count={s.more} href={moreHref(links.web, s.slug)} accent={publication.accent} /> : null}
         </TagSection>

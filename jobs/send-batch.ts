@@ -46,8 +46,8 @@ async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDeli
   const wrap = (r: DigestRenderer) => deps.wrapRenderer?.(r) ?? r;
   const { content, renderer } = await issueRendering(deps, issue);
   const built: Built = { results: [], readers: [], emails: [] };
-  const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections)]));
-  // Each reader's `d` goes to composeEmail with its frozen `density` (brief or full) for the renderer.
+  // Each reader's digest in the density frozen on their delivery (brief or full), so every retry renders the same email.
+  const digests = new Map(leased.map((d) => [d.subscriberId, assembleDigest(content, d.sections, d.density)]));
   const ctx: ComposeContext = {
     secret: deps.config.secret,
     publicUrl: deps.config.publicUrl,

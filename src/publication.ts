@@ -224,4 +224,6 @@ export const settingsBody = z
     defaultDensity: z.string().max(20).describe('brief or full: what readers who never chose get (default full)'),
   })
   .partial()
-  .strict();
+  .strict()
+  .refine((o) => Object.keys(o).length > 0, 'names no setting to change: give at least one, e.g. name or postalAddress')
+  .meta({ minProperties: 1 });

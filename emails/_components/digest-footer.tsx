@@ -6,23 +6,32 @@ export interface DigestFooterProps {
   preferencesUrl: string;
   unsubscribeUrl: string;
   webUrl: string;
+  densityUrl: string;
+  /** "Send me the brief version" (or the full one): the layout is rendered once per density. */
+  densityLabel: string;
+  /** The reader's tags, "Kubernetes, AI and Rust". */
+  tagList: string;
   publication: Publication;
 }
 
-export function DigestFooter({ preferencesUrl, unsubscribeUrl, webUrl, publication: p }: DigestFooterProps) {
+export function DigestFooter({ preferencesUrl, unsubscribeUrl, webUrl, densityUrl, densityLabel, tagList, publication: p }: DigestFooterProps) {
   const link = { color: p.accent, textDecoration: 'underline' } as const;
   const small = { margin: '8px 0 0', fontSize: '12px', lineHeight: '18px', color: theme.muted } as const;
   const address = p.postalAddress.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   return (
     <Section style={{ padding: '16px 24px 24px', backgroundColor: theme.card }}>
       <Text style={{ margin: 0, fontSize: '12px', lineHeight: '18px', color: theme.muted }}>
-        {`You get this digest because you follow these tags on ${p.name}. `}
+        {`You get this digest because you follow ${tagList} on ${p.name}. `}
         <Link href={preferencesUrl} style={link}>
           Choose your tags
         </Link>
         {' · '}
         <Link href={webUrl} style={link}>
           Web version
+        </Link>
+        {' · '}
+        <Link href={densityUrl} style={link}>
+          {densityLabel}
         </Link>
         {' · '}
         <Link href={unsubscribeUrl} style={link}>

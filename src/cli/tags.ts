@@ -108,7 +108,7 @@ export function registerTags(program: Command): void {
       .description(hidden ? 'stop offering a tag on the subscribe and preferences pages (its followers keep it)' : 'offer a hidden tag again')
       .action(async (tag: string) => {
         const t = await withEditor((ed) => ed.tags.hide({ tag, hidden }));
-        process.stdout.write(hidden ? `${t.name} is hidden from new readers (${plural(t.followers, 'follower')} keep it)\n` : `${t.name} is offered again\n`);
+        process.stdout.write(hidden ? `${t.name} is hidden from new readers (${plural(t.followers, 'follower')} ${t.followers === 1 ? 'keeps' : 'keep'} it)\n` : `${t.name} is offered again\n`);
       });
   }
 }

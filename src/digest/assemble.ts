@@ -37,7 +37,44 @@ export interface Digest {
   sections: Section[];
   summaryCount: number;
   totalMinutes: number;
+  /** How much of each summary the email shows: 'full' (every part) or 'brief' (title, first Signal sentence, "read on the web"). Absent: 'full'. */
+  density?: Density;
 }
+
+export type Density = 'brief' | 'full';
+export const densityOf = (d: Pick<Digest, 'density'>): Density => d.density ?? 'full';
+
+/** A brief card's one sentence: the Signal's first sentence, or the 1-minute take when there is no Signal. */
+export function briefSentence(s: Pick<DigestSummary, 'signal' | 'take'>): string {
+  const signal = s.signal.trim();
+  if (!signal) return s.take.trim();
+  const m = /^.*?[.!?](?=\s|$)/su.exec(signal);
+  return m ? m[0] : signal;
+}
+
+/** The footer's list of a reader's tags: "Kubernetes, AI and Rust". */
+export function tagList(tags: string[]): string {
+  return tags.length <= 1 ? (tags[0] ?? '') : `${tags.slice(0, -1).join(', ')} and ${tags.at(-1)}`;
+}
+
+/** A contents line: "Kubernetes (3)", counting what the web version holds beyond the email too. */
+export const contentsLine = (s: Pick<Section, 'tag' | 'items' | 'more'>) => `${s.tag} (${s.items.length + (s.more ?? 0)})`;
+
+/** Under the contents: the time the reader's whole issue saves them, or nothing. */
+export const contentsTotal = (d: Pick<Digest, 'totalMinutes'>) =>
+  d.totalMinutes > 0 ? `Together these save you ${formatMinutes(d.totalMinutes)} of watching and reading.` : '';
+
+/** The footer's one-click switch to the other density. */
+export const densitySwitch = (d: Density) => (d === 'brief' ? 'Send me the full version' : 'Send me the brief version');
+
+/** A section's "Stop <tag>" link; a links object without one for the slug falls back to preferences. */
+export const unfollowHref = (links: { unfollow: Record<string, string>; preferences: string }, slug: string) =>
+  Object.hasOwn(links.unfollow, slug) ? links.unfollow[slug]! : links.preferences;
+
+/** A summary's anchor (in the email and on the web version). */
+export const summaryAnchor = (id: number) => `s-${id}`;
+/** Where a title without a source links: that summary on the reader's web version. */
+export const webAnchorHref = (webUrl: string, id: number) => `${webUrl}#${summaryAnchor(id)}`;
 
 /** The week's content indexed by tag, computed once per issue and shared by every reader. */
 export interface IssueContent {
@@ -75,7 +112,7 @@ export function indexIssue(week: string, summaries: DigestSummary[], subject: st
  * One reader's digest, or null when none of their tags has content this week (no email is sent).
  * A summary under several followed tags appears once, in the first such section, with "also in".
  */
-export function assembleDigest(content: IssueContent, followed: Iterable<string>): Digest | null {
+export function assembleDigest(content: IssueContent, followed: Iterable<string>, density: Density = 'full'): Digest | null {
   const follows = new Set([...followed].map(tagSlug));
   const ordered = content.tags.filter((t) => follows.has(t.slug));
   const shown = new Set<number>();
@@ -108,6 +145,7 @@ export function assembleDigest(content: IssueContent, followed: Iterable<string>
     sections,
     summaryCount: all.length,
     totalMinutes,
+    ...(density === 'brief' ? { density } : {}),
   };
 }
 

@@ -122,9 +122,10 @@ interface LinkOptions {
 export function readerLinks(opts: LinkOptions): ReaderLinks {
   const t = (purpose: Purpose, issueId?: number, ref?: number) => createToken(opts.secret, { purpose, subscriberId: opts.subscriberId, issueId, ref });
   const unsub = t('unsubscribe', opts.issueId);
+  const preferences = `${opts.publicUrl}/preferences?t=${t('preferences')}`;
   return {
     web: `${opts.publicUrl}/web/${opts.issueId}?t=${t('web', opts.issueId)}`,
-    preferences: `${opts.publicUrl}/preferences?t=${t('preferences')}`,
+    preferences,
     unsubscribe: `${opts.publicUrl}/unsubscribe?t=${unsub}`,
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20${unsub}`,
     density: `${opts.publicUrl}/density?t=${t('density')}`,

@@ -5,10 +5,10 @@
 // calls do not grow with readers. Each engine's library is imported on its first render: a worker
 // sending a React issue never loads MJML, and an idle one loads neither.
 import type { Engine } from '../config.ts';
-import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
+import { moreHref, type Density, type Digest, type Section, type SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
 import { referenceSymbols } from './references.ts';
-import { canonical, cardMjml, compile, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
+import { canonical, cardMjml, compile, contentsEntryHtml, contentsMjml, digestMjml, escapeHtml as escapeMjml, layoutMjml, moreMjml, sectionMjml, type LayoutValues } from './mjml.ts';
 import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
 
 /**
@@ -36,11 +36,16 @@ export interface TemplateEngine {
   layoutHtml(v: LayoutValues): LayoutValues;
   /** The whole digest, from scratch: the reference the assembled email must equal. */
   renderFull(digest: Digest, links: ReaderLinks): Promise<string>;
-  /** The layout around the sections, split at the sections slot: [before, after]. */
-  renderLayout(v: LayoutValues): Promise<[string, string]>;
-  /** Per tag: [open, close] around its cards. */
-  renderSectionShells(tags: { tag: string; slug: string }[]): Promise<[string, string][]>;
-  renderCards(items: SectionItem[]): Promise<string[]>;
+  /** The layout (of one density: its footer offers the other) around the contents and sections, split at their slot: [before, after]. */
+  renderLayout(v: LayoutValues, density: Density): Promise<[string, string]>;
+  /** Per tag: [open, close] around its cards; `unfollowUrl` (a placeholder) in its "Stop <tag>" link. */
+  renderSectionShells(tags: { tag: string; slug: string }[], unfollowUrl: string): Promise<[string, string][]>;
+  /** `webAnchor` (a placeholder) where a card links to the summary on the web version. */
+  renderCards(items: SectionItem[], density: Density, webAnchor: string): Promise<string[]>;
+  /** The contents at the top: [open, close] around its entries; `total` (a placeholder) the time the issue saves. */
+  renderContents(total: string): Promise<[string, string]>;
+  /** One contents entry per section: its line and its titles, linked to the anchors below. */
+  renderContentsEntries(sections: Pick<Section, 'tag' | 'slug' | 'items' | 'more'>[]): Promise<string[]>;
   renderMore(count: string, href: string): Promise<string>;
   /** Final pass over an assembled email (MJML: merge Outlook conditionals, trim white space). */
   finish(html: string): string;
@@ -61,6 +66,8 @@ const mapValues = (v: LayoutValues, f: (s: string) => string): LayoutValues => (
   webUrl: f(v.webUrl),
   preferencesUrl: f(v.preferencesUrl),
   unsubscribeUrl: f(v.unsubscribeUrl),
+  densityUrl: f(v.densityUrl),
+  tagList: f(v.tagList),
 });
 
 // React escapes text and attribute values alike with these five entities.
@@ -86,19 +93,27 @@ export function reactEngine(publication: Publication = DEFAULT_PUBLICATION): Tem
     escape: escapeReact,
     layoutHtml: (v) => mapValues(v, escapeReact),
     renderFull: (digest, links) => counted((m) => m.renderFull(digest, links, publication)),
-    renderLayout: async (v) => splitAt(await counted((m) => m.renderLayout(v, publication)), MARKS.react, 2) as [string, string],
-    async renderSectionShells(tags) {
+    renderLayout: async (v, density) => splitAt(await counted((m) => m.renderLayout(v, density, publication)), MARKS.react, 2) as [string, string],
+    async renderSectionShells(tags, unfollowUrl) {
       const m = await react();
       return tags.map((t) => {
         stats.calls++;
-        return splitAt(m.renderShell(t, publication.accent), MARKS.react, 2) as [string, string];
+        return splitAt(m.renderShell(t, publication.accent, unfollowUrl), MARKS.react, 2) as [string, string];
       });
     },
-    async renderCards(items) {
+    async renderCards(items, density, webAnchor) {
       const m = await react();
       return items.map((item) => {
         stats.calls++;
-        return m.renderCard(item);
+        return m.renderCard(item, density, webAnchor);
+      });
+    },
+    renderContents: async (total) => splitAt(await counted((m) => m.renderContents(total)), MARKS.react, 2) as [string, string],
+    async renderContentsEntries(sections) {
+      const m = await react();
+      return sections.map((s) => {
+        stats.calls++;
+        return m.renderContentsEntry(s, publication.accent);
       });
     },
     renderMore: (count, href) => counted((m) => m.renderMore(count, href, publication.accent)),
@@ -112,7 +127,7 @@ export function mjmlEngine(pub: Publication = DEFAULT_PUBLICATION): TemplateEngi
     stats.calls++;
     return compile(mjml);
   };
-  const emptyLayout: LayoutValues = { subject: 'x', preheader: 'x', weekLabel: 'x', summaryLine: 'x', webUrl: 'x', preferencesUrl: 'x', unsubscribeUrl: 'x' };
+  const emptyLayout: LayoutValues = { subject: 'x', preheader: 'x', weekLabel: 'x', summaryLine: 'x', webUrl: 'x', preferencesUrl: 'x', unsubscribeUrl: 'x', densityUrl: 'x', tagList: 'x' };
   return {
     name: 'mjml',
     stats,
@@ -124,25 +139,32 @@ export function mjmlEngine(pub: Publication = DEFAULT_PUBLICATION): TemplateEngi
     async renderFull(digest, links) {
       return compileCounted(digestMjml(digest, links, (slug) => moreHref(links.web, slug), pub));
     },
-    async renderLayout(v) {
-      return splitAt(await compileCounted(layoutMjml(v, MJ_MARK, pub)), HTML_MARK, 2) as [string, string];
+    async renderLayout(v, density) {
+      return splitAt(await compileCounted(layoutMjml(v, MJ_MARK, pub, density)), HTML_MARK, 2) as [string, string];
     },
-    async renderSectionShells(tags) {
+    async renderSectionShells(tags, unfollowUrl) {
       // One compile for every shell: [mark] open [mark] close [mark] open [mark] close … [mark]
-      const body = tags.map((t) => `${MJ_MARK}${sectionMjml(t.tag, t.slug, MJ_MARK, pub)}`).join('\n') + MJ_MARK;
+      const body = tags.map((t) => `${MJ_MARK}${sectionMjml(t.tag, t.slug, unfollowUrl, MJ_MARK, pub)}`).join('\n') + MJ_MARK;
       const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, body, pub)), HTML_MARK, 2 * tags.length + 2);
       return tags.map((_, n) => [parts[1 + 2 * n]!, parts[2 + 2 * n]!]);
     },
-    async renderCards(items) {
+    async renderCards(items, density, webAnchor) {
       if (items.length === 0) return [];
       // One compile for every card, each between marks inside one section.
-      const cards = items.map((item) => `${MJ_MARK}${cardMjml(item)}`).join('\n') + MJ_MARK;
-      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', cards, pub), pub)), HTML_MARK, items.length + 2);
+      const cards = items.map((item) => `${MJ_MARK}${cardMjml(item, density, webAnchor)}`).join('\n') + MJ_MARK;
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', 'x', cards, pub), pub)), HTML_MARK, items.length + 2);
       return parts.slice(1, -1);
     },
+    async renderContents(total) {
+      // The entries sit inside the contents' <mj-text>, which MJML copies as it is: a comment marks their place.
+      const parts = splitAt(await compileCounted(layoutMjml(emptyLayout, `${MJ_MARK}${contentsMjml(HTML_MARK, total)}${MJ_MARK}`, pub)), HTML_MARK, 4);
+      return [parts[1]!, parts[2]!];
+    },
+    // Entries are HTML the contents' <mj-text> holds unchanged: no compile (and no engine call).
+    renderContentsEntries: async (sections) => sections.map((s) => contentsEntryHtml(s, pub.accent)),
     async renderMore(count, href) {
       const parts = splitAt(
-        await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', `${MJ_MARK}${moreMjml(count, href, pub)}${MJ_MARK}`, pub), pub)),
+        await compileCounted(layoutMjml(emptyLayout, sectionMjml('x', 'x', 'x', `${MJ_MARK}${moreMjml(count, href, pub)}${MJ_MARK}`, pub), pub)),
         HTML_MARK,
         3,
       );
@@ -161,9 +183,11 @@ function withReferences(e: TemplateEngine): TemplateEngine {
     escape: (s) => referenceSymbols(e.escape(s)),
     layoutHtml: (v) => mapValues(e.layoutHtml(v), referenceSymbols),
     renderFull: async (digest, links) => referenceSymbols(await e.renderFull(digest, links)),
-    renderLayout: async (v) => (await e.renderLayout(v)).map(referenceSymbols) as [string, string],
-    renderSectionShells: async (tags) => (await e.renderSectionShells(tags)).map((pair) => pair.map(referenceSymbols) as [string, string]),
-    renderCards: async (items) => (await e.renderCards(items)).map(referenceSymbols),
+    renderLayout: async (v, density) => (await e.renderLayout(v, density)).map(referenceSymbols) as [string, string],
+    renderSectionShells: async (tags, unfollowUrl) => (await e.renderSectionShells(tags, unfollowUrl)).map((pair) => pair.map(referenceSymbols) as [string, string]),
+    renderCards: async (items, density, webAnchor) => (await e.renderCards(items, density, webAnchor)).map(referenceSymbols),
+    renderContents: async (total) => (await e.renderContents(total)).map(referenceSymbols) as [string, string],
+    renderContentsEntries: async (sections) => (await e.renderContentsEntries(sections)).map(referenceSymbols),
     renderMore: async (count, href) => referenceSymbols(await e.renderMore(count, href)),
     finish: e.finish,
   };

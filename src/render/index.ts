@@ -1,15 +1,18 @@
-// Render once, assemble per reader. For an issue and engine, the layout (with placeholders for the
-// reader's values), each tag section's shell and each summary card are rendered once and cached; a
-// reader's email is those fragments joined with their own links and counts. Engine calls therefore
-// grow with the issue's content, not with its readers, and the assembled HTML is byte-identical to a
-// from-scratch render of the same digest (tests/unit/render.test.ts holds us to that).
+// Render once, assemble per reader. For an issue and engine, the layout (one per density, with
+// placeholders for the reader's values), the contents' frame, each contents entry (a section and the
+// titles it lists), each tag section's shell and each summary card (brief and full apart) are rendered
+// once and cached; a reader's email is those fragments joined with their own links and counts. Engine
+// calls therefore grow with the issue's content, not with its readers, and the assembled HTML is
+// byte-identical to a from-scratch render of the same digest (tests/unit/render.test.ts holds us to that).
 //
-// Placeholders are found only in the layout and the "more" line, which are rendered from placeholder
-// values and template text alone: content never passes through a render that is searched for them, and
-// a reader's values are joined in afterwards, never searched again. So a title, tag or subject that
-// spells a placeholder shows as itself.
+// Placeholders are searched for anywhere only in the layout and the "more" line, which are rendered from
+// placeholder values and template text alone. Shells and cards hold content, so a reader's links enter
+// them only at attribute values that are exactly a placeholder (`href="tc0ph0unfollow0x"`): content
+// reaches the HTML escaped, its every `"` written `&quot;`, and a source URL is an http(s) URL, so none
+// can spell one. A reader's values are joined in afterwards, never searched again. So a title, tag or
+// subject that spells a placeholder shows as itself.
 import type { Engine } from '../config.ts';
-import { moreHref, type Digest, type SectionItem } from '../digest/assemble.ts';
+import { contentsTotal, densityOf, moreHref, unfollowHref, webAnchorHref, type Density, type Digest, type Section, type SectionItem } from '../digest/assemble.ts';
 import { fitToBudget, HTML_BUDGET } from '../digest/budget.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
 import { createEngine, type TemplateEngine } from './engines.tsx';
@@ -29,24 +32,30 @@ export interface RenderedDigest {
 }
 
 type Key = keyof LayoutValues;
-const KEYS: Key[] = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl'];
+const KEYS: Key[] = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList'];
 const placeholder = (k: string) => `tc0ph0${k}0x`;
 const PLACEHOLDERS = Object.fromEntries(KEYS.map((k) => [k, placeholder(k)])) as unknown as LayoutValues;
 
-/** A string with placeholders, split once so filling it is a join. */
+/**
+ * A string with placeholders, split once so filling it is a join. `attribute`: only whole attribute
+ * values are placeholders (`"tc0ph0key0x"`, quotes kept). Shells and cards hold content, and content
+ * reaches the HTML escaped, its every `"` written `&quot;`: no title or tag can spell a quoted
+ * placeholder, so those fragments can carry a reader's links.
+ */
 class Filled {
   private readonly parts: (string | { key: string })[] = [];
   readonly fixedBytes: number;
   /** The keys found. */
   readonly keys = new Set<string>();
-  constructor(html: string, keys: readonly string[]) {
-    const re = new RegExp(keys.map(placeholder).join('|'), 'g');
+  constructor(html: string, keys: readonly string[], opts: { attribute?: boolean } = {}) {
+    const q = opts.attribute ? '"' : '';
+    const re = new RegExp(`${q}tc0ph0(${keys.join('|')})0x${q}`, 'g');
     let last = 0;
     for (const m of html.matchAll(re)) {
-      const key = m[0].slice(6, -2);
+      const key = m[1]!;
       this.keys.add(key);
-      this.parts.push(html.slice(last, m.index), { key });
-      last = m.index + m[0].length;
+      this.parts.push(html.slice(last, m.index + q.length), { key });
+      last = m.index + m[0].length - q.length;
     }
     this.parts.push(html.slice(last));
     this.fixedBytes = this.parts.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
@@ -84,6 +93,8 @@ const fragment = (html: string): Fragment => ({ html, bytes: Buffer.byteLength(h
 
 /** A card's identity: its summary and its "also in" list. JSON keeps lists apart whatever their tag names hold. */
 export const cardKey = (item: SectionItem) => `${item.summary.id}${JSON.stringify(item.alsoIn)}`;
+/** A contents entry's identity: its section and the summaries it lists (what the email shows, and how many more the web has). */
+const entryKey = (s: Pick<Section, 'slug' | 'items' | 'more'>) => JSON.stringify([s.slug, s.items.map((i) => i.summary.id), s.more ?? 0]);
 
 export interface DigestRenderer {
   readonly engine: TemplateEngine;
@@ -117,20 +128,26 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
   const publication = opts.publication ?? DEFAULT_PUBLICATION;
   const engine = createEngine(engineName, unplaceholdered(publication));
   const budget = opts.budget ?? HTML_BUDGET;
-  // Two layouts at most: MJML leaves the body's aria-label out when the title is empty, so a blank
-  // subject changes the layout's markup, not just a value.
-  const layouts = new Map<boolean, Promise<[Filled, Filled]>>();
+  // Per density (its footer offers the other), two layouts at most: MJML leaves the body's aria-label
+  // out when the title is empty, so a blank subject changes the layout's markup, not just a value.
+  const layouts = new Map<string, Promise<[Filled, Filled]>>();
   let more: Promise<Filled> | undefined;
-  const shells = new Map<string, [Fragment, Fragment]>();
-  const cards = new Map<string, Fragment>();
+  let contents: Promise<[Filled, Filled]> | undefined;
+  /** Per tag: [open (with the "Stop <tag>" link), close]. */
+  const shells = new Map<string, [Filled, Fragment]>();
+  /** Per density and card: brief and full cards apart. */
+  const cards = new Map<string, Filled>();
+  const entries = new Map<string, Fragment>();
+  const cardId = (density: Density, item: SectionItem) => `${density}:${cardKey(item)}`;
 
   // A failed render is not kept: the next reader (or batch) renders it again rather than failing on a cached rejection.
-  const getLayout = (blankSubject = false) => {
-    let layout = layouts.get(blankSubject);
+  const getLayout = (blankSubject: boolean, density: Density) => {
+    const id = `${blankSubject}:${density}`;
+    let layout = layouts.get(id);
     if (!layout) {
       const keys = blankSubject ? KEYS.filter((k) => k !== 'subject') : KEYS;
       const p = engine
-        .renderLayout(blankSubject ? { ...PLACEHOLDERS, subject: '' } : PLACEHOLDERS)
+        .renderLayout(blankSubject ? { ...PLACEHOLDERS, subject: '' } : PLACEHOLDERS, density)
         .then(([a, b]) => {
           const halves: [Filled, Filled] = [new Filled(a, keys), new Filled(b, keys)];
           expectKeys('layout', keys, halves);
@@ -139,8 +156,8 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
         .catch((e: unknown) => {
           throw new LayoutRenderError('layout', e);
         });
-      p.catch(() => layouts.get(blankSubject) === p && layouts.delete(blankSubject));
-      layouts.set(blankSubject, (layout = p));
+      p.catch(() => layouts.get(id) === p && layouts.delete(id));
+      layouts.set(id, (layout = p));
     }
     return layout;
   };
@@ -161,23 +178,59 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
     }
     return more;
   };
+  const getContents = () => {
+    if (!contents) {
+      // Rendered from a placeholder and template text alone, like the layout: searched for it anywhere.
+      const p = engine
+        .renderContents(placeholder('total'))
+        .then(([a, b]) => {
+          const halves: [Filled, Filled] = [new Filled(a, ['total']), new Filled(b, ['total'])];
+          expectKeys('contents', ['total'], halves);
+          return halves;
+        })
+        .catch((e: unknown) => {
+          throw new LayoutRenderError('contents', e);
+        });
+      p.catch(() => contents === p && (contents = undefined));
+      contents = p;
+    }
+    return contents;
+  };
+
+  /** Renders the contents entries of these sections not cached yet (a digest cut to the budget lists fewer titles). */
+  async function prepareEntries(sections: Section[]): Promise<void> {
+    const fresh = new Map<string, Section>();
+    for (const s of sections) if (!entries.has(entryKey(s))) fresh.set(entryKey(s), s);
+    if (fresh.size === 0) return;
+    const html = await engine.renderContentsEntries([...fresh.values()]);
+    [...fresh.keys()].forEach((k, n) => entries.set(k, fragment(html[n]!)));
+  }
 
   async function prepare(digests: Digest[]): Promise<void> {
     const newTags = new Map<string, { tag: string; slug: string }>();
-    const newCards = new Map<string, SectionItem>();
+    const newCards = { brief: new Map<string, SectionItem>(), full: new Map<string, SectionItem>() };
     for (const d of digests) {
+      const density = densityOf(d);
       for (const s of d.sections) {
         if (!shells.has(s.slug)) newTags.set(s.slug, { tag: s.tag, slug: s.slug });
-        for (const item of s.items) if (!cards.has(cardKey(item))) newCards.set(cardKey(item), item);
+        for (const item of s.items) if (!cards.has(cardId(density, item))) newCards[density].set(cardId(density, item), item);
       }
     }
-    const [shellHtml, cardHtml] = await Promise.all([
-      newTags.size > 0 ? engine.renderSectionShells([...newTags.values()]) : [],
-      newCards.size > 0 ? engine.renderCards([...newCards.values()]) : [],
-      getLayout(),
+    const anchor = placeholder('webAnchor');
+    const [shellHtml, briefHtml, fullHtml] = await Promise.all([
+      newTags.size > 0 ? engine.renderSectionShells([...newTags.values()], placeholder('unfollow')) : [],
+      newCards.brief.size > 0 ? engine.renderCards([...newCards.brief.values()], 'brief', anchor) : [],
+      newCards.full.size > 0 ? engine.renderCards([...newCards.full.values()], 'full', anchor) : [],
+      prepareEntries(digests.flatMap((d) => d.sections)),
+      getContents(),
     ]);
-    [...newTags.keys()].forEach((slug, n) => shells.set(slug, [fragment(shellHtml[n]![0]), fragment(shellHtml[n]![1])]));
-    [...newCards.keys()].forEach((k, n) => cards.set(k, fragment(cardHtml[n]!)));
+    [...newTags.keys()].forEach((slug, n) => {
+      const open = new Filled(shellHtml[n]![0], ['unfollow'], { attribute: true });
+      expectKeys(`section shell of ${slug}`, ['unfollow'], [open]);
+      shells.set(slug, [open, fragment(shellHtml[n]![1])]);
+    });
+    [...newCards.brief.keys()].forEach((k, n) => cards.set(k, new Filled(briefHtml[n]!, ['webAnchor'], { attribute: true })));
+    [...newCards.full.keys()].forEach((k, n) => cards.set(k, new Filled(fullHtml[n]!, ['webAnchor'], { attribute: true })));
   }
 
   return {
@@ -185,13 +238,14 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
     publication,
     prepare,
     async render(digest, links, renderOpts = {}) {
+      const density = densityOf(digest);
       // Each item's card, looked up once (its key is built once per item, not per pass below).
       const lookup = () => {
-        const found = new Map<SectionItem, Fragment>();
+        const found = new Map<SectionItem, Filled>();
         for (const s of digest.sections) {
-          if (!shells.has(s.slug)) return undefined;
+          if (!shells.has(s.slug) || !entries.has(entryKey(s))) return undefined;
           for (const i of s.items) {
-            const card = cards.get(cardKey(i));
+            const card = cards.get(cardId(density, i));
             if (!card) return undefined;
             found.set(i, card);
           }
@@ -204,26 +258,36 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
         cardOf = lookup()!;
       }
       const values = engine.layoutHtml(layoutValues(digest, links)) as unknown as Record<string, string>;
-      const [before, after] = await getLayout(values.subject === '');
+      const [before, after] = await getLayout(values.subject === '', density);
       const moreFilled = await getMore();
+      const [contentsOpen, contentsClose] = await getContents();
       const moreValues = (slug: string, n: number) => ({ count: String(n), href: engine.escape(moreHref(links.web, slug)) });
+      // A reader's own links in each section and card, escaped once per render.
+      const unfollow = new Map(digest.sections.map((s) => [s.slug, { unfollow: engine.escape(unfollowHref(links, s.slug)) }]));
+      const anchors = new Map(digest.sections.flatMap((s) => s.items.map((i) => [i, { webAnchor: engine.escape(webAnchorHref(links.web, i.summary.id)) }] as const)));
+      // The whole digest's contents: an upper bound for a cut one's, which lists fewer titles.
+      const total = { total: engine.escape(contentsTotal(digest)) };
+      const contentsBytes = contentsOpen.bytes(total) + contentsClose.bytes(total) + digest.sections.reduce((n, s) => n + entries.get(entryKey(s))!.bytes, 0);
       const sizeOf = (d: Digest) =>
         before.bytes(values) +
         after.bytes(values) +
+        contentsBytes +
         d.sections.reduce((n, s) => {
           const [open, close] = shells.get(s.slug)!;
-          const items = s.items.reduce((m, i) => m + cardOf.get(i)!.bytes, 0);
-          return n + open.bytes + close.bytes + items + (s.more ? moreFilled.bytes(moreValues(s.slug, s.more)) : 0);
+          const items = s.items.reduce((m, i) => m + cardOf.get(i)!.bytes(anchors.get(i)!), 0);
+          return n + open.bytes(unfollow.get(s.slug)!) + close.bytes + items + (s.more ? moreFilled.bytes(moreValues(s.slug, s.more)) : 0);
         }, 0);
       const fitted = fitToBudget(digest, sizeOf, renderOpts.budget ?? budget);
+      if (fitted !== digest) await prepareEntries(fitted.sections);
       const body = fitted.sections
         .map((s) => {
           const [open, close] = shells.get(s.slug)!;
-          const items = s.items.map((i) => cardOf.get(i)!.html).join('');
-          return open.html + items + (s.more ? moreFilled.fill(moreValues(s.slug, s.more)) : '') + close.html;
+          const items = s.items.map((i) => cardOf.get(i)!.fill(anchors.get(i)!)).join('');
+          return open.fill(unfollow.get(s.slug)!) + items + (s.more ? moreFilled.fill(moreValues(s.slug, s.more)) : '') + close.html;
         })
         .join('');
-      const html = engine.finish(before.fill(values) + body + after.fill(values));
+      const toc = contentsOpen.fill(total) + fitted.sections.map((s) => entries.get(entryKey(s))!.html).join('') + contentsClose.fill(total);
+      const html = engine.finish(before.fill(values) + toc + body + after.fill(values));
       const cut = fitted.sections.reduce((n, s) => n + (s.more ?? 0), 0);
       return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links, publication), cut, shown: fitted };
     },

@@ -4,7 +4,24 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cardMeta, moreLine, summaryLine, type Digest, type SectionItem } from '../digest/assemble.ts';
+import {
+  briefSentence,
+  cardMeta,
+  contentsLine,
+  contentsTotal,
+  densityOf,
+  densitySwitch,
+  moreLine,
+  summaryAnchor,
+  summaryLine,
+  tagList,
+  unfollowHref,
+  webAnchorHref,
+  type Density,
+  type Digest,
+  type Section,
+  type SectionItem,
+} from '../digest/assemble.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
 import { addressHtml, type Publication } from './publication.ts';
 
@@ -47,16 +64,19 @@ export function fill(name: string, vars: Vars): string {
 
 export const PREHEADER_PAD = '&nbsp;&zwnj;'.repeat(40);
 
-export function cardMjml(item: SectionItem): string {
+/** `webAnchor`: the summary on the reader's web version (a title without a source links there, and "Read on the web"). */
+export function cardMjml(item: SectionItem, density: Density, webAnchor: string): string {
   const s = item.summary;
-  const title = escapeHtml(s.title);
+  const titleHtml = `<a href="${escapeHtml(s.sourceUrl ?? webAnchor)}" style="color:#1f2328;text-decoration:underline">${escapeHtml(s.title)}</a>`;
+  if (density === 'brief') return fill('summary-card-brief', { id: String(s.id), titleHtml, sentence: briefSentence(s), webAnchor });
   const meta = cardMeta(item);
   return fill('summary-card', {
-    titleHtml: s.sourceUrl ? `<a href="${escapeHtml(s.sourceUrl)}" style="color:#1f2328;text-decoration:underline">${title}</a>` : title,
+    id: String(s.id),
+    titleHtml,
     signal: s.signal,
     casePoints: s.casePoints.map((p) => `<li style="margin-bottom:4px">${escapeHtml(p)}</li>`).join(''),
     take: s.take,
-    metaText: meta ? `<mj-text font-size="13px" line-height="18px" color="#57606a">${escapeHtml(meta)}</mj-text>` : '',
+    metaText: meta ? `<p style="margin:8px 0 0;font-size:13px;line-height:18px;color:#57606a">${escapeHtml(meta)}</p>` : '',
   });
 }
 
@@ -64,9 +84,25 @@ export function moreMjml(count: string, href: string, pub: Publication): string 
   return fill('more-on-the-web', { moreLine: moreLine(count), href, accent: pub.accent });
 }
 
-export function sectionMjml(tag: string, slug: string, cards: string, pub: Publication): string {
-  return fill('tag-section', { tag, slug, cards, accent: pub.accent });
+export function sectionMjml(tag: string, slug: string, unfollowUrl: string, cards: string, pub: Publication): string {
+  return fill('tag-section', { tag, slug, unfollowUrl, cards, accent: pub.accent });
 }
+
+/**
+ * One section's contents entry: HTML inside the contents' <mj-text>, which MJML passes through as it
+ * is, so this string is the fragment itself (no compile).
+ */
+export function contentsEntryHtml(s: Pick<Section, 'tag' | 'slug' | 'items' | 'more'>, accent: string): string {
+  const titles = s.items
+    .map((i) => `<li style="font-size:14px;line-height:20px;margin:0 0 2px"><a href="#${summaryAnchor(i.summary.id)}" style="color:#1f2328;text-decoration:underline">${escapeHtml(i.summary.title)}</a></li>`)
+    .join('');
+  return (
+    `<li style="font-size:15px;line-height:22px;margin:0 0 6px"><a href="#tag-${escapeHtml(s.slug)}" style="color:${accent};font-weight:700;text-decoration:underline">${escapeHtml(contentsLine(s))}</a>` +
+    `<ul style="margin:2px 0 0;padding-left:18px">${titles}</ul></li>`
+  );
+}
+
+export const contentsMjml = (entries: string, total: string): string => fill('contents', { entries, total });
 
 /** The identity's values for the layout: fixed per issue render, so written into the layout, not placeholders. */
 function publicationVars(p: Publication): Vars {
@@ -93,6 +129,9 @@ export interface LayoutValues {
   webUrl: string;
   preferencesUrl: string;
   unsubscribeUrl: string;
+  densityUrl: string;
+  /** The reader's tags, "Kubernetes, AI and Rust". */
+  tagList: string;
 }
 
 /** A reader's values in the layout, unescaped. */
@@ -105,18 +144,31 @@ export function layoutValues(digest: Digest, links: ReaderLinks): LayoutValues {
     webUrl: links.web,
     preferencesUrl: links.preferences,
     unsubscribeUrl: links.unsubscribe,
+    densityUrl: links.density,
+    tagList: tagList(digest.sections.map((s) => s.tag)),
   };
 }
 
-export function layoutMjml(v: LayoutValues, sections: string, pub: Publication): string {
-  return fill('weekly-digest', { ...v, ...publicationVars(pub), preheaderPad: PREHEADER_PAD, sections });
+/** The layout around `contents` and `sections` (the assembler renders it with both in one slot). */
+export function layoutMjml(v: LayoutValues, sections: string, pub: Publication, density: Density = 'full', contents = ''): string {
+  return fill('weekly-digest', { ...v, ...publicationVars(pub), densityLabel: densitySwitch(density), preheaderPad: PREHEADER_PAD, contents, sections });
 }
 
 export function digestMjml(digest: Digest, links: ReaderLinks, moreHref: (slug: string) => string, pub: Publication): string {
+  const density = densityOf(digest);
+  const contents = contentsMjml(digest.sections.map((s) => contentsEntryHtml(s, pub.accent)).join(''), contentsTotal(digest));
   const sections = digest.sections
-    .map((s) => sectionMjml(s.tag, s.slug, s.items.map(cardMjml).join('\n') + (s.more ? moreMjml(String(s.more), moreHref(s.slug), pub) : ''), pub))
+    .map((s) =>
+      sectionMjml(
+        s.tag,
+        s.slug,
+        unfollowHref(links, s.slug),
+        s.items.map((i) => cardMjml(i, density, webAnchorHref(links.web, i.summary.id))).join('\n') + (s.more ? moreMjml(String(s.more), moreHref(s.slug), pub) : ''),
+        pub,
+      ),
+    )
     .join('\n');
-  return layoutMjml(layoutValues(digest, links), sections, pub);
+  return layoutMjml(layoutValues(digest, links), sections, pub, density, contents);
 }
 
 /**

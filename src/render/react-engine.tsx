@@ -3,10 +3,10 @@
 import { createElement as h } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { render } from 'react-email';
-import type { Digest, SectionItem } from '../digest/assemble.ts';
+import type { Density, Digest, Section, SectionItem } from '../digest/assemble.ts';
 import type { ReaderLinks } from '../lib/reader-links.ts';
 import WeeklyDigest, { DigestLayout } from '../../emails/weekly-digest.tsx';
-import { MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/tag-section.tsx';
+import { Contents, ContentsEntry, MoreOnTheWeb, SummaryCard, TagSection } from '../../emails/_components/tag-section.tsx';
 import type { LayoutValues } from './mjml.ts';
 import type { Publication } from './publication.ts';
 
@@ -15,7 +15,7 @@ const mark = () => h('tc-mark');
 export const renderFull = (digest: Digest, links: ReaderLinks, publication: Publication): Promise<string> => render(h(WeeklyDigest, { digest, links, publication }));
 
 /** The layout with `<tc-mark>` where the sections go. */
-export const renderLayout = (v: LayoutValues, publication: Publication): Promise<string> =>
+export const renderLayout = (v: LayoutValues, density: Density, publication: Publication): Promise<string> =>
   render(
     h(DigestLayout, {
       publication,
@@ -23,12 +23,18 @@ export const renderLayout = (v: LayoutValues, publication: Publication): Promise
       preheader: v.preheader,
       weekLabel: v.weekLabel,
       summaryLine: v.summaryLine,
-      links: { web: v.webUrl, preferences: v.preferencesUrl, unsubscribe: v.unsubscribeUrl },
+      tagList: v.tagList,
+      density,
+      links: { web: v.webUrl, preferences: v.preferencesUrl, unsubscribe: v.unsubscribeUrl, density: v.densityUrl },
       children: mark(),
     }),
   );
 
 /** A tag's section with `<tc-mark>` where its cards go. */
-export const renderShell = (section: { tag: string; slug: string }, accent: string): string => renderToStaticMarkup(h(TagSection, { section, accent, children: mark() }));
-export const renderCard = (item: SectionItem): string => renderToStaticMarkup(h(SummaryCard, { item }));
+export const renderShell = (section: { tag: string; slug: string }, accent: string, unfollowUrl: string): string =>
+  renderToStaticMarkup(h(TagSection, { section, accent, unfollowUrl, children: mark() }));
+export const renderCard = (item: SectionItem, density: Density, webAnchor: string): string => renderToStaticMarkup(h(SummaryCard, { item, density, webAnchor }));
+/** The contents with `<tc-mark>` where its entries go. */
+export const renderContents = (total: string): string => renderToStaticMarkup(h(Contents, { total, children: mark() }));
+export const renderContentsEntry = (section: Pick<Section, 'tag' | 'slug' | 'items' | 'more'>, accent: string): string => renderToStaticMarkup(h(ContentsEntry, { section, accent }));
 export const renderMore = (count: string, href: string, accent: string): string => renderToStaticMarkup(h(MoreOnTheWeb, { count, href, accent }));

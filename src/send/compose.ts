@@ -1,5 +1,5 @@
 // Builds one reader's email from the issue's content: digest, links, headers. Deterministic.
-import type { Digest } from '../digest/assemble.ts';
+import { densityOf, type Digest } from '../digest/assemble.ts';
 import type { DigestRenderer } from '../render/index.ts';
 import { mailDomain } from '../lib/mail.ts';
 import { readerLinks, type ReaderLinks } from '../lib/reader-links.ts';
@@ -52,7 +52,11 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
   if (!d) derived.set(ctx, (d = { domain: mailDomain(ctx.mailFrom), listId: listId(ctx.publicUrl, pub.name), from: fromHeader(ctx.mailFrom, pub.senderName) }));
   const domain = d.domain;
   const sections = ctx.tagIds && digest.sections.flatMap((s) => (ctx.tagIds!.has(s.slug) ? [{ slug: s.slug, tagId: ctx.tagIds!.get(s.slug)! }] : []));
-  links ??= readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId, sections });
+  if (!links) {
+    const own = readerLinks({ secret: ctx.secret, publicUrl: ctx.publicUrl, mailDomain: domain, subscriberId: reader.subscriberId, issueId: ctx.issueId, sections });
+    // The footer's "send me the brief (or full) version" opens the density page with the other one chosen.
+    links = { ...own, density: `${own.density}&to=${densityOf(digest) === 'brief' ? 'full' : 'brief'}` };
+  }
   const rendered = await ctx.renderer.render(digest, links);
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);

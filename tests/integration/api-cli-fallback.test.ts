@@ -125,6 +125,7 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         expect((await inProcess(['schedule', 'clear'], env)).stdout).toBe('weekly schedule cleared\n');
 
         // Tags through the API: the same lines and exit codes as the local commands (tests/integration/tags.test.ts).
+        expect((await inProcess(['subscribers', 'add', 'grace@example.com', '--tags', 'AI'], env)).code).toBe(0);
         expect((await inProcess(['tags', 'list'], env)).stdout).toBe('AI\tai\t1 follower\t0 summaries\tno content\tshown\nRust\trust\t1 follower\t1 summary\tlast 2026-W48\tshown\n2 tags\n');
         expect(await inProcess(['tags', 'rename', 'ai', 'RUST'], env)).toMatchObject({
           code: 1,
@@ -132,7 +133,7 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         });
         expect(await inProcess(['tags', 'rename', 'ai', ''], env)).toMatchObject({ code: 2, stderr: 'tagcast: a tag name needs at least one letter or digit\n' });
         expect((await inProcess(['tags', 'describe', 'Rust', 'Safe systems code.'], env)).stdout).toBe('Rust: Safe systems code.\n');
-        expect((await inProcess(['tags', 'hide', 'AI'], env)).stdout).toBe('AI is hidden from new readers (1 follower keep it)\n');
+        expect((await inProcess(['tags', 'hide', 'AI'], env)).stdout).toBe('AI is hidden from new readers (1 follower keeps it)\n');
         expect((await inProcess(['tags', 'show', 'ai'], env)).stdout).toMatch(/^AI \(ai\) · hidden from new readers\n[\s\S]*  changed: +\S+Z by api:/);
         expect((await inProcess(['tags', 'merge', 'AI', 'rust'], env)).stdout).toBe(
           'merged: 0 followers and 0 summaries move from "AI" to "Rust" (1 followed both, 0 had both); "AI" is gone\n',

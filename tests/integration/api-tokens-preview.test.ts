@@ -89,8 +89,8 @@ describe.sequential(`tokens and preview through the API on ${process.env.TAGCAST
   it("previews a reader's digest: the same bytes here and through the API; no content, unknown reader and bad input answered", async () => {
     const file = `${signalLines({ title: ['Ownership at scale'] }).join('\n')}\n`;
     expect((await call('POST', '/summaries/import', { files: [{ name: `${WEEK}/rust.txt`, content: file }] })).statusCode).toBeLessThan(300);
-    expect((await call('POST', '/subscribers', { email: 'ada@example.com', tags: ['Rust'] })).statusCode).toBeLessThan(300);
-    expect((await call('POST', '/subscribers', { email: 'bo@example.com', tags: ['Go'] })).statusCode).toBeLessThan(300);
+    expect((await call('POST', '/subscribers', { email: 'ada@example.com', tags: ['Rust'], createTags: true })).statusCode).toBeLessThan(300);
+    expect((await call('POST', '/subscribers', { email: 'bo@example.com', tags: ['Go'], createTags: true })).statusCode).toBeLessThan(300);
 
     const r = await call('GET', `/preview?week=${WEEK}&subscriber=Ada%40Example.com&format=text`);
     expect(r.statusCode, r.body).toBe(200);

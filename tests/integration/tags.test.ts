@@ -308,7 +308,7 @@ describe.sequential(`tagcast tags on ${process.env.TAGCAST_TEST_DB}`, () => {
     });
     expect(await inProcess(['tags', 'rename', 'nope', 'x'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('there is no tag "nope"') });
     expect((await inProcess(['tags', 'describe', 'Rust', 'Safe systems code.'], env)).stdout).toBe('Rust: Safe systems code.\n');
-    expect((await inProcess(['tags', 'hide', 'rust-lang'], env)).stdout).toBe('Rust Lang is hidden from new readers (1 follower keep it)\n');
+    expect((await inProcess(['tags', 'hide', 'rust-lang'], env)).stdout).toBe('Rust Lang is hidden from new readers (1 follower keeps it)\n');
     const shown = await inProcess(['tags', 'show', 'Rust Lang'], env);
     expect(shown.stdout).toContain('Rust Lang (rust-lang) · hidden from new readers\n  followers:   1 (1 active)');
     expect((await inProcess(['tags', 'unhide', 'rust-lang'], env)).stdout).toBe('Rust Lang is offered again\n');

@@ -19,6 +19,7 @@ const LAYERS: [string, number][] = [
   ['src/issues.ts', 4],
   ['src/schedule.ts', 4],
   ['src/render/', 3],
+  ['src/publication.ts', 3],
   ['emails/', 3],
   ['src/send/', 3],
   ['src/db/', 2],

@@ -429,7 +429,7 @@ describe('composeEmail', () => {
   });
 
   it('never puts a line break or control character from the database into a header value', async () => {
-    const out = await composeEmail(ctx('Hello\r\nBcc: victim@example.com\u0085x\u2028y'), { subscriberId: 2, email: 'a@example.com\r\nBcc: v@example.com', name: 'Eve\r\nBcc: v@example.com\u0007' }, {} as Digest);
+    const out = await composeEmail(ctx('Hello\r\nBcc: victim@example.com\u0085x\u2028y'), { subscriberId: 2, email: 'a@example.com\r\nBcc: v@example.com', name: 'Eve\r\nBcc: v@example.com\u0007' }, { sections: [] } as unknown as Digest);
     for (const v of [out.to, out.subject, out.from, ...Object.values(out.headers)]) expect(v).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(out.subject).toBe('Hello Bcc: victim@example.com x y');
     // And so the written message has no Bcc header of its own.

@@ -13,7 +13,7 @@ import { visibleText } from '../support/html.ts';
 const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const PLACEHOLDER_KEYS = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'count', 'href'];
+const PLACEHOLDER_KEYS = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList', 'count', 'href', 'unfollow', 'webAnchor', 'total'];
 
 /** Raw, and as it looks once escaped (an editor can paste either). */
 const HOSTILE: string[] = [
@@ -24,6 +24,9 @@ const HOSTILE: string[] = [
   '<tc-mark>',
   '</tc-mark>',
   ...PLACEHOLDER_KEYS.map((k) => `tc0ph0${k}0x`),
+  // Shells and cards take the reader's links at attribute values that are exactly a placeholder.
+  '"tc0ph0unfollow0x"',
+  '"tc0ph0webAnchor0x"',
   '<!--',
   '-->',
   escapeHtml('<!--'),
@@ -91,6 +94,14 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
     expect(out.subject).toBe(`Subject ${h}`);
   });
 
+  it('renders every hostile string at once in the brief digest, byte-identical to a from-scratch render', async () => {
+    const { digest } = hostileIssue(ALL);
+    const brief: Digest = { ...digest, density: 'brief' };
+    const out = await createDigestRenderer(engine).render(brief, links(4));
+    expect(out.html).toBe(await fromScratch(engine, brief, 4));
+    expect(visibleText(out.html)).toContain(fold(`Title ${ALL} two`));
+  });
+
   it('renders every hostile string at once under the size budget, with "N more on the web", equal to a from-scratch render', async () => {
     const { digest } = hostileIssue(ALL);
     const renderer = createDigestRenderer(engine, { budget: 1 });
@@ -126,7 +137,7 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
 describe('MJML templates', () => {
   it('never read a filled value as template syntax, in a partial or not', () => {
     // weekLabel is filled inside the digest-header partial, subject in the main template.
-    const v = { subject: '{{webUrl}}', preheader: 'p', weekLabel: '{{subject}} {{> preheader}}', summaryLine: '{{{sections}}}', webUrl: 'https://w.test/', preferencesUrl: 'https://p.test/', unsubscribeUrl: 'https://u.test/' };
+    const v = { subject: '{{webUrl}}', preheader: 'p', weekLabel: '{{subject}} {{> preheader}}', summaryLine: '{{{sections}}}', webUrl: 'https://w.test/', preferencesUrl: 'https://p.test/', unsubscribeUrl: 'https://u.test/', densityUrl: 'https://d.test/', tagList: '{{tagList}}' };
     const mjml = layoutMjml(v, '<mj-section><mj-column><mj-text>{{subject}}</mj-text></mj-column></mj-section>', DEFAULT_PUBLICATION);
     expect(mjml).toContain('<mj-title>{{webUrl}}</mj-title>');
     expect(mjml).toContain('tagcast weekly · {{subject}} {{&gt; preheader}} ·');
@@ -142,7 +153,7 @@ describe.each(['react', 'mjml'] as const)('a %s layout that fails to render', (e
     const real = renderer.engine.renderLayout;
     let calls = 0;
     // The engine fails once, as it would on a full disk or a passing allocation failure.
-    renderer.engine.renderLayout = async (v) => (calls++ === 0 ? Promise.reject(new Error('EMFILE: too many open files')) : real(v));
+    renderer.engine.renderLayout = async (v, density) => (calls++ === 0 ? Promise.reject(new Error('EMFILE: too many open files')) : real(v, density));
     const failed = await renderer.render(digest, links(1)).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(LayoutRenderError);
     expect((failed as Error).message).toBe('the layout cannot be rendered: EMFILE: too many open files');

@@ -41,7 +41,7 @@ describe.each(['react', 'mjml'] as const)('%s engine with an identity and a note
     expect(text).toContain('Written in Leeds by two people & a cat.');
     expect(text).toContain('1 Allotment Row');
     expect(text).toContain('Leeds LS1 1AA');
-    expect(text).toContain('follow these tags on The Gardener <Weekly>.');
+    expect(text).toMatch(/follow [^.]+ and Frontend on The Gardener <Weekly>\./);
     expect(out.html).toContain('src="https://cdn.example.test/logo.png?a=1&amp;b=2"');
     expect(out.html).toContain('color:#8a2be2');
     expect(out.html).not.toContain('#0b6bcb');

@@ -2,8 +2,9 @@
 // byte-identical to a from-scratch render of the same reader's digest, on both engines.
 import mjml2html from 'mjml';
 import { describe, expect, it } from 'vitest';
-import { assembleDigest, indexIssue, type Digest } from '../../src/digest/assemble.ts';
+import { assembleDigest, indexIssue, type Density, type Digest } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
+import { HTML_BUDGET } from '../../src/digest/budget.ts';
 import { createEngine } from '../../src/render/engines.tsx';
 import { referenceSymbols } from '../../src/render/references.ts';
 import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
@@ -13,19 +14,29 @@ import { corpusWeek, tagSets } from '../support/corpus.ts';
 import { visibleText } from '../support/html.ts';
 
 const content = indexIssue('2026-W48', corpusWeek('2026-W48'));
-const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
-const digests = (n: number, seed?: number) => tagSets(n, seed).map((tags) => assembleDigest(content, tags)).filter((d): d is Digest => d !== null);
+const SLUGS = content.tags.map((t) => t.slug);
+const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7, sections: SLUGS.map((slug, n) => ({ slug, tagId: n + 1 })) });
+const digests = (n: number, seed?: number, density: Density = 'full') =>
+  tagSets(n, seed).map((tags) => assembleDigest(content, tags, density)).filter((d): d is Digest => d !== null);
 
 
-describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
+describe.each([
+  ['react', 'full'],
+  ['react', 'brief'],
+  ['mjml', 'full'],
+  ['mjml', 'brief'],
+] as const)('%s engine, %s digest', (engine, density) => {
   it('renders 1,000 readers with engine calls bounded by the content, not the readers', async () => {
     const renderer = createDigestRenderer(engine);
-    const readers = digests(1000);
+    const readers = digests(1000, undefined, density);
     await renderer.prepare(readers);
     for (const [n, d] of readers.entries()) await renderer.render(d, links(n));
     const calls = renderer.engine.stats.calls;
     const variants = new Set(readers.flatMap((d) => d.sections.flatMap((s) => s.items.map((i) => `${i.summary.id}|${i.alsoIn}`)))).size;
-    expect(calls).toBeLessThanOrEqual(2 + content.tags.length + variants);
+    // Contents entries: one per section and the summaries it lists (React renders each; MJML's need no compile).
+    const entries = new Set(readers.flatMap((d) => d.sections.map((s) => `${s.slug}|${s.items.map((i) => i.summary.id)}`))).size;
+    // Layout, "more" line and contents shell; a shell per tag; a card per variant; the entries.
+    expect(calls).toBeLessThanOrEqual(3 + content.tags.length + variants + (engine === 'react' ? entries : 0));
     expect(calls).toBeLessThan(readers.length / 5);
     // Another 1,000 readers with the same tag sets but their own links: no new engine call at all.
     for (const [n, d] of readers.entries()) await renderer.render(d, links(5000 + n));
@@ -35,11 +46,88 @@ describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
   it('assembles exactly the bytes of a from-scratch render of each reader', async () => {
     const renderer = createDigestRenderer(engine);
     const reference = createEngine(engine);
-    for (const [n, d] of digests(40, 11).entries()) {
+    for (const [n, d] of digests(40, 11, density).entries()) {
       const assembled = await renderer.render(d, links(n));
       expect(assembled.cut).toBe(0);
       expect(assembled.html).toBe(reference.finish(await reference.renderFull(d, links(n))));
     }
+  });
+
+  it('holds the 102 KB guard for a reader of every tag without cutting a summary', async () => {
+    const all = assembleDigest(content, SLUGS, density)!;
+    const out = await createDigestRenderer(engine).render(all, links(1));
+    expect(out.cut).toBe(0);
+    expect(Buffer.byteLength(out.html)).toBeLessThanOrEqual(HTML_BUDGET);
+    console.log(`${engine} ${density}, every tag: ${Buffer.byteLength(out.html)} bytes of HTML`);
+  });
+
+  it('shows contents linked to each section and summary, every title linked, why and a way out per section, the footer', async () => {
+    const d = assembleDigest(content, SLUGS, density)!;
+    const l = links(3);
+    const out = await createDigestRenderer(engine).render(d, l);
+    const html = out.html;
+    const text = visibleText(html);
+    // Contents: before the first section, each section with its count, each summary by its anchor.
+    const firstSection = html.indexOf(`id="tag-${d.sections[0]!.slug}"`);
+    expect(text).toContain('IN THIS ISSUE');
+    // The issue's time saved, under the contents (before the first section).
+    const total = html.indexOf('Together these save you 5h 26m of watching and reading.');
+    expect(total).toBeGreaterThan(-1);
+    expect(total).toBeLessThan(firstSection);
+    expect(out.text).toContain('Together these save you 5h 26m of watching and reading.');
+    for (const s of d.sections) {
+      const entry = html.indexOf(`href="#tag-${s.slug}"`);
+      expect(entry).toBeGreaterThan(-1);
+      expect(entry).toBeLessThan(firstSection);
+      expect(html).toContain(`id="tag-${s.slug}"`);
+      expect(text).toContain(`${s.tag} (${s.items.length})`);
+      expect(text).toContain(`You get this because you follow ${s.tag} · Stop ${s.tag}`);
+      for (const { summary } of s.items) {
+        expect(html.indexOf(`href="#s-${summary.id}"`)).toBeLessThan(firstSection);
+        expect(html).toContain(`id="s-${summary.id}"`);
+        // Every title a link: its source, else the summary on the web version.
+        const href = summary.sourceUrl ?? `${l.web}#s-${summary.id}`;
+        expect(html).toMatch(new RegExp(`<a href="${href.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>${'[^<]*'}</a>`));
+      }
+    }
+    expect(d.sections.flatMap((s) => s.items).some((i) => i.summary.sourceUrl === null)).toBe(true);
+    expect(text).toContain(`You get this digest because you follow ${d.sections.slice(0, -1).map((s) => s.tag).join(', ')} and ${d.sections.at(-1)!.tag} on tagcast weekly.`);
+    expect(text).toContain(density === 'brief' ? 'Send me the full version' : 'Send me the brief version');
+    expect(html).toContain(`href="${l.density}"`);
+    expect(html).toContain(`href="${l.unsubscribe}"`);
+    // Brief: no Signal/Case/Take headings, a "Read on the web" per summary; full: all of them.
+    const readOn = (html.match(/Read on the web &#8594;/g) ?? []).length;
+    expect(readOn).toBe(density === 'brief' ? d.summaryCount : 0);
+    expect(text.includes('THE CASE')).toBe(density === 'full');
+    // The text part: the same parts.
+    expect(out.text).toContain('IN THIS ISSUE');
+    expect(out.text).toContain(`Stop ${d.sections[0]!.tag}: ${l.unfollow[d.sections[0]!.slug]}`);
+    expect(out.text).toContain(`${density === 'brief' ? 'Send me the full version' : 'Send me the brief version'}: ${l.density}`);
+    expect(out.text.includes('The Case')).toBe(density === 'full');
+  });
+});
+
+describe.each(['react', 'mjml'] as const)('%s engine', (engine) => {
+  it('caches brief and full cards apart: a renderer serving both gives each its own bytes', async () => {
+    const renderer = createDigestRenderer(engine);
+    const reference = createEngine(engine);
+    for (const [n, tags] of tagSets(20, 4).entries()) {
+      for (const density of ['brief', 'full'] as const) {
+        const d = assembleDigest(content, tags, density);
+        if (!d) continue;
+        expect((await renderer.render(d, links(n))).html).toBe(reference.finish(await reference.renderFull(d, links(n))));
+      }
+    }
+  });
+
+  it('takes a reader\'s own unfollow and web links into the cached shells and cards', async () => {
+    const d = assembleDigest(content, SLUGS, 'brief')!;
+    const renderer = createDigestRenderer(engine);
+    const a = await renderer.render(d, links(1));
+    const b = await renderer.render(d, links(2));
+    expect(b.html).not.toContain(links(1).web);
+    expect(b.html).toContain(`${links(2).web}#s-`);
+    expect(a.html).toContain(`href="${links(1).unfollow[d.sections[0]!.slug]}"`);
   });
 
   it('cuts sections past the size budget, with "N more on the web", still equal to a from-scratch render', async () => {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { getIssue } from '../../db/issues.ts';
 import { readerDelivery, readerProfile } from '../../db/readers.ts';
-import { assembleDigest } from '../../digest/assemble.ts';
+import { assembleDigest, type Density } from '../../digest/assemble.ts';
 import { issueRendering } from '../../render/cache.ts';
 import { mailDomain } from '../../lib/mail.ts';
 import { MANAGE_PATH, webVersionLinks } from '../../lib/reader-links.ts';
@@ -27,7 +27,8 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
     const digestOf = async () => {
       if (!issue || !delivery || !reader) return null;
       const { content, renderer } = await issueRendering(deps, issue);
-      const digest = assembleDigest(content, delivery.sections);
+      // The delivery's density when deliveries carry one (another branch adds it); the full digest until then.
+      const digest = assembleDigest(content, delivery.sections, (delivery as { density?: Density }).density ?? 'full');
       if (!digest) return null;
       const readerLinksFor = webVersionLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId, sections: digest.sections });
       return renderer.render(digest, readerLinksFor, { budget: Number.POSITIVE_INFINITY });
