@@ -22,6 +22,7 @@ import {
 import { RATE_WINDOW_MS } from '../progress.ts';
 import { TestSendError, type TestSendRefusal } from '../send/test-send.ts';
 import { normaliseEmail } from '../lib/mail.ts';
+import { sendingProblem } from '../publication.ts';
 import { queuesOf, type EditorDeps } from './deps.ts';
 import { EditorError, invalid, notFound, type EditorErrorKind } from './errors.ts';
 
@@ -141,6 +142,16 @@ async function refusing<T>(op: () => Promise<T>): Promise<T> {
 }
 
 export function issueOps(deps: EditorDeps): IssueOps {
+  /**
+   * With a real provider, an issue may not be sent or scheduled without a postal address: refused here,
+   * before anything is queued, with the one line that says where to set it. (The plan job checks again,
+   * pausing an issue whose address was cleared meanwhile or that the weekly schedule created.)
+   */
+  const mayStartSending = async () => {
+    const problem = await sendingProblem(deps.db, deps.config, deps.config.emailProvider);
+    if (problem) throw new EditorError('conflict', problem.replace(/, then resume the issue$/, ', then send it again'));
+  };
+
   const mustGet = async (id: number): Promise<Issue> => {
     const issue = await getIssue(deps.db, id);
     if (!issue) throw notFound(`issue ${id} does not exist`);
@@ -179,16 +190,19 @@ export function issueOps(deps: EditorDeps): IssueOps {
       ),
 
     async schedule(id, input) {
+      await mayStartSending();
       const queues = await queuesOf(deps);
       return reach(await refusing(() => scheduleIssue(deps.db, queues, id, input.at, deps.now(), input.timeZone ?? null)));
     },
 
     async scheduleLocal(id, input) {
+      await mayStartSending();
       const queues = await queuesOf(deps);
       return reach(await refusing(() => scheduleIssueLocal(deps.db, queues, id, input, deps.now())));
     },
 
     async send(id) {
+      await mayStartSending();
       const queues = await queuesOf(deps);
       return reach(await refusing(() => sendIssueNow(deps.db, queues, id, deps.now())));
     },

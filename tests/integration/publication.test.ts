@@ -193,5 +193,19 @@ describe.sequential(`the publication's identity and the editor's note on ${proce
       expect((await getIssue(t.db, issue.id))!.status).toBe('sent');
       void testConfig;
     });
+
+    it('an editor who sends or schedules with a real provider and no postal address is refused at once, on every face', async () => {
+      await writeSettings(t.db, { postalAddress: null }, 'test');
+      await addSummaries(t.db, '2026-W42', [{ title: 'Compost', tags: ['AI'] }]);
+      const issue = await weekIssue(t.db, { week: '2026-W42', engine: 'react', subject: null });
+      const ops = localEditor({ db: t.db, config: { ...r.config, emailProvider: 'resend' }, now: () => new Date(), queues: async () => real.queues, actor: 'cli' });
+      const refusal = { kind: 'conflict', httpStatus: 409, exitCode: 1 };
+      await expect(ops.issues.send(issue.id)).rejects.toMatchObject({ ...refusal, message: expect.stringContaining('tagcast settings set --postal-address') });
+      await expect(ops.issues.schedule(issue.id, { at: new Date(Date.now() + 3_600_000) })).rejects.toMatchObject(refusal);
+      await expect(ops.issues.scheduleLocal(issue.id, { localTime: '09:00', date: '2030-01-07' })).rejects.toMatchObject(refusal);
+      expect((await getIssue(t.db, issue.id))!.status).toBe('draft');
+      expect((await ops.issues.cancel(issue.id)).status).toBe('cancelled');
+      await writeSettings(t.db, { postalAddress: '1 Allotment Row' }, 'test');
+    });
   });
 });
