@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueNotice } from '../../src/enqueue.ts';
-import { outboxFileName } from '../../src/send/outbox.ts';
+import { outboxPath } from '../../src/send/outbox.ts';
 import { writeSchedule } from '../../src/db/schedules.ts';
 import { parseEml } from '../support/mail.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
@@ -266,7 +266,7 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
       }
     });
 
-    it('goes through the send-notice job to its own outbox folder, beside the confirmation, with the schedule in the reader’s zone', async () => {
+    it('goes through the send-notice job into the outbox beside the confirmation (each notice kept), with the schedule in the reader’s zone', async () => {
       const h: Harness = await createHarness(t.db);
       const app = await readerApp(t.db, { deps: { enqueueNotice: (id) => enqueueNotice(h.queues, id) } });
       h.start();
@@ -284,12 +284,12 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
           if (row?.sent) break;
           await new Promise((res) => setTimeout(res, 25));
         }
-        const mail = parseEml(readFileSync(path.join(h.outboxDir, 'welcome', `${outboxFileName(email)}.eml`), 'utf8'));
+        const mail = parseEml(readFileSync(`${outboxPath(h.outboxDir, 'notices', email, String(welcome.id))}.eml`, 'utf8'));
         expect(mail.headers.get('subject')).toBe('Welcome to tagcast');
         expect(mail.text).toContain('new summaries on Databases.');
         expect(mail.text).toMatch(/The next issue goes out on Tuesday, \d+ \w+ \d{4} at 17:00 \(Asia\/Tokyo time\)/);
         expect(mail.html).toContain('(Asia/Tokyo time)');
-        const kept = parseEml(readFileSync(path.join(h.outboxDir, 'notices', `${outboxFileName(email)}.eml`), 'utf8'));
+        const kept = parseEml(readFileSync(`${outboxPath(h.outboxDir, 'notices', email, String(confirm!.id))}.eml`, 'utf8'));
         expect(kept.headers.get('subject')).toBe('Confirm your tagcast subscription');
       } finally {
         await t.db.query(`delete from schedules`);
