@@ -115,7 +115,7 @@ export function ContentsEntry({ section, accent = theme.accent }: { section: Pic
       </a>
       <ul style={{ margin: '2px 0 0', paddingLeft: '18px' }}>
         {section.items.map((i) => (
-          <li key={i.summary.id} style={{ fontSize: '14px', lineHeight: '20px', margin: '0 0 2px' }}>
+          <li key={i.summary.id} style={{ fontSize: '14px', lineHeight: '20px', margin: '0 0 6px' }}>
             <a href={`#${summaryAnchor(i.summary.id)}`} style={{ color: theme.text, textDecoration: 'underline' }}>
               {i.summary.title}
             </a>

@@ -94,7 +94,7 @@ export function sectionMjml(tag: string, slug: string, unfollowUrl: string, card
  */
 export function contentsEntryHtml(s: Pick<Section, 'tag' | 'slug' | 'items' | 'more'>, accent: string): string {
   const titles = s.items
-    .map((i) => `<li style="font-size:14px;line-height:20px;margin:0 0 2px"><a href="#${summaryAnchor(i.summary.id)}" style="color:#1f2328;text-decoration:underline">${escapeHtml(i.summary.title)}</a></li>`)
+    .map((i) => `<li style="font-size:14px;line-height:20px;margin:0 0 6px"><a href="#${summaryAnchor(i.summary.id)}" style="color:#1f2328;text-decoration:underline">${escapeHtml(i.summary.title)}</a></li>`)
     .join('');
   return (
     `<li style="font-size:15px;line-height:22px;margin:0 0 6px"><a href="#tag-${escapeHtml(s.slug)}" style="color:${accent};font-weight:700;text-decoration:underline">${escapeHtml(contentsLine(s))}</a>` +
