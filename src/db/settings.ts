@@ -17,7 +17,8 @@ export interface StoredSettings {
 
 export type SettingsField = Exclude<keyof StoredSettings, 'updatedAt' | 'updatedBy'>;
 
-const FIELDS: Record<SettingsField, string> = {
+/** Each setting's column; the admin form's field names are the same words. */
+export const SETTINGS_COLUMNS: Record<SettingsField, string> = {
   name: 'name',
   tagline: 'tagline',
   logoUrl: 'logo_url',
@@ -28,9 +29,9 @@ const FIELDS: Record<SettingsField, string> = {
   postalAddress: 'postal_address',
   defaultDensity: 'default_density',
 };
-export const SETTINGS_FIELDS = Object.keys(FIELDS) as SettingsField[];
+export const SETTINGS_FIELDS = Object.keys(SETTINGS_COLUMNS) as SettingsField[];
 
-const COLUMNS = [...Object.entries(FIELDS).map(([k, c]) => `${c} as "${k}"`), `updated_at as "updatedAt"`, `updated_by as "updatedBy"`].join(', ');
+const COLUMNS = [...Object.entries(SETTINGS_COLUMNS).map(([k, c]) => `${c} as "${k}"`), `updated_at as "updatedAt"`, `updated_by as "updatedBy"`].join(', ');
 
 const EMPTY: StoredSettings = { ...(Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, null])) as Record<SettingsField, null>), updatedAt: null, updatedBy: null };
 
@@ -43,7 +44,7 @@ export async function readSettings(db: Db): Promise<StoredSettings> {
 export async function writeSettings(db: Db, patch: Partial<Record<SettingsField, string | null>>, actor: string): Promise<StoredSettings> {
   const given = SETTINGS_FIELDS.filter((f) => patch[f] !== undefined);
   const params: unknown[] = [actor, ...given.map((f) => patch[f])];
-  const cols = given.map((f) => FIELDS[f]);
+  const cols = given.map((f) => SETTINGS_COLUMNS[f]);
   const [row] = await db.query<StoredSettings>(
     `insert into publication_settings (id, updated_by${cols.map((c) => `, ${c}`).join('')}) values (1, $1${given.map((_, n) => `, $${n + 2}`).join('')})
      on conflict (id) do update set updated_at = now(), updated_by = excluded.updated_by${cols.map((c) => `, ${c} = excluded.${c}`).join('')}

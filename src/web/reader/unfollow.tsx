@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { following, refollowTag, tagById, unfollowTag, type TagRef } from '../../db/unfollow.ts';
 import { createToken, type TokenClaims } from '../../lib/reader-links.ts';
 import { CsrfField, Notice, Page } from '../views/layout.tsx';
-import { ReasonField } from '../views/unsubscribe-reason.tsx';
+import { OneClickUnsubscribeForm } from '../views/unsubscribe-reason.tsx';
 import { field, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
 type Shown = 'confirm' | 'removed' | 'already' | 'last' | 'followed' | 'following';
@@ -96,15 +96,7 @@ export function UnfollowPage(p: UnfollowProps) {
             <p>Stopping it would leave you following no tag, and a digest with no tags is no digest. Nothing changed.</p>
           </Notice>
           <p>Keep {p.tag}: close this page, nothing more to do. Or stop every digest instead:</p>
-          <form method="post" action={p.unsubscribeAction}>
-            <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-            <ReasonField />
-            <div className="actions">
-              <button type="submit" className="danger">
-                Unsubscribe
-              </button>
-            </div>
-          </form>
+          <OneClickUnsubscribeForm action={p.unsubscribeAction} />
         </>
       ) : null}
       <PreferencesLink p={p} />

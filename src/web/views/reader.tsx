@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react';
 import type { TagCount } from '../../db/tags.ts';
 import { CsrfField, FormErrors, Notice, Page } from './layout.tsx';
-import { ReasonField } from './unsubscribe-reason.tsx';
+import { OneClickUnsubscribeForm } from './unsubscribe-reason.tsx';
 import { DensityField } from './density.tsx';
 import type { Density } from '../../db/subscribers.ts';
 
@@ -373,15 +373,7 @@ export function UnsubscribePage({ action, preferencesLinkAction, csrf, archive }
     <Page title="Unsubscribe" archive={archive} noindex>
       <h1>Unsubscribe</h1>
       <p className="lede">Stop every tagcast digest to the address this email came to?</p>
-      <form method="post" action={action}>
-        <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-        <ReasonField />
-        <div className="actions">
-          <button type="submit" className="danger">
-            Unsubscribe
-          </button>
-        </div>
-      </form>
+      <OneClickUnsubscribeForm action={action} />
       <p>Only want fewer emails? Choose which tags to keep, or pause for a few weeks, on your preferences page: we email you its link.</p>
       <PreferencesLinkForm action={preferencesLinkAction} csrf={csrf} />
     </Page>

@@ -22,3 +22,18 @@ export function ReasonField() {
     </fieldset>
   );
 }
+
+/** The one-click unsubscribe form (RFC 8058's field, the optional reason, one button), wherever a page offers it. */
+export function OneClickUnsubscribeForm({ action }: { action: string }) {
+  return (
+    <form method="post" action={action}>
+      <input type="hidden" name="List-Unsubscribe" value="One-Click" />
+      <ReasonField />
+      <div className="actions">
+        <button type="submit" className="danger">
+          Unsubscribe
+        </button>
+      </div>
+    </form>
+  );
+}

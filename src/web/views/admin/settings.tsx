@@ -1,5 +1,6 @@
 // The publication settings page (src/web/admin/settings.tsx): name, tagline, logo, accent, sender,
 // reply-to, footer and postal address, each with its default shown when unset.
+import { SETTINGS_COLUMNS } from '../../../db/settings.ts';
 import { CsrfField, FormErrors, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice } from './layout.tsx';
 
@@ -29,17 +30,8 @@ const ID: Record<SettingsFormField, string> = {
   defaultDensity: 'set-density',
 };
 
-const NAME: Record<SettingsFormField, string> = {
-  name: 'name',
-  tagline: 'tagline',
-  logoUrl: 'logo_url',
-  accent: 'accent',
-  senderName: 'sender_name',
-  replyTo: 'reply_to',
-  footer: 'footer',
-  postalAddress: 'postal_address',
-  defaultDensity: 'default_density',
-};
+/** A field's form name: its column's name (snake case), one list for both. */
+const NAME: Record<SettingsFormField, string> = SETTINGS_COLUMNS;
 
 export const SETTINGS_FORM_NAMES = NAME;
 
