@@ -23,21 +23,8 @@ import { conflict, invalid, notFound } from './errors.ts';
 /** A description is a line or two under the tag on the subscribe page. */
 export const TAG_DESCRIPTION_MAX = 280;
 
-export interface TagView {
-  name: string;
-  slug: string;
-  description: string | null;
-  hidden: boolean;
-  hiddenAt: Date | null;
-  /** Subscribers following it, whatever their status; activeFollowers: those digests go to. */
-  followers: number;
-  activeFollowers: number;
-  summaries: number;
-  /** The newest ISO week with a summary under it; null: none. */
-  lastWeek: string | null;
-  changedBy: string | null;
-  changedAt: Date | null;
-}
+/** A tag as every face shows it: the stored row without its internal id, and whether it is hidden. */
+export type TagView = Omit<TagRow, 'id'> & { hidden: boolean };
 
 export interface MergePlan extends MergeCounts {
   from: TagView;
@@ -65,19 +52,7 @@ export interface TagOps {
   hide(input: { tag: string; hidden: boolean }): Promise<TagView>;
 }
 
-const view = (t: TagRow): TagView => ({
-  name: t.name,
-  slug: t.slug,
-  description: t.description,
-  hidden: t.hiddenAt !== null,
-  hiddenAt: t.hiddenAt,
-  followers: t.followers,
-  activeFollowers: t.activeFollowers,
-  summaries: t.summaries,
-  lastWeek: t.lastWeek,
-  changedBy: t.changedBy,
-  changedAt: t.changedAt,
-});
+const view = ({ id: _id, ...t }: TagRow): TagView => ({ ...t, hidden: t.hiddenAt !== null });
 
 /** A tag name as the importer accepts one (white space folded, at most 60 characters, one line), or a refusal. */
 export function checkTagName(raw: string): { name: string; slug: string } {
