@@ -22,14 +22,16 @@ export async function countSentIssues(db: Db): Promise<number> {
   return row!.n;
 }
 
-/** Sent issues, newest first, with their summary counts and tags (most summaries first). */
+/** Sent issues, newest first, with their summary counts and tags (most summaries first); hidden summaries count nowhere. */
 export function sentIssues(db: Db, limit: number, offset: number): Promise<SentIssue[]> {
   return db.query<SentIssue>(
     `select i.id, i.week, i.finished_at as "finishedAt", ${CORRECTION},
-            (select count(*)::int from issue_summaries x where x.issue_id = i.id) as summaries,
+            (select count(*)::int from issue_summaries x join summaries s on s.id = x.summary_id
+             where x.issue_id = i.id and s.hidden_at is null) as summaries,
             coalesce((select json_agg(json_build_object('slug', t.slug, 'name', t.name) order by t.n desc, t.name)
                       from (select tg.slug, tg.name, count(*) as n
-                            from issue_summaries x join summary_tags st on st.summary_id = x.summary_id
+                            from issue_summaries x join summaries s on s.id = x.summary_id and s.hidden_at is null
+                            join summary_tags st on st.summary_id = x.summary_id
                             join tags tg on tg.id = st.tag_id where x.issue_id = i.id group by tg.id) t), '[]') as tags
      from issues i where i.status = 'sent'
      order by i.finished_at desc, i.id desc limit $1 offset $2`,
@@ -64,7 +66,8 @@ export async function tagBySlug(db: Db, slug: string): Promise<{ id: number; slu
 export async function countTagIssues(db: Db, tagId: number): Promise<number> {
   const [row] = await db.query<{ n: number }>(
     `select count(distinct i.id)::int as n from issues i
-     join issue_summaries x on x.issue_id = i.id join summary_tags st on st.summary_id = x.summary_id
+     join issue_summaries x on x.issue_id = i.id join summaries s on s.id = x.summary_id and s.hidden_at is null
+     join summary_tags st on st.summary_id = x.summary_id
      where i.status = 'sent' and st.tag_id = $1`,
     [tagId],
   );
@@ -76,7 +79,8 @@ export function issuesWithTags(db: Db, slugs: string[], limit: number, offset: n
   return db.query(
     `select i.id, i.week, i.finished_at as "finishedAt", ${CORRECTION} from issues i
      where i.status = 'sent' and exists (
-       select 1 from issue_summaries x join summary_tags st on st.summary_id = x.summary_id
+       select 1 from issue_summaries x join summaries s on s.id = x.summary_id and s.hidden_at is null
+       join summary_tags st on st.summary_id = x.summary_id
        join tags t on t.id = st.tag_id
        where x.issue_id = i.id and t.slug = any($1::text[]))
      order by i.finished_at desc, i.id desc limit $2 offset $3`,

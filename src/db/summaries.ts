@@ -202,11 +202,18 @@ export async function editSummary(db: Db, id: number, s: Omit<SummaryRecord, 'ke
   });
 }
 
-/** Hides (or shows again) a summary; false when there is no such summary. Hiding twice keeps the first time. */
+/**
+ * Hides (or shows again) a summary; false when there is no such summary. Hiding twice keeps the first
+ * time. Either way it is a change of the summary (updated_at): the archive's Last-Modified follows it,
+ * so a feed reader asking If-Modified-Since sees the summary gone.
+ */
 export async function setSummaryHidden(db: Db, id: number, hidden: boolean, actor: string): Promise<boolean> {
   const rows = await db.query(
     hidden
-      ? `update summaries set hidden_at = coalesce(hidden_at, now()), hidden_by = coalesce(hidden_by, $2) where id = $1 returning id`
+      ? `update summaries set hidden_at = coalesce(hidden_at, now()), hidden_by = coalesce(hidden_by, $2),
+           updated_by = case when hidden_at is null then $2 else updated_by end,
+           updated_at = case when hidden_at is null then now() else updated_at end
+         where id = $1 returning id`
       : `update summaries set hidden_at = null, hidden_by = null, updated_by = $2, updated_at = now() where id = $1 returning id`,
     [id, actor],
   );

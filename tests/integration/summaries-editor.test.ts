@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_FILE } from '../../src/cli/clients/http.ts';
 import { LOCAL_TOKEN_NAME } from '../../src/cli/tokens.ts';
 import { createApiToken } from '../../src/db/api-tokens.ts';
+import { archiveUpdatedAt, sentIssues } from '../../src/db/archive.ts';
 import { summariesForIssue, summariesForWeek } from '../../src/db/summaries.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { cliSetup } from '../support/cli-setup.ts';
@@ -206,6 +207,7 @@ describe.sequential(`summaries through the CLI, the admin pages and the API on $
     const planned = await plannedIssue(t.db, WEEK);
     expect((await summariesForIssue(t.db, planned.id)).map((s) => s.id).sort()).toEqual([keep, hide].sort());
 
+    const changedBefore = await t.db.query<{ at: Date }>(`select updated_at as at from summaries where id = $1`, [hide]);
     const hidden = json(await api('POST', `/summaries/${hide}/hide`));
     expect(hidden.summary).toMatchObject({ id: hide, hiddenBy: 'api:tests' });
     expect(hidden.summary.hiddenAt).toBeTruthy();
@@ -219,6 +221,12 @@ describe.sequential(`summaries through the CLI, the admin pages and the API on $
     expect(archive.statusCode).toBe(200);
     expect(archive.body).toContain('Vector search inside Postgres');
     expect(archive.body).not.toContain('Twin, by the editor');
+    // The index counts only what the issue page shows; hiding was a change of the summary, which the
+    // archive's Last-Modified (archiveUpdatedAt) follows, so a feed reader asking If-Modified-Since sees it.
+    expect((await sentIssues(t.db, 100, 0)).find((i) => i.id === planned.id)).toMatchObject({ summaries: 1 });
+    const [changed] = await t.db.query<{ at: Date }>(`select updated_at as at from summaries where id = $1`, [hide]);
+    expect(changed!.at.getTime()).toBeGreaterThan(changedBefore[0]!.at.getTime());
+    expect((await archiveUpdatedAt(t.db))!.getTime()).toBeGreaterThanOrEqual(changed!.at.getTime());
     // An issue planned afterwards (here the week's next edition): without it.
     const later = await sentIssue(t.db, WEEK);
     expect((await summariesForIssue(t.db, later.id)).map((s) => s.id)).toEqual([keep]);
