@@ -47,3 +47,24 @@ export function weekLabel(week: string): string {
 export function previousWeek(week: string): string {
   return isoWeek(new Date(weekStart(week).getTime() - 7 * 86_400_000));
 }
+
+/** The dates of a week, shortest form: "23–29 Nov 2026", "26 Jan – 1 Feb 2026", "29 Dec 2025 – 4 Jan 2026". */
+export function weekDates(week: string): string {
+  const start = weekStart(week);
+  const end = new Date(start.getTime() + 6 * 86_400_000);
+  const part = (d: Date, o: Intl.DateTimeFormatOptions) => d.toLocaleDateString('en-GB', { ...o, timeZone: 'UTC' });
+  const endText = part(end, { day: 'numeric', month: 'short', year: 'numeric' });
+  if (start.getUTCFullYear() !== end.getUTCFullYear()) return `${part(start, { day: 'numeric', month: 'short', year: 'numeric' })} – ${endText}`;
+  if (start.getUTCMonth() !== end.getUTCMonth()) return `${part(start, { day: 'numeric', month: 'short' })} – ${endText}`;
+  return `${start.getUTCDate()}–${endText}`;
+}
+
+/**
+ * An issue's one name, the same in its subject, the archive, a reader's history and the admin pages:
+ * "Week 48 · 23–29 Nov 2026". The week number is the ISO week's; the dates say which days it covers.
+ */
+export function issueName(week: string): string {
+  const m = WEEK_PATTERN.exec(week);
+  if (!m || !isValidWeek(week)) throw new RangeError(`not an ISO week: "${week}" (expected e.g. 2026-W48)`);
+  return `Week ${Number(m[2])} · ${weekDates(week)}`;
+}

@@ -8,7 +8,7 @@ import {
   type Digest,
   type DigestSummary,
 } from '../../src/digest/assemble.ts';
-import { isoWeek, isValidWeek, WEEK_PATTERN, weekLabel, weekStart } from '../../src/digest/week.ts';
+import { issueName, isoWeek, isValidWeek, WEEK_PATTERN, weekDates, weekLabel, weekStart } from '../../src/digest/week.ts';
 
 const utc = (iso: string) => new Date(`${iso}T12:00:00Z`);
 
@@ -104,6 +104,19 @@ describe('weekLabel', () => {
 
   it('names both years when the week spans New Year', () => {
     expect(weekLabel('2020-W53')).toBe('28 Dec 2020 – 3 Jan 2021');
+  });
+});
+
+describe('issueName', () => {
+  it('is the week number and the shortest form of its dates', () => {
+    expect(issueName('2026-W48')).toBe('Week 48 · 23–29 Nov 2026');
+    expect(issueName('2026-W05')).toBe('Week 5 · 26 Jan – 1 Feb 2026');
+    expect(issueName('2026-W01')).toBe('Week 1 · 29 Dec 2025 – 4 Jan 2026');
+    expect(weekDates('2020-W53')).toBe('28 Dec 2020 – 3 Jan 2021');
+  });
+
+  it('refuses what is not a week', () => {
+    expect(() => issueName('2025-W53')).toThrow(/not an ISO week/);
   });
 });
 
