@@ -1,10 +1,8 @@
 // Every digest in the outbox, both engines × both densities × a reader of one tag and a reader of every
 // tag, passes the project's .eml checks: the headers, a text part with the same parts as the HTML, the
 // HTML under the size guard, every in-email anchor present, and every link to the site a 2xx page.
-//
-// Deliveries do not carry a density yet (another branch adds deliveries.density): the brief issues are
-// sent through send-batch's `wrapRenderer` seam, which gives the renderer the brief digest, as a
-// delivery's density will.
+// The density is each reader's own (subscribers.density), frozen on the delivery when the issue is
+// planned: the same path a reader's "send me the brief version" click takes.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +11,6 @@ import type { SendBatchDeps } from '../../jobs/send-batch.ts';
 import { planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { HTML_BUDGET } from '../../src/digest/budget.ts';
-import type { Density, Digest } from '../../src/digest/assemble.ts';
-import type { DigestRenderer } from '../../src/render/index.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { weekIssue } from '../support/issues.ts';
 import { parseEml, textSections } from '../support/mail.ts';
@@ -25,14 +21,6 @@ const TAGS = ['AI', 'Rust', 'Security', 'Databases', 'Careers', 'Frontend'];
 /** "DATABASES" (a text part's section heading) → "Databases", as the tag is named. */
 const cap = (heading: string) => TAGS.find((t) => t.toUpperCase() === heading)!;
 const sendBatch = (data: { issueId: number; batch: number }, deps: SendBatchDeps) => jobs['send-batch'].process(data, deps);
-
-/** The renderer a delivery of this density gets. */
-const withDensity =
-  (density: Density) =>
-  (r: DigestRenderer): DigestRenderer => {
-    const set = (d: Digest): Digest => ({ ...d, density });
-    return { engine: r.engine, publication: r.publication, prepare: (ds) => r.prepare(ds.map(set)), render: (d, links, o) => r.render(set(d), links, o) };
-  };
 
 describe.sequential(`every digest in the outbox, both engines and densities, on ${process.env.TAGCAST_TEST_DB}`, () => {
   let t: TestDb;
@@ -70,9 +58,12 @@ describe.sequential(`every digest in the outbox, both engines and densities, on 
       ]),
     );
     const issue = await weekIssue(t.db, { week, engine, subject: null });
+    await t.db.query(`update subscribers set density = $1`, [density]);
     await t.db.query(`update issues set status = 'scheduled' where id = $1`, [issue.id]);
     await planIssue(t.db, issue.id, 100);
-    await sendBatch({ issueId: issue.id, batch: 0 }, { ...jobContext(t.db, h, h.provider), wrapRenderer: withDensity(density) });
+    const frozen = await t.db.query<{ density: string }>(`select distinct density from deliveries where issue_id = $1`, [issue.id]);
+    expect(frozen).toEqual([{ density }]);
+    await sendBatch({ issueId: issue.id, batch: 0 }, jobContext(t.db, h, h.provider));
 
     const dir = path.join(h.outboxDir, String(issue.id));
     const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
