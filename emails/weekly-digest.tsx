@@ -27,7 +27,7 @@ const Item = z.object({
 export const WeeklyDigestProps = z.object({
   digest: z.object({
     week: z.string(),
-    weekLabel: z.string(),
+    issueName: z.string(),
     subject: z.string(),
     preheader: z.string(),
     summaryCount: z.number(),
@@ -42,7 +42,7 @@ export type WeeklyDigestProps = { digest: Digest; links: ReaderLinks; publicatio
 export interface DigestLayoutProps {
   subject: string;
   preheader: string;
-  weekLabel: string;
+  issueName: string;
   summaryLine: string;
   tagList: string;
   density: Density;
@@ -53,7 +53,7 @@ export interface DigestLayoutProps {
 }
 
 /** Everything around the sections. Rendered once per issue with placeholders for the reader's values. */
-export function DigestLayout({ subject, preheader, weekLabel, summaryLine, tagList, density, links, publication, children }: DigestLayoutProps) {
+export function DigestLayout({ subject, preheader, issueName, summaryLine, tagList, density, links, publication, children }: DigestLayoutProps) {
   return (
     <Html lang="en" dir="ltr">
       <Head>
@@ -64,7 +64,7 @@ export function DigestLayout({ subject, preheader, weekLabel, summaryLine, tagLi
       <Body style={{ margin: 0, padding: '16px 0', backgroundColor: theme.page, fontFamily: theme.font }}>
         <Preheader text={preheader} />
         <Container style={{ maxWidth: `${theme.width}px`, width: '100%', backgroundColor: theme.card }}>
-          <DigestHeader weekLabel={weekLabel} summaryLine={summaryLine} webUrl={links.web} publication={publication} />
+          <DigestHeader issueName={issueName} summaryLine={summaryLine} webUrl={links.web} publication={publication} />
           {publication.note ? <EditorNote html={publication.note.html} /> : null}
           {children}
           <DigestFooter
@@ -89,7 +89,7 @@ export default function WeeklyDigest({ digest, links, publication = DEFAULT_PUBL
       publication={publication}
       subject={digest.subject}
       preheader={digest.preheader}
-      weekLabel={digest.weekLabel}
+      issueName={digest.issueName}
       summaryLine={summaryLine(digest)}
       tagList={tagList(digest.sections.map((s) => s.tag))}
       density={densityOf(digest)}

@@ -3,7 +3,7 @@ import type { Publication } from '../../src/render/publication.ts';
 import { theme } from './theme.ts';
 
 export interface DigestHeaderProps {
-  weekLabel: string;
+  issueName: string;
   /** "5 summaries · saves you 2h 31m of watching and reading": one string, one text node. */
   summaryLine: string;
   webUrl: string;
@@ -11,12 +11,12 @@ export interface DigestHeaderProps {
   publication: Publication;
 }
 
-export function DigestHeader({ weekLabel, summaryLine, webUrl, publication: p }: DigestHeaderProps) {
+export function DigestHeader({ issueName, summaryLine, webUrl, publication: p }: DigestHeaderProps) {
   return (
     <Section style={{ padding: '24px 24px 8px', backgroundColor: theme.card, borderTop: `4px solid ${p.accent}` }}>
       {p.logoUrl ? <Img src={p.logoUrl} alt={p.name} height="40" style={{ display: 'block', height: '40px', width: 'auto', margin: '0 0 8px' }} /> : null}
       <Text style={{ margin: 0, fontSize: '12px', lineHeight: '18px', color: theme.muted }}>
-        {`${p.name} · ${weekLabel} · `}
+        {`${p.name} · ${issueName} · `}
         <Link href={webUrl} style={{ color: p.accent, textDecoration: 'underline' }}>
           view in your browser
         </Link>

@@ -1,7 +1,7 @@
 // Pure digest assembly: which sections a reader gets, in which order, and what each holds.
 // No I/O here; the same inputs always give the same digest.
 import { tagSlug } from '../lib/tags.ts';
-import { weekLabel } from './week.ts';
+import { issueName } from './week.ts';
 
 export interface DigestSummary {
   id: number;
@@ -31,7 +31,7 @@ export interface Section {
 
 export interface Digest {
   week: string;
-  weekLabel: string;
+  issueName: string;
   subject: string;
   preheader: string;
   sections: Section[];
@@ -79,8 +79,8 @@ export const webAnchorHref = (webUrl: string, id: number) => `${webUrl}#${summar
 /** The week's content indexed by tag, computed once per issue and shared by every reader. */
 export interface IssueContent {
   week: string;
-  /** "23 Nov – 29 Nov 2026", formatted once: Intl date formatting is slow per reader. */
-  weekLabel: string;
+  /** The issue's one name, "Week 48 · 23–29 Nov 2026" (issueName), formatted once: Intl date formatting is slow per reader. */
+  issueName: string;
   /** Custom subject for the whole issue, if the editor set one. */
   subject: string | null;
   /** Tags with content, in digest order: most summaries first, then name. */
@@ -105,7 +105,7 @@ export function indexIssue(week: string, summaries: DigestSummary[], subject: st
   const tags = [...bySlug.values()].sort(
     (a, b) => b.summaries.length - a.summaries.length || a.name.localeCompare(b.name, 'en') || a.slug.localeCompare(b.slug),
   );
-  return { week, weekLabel: weekLabel(week), subject, tags };
+  return { week, issueName: issueName(week), subject, tags };
 }
 
 /**
@@ -139,8 +139,8 @@ export function assembleDigest(content: IssueContent, followed: Iterable<string>
   const totalMinutes = all.reduce((n, i) => n + (i.summary.timeSavedMinutes ?? 0), 0);
   return {
     week: content.week,
-    weekLabel: content.weekLabel,
-    subject: content.subject ?? subjectLine(content.week, sections.map((s) => s.tag)),
+    issueName: content.issueName,
+    subject: content.subject ?? subjectLine(content.issueName, sections.map((s) => s.tag)),
     preheader: preheader(all.length, totalMinutes, sections.length),
     sections,
     summaryCount: all.length,
@@ -174,13 +174,16 @@ export function summaryLine(d: Pick<Digest, 'summaryCount' | 'totalMinutes'>): s
   return d.totalMinutes > 0 ? `${count} · saves you ${formatMinutes(d.totalMinutes)} of watching and reading` : count;
 }
 
-/** "Kubernetes, AI and 2 more · week 48" — the reader's top sections, so each subject is specific. */
-export function subjectLine(week: string, sectionTags: string[]): string {
-  const weekNo = Number(week.slice(-2));
+/**
+ * "Kubernetes, AI and 2 more · Week 48 · 23–29 Nov 2026": the reader's top sections first, so what an
+ * inbox shows of the subject is specific to them, then the issue's one name (issueName), the same as
+ * the archive, the feed and the reader's history call it. The From line already carries the publication.
+ */
+export function subjectLine(issueName: string, sectionTags: string[]): string {
   const named = sectionTags.slice(0, 2);
   const rest = sectionTags.length - named.length;
   const list = rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(' and ');
-  return `${list}: your week ${weekNo} digest`;
+  return `${list} · ${issueName}`;
 }
 
 export function preheader(summaries: number, minutes: number, sections: number): string {

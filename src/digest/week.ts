@@ -34,15 +34,6 @@ export function weekStart(week: string): Date {
   return new Date(mondayOfWeek1 + (Number(m[2]) - 1) * 7 * 86_400_000);
 }
 
-/** "23–29 Nov 2026" style label for headers. */
-export function weekLabel(week: string): string {
-  const start = weekStart(week);
-  const end = new Date(start.getTime() + 6 * 86_400_000);
-  const fmt = (d: Date, withYear: boolean) =>
-    d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}), timeZone: 'UTC' });
-  return `${fmt(start, start.getUTCFullYear() !== end.getUTCFullYear())} – ${fmt(end, true)}`;
-}
-
 /** The ISO week before this one. */
 export function previousWeek(week: string): string {
   return isoWeek(new Date(weekStart(week).getTime() - 7 * 86_400_000));

@@ -61,7 +61,7 @@ function splitAt(html: string, mark: string, parts: number): string[] {
 const mapValues = (v: LayoutValues, f: (s: string) => string): LayoutValues => ({
   subject: f(v.subject),
   preheader: f(v.preheader),
-  weekLabel: f(v.weekLabel),
+  issueName: f(v.issueName),
   summaryLine: f(v.summaryLine),
   webUrl: f(v.webUrl),
   preferencesUrl: f(v.preferencesUrl),
@@ -127,7 +127,7 @@ export function mjmlEngine(pub: Publication = DEFAULT_PUBLICATION): TemplateEngi
     stats.calls++;
     return compile(mjml);
   };
-  const emptyLayout: LayoutValues = { subject: 'x', preheader: 'x', weekLabel: 'x', summaryLine: 'x', webUrl: 'x', preferencesUrl: 'x', unsubscribeUrl: 'x', densityUrl: 'x', tagList: 'x' };
+  const emptyLayout: LayoutValues = { subject: 'x', preheader: 'x', issueName: 'x', summaryLine: 'x', webUrl: 'x', preferencesUrl: 'x', unsubscribeUrl: 'x', densityUrl: 'x', tagList: 'x' };
   return {
     name: 'mjml',
     stats,

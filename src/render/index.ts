@@ -32,7 +32,7 @@ export interface RenderedDigest {
 }
 
 type Key = keyof LayoutValues;
-const KEYS: Key[] = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList'];
+const KEYS: Key[] = ['subject', 'preheader', 'issueName', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList'];
 const placeholder = (k: string) => `tc0ph0${k}0x`;
 const PLACEHOLDERS = Object.fromEntries(KEYS.map((k) => [k, placeholder(k)])) as unknown as LayoutValues;
 

@@ -124,7 +124,7 @@ function publicationVars(p: Publication): Vars {
 export interface LayoutValues {
   subject: string;
   preheader: string;
-  weekLabel: string;
+  issueName: string;
   summaryLine: string;
   webUrl: string;
   preferencesUrl: string;
@@ -139,7 +139,7 @@ export function layoutValues(digest: Digest, links: ReaderLinks): LayoutValues {
   return {
     subject: digest.subject,
     preheader: digest.preheader,
-    weekLabel: digest.weekLabel,
+    issueName: digest.issueName,
     summaryLine: summaryLine(digest),
     webUrl: links.web,
     preferencesUrl: links.preferences,

@@ -21,7 +21,7 @@ export const renderLayout = (v: LayoutValues, density: Density, publication: Pub
       publication,
       subject: v.subject,
       preheader: v.preheader,
-      weekLabel: v.weekLabel,
+      issueName: v.issueName,
       summaryLine: v.summaryLine,
       tagList: v.tagList,
       density,

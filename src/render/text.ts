@@ -8,7 +8,7 @@ import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
 export function renderText(digest: Digest, links: ReaderLinks, pub: Publication = DEFAULT_PUBLICATION): string {
   const density = densityOf(digest);
   const out: string[] = [];
-  out.push(`${pub.name} · ${digest.weekLabel}`);
+  out.push(`${pub.name} · ${digest.issueName}`);
   if (pub.tagline) out.push(pub.tagline);
   out.push(`Your tags this week: ${summaryLine(digest)}`);
   out.push(`Web version: ${links.web}`, '');

@@ -153,7 +153,7 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
     },
     { name: 'delete-confirm', h1: 'Erase your data?', open: goto(() => site.link('/preferences/delete', { purpose: 'delete', subscriberId: ids.active, ref: 1, expires: inAnHour() })) },
     { name: 'archive', h1: 'Archive', open: goto(() => '/archive') },
-    { name: 'issue', h1: '23 Nov – 29 Nov 2026', open: goto(() => `/archive/${issueId}`) },
+    { name: 'issue', h1: 'Week 48 · 23–29 Nov 2026', open: goto(() => `/archive/${issueId}`) },
     { name: 'tag', h1: 'AI', open: goto(() => '/tags/ai') },
     { name: 'not-found', h1: 'Not Found', open: goto(() => '/nothing-here') },
     { name: 'link-expired', h1: 'Link expired', open: goto(() => site.link('/confirm', { purpose: 'confirm', subscriberId: ids.active, ref: 1, expires: Math.floor(Date.now() / 1000) - 60 })) },

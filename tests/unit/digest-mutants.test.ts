@@ -24,7 +24,7 @@ const section = (tag: string, n: number, more?: number): Section => ({
 });
 const digest = (sections: Section[]): Digest => ({
   week: '2026-W48',
-  weekLabel: '23 Nov – 29 Nov 2026',
+  issueName: 'Week 48 · 23–29 Nov 2026',
   subject: 's',
   preheader: 'p',
   sections,

@@ -8,7 +8,7 @@ import {
   type Digest,
   type DigestSummary,
 } from '../../src/digest/assemble.ts';
-import { issueName, isoWeek, isValidWeek, WEEK_PATTERN, weekDates, weekLabel, weekStart } from '../../src/digest/week.ts';
+import { issueName, isoWeek, isValidWeek, WEEK_PATTERN, weekDates, weekStart } from '../../src/digest/week.ts';
 
 const utc = (iso: string) => new Date(`${iso}T12:00:00Z`);
 
@@ -94,16 +94,6 @@ describe('weekStart', () => {
   it('throws a RangeError for a week that does not exist', () => {
     expect(() => weekStart('2025-W53')).toThrow(RangeError);
     expect(() => weekStart('nope')).toThrow(/not an ISO week/);
-  });
-});
-
-describe('weekLabel', () => {
-  it('names the Monday and Sunday', () => {
-    expect(weekLabel('2026-W48')).toBe('23 Nov – 29 Nov 2026');
-  });
-
-  it('names both years when the week spans New Year', () => {
-    expect(weekLabel('2020-W53')).toBe('28 Dec 2020 – 3 Jan 2021');
   });
 });
 
@@ -304,22 +294,22 @@ describe('assembleDigest', () => {
   it('uses the issue’s custom subject when set, else one built from the reader’s sections', () => {
     const list = [summary(1, ['Rust']), summary(2, ['Rust']), summary(3, ['Go']), summary(4, ['AI'])];
     expect(assembleDigest(indexIssue(WEEK, list, 'Hand-written subject'), ['Go'])!.subject).toBe('Hand-written subject');
-    expect(assembleDigest(indexIssue(WEEK, list), ['Go'])!.subject).toBe('Go: your week 48 digest');
-    expect(assembleDigest(indexIssue(WEEK, list), ['Go', 'AI', 'Rust'])!.subject).toBe('Rust, AI and 1 more: your week 48 digest');
+    expect(assembleDigest(indexIssue(WEEK, list), ['Go'])!.subject).toBe('Go · Week 48 · 23–29 Nov 2026');
+    expect(assembleDigest(indexIssue(WEEK, list), ['Go', 'AI', 'Rust'])!.subject).toBe('Rust, AI and 1 more · Week 48 · 23–29 Nov 2026');
   });
 
-  it('carries the week and its label', () => {
+  it('carries the week and its name', () => {
     const d = assembleDigest(indexIssue(WEEK, [summary(1, ['Rust'])]), ['Rust'])!;
     expect(d.week).toBe(WEEK);
-    expect(d.weekLabel).toBe('23 Nov – 29 Nov 2026');
+    expect(d.issueName).toBe('Week 48 · 23–29 Nov 2026');
   });
 });
 
 describe('subjectLine, preheader, formatMinutes', () => {
   it('subjectLine names up to two sections and counts the rest', () => {
-    expect(subjectLine('2026-W48', ['Kubernetes'])).toBe('Kubernetes: your week 48 digest');
-    expect(subjectLine('2026-W08', ['Kubernetes', 'AI'])).toBe('Kubernetes and AI: your week 8 digest');
-    expect(subjectLine('2026-W48', ['Kubernetes', 'AI', 'Go', 'Rust'])).toBe('Kubernetes, AI and 2 more: your week 48 digest');
+    expect(subjectLine(issueName('2026-W48'), ['Kubernetes'])).toBe('Kubernetes · Week 48 · 23–29 Nov 2026');
+    expect(subjectLine(issueName('2026-W08'), ['Kubernetes', 'AI'])).toBe('Kubernetes and AI · Week 8 · 16–22 Feb 2026');
+    expect(subjectLine(issueName('2026-W48'), ['Kubernetes', 'AI', 'Go', 'Rust'])).toBe('Kubernetes, AI and 2 more · Week 48 · 23–29 Nov 2026');
   });
 
   it('preheader uses singular and plural correctly', () => {

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe('issueRendering', () => {
   it('indexes the issue as given and renders with its engine', async () => {
     const r = await issueRendering(deps, issue({ engine: 'mjml', subject: 'Hand-picked' }));
-    expect(r.content).toEqual({ week: '2026-W48', weekLabel: '23 Nov – 29 Nov 2026', subject: 'Hand-picked', tags: [] });
+    expect(r.content).toEqual({ week: '2026-W48', issueName: 'Week 48 · 23–29 Nov 2026', subject: 'Hand-picked', tags: [] });
     expect(r.renderer.engine.name).toBe('mjml');
   });
 

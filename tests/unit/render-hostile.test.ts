@@ -13,7 +13,7 @@ import { visibleText } from '../support/html.ts';
 const links = (id: number) => readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: id, issueId: 7 });
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const PLACEHOLDER_KEYS = ['subject', 'preheader', 'weekLabel', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList', 'count', 'href', 'unfollow', 'webAnchor', 'total'];
+const PLACEHOLDER_KEYS = ['subject', 'preheader', 'issueName', 'summaryLine', 'webUrl', 'preferencesUrl', 'unsubscribeUrl', 'densityUrl', 'tagList', 'count', 'href', 'unfollow', 'webAnchor', 'total'];
 
 /** Raw, and as it looks once escaped (an editor can paste either). */
 const HOSTILE: string[] = [
@@ -136,8 +136,8 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
 
 describe('MJML templates', () => {
   it('never read a filled value as template syntax, in a partial or not', () => {
-    // weekLabel is filled inside the digest-header partial, subject in the main template.
-    const v = { subject: '{{webUrl}}', preheader: 'p', weekLabel: '{{subject}} {{> preheader}}', summaryLine: '{{{sections}}}', webUrl: 'https://w.test/', preferencesUrl: 'https://p.test/', unsubscribeUrl: 'https://u.test/', densityUrl: 'https://d.test/', tagList: '{{tagList}}' };
+    // issueName is filled inside the digest-header partial, subject in the main template.
+    const v = { subject: '{{webUrl}}', preheader: 'p', issueName: '{{subject}} {{> preheader}}', summaryLine: '{{{sections}}}', webUrl: 'https://w.test/', preferencesUrl: 'https://p.test/', unsubscribeUrl: 'https://u.test/', densityUrl: 'https://d.test/', tagList: '{{tagList}}' };
     const mjml = layoutMjml(v, '<mj-section><mj-column><mj-text>{{subject}}</mj-text></mj-column></mj-section>', DEFAULT_PUBLICATION);
     expect(mjml).toContain('<mj-title>{{webUrl}}</mj-title>');
     expect(mjml).toContain('tagcast weekly · {{subject}} {{&gt; preheader}} ·');

@@ -55,7 +55,7 @@ describe.each(['react', 'mjml'] as const)('%s engine with an identity and a note
     // The note comes before the first section.
     expect(text.indexOf('Hello readers')).toBeLessThan(text.indexOf(digest.sections[0]!.tag));
     // The text part too.
-    expect(out.text.split('\n')[0]).toBe(`The Gardener <Weekly> · ${digest.weekLabel}`);
+    expect(out.text.split('\n')[0]).toBe(`The Gardener <Weekly> · ${digest.issueName}`);
     expect(out.text).toContain('Hello readers, <script>x</script>');
     expect(out.text).toContain('- see the plot (https://example.test/plot)');
     expect(out.text).toContain('1 Allotment Row\nLeeds LS1 1AA');

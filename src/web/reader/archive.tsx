@@ -8,7 +8,7 @@ import { readerProfile } from '../../db/readers.ts';
 import { summariesForIssue } from '../../db/summaries.ts';
 import { tagBySlugOrAlias } from '../../db/tags.ts';
 import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
-import { weekLabel } from '../../digest/week.ts';
+import { issueName } from '../../digest/week.ts';
 import { assetUrl } from '../assets.ts';
 import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
 import { renderPage } from '../views/layout.tsx';
@@ -67,7 +67,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       const pages = Math.max(1, Math.ceil(total / PER_PAGE));
       if (page > pages) return notFound(reply, 'There is no such page of the archive.');
       const issues = await sentIssues(deps.db, PER_PAGE, (page - 1) * PER_PAGE);
-      const html = renderPage(<ArchivePage issues={issues.map((i) => ({ ...i, weekLabel: weekLabel(i.week) }))} page={page} pages={pages} />);
+      const html = renderPage(<ArchivePage issues={issues.map((i) => ({ ...i, issueName: issueName(i.week) }))} page={page} pages={pages} />);
       return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
     });
 
@@ -75,7 +75,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       const issue = ID.test(req.params.issue) ? await sentIssue(deps.db, Number(req.params.issue)) : undefined;
       if (!issue) return notFound(reply, 'No sent issue has that number.');
       const sections = await issueSections(deps, issue.id, issue.week);
-      const html = renderPage(<IssuePage id={issue.id} weekLabel={weekLabel(issue.week)} sections={sections} correction={issue} />);
+      const html = renderPage(<IssuePage id={issue.id} issueName={issueName(issue.week)} sections={sections} correction={issue} />);
       return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
     });
 
@@ -99,7 +99,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       const shown: TagIssue[] = [];
       for (const i of issues) {
         const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
-        if (section) shown.push({ issueId: i.id, weekLabel: weekLabel(i.week), items: section.items, againOf: i.againOf, againReason: i.againReason });
+        if (section) shown.push({ issueId: i.id, issueName: issueName(i.week), items: section.items, againOf: i.againOf, againReason: i.againReason });
       }
       const html = renderPage(<TagPage name={tag.name} slug={tag.slug} issues={shown} page={page} pages={pages} />);
       return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
@@ -113,7 +113,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
         const sections = await issueSections(deps, i.id, i.week);
         entries.push({
           id: tagUri(base, start, `issue/${i.id}`),
-          title: `tagcast · ${weekLabel(i.week)}${i.againOf !== null ? ` (correction of issue ${i.againOf})` : ''}`,
+          title: `tagcast · ${issueName(i.week)}${i.againOf !== null ? ` (correction of issue ${i.againOf})` : ''}`,
           updated: i.finishedAt,
           published: i.finishedAt,
           url: `${base}/archive/${i.id}`,
@@ -181,7 +181,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
       if (sections.length === 0) continue;
       entries.push({
         id: tagUri(base, start, `issue/${i.id}/reader/${p.id}`),
-        title: `Your tags · ${weekLabel(i.week)}`,
+        title: `Your tags · ${issueName(i.week)}`,
         updated: i.finishedAt,
         published: i.finishedAt,
         url: deps.config.archive ? `${base}/archive/${i.id}` : `${base}/`,

@@ -18,7 +18,7 @@ export function CorrectionNote({ againOf, againReason, base = '' }: Correction &
 export interface ArchiveEntry extends Correction {
   id: number;
   week: string;
-  weekLabel: string;
+  issueName: string;
   summaries: number;
   tags: { slug: string; name: string }[];
 }
@@ -64,7 +64,7 @@ export function ArchivePage({ issues, page, pages }: { issues: ArchiveEntry[]; p
           {issues.map((i) => (
             <li key={i.id}>
               <h2 className="h3-size">
-                <a href={`/archive/${i.id}`}>{i.weekLabel}</a>
+                <a href={`/archive/${i.id}`}>{i.issueName}</a>
               </h2>
               <CorrectionNote againOf={i.againOf} againReason={i.againReason} />
               <p className="muted small">
@@ -86,13 +86,13 @@ export function ArchivePage({ issues, page, pages }: { issues: ArchiveEntry[]; p
   );
 }
 
-export function IssuePage({ id, weekLabel, sections, correction }: { id: number; weekLabel: string; sections: Section[]; correction: Correction }) {
+export function IssuePage({ id, issueName, sections, correction }: { id: number; issueName: string; sections: Section[]; correction: Correction }) {
   return (
-    <Page title={weekLabel} archive feeds={[SITE_FEED]}>
+    <Page title={issueName} archive feeds={[SITE_FEED]}>
       <p className="muted small">
         <a href="/archive">Archive</a> · issue {id}
       </p>
-      <h1>{weekLabel}</h1>
+      <h1>{issueName}</h1>
       <CorrectionNote againOf={correction.againOf} againReason={correction.againReason} />
       <nav aria-label="Tags in this issue">
         <p>
@@ -117,7 +117,7 @@ export function IssuePage({ id, weekLabel, sections, correction }: { id: number;
 
 export interface TagIssue extends Correction {
   issueId: number;
-  weekLabel: string;
+  issueName: string;
   items: SectionItem[];
 }
 
@@ -136,7 +136,7 @@ export function TagPage({ name, slug, issues, page, pages }: { name: string; slu
       {issues.map((i) => (
         <section key={i.issueId} aria-labelledby={`issue-${i.issueId}`}>
           <h2 id={`issue-${i.issueId}`}>
-            <a href={`/archive/${i.issueId}`}>{i.weekLabel}</a>
+            <a href={`/archive/${i.issueId}`}>{i.issueName}</a>
           </h2>
           <CorrectionNote againOf={i.againOf} againReason={i.againReason} />
           {i.items.map((item) => (
