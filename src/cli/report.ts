@@ -5,6 +5,7 @@ import type { Db } from '../db/connection.ts';
 import type { IssueProgress } from '../db/deliveries.ts';
 import type { Issue } from '../db/issues.ts';
 import type { IssueProgressDetail } from '../db/progress.ts';
+import { issueName } from '../digest/week.ts';
 import { issueOps, type IssueDetail } from '../editor/issues.ts';
 import { estimate, formatDuration, formatRate, orderWaves, sendRate } from '../progress.ts';
 
@@ -64,7 +65,7 @@ export function formatIssueReport(
 ): string {
   const reasons = allReasons.slice(0, TOP_REASONS);
   const lines = [
-    `issue ${issue.id} · week ${issue.week} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
+    `issue ${issue.id} · ${issueName(issue.week)} · engine ${issue.engine} · ${issue.status}${issue.statusReason ? ` (${issue.statusReason})` : ''}`,
     ...(issue.againOf ? [`  correction:    ${correctionText(issue)}`] : []),
     `  readers sent:  ${p.submitted}`,
     `  skipped:       ${p.skipped}${skippedWhy(p.skipped, skips)}`,
@@ -130,11 +131,12 @@ export function failedWhy(failed: number, reasons: { reason: string; failed: num
   return ` (${[...reasons.map((r) => `${r.failed} × ${short(r.reason)}`), ...(rest > 0 ? [`${rest} more`] : [])].join('; ')})`;
 }
 
+/** One issue per line, tab-separated: id, ISO week, its name ("Week 48 · 23–29 Nov 2026"), engine, status, subject … */
 export function issueLine(i: Issue): string {
   const when = i.sendAt ? ` send_at ${i.sendAt.toISOString()}` : '';
   // An id is never 0; JSON from an older server has no againOf at all.
   const again = i.againOf ? `\t${correctionText(i)}` : '';
-  return `${i.id}\t${i.week}\t${i.engine}\t${i.status}${i.statusReason ? ` (${i.statusReason})` : ''}\t${i.subject ?? '(per-reader subject)'}${when}${again}`;
+  return `${i.id}\t${i.week}\t${issueName(i.week)}\t${i.engine}\t${i.status}${i.statusReason ? ` (${i.statusReason})` : ''}\t${i.subject ?? '(per-reader subject)'}${when}${again}`;
 }
 
 /** How an issue that sends its week again is named everywhere: "correction of issue 1: reason". */

@@ -5,7 +5,7 @@
 import type { Engine } from '../config.ts';
 import { failureReasons, issueProgress, sectionCounts, skipReasons } from '../db/deliveries.ts';
 import { getIssue, listIssues, readersForWeek, weeksWithIssues, type Issue, type WeekIssue } from '../db/issues.ts';
-import { isoWeek } from '../digest/week.ts';
+import { isoWeek, issueName } from '../digest/week.ts';
 import { issueProgressDetail, type IssueProgressDetail } from '../db/progress.ts';
 import { plannedCombinations, subscriberForPreview, tagNamesBySlug, weekCombinations } from '../db/report.ts';
 import {
@@ -32,8 +32,12 @@ const REASONS = 10;
 const SKIP_REASONS = 3;
 const NAMED_SKIPS = 3;
 
+/** An issue as the editor's actions give it: the stored row and its one name ("Week 48 · 23–29 Nov 2026", issueName). */
+export type NamedIssue = Issue & { name: string };
+const named = (i: Issue): NamedIssue => ({ ...i, name: issueName(i.week) });
+
 export interface IssueDetail {
-  issue: Issue;
+  issue: NamedIssue;
   /** total: the deliveries owed (sent, failed or still pending); skipped ones are counted apart. */
   progress: { submitted: number; total: number; failed: number; skipped: number; pending: number };
   failures: { reason: string; failed: number }[];
@@ -46,7 +50,7 @@ export interface IssueDetail {
 
 /** An issue as an action left it, with how many readers its week reaches (the count editors confirm with). */
 export interface IssueReach {
-  issue: Issue;
+  issue: NamedIssue;
   readers: number;
 }
 
@@ -92,19 +96,19 @@ export interface TestSendInput {
 }
 
 export interface IssueOps {
-  list(): Promise<Issue[]>;
+  list(): Promise<NamedIssue[]>;
   get(id: number): Promise<IssueDetail>;
   /** A week taken is a 'conflict' with `details.existing` (id and status of the issue holding it). */
-  create(input: NewIssueInput): Promise<Issue>;
+  create(input: NewIssueInput): Promise<NamedIssue>;
   /** For everyone at `at`; a time now or past sends it now. `timeZone`: the zone it was chosen in (shown back). */
   schedule(id: number, input: { at: Date; timeZone?: string | undefined }): Promise<IssueReach>;
   /** At `localTime` on `date` in each reader's own zone. */
   scheduleLocal(id: number, input: { localTime: string; date: string }): Promise<IssueReach>;
   send(id: number): Promise<IssueReach>;
-  pause(id: number): Promise<Issue>;
+  pause(id: number): Promise<NamedIssue>;
   /** A paused issue goes on; a scheduled or sending one gets back every job its ledger still owes. */
-  resume(id: number): Promise<{ issue: Issue; batches: number }>;
-  cancel(id: number): Promise<Issue>;
+  resume(id: number): Promise<{ issue: NamedIssue; batches: number }>;
+  cancel(id: number): Promise<NamedIssue>;
   /** One "[Test]" email through the provider; not a delivery. */
   test(id: number, input: TestSendInput): Promise<{ providerId: string | null }>;
   /** How many readers the issue's week reaches now (before it is planned). */
@@ -157,10 +161,10 @@ export function issueOps(deps: EditorDeps): IssueOps {
     if (!issue) throw notFound(`issue ${id} does not exist`);
     return issue;
   };
-  const reach = async (issue: Issue): Promise<IssueReach> => ({ issue, readers: await readersForWeek(deps.db, issue.week) });
+  const reach = async (issue: Issue): Promise<IssueReach> => ({ issue: named(issue), readers: await readersForWeek(deps.db, issue.week) });
 
   return {
-    list: () => listIssues(deps.db),
+    list: async () => (await listIssues(deps.db)).map(named),
 
     async get(id) {
       const issue = await mustGet(id);
@@ -170,7 +174,7 @@ export function issueOps(deps: EditorDeps): IssueOps {
         issueProgressDetail(deps.db, id, deps.now(), RATE_WINDOW_MS),
       ]);
       return {
-        issue,
+        issue: named(issue),
         progress: { submitted: p.submitted, total: p.submitted + p.failed + p.pending, failed: p.failed, skipped: p.skipped, pending: p.pending },
         failures: p.failed > 0 ? await failureReasons(deps.db, id, REASONS) : [],
         tags,
@@ -179,14 +183,16 @@ export function issueOps(deps: EditorDeps): IssueOps {
       };
     },
 
-    create: (input) =>
-      refusing(() =>
-        createWeekIssue(deps.db, {
-          week: input.week,
-          engine: input.engine ?? deps.config.templateEngine,
-          subject: input.subject ?? null,
-          ...(input.again ? { again: input.again } : {}),
-        }),
+    create: async (input) =>
+      named(
+        await refusing(() =>
+          createWeekIssue(deps.db, {
+            week: input.week,
+            engine: input.engine ?? deps.config.templateEngine,
+            subject: input.subject ?? null,
+            ...(input.again ? { again: input.again } : {}),
+          }),
+        ),
       ),
 
     async schedule(id, input) {
@@ -207,14 +213,15 @@ export function issueOps(deps: EditorDeps): IssueOps {
       return reach(await refusing(() => sendIssueNow(deps.db, queues, id, deps.now())));
     },
 
-    pause: (id) => refusing(() => pauseIssue(deps.db, id)),
+    pause: async (id) => named(await refusing(() => pauseIssue(deps.db, id))),
 
     async resume(id) {
       const queues = await queuesOf(deps);
-      return refusing(() => resumeIssue(deps.db, queues, id, deps.now()));
+      const r = await refusing(() => resumeIssue(deps.db, queues, id, deps.now()));
+      return { ...r, issue: named(r.issue) };
     },
 
-    cancel: (id) => refusing(() => cancelIssue(deps.db, id)),
+    cancel: async (id) => named(await refusing(() => cancelIssue(deps.db, id))),
 
     async test(id, input) {
       await mustGet(id);

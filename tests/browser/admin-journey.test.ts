@@ -19,6 +19,7 @@ import { freePort } from '../../src/cli/redis.ts';
 import { loadConfig } from '../../src/config.ts';
 import { importPaths } from '../../src/content/import.ts';
 import { getIssue } from '../../src/db/issues.ts';
+import { issueName } from '../../src/digest/week.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import type { OutgoingEmail, Provider } from '../../src/send/provider.ts';
 import { createServer } from '../../src/web/app.ts';
@@ -182,7 +183,7 @@ describe.sequential(`an editor's week from the browser only, on ${DB}`, () => {
     await sendForm(page, 'Create draft');
     issueId = Number(/\/admin\/issues\/(\d+)/.exec(page.url())?.[1]);
     expect(issueId).toBeGreaterThan(0);
-    await expect.poll(() => h1().textContent()).toBe(`Issue ${issueId}: week ${WEEK}`);
+    await expect.poll(() => h1().textContent()).toBe(`Issue ${issueId}: ${issueName(WEEK)}`);
     await axe('the draft issue');
 
     await page.goto(`/admin/issues/${issueId}/note`);

@@ -15,6 +15,7 @@ import { freePort } from '../../src/cli/redis.ts';
 import { loadConfig } from '../../src/config.ts';
 import { importPaths } from '../../src/content/import.ts';
 import { getIssue } from '../../src/db/issues.ts';
+import { issueName } from '../../src/digest/week.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { createServer } from '../../src/web/app.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
@@ -131,7 +132,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
     // Create: the week with content is offered.
     await page.getByLabel('Week').selectOption(WEEK);
     await send(page, 'Create draft');
-    await expect.poll(() => h1(page).textContent()).toBe(`Issue ${new URL(page.url()).pathname.split('/').pop()}: week ${WEEK}`);
+    await expect.poll(() => h1(page).textContent()).toBe(`Issue ${new URL(page.url()).pathname.split('/').pop()}: ${issueName(WEEK)}`);
     issueId = Number(new URL(page.url()).pathname.split('/').pop());
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Issue created as a draft.');
 
@@ -213,10 +214,10 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
   const goto = (u: () => string) => async (page: Page) => void (await page.goto(u()));
   const PAGES: AdminPage[] = [
     { name: 'issues', h1: 'Issues', open: goto(() => '/admin/issues') },
-    { name: 'issue-sent', h1: /^Issue \d+: week 2026-W48$/, open: goto(() => `/admin/issues/${issueId}`) },
+    { name: 'issue-sent', h1: /^Issue \d+: Week 48 · 23–29 Nov 2026$/, open: goto(() => `/admin/issues/${issueId}`) },
     {
       name: 'issue-draft',
-      h1: /^Issue \d+: week 2026-W4\d$/,
+      h1: /^Issue \d+: Week 4\d · \d+–\d+ Nov 2026$/,
       async open(page) {
         await page.goto('/admin/issues');
         await page.getByLabel('Week').selectOption('2026-W47');
@@ -228,7 +229,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
         }
       },
     },
-    { name: 'combinations', h1: 'Tag combinations, week 2026-W48', open: goto(() => `/admin/issues/${issueId}/combinations`) },
+    { name: 'combinations', h1: `Tag combinations, ${issueName(WEEK)}`, open: goto(() => `/admin/issues/${issueId}/combinations`) },
     { name: 'preview', h1: 'Digest of reader3@example.test', open: goto(() => `/admin/issues/${issueId}/preview?email=reader3%40example.test`) },
     {
       name: 'refused',

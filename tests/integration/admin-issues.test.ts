@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentIssueForWeek, getIssue } from '../../src/db/issues.ts';
 import { cancelIssue } from '../../src/issues.ts';
+import { issueName } from '../../src/digest/week.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { formatTime } from '../../src/web/admin/forms.ts';
 import { PREVIEW_FRAME_CSP } from '../../src/web/admin/issues.tsx';
@@ -75,13 +76,13 @@ describe.sequential(`admin issue pages on ${process.env.TAGCAST_TEST_DB}`, () =>
     const page = await b.get('/admin/issues');
     expect(page.statusCode).toBe(200);
     // Weeks are all past: the newest with content and no issue is offered first.
-    expect(page.body).toContain('<option value="2026-W48" selected="">2026-W48 · 2 summaries</option>');
-    expect(page.body).toContain('2026-W46 · 1 summary');
+    expect(page.body).toContain(`<option value="2026-W48" selected="">${issueName('2026-W48')} · 2 summaries</option>`);
+    expect(page.body).toContain(`${issueName('2026-W46')} · 1 summary`);
     const id = await create({ engine: 'mjml', subject: '  Week 48 picks  ' });
     // The week now says it has an issue, and the next open week is offered instead.
     const after = await b.get('/admin/issues');
-    expect(after.body).toContain(`<option value="2026-W48">2026-W48 · 2 summaries · draft (issue ${id})</option>`);
-    expect(after.body).toContain('<option value="2026-W46" selected="">2026-W46 · 1 summary</option>');
+    expect(after.body).toContain(`<option value="2026-W48">Week 48 · 23–29 Nov 2026 · 2 summaries · draft (issue ${id})</option>`);
+    expect(after.body).toContain('<option value="2026-W46" selected="">Week 46 · 9–15 Nov 2026 · 1 summary</option>');
     expect(await getIssue(t.db, id)).toMatchObject({ week: WEEK, engine: 'mjml', subject: 'Week 48 picks', status: 'draft' });
     const shown = await b.get(`/admin/issues/${id}?done=created`);
     expect(shown.statusCode).toBe(200);

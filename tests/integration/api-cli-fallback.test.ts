@@ -49,9 +49,9 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
 
         // The same entry point in this process (which cannot open the database either).
         const list = await inProcess(['issue', 'list'], env);
-        expect(list.stdout).toBe(`${id}\t2026-W48\tmjml\tdraft\t(per-reader subject)\n`);
+        expect(list.stdout).toBe(`${id}\t2026-W48\tWeek 48 · 23–29 Nov 2026\tmjml\tdraft\t(per-reader subject)\n`);
         const status = await inProcess(['issue', 'status', id], env);
-        expect(status.stdout).toContain(`issue ${id} · week 2026-W48 · engine mjml · draft`);
+        expect(status.stdout).toContain(`issue ${id} · Week 48 · 23–29 Nov 2026 · engine mjml · draft`);
         // Nothing written yet: no outbox folder named (issue 20).
         expect(status.stdout).not.toContain('outbox:');
         const cancel = await inProcess(['issue', 'cancel', id], env);

@@ -74,7 +74,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     const id = /created issue (\d+)/.exec(created.stdout)![1]!;
     const sent = await tagcast(['issue', 'send', id, '--wait'], env);
     expect(sent.code, sent.stderr).toBe(0);
-    expect(sent.stdout).toContain(`issue ${id} · week 2026-W48 · engine mjml · sent`);
+    expect(sent.stdout).toContain(`issue ${id} · Week 48 · 23–29 Nov 2026 · engine mjml · sent`);
     expect(sent.stdout).toMatch(/readers sent: +2/);
     expect(readdirSync(path.join(dir, 'outbox', id)).sort()).toEqual(['ok@example.com.eml', 'ok@example.com.html', 'zoe@example.com.eml', 'zoe@example.com.html']);
     const again = await tagcast(['issue', 'send', id], env);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { issueName } from '../../src/digest/week.ts';
 import { cliSetup } from '../support/cli-setup.ts';
 import type { Run } from '../support/process.ts';
 
@@ -44,7 +45,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB !== 'postgres').sequential('npm run d
       ].join('\n'),
     );
     expect(first.code).toBe(0);
-    expect(first.stdout.replace(/2026-W\d\d/g, 'WEEK').replaceAll(outbox, '<outbox>').replaceAll(path.resolve('content'), '<content>')).toBe(FIRST_RUN);
+    expect(placeholders(first.stdout, first.stdout).replaceAll(outbox, '<outbox>').replaceAll(path.resolve('content'), '<content>')).toBe(FIRST_RUN);
     expect(first.stdout).toContain(`content: 29 files in ${path.resolve('content')}: 29 new, 0 updated, 0 unchanged, 0 failed\n`);
     expect(first.stdout).toContain('subscribers: none yet, so added 8 demo readers at example.com (tagcast subscribers list)\n');
     expect(first.stdout).toMatch(/^issue: created issue 1 for 2026-W\d\d \(react\)$/m);
@@ -70,13 +71,19 @@ describe.runIf(process.env.TAGCAST_TEST_DB !== 'postgres').sequential('npm run d
   });
 });
 
+/** The issue's name (of the week `created issue 1 for 2026-Wnn` names in `whole`) as NAME, and every week as WEEK. */
+function placeholders(out: string, whole: string): string {
+  const week = /created issue 1 for (2026-W\d\d)/.exec(whole)![1]!;
+  return out.replaceAll(issueName(week), 'NAME').replace(/2026-W\d\d/g, 'WEEK');
+}
+
 /** The first run's standard output on a fresh embedded database, with the week and the folders named. */
 const FIRST_RUN = `content: 29 files in <content>: 29 new, 0 updated, 0 unchanged, 0 failed
 subscribers: none yet, so added 8 demo readers at example.com (tagcast subscribers list)
 week: WEEK has no summaries; using the latest week with content, WEEK
 issue: created issue 1 for WEEK (react)
 
-issue 1 · week WEEK · engine react · sent
+issue 1 · NAME · engine react · sent
   readers sent:  7
   skipped:       1 (edsger@example.com: none of their tags has content in the issue's week)
   failed:        0
@@ -102,6 +109,6 @@ describe.runIf(process.env.TAGCAST_TEST_DB !== 'postgres').sequential('npm run d
     expect(screen).toMatch(/\x1b\[1Gsending issue 1 {2}\[=+\] 7 of 7 readers/);
     expect(screen).not.toContain('sending issue 1 to 7 readers…'); // the pipe's lines are not drawn as well
     const after = screen.slice(screen.lastIndexOf('\x1b8') + 2).replace(/^\n/, '');
-    expect(after.replace(/2026-W\d\d/g, 'WEEK').replaceAll(setup.env.OUTBOX_DIR!, '<outbox>')).toBe(`\n${FIRST_RUN.slice(FIRST_RUN.indexOf('issue 1 ·'))}`);
+    expect(placeholders(after, screen).replaceAll(setup.env.OUTBOX_DIR!, '<outbox>')).toBe(`\n${FIRST_RUN.slice(FIRST_RUN.indexOf('issue 1 ·'))}`);
   });
 });

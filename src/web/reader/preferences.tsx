@@ -18,6 +18,7 @@ import {
 } from '../../db/readers.ts';
 import { DENSITIES, editorDefaultDensity, setDensity, type Density } from '../../db/subscribers.ts';
 import { isTimeZone } from '../../time.ts';
+import { issueName } from '../../digest/week.ts';
 import { DeleteConfirmPage, PreferencesPage, type FieldError, type PreferencesDone } from '../views/reader.tsx';
 import { field, fields, links, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 import { offeredTags } from '../../db/tags.ts';
@@ -50,7 +51,7 @@ async function show(req: FastifyRequest, reply: FastifyReply, deps: ReaderDeps, 
       timeZone={o.timeZone ?? zone}
       tags={tags}
       chosen={o.chosen ?? p.tags}
-      history={history.map((h) => ({ issueId: h.issueId, week: h.week, sentOn: readerDate(h.submittedAt, zone), sections: h.sections, webUrl: l.web(h.issueId) }))}
+      history={history.map((h) => ({ issueId: h.issueId, name: issueName(h.week), sentOn: readerDate(h.submittedAt, zone), sections: h.sections, webUrl: l.web(h.issueId) }))}
       feedUrl={l.feed}
       action={`/preferences?t=${token}`}
       csrf={deps.csrf.token(req, reply)}

@@ -179,7 +179,8 @@ export function MessagePage({ title, children, archive, kind = 'ok', noindex = t
 
 export interface HistoryItem {
   issueId: number;
-  week: string;
+  /** The issue's one name (issueName): "Week 48 · 23–29 Nov 2026". */
+  name: string;
   sentOn: string;
   sections: string[];
   webUrl: string;
@@ -317,7 +318,7 @@ export function PreferencesPage(p: PreferencesProps) {
           <ul className="plain-list">
             {p.history.map((h) => (
               <li key={h.issueId}>
-                <a href={h.webUrl}>Week {h.week.slice(-2)}, {h.week.slice(0, 4)}</a> <span className="muted small">sent {h.sentOn}</span>
+                <a href={h.webUrl}>{h.name}</a> <span className="muted small">sent {h.sentOn}</span>
               </li>
             ))}
           </ul>

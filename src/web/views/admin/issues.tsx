@@ -2,6 +2,7 @@
 // confirmation, the preview and the tag-combination report.
 import type { IssueListRow } from '../../../db/progress.ts';
 import { AGAIN_REASON_MAX, type Issue, type WeekIssue } from '../../../db/issues.ts';
+import { issueName } from '../../../digest/week.ts';
 import { allowedActions } from '../../../issues.ts';
 import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice, EngineSelect, Fact, Pager, StatusBadge, TableHead, Tags, ZoneSelect, num } from './layout.tsx';
@@ -42,7 +43,7 @@ export function IssuesPage(p: IssuesPageProps) {
                     <a href={`/admin/issues/${i.id}`}>Issue {i.id}</a>
                     {i.subject ? <span className="muted small"> · {i.subject}</span> : null}
                   </td>
-                  <td>{i.week}</td>
+                  <td>{issueName(i.week)}</td>
                   <td>
                     <StatusBadge status={i.status} />
                   </td>
@@ -123,10 +124,10 @@ export interface ProgressView {
   updatedText: string;
 }
 
-/** "2026-W48 · 3 summaries · sent (issue 4)": a week as the creation list offers it. */
+/** "Week 48 · 23–29 Nov 2026 · 3 summaries · sent (issue 4)": a week as the creation list offers it, by its issue's name. */
 export function weekOption(w: WeekIssue): string {
   const summaries = w.summaries === 1 ? '1 summary' : `${w.summaries} summaries`;
-  return `${w.week} · ${summaries}${w.issue ? ` · ${w.issue.status} (issue ${w.issue.id})` : ''}`;
+  return `${issueName(w.week)} · ${summaries}${w.issue ? ` · ${w.issue.status} (issue ${w.issue.id})` : ''}`;
 }
 
 /** The progress block; also served alone for the script that refreshes it. */
@@ -246,7 +247,7 @@ export function IssuePage(p: IssuePageProps) {
         <a href="/admin/issues">← All issues</a>
       </p>
       <h1>
-        Issue {id}: week {i.week}
+        Issue {id}: {issueName(i.week)}
       </h1>
       <DoneNotice done={p.done} />
       <dl className="facts">
@@ -326,7 +327,7 @@ export function IssuePage(p: IssuePageProps) {
           <CsrfField token={p.csrf} />
           <h2>Send this week again</h2>
           <p className="small muted">
-            A new draft of week {i.week} for every reader, on purpose: the archive shows it as a correction of issue {id}, with your reason (one line, at most{' '}
+            A new draft of {issueName(i.week)} for every reader, on purpose: the archive shows it as a correction of issue {id}, with your reason (one line, at most{' '}
             {AGAIN_REASON_MAX} characters).
           </p>
           <div className="field">
@@ -395,15 +396,15 @@ export function ConfirmSendPage(p: { csrf: string; issue: Issue; readers: number
         <a href={`/admin/issues/${i.id}`}>← Issue {i.id}</a>
       </p>
       <h1>
-        Issue {i.id}: week {i.week}
+        Issue {i.id}: {issueName(i.week)}
       </h1>
       {i.againOf !== null ? (
         <Notice kind="warn">
-          This is a correction of issue {i.againOf} ({i.againReason}): everyone it reaches gets week {i.week} a second time.
+          This is a correction of issue {i.againOf} ({i.againReason}): everyone it reaches gets {issueName(i.week)} a second time.
         </Notice>
       ) : null}
       <p>
-        {p.confirm.what} It reaches <strong className="reach">{readers}</strong> (active subscribers following a tag with summaries in week {i.week}).
+        {p.confirm.what} It reaches <strong className="reach">{readers}</strong> (active subscribers following a tag with summaries in {issueName(i.week)}).
       </p>
       <form method="post" action={p.confirm.action} className="actions">
         <CsrfField token={p.csrf} />
@@ -428,7 +429,7 @@ export function PreviewPage(p: { csrf: string; issueId: number; week: string; em
       <dl className="facts">
         <Fact term="Subject">{p.subject}</Fact>
         <Fact term="To">{p.to}</Fact>
-        <Fact term="Sections">{p.frozen ? 'as frozen when the issue was planned' : `from the reader’s tags now and week ${p.week}’s summaries`}</Fact>
+        <Fact term="Sections">{p.frozen ? 'as frozen when the issue was planned' : `from the reader’s tags now and the summaries of ${issueName(p.week)}`}</Fact>
       </dl>
       {/* The email runs in a sandbox: no scripts, no same-origin access, its own strict CSP. */}
       <iframe className="preview-frame" title={`The HTML digest of ${p.email}`} src={p.frameUrl} sandbox="" referrerPolicy="no-referrer" />
@@ -446,7 +447,7 @@ export function CombinationsPage(p: { csrf: string; issueId: number; week: strin
       <p className="small">
         <a href={`/admin/issues/${p.issueId}`}>← Issue {p.issueId}</a>
       </p>
-      <h1>Tag combinations, week {p.week}</h1>
+      <h1>Tag combinations, {issueName(p.week)}</h1>
       <p className="lede">
         {p.frozen
           ? 'As planned: each reader’s sections frozen in the ledger.'
