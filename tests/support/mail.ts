@@ -11,6 +11,11 @@ export function decodeQuotedPrintable(body: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** A header value as a person reads it: RFC 2047 B-encoded UTF-8 words decoded, the space between adjacent words dropped. */
+export function decodeHeader(value: string): string {
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=/gi, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
+}
+
 export interface ParsedEml {
   headers: Map<string, string>;
   text: string;

@@ -4,6 +4,7 @@
 import mjml2html from 'mjml';
 import { describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue } from '../../src/digest/assemble.ts';
+import { issueName } from '../../src/digest/week.ts';
 import { createEngine } from '../../src/render/engines.tsx';
 import { createDigestRenderer } from '../../src/render/index.ts';
 import { digestMjml, MJML_OPTIONS } from '../../src/render/mjml.ts';
@@ -36,7 +37,8 @@ describe.each(['react', 'mjml'] as const)('%s engine with an identity and a note
     const reference = createEngine(engine, renderer.engine.publication);
     expect(out.html).toBe(reference.finish(await reference.renderFull(digest, links(1))));
     const text = visibleText(out.html);
-    expect(text).toContain('The Gardener <Weekly> · ');
+    // The header names the issue by its one name, in both engines.
+    expect(text).toContain(`The Gardener <Weekly> · ${issueName(digest.week)} · view in your browser`);
     expect(text).toContain('Soil & signal');
     expect(text).toContain('Written in Leeds by two people & a cat.');
     expect(text).toContain('1 Allotment Row');
