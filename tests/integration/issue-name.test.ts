@@ -13,7 +13,7 @@ import { issueName } from '../../src/digest/week.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { weekIssue } from '../support/issues.ts';
 import { visibleText } from '../support/html.ts';
-import { decodeHeader, parseEml } from '../support/mail.ts';
+import { decodeHeader, parseEml, type ParsedEml } from '../support/mail.ts';
 import { createHarness, jobContext, type Harness } from '../support/pipeline.ts';
 import { addSummaries, Browser, readerApp, type ReaderApp } from '../support/reader.ts';
 
@@ -24,11 +24,11 @@ const PASSWORD = 'issue-name-admin-password';
 const PUBLICATION = 'Tagcast Test';
 
 describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_TEST_DB}`, () => {
+  /** The one issue sent, and the reader's email of it as the outbox wrote it. */
+  const sent = { issueId: 0, eml: undefined as unknown as ParsedEml };
   let t: TestDb;
   let h: Harness;
   let r: ReaderApp;
-  let issueId: number;
-  let eml: ReturnType<typeof parseEml>;
 
   beforeAll(async () => {
     t = await createTestDb();
@@ -40,7 +40,8 @@ describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_T
     ]);
     await upsertSubscribers(t.db, [{ email: 'named@issue-name.example', name: null, timeZone: null, tags: ['AI', 'Rust'], status: 'active', source: 'test' }]);
     const issue = await weekIssue(t.db, { week: WEEK, engine: 'mjml', subject: null });
-    issueId = issue.id;
+    sent.issueId = issue.id;
+    const { issueId } = sent;
     await t.db.query(`update issues set status = 'scheduled' where id = $1`, [issueId]);
     await planIssue(t.db, issueId, 100);
     await jobs['send-batch'].process({ issueId, batch: 0 }, jobContext(t.db, h, h.provider));
@@ -48,7 +49,7 @@ describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_T
     const dir = path.join(h.outboxDir, String(issueId));
     const [file, ...more] = readdirSync(dir).filter((f) => f.endsWith('.eml'));
     expect(more).toEqual([]);
-    eml = parseEml(readFileSync(path.join(dir, file!), 'utf8'));
+    sent.eml = parseEml(readFileSync(path.join(dir, file!), 'utf8'));
   });
   afterAll(async () => {
     await r?.app.close();
@@ -61,17 +62,17 @@ describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_T
   });
 
   it("names the email: the subject ends with it, the text part's first line and the HTML header carry it", () => {
-    expect(decodeHeader(eml.headers.get('subject')!)).toBe(`AI and Rust · ${NAME}`);
-    expect(eml.text.split('\n')[0]).toBe(`${PUBLICATION} · ${NAME}`);
-    expect(visibleText(eml.html)).toContain(`${PUBLICATION} · ${NAME} · view in your browser`);
+    expect(decodeHeader(sent.eml.headers.get('subject')!)).toBe(`AI and Rust · ${NAME}`);
+    expect(sent.eml.text.split('\n')[0]).toBe(`${PUBLICATION} · ${NAME}`);
+    expect(visibleText(sent.eml.html)).toContain(`${PUBLICATION} · ${NAME} · view in your browser`);
   });
 
   it('names the issue in the archive, on its page and in the Atom feed', async () => {
     const b = new Browser(r.app);
     const index = await b.get('/archive');
     expect(index.statusCode).toBe(200);
-    expect(index.body).toContain(`<a href="/archive/${issueId}">${NAME}</a>`);
-    const page = await b.get(`/archive/${issueId}`);
+    expect(index.body).toContain(`<a href="/archive/${sent.issueId}">${NAME}</a>`);
+    const page = await b.get(`/archive/${sent.issueId}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<h1>${NAME}</h1>`);
     const feed = await b.get('/feed.xml');
@@ -86,8 +87,8 @@ describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_T
       expect(res.statusCode, res.body).toBe(200);
       return res.json() as Record<string, any>;
     };
-    expect((await get('/issues')).issues).toEqual([expect.objectContaining({ id: issueId, week: WEEK, name: NAME })]);
-    expect((await get(`/issues/${issueId}`)).issue).toMatchObject({ id: issueId, week: WEEK, name: NAME });
+    expect((await get('/issues')).issues).toEqual([expect.objectContaining({ id: sent.issueId, week: WEEK, name: NAME })]);
+    expect((await get(`/issues/${sent.issueId}`)).issue).toMatchObject({ id: sent.issueId, week: WEEK, name: NAME });
   });
 
   it('names the issue on the admin pages: the list and its own page', async () => {
@@ -96,13 +97,13 @@ describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_T
     const list = await b.get('/admin/issues');
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain(`<td>${NAME}</td>`);
-    const one = await b.get(`/admin/issues/${issueId}`);
+    const one = await b.get(`/admin/issues/${sent.issueId}`);
     expect(one.statusCode).toBe(200);
-    expect(one.body).toMatch(new RegExp(`<h1>Issue ${issueId}: (<!-- -->)?${NAME}</h1>`));
+    expect(one.body).toMatch(new RegExp(`<h1>Issue ${sent.issueId}: (<!-- -->)?${NAME}</h1>`));
   });
 
   it("names the issue in the reader's preferences history, opened from the email's own link", async () => {
-    const preferences = /^Choose your tags: (\S+)$/m.exec(eml.text)?.[1];
+    const preferences = /^Choose your tags: (\S+)$/m.exec(sent.eml.text)?.[1];
     expect(preferences).toMatch(/^https:\/\/news\.example\.test\/preferences\?t=/);
     const page = await new Browser(r.app).get(preferences!.slice(r.config.publicUrl.length));
     expect(page.statusCode).toBe(200);
