@@ -10,6 +10,7 @@ import { createApiToken } from '../../src/db/api-tokens.ts';
 import { finalizeIssue, planIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { issueName } from '../../src/digest/week.ts';
+import { issueObject } from '../../src/web/api/schemas.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { weekIssue } from '../support/issues.ts';
 import { visibleText } from '../support/html.ts';
@@ -87,8 +88,16 @@ describe.sequential(`one name for an issue everywhere on ${process.env.TAGCAST_T
       expect(res.statusCode, res.body).toBe(200);
       return res.json() as Record<string, any>;
     };
-    expect((await get('/issues')).issues).toEqual([expect.objectContaining({ id: sent.issueId, week: WEEK, name: NAME })]);
-    expect((await get(`/issues/${sent.issueId}`)).issue).toMatchObject({ id: sent.issueId, week: WEEK, name: NAME });
+    const [listed, ...others] = (await get('/issues')).issues;
+    expect(others).toEqual([]);
+    expect(listed).toMatchObject({ id: sent.issueId, week: WEEK, name: NAME });
+    expect((await get(`/issues/${sent.issueId}`)).issue).toEqual(listed);
+    // The answer is what the OpenAPI document says an issue is, field for field (a strict schema).
+    expect(issueObject.parse(listed)).toEqual(listed);
+    const doc = (await r.app.inject({ url: '/api/v1/openapi.json' })).json() as Record<string, any>;
+    expect(doc.components.schemas.Issue.properties.name).toMatchObject({ type: 'string' });
+    expect(doc.components.schemas.Issue.required).toEqual(expect.arrayContaining(['id', 'week', 'name']));
+    expect(doc.paths['/api/v1/issues'].get.responses['200'].content['application/json'].schema.properties.issues.items.properties.name).toMatchObject({ type: 'string' });
   });
 
   it('names the issue on the admin pages: the list and its own page', async () => {

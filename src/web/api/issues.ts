@@ -5,15 +5,18 @@ import type { FastifyInstance } from 'fastify';
 import { EditorError } from '../../editor/errors.ts';
 import type { ApiDeps } from './deps.ts';
 import { defineRoute, type Registry } from './route.ts';
-import { createIssueBody, idParams, scheduleIssueBody, scheduleLocalBody, testSendBody } from './schemas.ts';
+import { z } from 'zod';
+import { createIssueBody, idParams, issueObject, scheduleIssueBody, scheduleLocalBody, testSendBody } from './schemas.ts';
 
 export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: ApiDeps): void {
   const tag = 'issues';
   const notFound = { 404: 'no such issue' };
   const wrongState = { 404: 'no such issue', 409: 'the issue is not in a state that allows this' };
   const needsQueues = { ...wrongState, 503: 'the job queues are not reachable' };
+  /** An answer holding the issue as it is now (GET /issues/:id and the actions add more beside it). */
+  const withIssue = z.looseObject({ issue: issueObject });
 
-  defineRoute(scope, registry, { method: 'GET', url: '/issues', tag, summary: 'List issues, newest first' }, async (_i, req) => ({
+  defineRoute(scope, registry, { method: 'GET', url: '/issues', tag, summary: 'List issues, newest first', success: { status: 200, description: 'every issue, newest first', schema: z.object({ issues: z.array(issueObject) }) } }, async (_i, req) => ({
     issues: await deps.editor(req).issues.list(),
   }));
 
@@ -27,7 +30,15 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
   defineRoute(
     scope,
     registry,
-    { method: 'GET', url: '/issues/:id', tag, summary: 'One issue with its progress, failure reasons and ledger (rate, waves, outcomes)', params: idParams, errors: notFound },
+    {
+      method: 'GET',
+      url: '/issues/:id',
+      tag,
+      summary: 'One issue with its progress, failure reasons and ledger (rate, waves, outcomes)',
+      params: idParams,
+      errors: notFound,
+      success: { status: 200, description: 'the issue, with progress, failures, tags, skips and ledger', schema: withIssue },
+    },
     async ({ params }, req) => deps.editor(req).issues.get(params.id),
   );
 
@@ -54,7 +65,7 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
       tag,
       summary: 'Create a draft issue for a week, or with again and a reason, a week already sent again on purpose',
       body: createIssueBody,
-      success: { status: 201, description: 'the issue' },
+      success: { status: 201, description: 'the issue', schema: withIssue },
       errors: { 409: 'the week already has an issue (named in existing: id and status), or again was asked for a week not sent' },
     },
     async ({ body }, req, reply) => {
@@ -96,14 +107,14 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
   defineRoute(
     scope,
     registry,
-    { method: 'POST', url: '/issues/:id/send', tag, summary: 'Send an issue now', params: idParams, errors: needsQueues },
+    { method: 'POST', url: '/issues/:id/send', tag, summary: 'Send an issue now', params: idParams, errors: needsQueues, success: { status: 200, description: 'the issue and the readers it reaches', schema: withIssue } },
     async ({ params }, req) => deps.editor(req).issues.send(params.id),
   );
 
   defineRoute(
     scope,
     registry,
-    { method: 'POST', url: '/issues/:id/pause', tag, summary: 'Pause a scheduled or sending issue', params: idParams, errors: wrongState },
+    { method: 'POST', url: '/issues/:id/pause', tag, summary: 'Pause a scheduled or sending issue', params: idParams, errors: wrongState, success: { status: 200, description: 'the issue', schema: withIssue } },
     async ({ params }, req) => ({ issue: await deps.editor(req).issues.pause(params.id) }),
   );
 
@@ -124,7 +135,7 @@ export function issueRoutes(scope: FastifyInstance, registry: Registry, deps: Ap
   defineRoute(
     scope,
     registry,
-    { method: 'POST', url: '/issues/:id/cancel', tag, summary: 'Cancel an issue; deliveries not yet sent are skipped', params: idParams, errors: wrongState },
+    { method: 'POST', url: '/issues/:id/cancel', tag, summary: 'Cancel an issue; deliveries not yet sent are skipped', params: idParams, errors: wrongState, success: { status: 200, description: 'the issue', schema: withIssue } },
     async ({ params }, req) => ({ issue: await deps.editor(req).issues.cancel(params.id) }),
   );
 

@@ -2,6 +2,7 @@
 // cannot drift from what the routes accept.
 import { z } from 'zod';
 import { bodyLimitOf, takesBody, type Registry } from './route.ts';
+import { issueObject } from './schemas.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -9,6 +10,12 @@ type Json = Record<string, unknown>;
 
 const schemaOf = (s: z.ZodType): Json => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  return rest;
+};
+
+/** A JSON answer's schema, as the server writes it (the output side of each zod type). */
+const answerOf = (s: z.ZodType): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   return rest;
 };
 
@@ -69,7 +76,7 @@ export function openApiDocument(registry: Registry, opts: { version: string; ser
     const responses: Record<string, Json> = {
       [success.status]: {
         description: success.description,
-        content: { [success.contentType ?? 'application/json']: { schema: success.contentType ? { type: 'string' } : { type: 'object' } } },
+        content: { [success.contentType ?? 'application/json']: { schema: success.contentType ? { type: 'string' } : success.schema ? answerOf(success.schema) : { type: 'object' } } },
       },
     };
     const errors = errorAnswers(r);
@@ -101,7 +108,7 @@ export function openApiDocument(registry: Registry, opts: { version: string; ser
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `tagcast tokens create`' } },
-      schemas: { Error: errorBody },
+      schemas: { Error: errorBody, Issue: answerOf(issueObject) },
     },
     paths,
   };

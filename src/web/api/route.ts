@@ -21,8 +21,8 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   bodyTypes?: string[];
   /** The body size limit in bytes (default: BODY_BYTES, or NO_BODY_BYTES for a route without a body). */
   bodyLimit?: number;
-  /** Success status and what it carries (default 200 JSON). */
-  success?: { status: number; description: string; contentType?: string };
+  /** Success status and what it carries (default 200 JSON); `schema`: the JSON answer's shape, for the document (default: an object). */
+  success?: { status: number; description: string; contentType?: string; schema?: z.ZodType };
   /** Error statuses this route may answer besides 400, 401 and 429, with when. */
   errors?: Record<number, string>;
   /** Open without a token (only the OpenAPI document). */

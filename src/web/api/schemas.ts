@@ -56,6 +56,42 @@ export const createIssueBody = z
     } else if (b.reason !== undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'goes with again: true (sending a week already sent, on purpose)' });
   });
 
+/**
+ * An issue as the API answers with it (GET /issues, GET /issues/:id, and each action's `issue`): the
+ * stored row and its `name`, the one name the subject, archive, feeds, reader history and admin pages
+ * use. It describes answers in the OpenAPI document; times are ISO 8601.
+ */
+const time = z.string().describe('ISO 8601 time (UTC)');
+const count = z.number().int().min(0);
+export const issueObject = z.strictObject({
+  id: z.number().int().min(1),
+  week,
+  name: z.string().describe('the issue\'s one name, as the subject, archive, feeds, reader history and admin pages call it').meta({ examples: ['Week 48 · 23–29 Nov 2026'] }),
+  subject: z.string().nullable().describe('one subject for every reader; null: each reader\'s own (their top tags, then the name)'),
+  engine,
+  status: z.enum(['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled', 'failed']),
+  statusReason: z.string().nullable(),
+  sendAt: time.nullable(),
+  sendTimeZone: z.string().nullable(),
+  localTime: z.string().nullable().describe('HH:MM in each reader\'s zone, when sent at local time'),
+  localDate: z.string().nullable(),
+  createdAt: time,
+  plannedAt: time.nullable(),
+  finishedAt: time.nullable(),
+  recipients: count,
+  submitted: count,
+  failed: count,
+  skipped: count,
+  delivered: count,
+  bounced: count,
+  complained: count,
+  opened: count,
+  clicked: count,
+  edition: z.number().int().min(1).describe('1 for a week\'s issue; 2, 3 … for the week sent again on purpose'),
+  againOf: z.number().int().nullable().describe('the sent issue this one sends again (a correction)'),
+  againReason: z.string().nullable(),
+});
+
 /** An ISO 8601 time with a zone (Z or an offset): a time without one means nothing on a server. */
 export const isoTimeWithZone = z
   .string()
