@@ -1,5 +1,6 @@
 // An issue's editor's note (src/web/admin/notes.tsx): the Markdown in a form while the issue is a draft
 // or scheduled, read-only after; with how it will look.
+import { issueName } from '../../../digest/week.ts';
 import { CsrfField, Notice } from '../layout.tsx';
 import { AdminPage, DoneNotice } from './layout.tsx';
 
@@ -12,7 +13,7 @@ export function NotePage(p: { csrf: string; issueId: number; week: string; statu
       <h1>Editor&rsquo;s note for issue {p.issueId}</h1>
       <DoneNotice done={p.done} />
       <p className="lede">
-        Week {p.week}, {p.status}. The note opens every reader&rsquo;s digest of this issue (HTML and plain text) and its web version.
+        {issueName(p.week)}, {p.status}. The note opens every reader&rsquo;s digest of this issue (HTML and plain text) and its web version.
       </p>
       {p.editable ? (
         <form method="post" action={`/admin/issues/${p.issueId}/note`} className="card">
