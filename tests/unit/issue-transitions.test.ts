@@ -55,8 +55,8 @@ describe('weeks as an editor thinks of them', () => {
   });
 
   it('marks a week sent or scheduled in the list, with how many summaries', () => {
-    expect(weekOption(w('2026-W48', 1, { id: 4, status: 'sent' }))).toBe('2026-W48 · 1 summary · sent (issue 4)');
-    expect(weekOption(w('2026-W49', 3))).toBe('2026-W49 · 3 summaries');
+    expect(weekOption(w('2026-W48', 1, { id: 4, status: 'sent' }))).toBe('Week 48 · 23–29 Nov 2026 · 1 summary · sent (issue 4)');
+    expect(weekOption(w('2026-W49', 3))).toBe('Week 49 · 30 Nov – 6 Dec 2026 · 3 summaries');
   });
 });
 
