@@ -43,7 +43,9 @@ export function IssuesPage(p: IssuesPageProps) {
                     <a href={`/admin/issues/${i.id}`}>Issue {i.id}</a>
                     {i.subject ? <span className="muted small"> · {i.subject}</span> : null}
                   </td>
-                  <td>{issueName(i.week)}</td>
+                  <td>
+                    <IssueName week={i.week} />
+                  </td>
                   <td>
                     <StatusBadge status={i.status} />
                   </td>
@@ -122,6 +124,16 @@ export interface ProgressView {
   skips: { reason: string; count: number }[];
   outcomes: { outcome: string; count: number }[];
   updatedText: string;
+}
+
+/** An issue's name in a narrow cell: it wraps after the week number, never inside "23–29". */
+function IssueName({ week }: { week: string }) {
+  const [number, dates] = issueName(week).split(' · ') as [string, string];
+  return (
+    <>
+      {number} · <span className="nowrap">{dates}</span>
+    </>
+  );
 }
 
 /** "Week 48 · 23–29 Nov 2026 · 3 summaries · sent (issue 4)": a week as the creation list offers it, by its issue's name. */
