@@ -16,6 +16,7 @@ import { mailDomain } from '../../src/lib/mail.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
 import { writeSettings } from '../../src/db/settings.ts';
 import { loadSettings } from '../../src/publication.ts';
+import { webPageStats } from '../../src/web/reader/web-page.tsx';
 import { createToken, readerLinks, verifyToken, type Purpose } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { visibleText } from '../support/html.ts';
@@ -222,6 +223,14 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
       }
       // A reader whose email was not cut: the same anchors, one for one.
       expect(anchors((await get(local(web('small@web.example').web))).body)).toEqual(anchors(emailOf('small@web.example')));
+    });
+
+    it('renders the issue once and only assembles per page view: more views, no React call', async () => {
+      const views = () => Promise.all(['small@web.example', 'big@web.example', 'evil@web.example'].map((a) => get(local(web(a).web))));
+      for (const res of await views()) expect(res.statusCode).toBe(200);
+      const calls = webPageStats.calls;
+      for (let n = 0; n < 3; n++) for (const res of await views()) expect(res.statusCode).toBe(200);
+      expect(webPageStats.calls).toBe(calls);
     });
 
     it('keeps the old addresses: the link in the email that was sent opens the page, and /manage still answers', async () => {
