@@ -59,6 +59,15 @@ describe('the web version: rendered once per issue, assembled per reader', () =>
     }
   });
 
+  it("gives readers of the same tags one shared digest, the one assembleDigest makes", () => {
+    const page = issueWebPage(content, issue);
+    for (const tags of tagSets(50, 5)) {
+      const d = page.digestOf(tags);
+      expect(d).toEqual(assembleDigest(content, tags));
+      expect(page.digestOf([...tags])).toBe(d);
+    }
+  });
+
   it('shows content that spells a slot as itself, and the reader values in their places', () => {
     const page = issueWebPage(content, issue);
     const d = assembleDigest(content, hostile.tags)!;

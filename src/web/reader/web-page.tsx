@@ -10,7 +10,7 @@
 // `&lt;`, every `"` as `&quot;`), so no title, tag, note or name can spell a slot.
 import { createElement as h } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { contentsTotal, densitySwitch, summaryLine, tagList, unfollowHref, type Density, type Digest, type IssueContent, type Section, type SectionItem } from '../../digest/assemble.ts';
+import { assembleDigest, contentsTotal, densitySwitch, summaryLine, tagList, unfollowHref, type Density, type Digest, type IssueContent, type Section, type SectionItem } from '../../digest/assemble.ts';
 import type { ReaderLinks } from '../../lib/reader-links.ts';
 import { escapeReact } from '../../render/engines.tsx';
 import { cardKey } from '../../render/index.ts';
@@ -76,6 +76,8 @@ function readerValues(digest: Digest, links: ReaderLinks, density: Density) {
 export interface IssueWebPage {
   readonly content: IssueContent;
   readonly issue: IssueParts;
+  /** A reader's digest of the issue (uncut, full) from their delivery's sections; readers of the same tags share one. */
+  digestOf(sections: readonly string[]): Digest | null;
   /**
    * A reader's page: their digest (uncut, full) with their links. `density`: the one their email had
    * (the footer offers the other, as the email's does).
@@ -91,6 +93,8 @@ export function issueWebPage(content: IssueContent, issue: IssueParts): IssueWeb
   const shells = new Map<string, [Slotted, Slotted]>();
   const cards = new Map<string, string>();
   const entries = new Map<string, string>();
+  /** Digests by tag set: most readers share their set with others. Bounded: emptied when full. */
+  const digests = new Map<string, Digest | null>();
   const shell = (s: Section): [Slotted, Slotted] => {
     let found = shells.get(s.slug);
     if (!found) {
@@ -116,6 +120,15 @@ export function issueWebPage(content: IssueContent, issue: IssueParts): IssueWeb
   return {
     content,
     issue,
+    digestOf(sections) {
+      const key = sections.join('\n');
+      let d = digests.get(key);
+      if (d === undefined) {
+        if (digests.size >= 4096) digests.clear();
+        digests.set(key, (d = assembleDigest(content, sections)));
+      }
+      return d;
+    },
     assemble(digest, links, density) {
       const v = readerValues(digest, links, density);
       const sections = digest.sections

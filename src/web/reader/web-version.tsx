@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { webVersionRow, type WebVersionRow } from '../../db/readers.ts';
 import { settingsFromJson } from '../../db/settings.ts';
 import { summariesForIssue } from '../../db/summaries.ts';
-import { assembleDigest, indexIssue } from '../../digest/assemble.ts';
+import { indexIssue } from '../../digest/assemble.ts';
 import { issueName } from '../../digest/week.ts';
 import { mailDomain } from '../../lib/mail.ts';
 import { MANAGE_PATH, readerLinks } from '../../lib/reader-links.ts';
@@ -76,7 +76,7 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
     if (!ISSUE_ID.test(req.params.issue) || Number(req.params.issue) !== issueId) return sendLinkProblem(reply, deps, 'invalid');
     const row = await webVersionRow(deps.db, issueId, subscriberId);
     const page = row && (await issuePage(deps, issueId, row));
-    const digest = page && assembleDigest(page.content, row.sections.map((s) => s.slug));
+    const digest = page && page.digestOf(row.sections.map((s) => s.slug));
     if (!row || !page || !digest) {
       return sendMessage(reply, deps, { status: 404, title: 'No digest here', message: 'There is no digest of this issue for you: none of your tags had content that week, or your data was erased.' });
     }
