@@ -60,8 +60,11 @@ function issuePage(deps: ReaderDeps, issueId: number, row: WebVersionRow): Promi
  * The page CSP, and for a publication with a logo that one image too (its exact address when it is
  * plain enough to name in a policy, else its origin): the email shows the logo, so its web version does.
  */
-function logoPolicy(logoUrl: string): string {
+function logoPolicy(logoUrl: string): string | null {
+  // Checked where it is set (https only); a stored value that is no URL after all adds nothing.
+  if (!URL.canParse(logoUrl)) return null;
   const url = new URL(logoUrl);
+  if (url.protocol !== 'https:') return null;
   const exact = `${url.origin}${url.pathname}`;
   const source = /^[A-Za-z0-9._~\-/%]+$/.test(url.pathname) ? exact : url.origin;
   return cspHeader({ ...PAGE_CSP, 'img-src': [...PAGE_CSP['img-src']!, source] });
@@ -90,8 +93,8 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
       // A tag deleted since has no id: its section's "Stop" link falls back to preferences, as in the email.
       sections: digest.sections.flatMap((s) => (tagIds.get(s.slug) ? [{ slug: s.slug, tagId: tagIds.get(s.slug)! }] : [])),
     });
-    const logo = page.issue.publication.logoUrl;
-    if (logo) reply.header('content-security-policy', logoPolicy(logo));
+    const policy = page.issue.publication.logoUrl && logoPolicy(page.issue.publication.logoUrl);
+    if (policy) reply.header('content-security-policy', policy);
     return sendHtml(reply, page.assemble(digest, links, row.density ?? 'full'));
   });
 
