@@ -2,6 +2,7 @@
 // confirm, choose tags and time zone, pause, unsubscribe and come back, export and erase.
 import { createHash } from 'node:crypto';
 import type { Db } from './connection.ts';
+import { SETTINGS_JSON, type StoredSettings } from './settings.ts';
 import { createNotice, createWelcome, type NoticeKind } from './notices.ts';
 import type { SubscriberStatus } from './subscribers.ts';
 
@@ -375,6 +376,33 @@ export async function readerDelivery(db: Db, issueId: number, subscriberId: numb
                   left join tag_aliases a on a.slug = u.s left join tags t on t.id = a.tag_id order by u.n) as sections,
             d.status
      from deliveries d where d.issue_id = $1 and d.subscriber_id = $2`,
+    [issueId, subscriberId],
+  );
+  return row;
+}
+
+/** What a reader's web version of an issue needs, in one query: the issue, the reader's frozen delivery, the settings. */
+export interface WebVersionRow {
+  week: string;
+  note: string | null;
+  /** The delivery's density (null on deliveries planned before it was frozen). */
+  density: 'brief' | 'full' | null;
+  /** The delivery's sections as their tags are now (a renamed or merged tag by its current slug), each with its tag's id (null: the tag is gone). */
+  sections: { slug: string; tagId: number | null }[];
+  /** The stored settings (null before any was saved). */
+  settings: StoredSettings | null;
+}
+
+/** The web version's one query per request; undefined when the reader got no digest of that issue (or was erased). */
+export async function webVersionRow(db: Db, issueId: number, subscriberId: number): Promise<WebVersionRow | undefined> {
+  const [row] = await db.query<WebVersionRow>(
+    `select i.week, i.note, d.density,
+            coalesce((select json_agg(json_build_object('slug', coalesce(t.slug, u.s), 'tagId', coalesce(t.id, live.id)) order by u.n)
+                      from unnest(d.sections) with ordinality as u(s, n)
+                      left join tag_aliases a on a.slug = u.s left join tags t on t.id = a.tag_id
+                      left join tags live on live.slug = u.s), '[]'::json) as sections,
+            ${SETTINGS_JSON} as settings
+     from deliveries d join issues i on i.id = d.issue_id where d.issue_id = $1 and d.subscriber_id = $2`,
     [issueId, subscriberId],
   );
   return row;

@@ -33,11 +33,19 @@ export const SETTINGS_FIELDS = Object.keys(SETTINGS_COLUMNS) as SettingsField[];
 
 const COLUMNS = [...Object.entries(SETTINGS_COLUMNS).map(([k, c]) => `${c} as "${k}"`), `updated_at as "updatedAt"`, `updated_by as "updatedBy"`].join(', ');
 
+/** The settings row as one JSON value, for a query that needs them beside its own (null before any was saved). */
+export const SETTINGS_JSON = `(select row_to_json(x) from (select ${COLUMNS} from publication_settings where id = 1) x)`;
+
 const EMPTY: StoredSettings = { ...(Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, null])) as Record<SettingsField, null>), updatedAt: null, updatedBy: null };
 
 export async function readSettings(db: Db): Promise<StoredSettings> {
   const [row] = await db.query<StoredSettings>(`select ${COLUMNS} from publication_settings where id = 1`);
   return row ?? EMPTY;
+}
+
+/** Settings as SETTINGS_JSON gives them (a date as text): as readSettings gives them. */
+export function settingsFromJson(row: StoredSettings | null): StoredSettings {
+  return row ? { ...row, updatedAt: row.updatedAt === null ? null : new Date(row.updatedAt) } : EMPTY;
 }
 
 /** Sets the fields given (null clears one back to its default); the others stay. One statement. */

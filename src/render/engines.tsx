@@ -71,7 +71,7 @@ const mapValues = (v: LayoutValues, f: (s: string) => string): LayoutValues => (
 });
 
 // React escapes text and attribute values alike with these five entities.
-function escapeReact(s: string): string {
+export function escapeReact(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
 }
 

@@ -32,6 +32,7 @@ const README_SHOTS: Record<string, { width: number; dark?: boolean }[]> = {
   preferences: [{ width: 375 }],
   unsubscribed: [{ width: 375 }],
   issue: [{ width: 1280 }],
+  'web-version': [{ width: 1280 }, { width: 375 }],
 };
 const SHOT_MAX = 3000;
 const DOCS = path.resolve('docs', 'screenshots');
@@ -157,7 +158,7 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
     { name: 'tag', h1: 'AI', open: goto(() => '/tags/ai') },
     { name: 'not-found', h1: 'Not Found', open: goto(() => '/nothing-here') },
     { name: 'link-expired', h1: 'Link expired', open: goto(() => site.link('/confirm', { purpose: 'confirm', subscriberId: ids.active, ref: 1, expires: Math.floor(Date.now() / 1000) - 60 })) },
-    { name: 'web-version', h1: '', open: goto(() => site.link(`/web/${issueId}`, { purpose: 'web', subscriberId: ids.active, issueId })) },
+    { name: 'web-version', h1: 'Week 48 · 23–29 Nov 2026', open: goto(() => site.link(`/web/${issueId}`, { purpose: 'web', subscriberId: ids.active, issueId })) },
   ];
 
   /** The whole page, down to SHOT_MAX px (the issue and web-version pages run to 12 000). */
@@ -168,9 +169,9 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
 
   async function expectPage(page: Page, p: ReaderPage) {
     if (p.name === 'web-version') {
-      // The email itself, as a page: its own document, with the reader's sections.
-      await expect.poll(() => page.locator('h2').allTextContents()).toEqual(['AI', 'Observability', 'Rust']);
-      return;
+      // A page of the site around the reader's sections: the site's header and footer, the contents, each section.
+      await expect.poll(() => page.locator('.digest-section > h2').allTextContents()).toEqual(['AI', 'Observability', 'Rust']);
+      expect(await page.locator('header.site-header, footer.site-footer').count()).toBe(2);
     }
     const h1 = page.getByRole('heading', { level: 1 });
     await expect.poll(() => h1.textContent()).toMatch(typeof p.h1 === 'string' ? new RegExp(`^${p.h1.replace(/[?.]/g, '\\$&')}$`) : p.h1);

@@ -18,7 +18,7 @@ import { reasonCounts } from '../../src/db/unsubscribe-reasons.ts';
 import { localEditor } from '../../src/editor/index.ts';
 import { mailDomain } from '../../src/lib/mail.ts';
 import { composeNotice } from '../../src/subscriptions/notices.ts';
-import { createToken, readerLinks, verifyToken, webVersionLinks } from '../../src/lib/reader-links.ts';
+import { createToken, readerLinks, verifyToken } from '../../src/lib/reader-links.ts';
 import { nextDigestLine } from '../../src/subscriptions/welcome.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { addSummaries, Browser, csrfField, forms, isChecked, noticeLink, noticesOf, plannedIssue, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
@@ -221,15 +221,12 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
   });
 
   describe('links', () => {
-    it('binds each unfollow link to the reader and its tag; the web version leads them to /manage', () => {
+    it('binds each unfollow link to the reader and its tag', () => {
       const opts = { secret: r.config.secret, publicUrl: 'https://n.example', mailDomain: 'n.example', subscriberId: 7, issueId: 3, sections: [{ slug: 'ai', tagId: 11 }] };
       const l = readerLinks(opts);
       expect(Object.keys(l.unfollow)).toEqual(['ai']);
       expect(verifyToken(r.config.secret, tokenOf(l.unfollow.ai!), 'unfollow')).toMatchObject({ subscriberId: 7, issueId: 3, ref: 11 });
       expect(verifyToken(r.config.secret, tokenOf(l.density), 'density')).toMatchObject({ subscriberId: 7 });
-      const w = webVersionLinks(opts);
-      expect(w.unfollow).toEqual({ ai: 'https://n.example/manage' });
-      expect(w.density).toBe('https://n.example/manage');
     });
   });
 

@@ -1,6 +1,7 @@
 // GET /web/:issue and what every reader page shares: the web version is the reader's own digest of
-// that issue, uncut (every "N more on the web" link of an email cut to the size budget lands on its
-// section), never indexed, styled inline with no script; content is escaped on every page and feed;
+// that issue as a page of the site (its header and footer, the publication's look, the page CSP), uncut
+// (every "N more on the web" link of an email cut to the size budget lands on its section), with the
+// email's anchors and the reader's own links, never indexed; content is escaped on every page and feed;
 // every page carries the CSP and every form its CSRF field. (Each signed link opening only what its
 // purpose names, on every route: link-purposes.test.ts.)
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,10 @@ import { HTML_BUDGET } from '../../src/digest/budget.ts';
 import { sendIssueNow } from '../../src/issues.ts';
 import { mailDomain } from '../../src/lib/mail.ts';
 import { outboxFileName } from '../../src/send/outbox.ts';
-import { createToken, readerLinks } from '../../src/lib/reader-links.ts';
+import { writeSettings } from '../../src/db/settings.ts';
+import { loadSettings } from '../../src/publication.ts';
+import { webPageStats } from '../../src/web/reader/web-page.tsx';
+import { createToken, readerLinks, verifyToken, type Purpose } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { visibleText } from '../support/html.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
@@ -21,7 +25,6 @@ import { addSummaries, Browser, forms, readerApp, subscriberByEmail, tokenOf, ty
 import { weekIssue } from '../support/issues.ts';
 
 const PAGE_POLICY = "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
-const EMAIL_POLICY = "default-src 'none';style-src 'self' 'unsafe-inline';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
 const BASE = 'https://news.example.test';
 const WEEK = '2026-W44';
 const TAGS = ['AI', 'Rust', 'Databases'];
@@ -37,6 +40,16 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
   const who = new Map<string, number>();
   const web = (email: string, issue = issueId) =>
     readerLinks({ secret: r.config.secret, publicUrl: BASE, mailDomain: mailDomain(r.config.mailFrom), subscriberId: who.get(email)!, issueId: issue });
+  const emailOf = (address: string) => readFileSync(path.join(h.outboxDir, String(issueId), `${outboxFileName(address)}.html`), 'utf8');
+  /** The ids a page or email gives its sections and summaries (the anchors its links land on). */
+  const anchors = (html: string) => new Set([...html.matchAll(/\bid="((?:tag|s)-[^"]+)"/g)].map((m) => m[1]!));
+  /** Each signed link in a page: its path and query, and the purpose its token was signed for. */
+  const signed = (html: string) =>
+    [...html.matchAll(/href="([^"]*\?t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)[^"]*)"/g)].map((m) => ({
+      href: m[1]!.replace(/&amp;/g, '&'),
+      token: m[2]!,
+      purpose: Buffer.from(m[2]!.split('.')[0]!, 'base64url').toString('latin1').split('.')[0] as Purpose,
+    }));
 
   beforeAll(async () => {
     t = await createTestDb();
@@ -98,30 +111,134 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
       expect(text).not.toMatch(/more on the web/);
     });
 
-    it('is marked noindex in a header and in the page, and allows inline styles but no script', async () => {
+    it('is marked noindex in a header and in the page, under the strict page CSP: no inline style or script at all', async () => {
       const page = await get(local(web('big@web.example').web));
+      expect(page.statusCode).toBe(200);
       expect(page.headers['x-robots-tag']).toBe('noindex, nofollow');
-      expect(page.body).toMatch(/<head[^>]*><meta name="robots" content="noindex, nofollow">/);
-      expect(page.headers['content-security-policy']).toBe(EMAIL_POLICY);
-      expect(page.headers['content-security-policy']).not.toMatch(/script-src/);
+      expect(page.body).toContain('<meta name="robots" content="noindex, nofollow"/>');
+      expect(page.headers['content-security-policy']).toBe(PAGE_POLICY);
       expect(page.headers['cache-control']).toBe('no-store');
       expect(page.headers['referrer-policy']).toBe('no-referrer');
+      // What the policy would refuse is not there to refuse: no style attribute, no <style>, no <script>.
+      expect(page.body).not.toMatch(/\sstyle=|<style|<script/i);
+      // Its styles are the site's own files.
+      const sheets = [...page.body.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!);
+      expect(sheets).toEqual([expect.stringMatching(/^\/assets\/site\.css\?v=/), '/assets/accent/0b6bcb.css']);
+      for (const sheet of sheets) {
+        const css = await get(sheet);
+        expect(css.statusCode, sheet).toBe(200);
+        expect(css.headers['content-type'], sheet).toMatch(/^text\/css/);
+      }
+      expect((await get('/assets/accent/0b6bcb.css')).body).toContain('--pub-accent:#0b6bcb');
+      for (const bad of ['/assets/accent/0b6bcg.css', '/assets/accent/0b6bcb', '/assets/accent/%3Cx%3E.css']) expect((await get(bad)).statusCode, bad).toBe(404);
     });
 
-    it('carries no link to the subscription: its address is shared, so preferences and unsubscribe lead to a page that points to the email', async () => {
+    it("is a page of the site: the site's header and footer around the digest, with the publication's name, tagline, logo, accent, footer and address", async () => {
+      const before = await get(local(web('small@web.example').web));
+      const site = (html: string) => ({
+        header: /<header class="site-header"><a class="brand" href="\/archive">([^<]*)<\/a><nav aria-label="Site">/.exec(html)?.[1],
+        footer: /<footer class="site-footer"><p>([^<]*)<\/p><\/footer><\/body><\/html>$/.exec(html)?.[1],
+        main: /<main id="main" tabindex="-1"><div class="digest">[\s\S]*<\/div><\/main>/.test(html),
+      });
+      // The name the settings give before an editor set one (MAIL_FROM's display name).
+      const name = (await loadSettings(t.db, r.config)).name;
+      expect(site(before.body)).toEqual({ header: name, footer: 'Weekly tag digests.', main: true });
+      expect(before.body).toContain('<a class="skip" href="#main">');
+      const archive = await get(local(web('small@web.example').preferences));
+      expect(/<header class="site-header">[\s\S]*?<\/header>/.exec(before.body)![0]).toBe(/<header class="site-header">[\s\S]*?<\/header>/.exec(archive.body)![0]);
+      const text = visibleText(before.body);
+      expect(text).toContain('Week 44 · ');
+      expect(text).toContain(`You get this digest because you follow Rust on ${name}.`);
+
+      await writeSettings(
+        t.db,
+        { name: 'Signal & Noise', tagline: 'What <mattered> this week', logoUrl: 'https://cdn.example.test/brand/logo.png', accent: '#2e7d32', footer: 'You subscribed on signal.example.', postalAddress: '1 Main St\nSpringfield' },
+        'test',
+      );
+      try {
+        // The next view shows the change: the settings are read with the delivery, part of the page's cache key.
+        const after = await get(local(web('small@web.example').web));
+        expect(site(after.body)).toEqual({ header: 'Signal &amp; Noise', footer: 'What &lt;mattered&gt; this week', main: true });
+        expect(after.body).toContain('<title>Week 44 · ');
+        expect(after.body).toContain('<img class="logo" src="https://cdn.example.test/brand/logo.png" alt="Signal &amp; Noise" height="40"/>');
+        expect(after.body).toContain('<link rel="stylesheet" href="/assets/accent/2e7d32.css"/>');
+        const shown = visibleText(after.body);
+        expect(shown).toContain('You subscribed on signal.example.');
+        expect(after.body).toContain('<span class="line">1 Main St</span><span class="line">Springfield</span>');
+        // The logo is the one image from elsewhere the page may load: that address only.
+        expect(after.headers['content-security-policy']).toBe(PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https://cdn.example.test/brand/logo.png"));
+      } finally {
+        await writeSettings(t.db, { name: null, tagline: null, logoUrl: null, accent: null, footer: null, postalAddress: null }, 'test');
+      }
+      expect(site((await get(local(web('small@web.example').web))).body).header).toBe(name);
+    });
+
+    it("carries the reader's own links, each signed for its own purpose and opening only that", async () => {
       const links = web('big@web.example');
       const page = await get(local(links.web));
       expect(page.statusCode).toBe(200);
-      // The email itself has them (it went to the reader's inbox)…
-      const email = readFileSync(path.join(h.outboxDir, String(issueId), `${outboxFileName('big@web.example')}.html`), 'utf8');
-      expect(email).toContain(tokenOf(links.preferences));
-      expect(email).toContain(tokenOf(links.unsubscribe));
-      // …its web copy does not: only the web version's own link is signed.
-      expect(page.body).not.toContain(tokenOf(links.preferences));
-      expect(page.body).not.toContain(tokenOf(links.unsubscribe));
+      const found = signed(page.body);
+      const byPurpose = new Map<Purpose, typeof found>();
+      for (const l of found) byPurpose.set(l.purpose, [...(byPurpose.get(l.purpose) ?? []), l]);
+      expect([...byPurpose.keys()].sort()).toEqual(['density', 'preferences', 'unfollow', 'unsubscribe']);
+      // The same links the email carries: preferences, brief or full, unsubscribe, and one "Stop" per section.
+      const email = emailOf('big@web.example');
+      for (const l of found) expect(email, l.purpose).toContain(l.token);
+      expect(byPurpose.get('unfollow')!.map((l) => l.href)).toHaveLength(TAGS.length);
+      for (const tag of ['AI', 'Rust', 'Databases']) expect(visibleText(page.body)).toContain(`You get this because you follow ${tag} · Stop ${tag}`);
       expect(page.body).not.toContain('big@web.example');
-      expect(new Set([...page.body.matchAll(/\?t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]))).toEqual(new Set([tokenOf(links.web)]));
-      expect(page.body).toContain(`href="${BASE}/manage"`);
+      for (const l of found) {
+        // Each opens its own page…
+        expect(verifyToken(r.config.secret, l.token, l.purpose), l.purpose).toMatchObject({ subscriberId: who.get('big@web.example') });
+        const own = await get(local(l.href));
+        expect(own.statusCode, `${l.purpose} link`).toBe(200);
+        // …and the web version's own token opens none of them, nor does theirs open the web version.
+        const withWebToken = `${local(l.href).split('?')[0]}?t=${tokenOf(links.web)}`;
+        expect((await get(withWebToken)).statusCode, `${l.purpose} route with a web token`).toBe(400);
+        expect((await get(`/web/${issueId}?t=${l.token}`)).statusCode, `web version with a ${l.purpose} token`).toBe(400);
+      }
+      // Opening them changed nothing (scanners, and readers who only look).
+      const [state] = await t.db.query<{ status: string; tags: number }>(
+        `select status, (select count(*)::int from subscriptions where subscriber_id = s.id) as tags from subscribers s where email = 'big@web.example'`,
+      );
+      expect(state).toEqual({ status: 'active', tags: TAGS.length });
+    });
+
+    it("has the email's anchors: every section and summary of the email, and every link of the email into the web version, lands on its place", async () => {
+      for (const address of ['small@web.example', 'big@web.example']) {
+        const email = emailOf(address);
+        const page = await get(local(web(address).web));
+        const onPage = anchors(page.body);
+        const inEmail = anchors(email);
+        expect(inEmail.size, address).toBeGreaterThan(0);
+        for (const id of inEmail) expect(onPage, `${address}: #${id}`).toContain(id);
+        // Every link from the email to the web version with a fragment ("N more on the web", titles without a source, "read on the web").
+        const fragments = [...email.matchAll(/href="https:\/\/news\.example\.test\/web\/\d+\?t=[^"#]+#([^"]+)"/g)].map((m) => m[1]!);
+        for (const f of fragments) expect(onPage, `${address}: link to #${f}`).toContain(f);
+        // The page's own contents link to its sections and summaries.
+        const inPage = [...page.body.matchAll(/href="#((?:tag|s)-[^"]+)"/g)].map((m) => m[1]!);
+        expect(new Set(inPage), address).toEqual(onPage);
+        // Ids are unique on the page.
+        expect([...page.body.matchAll(/\bid="((?:tag|s)-[^"]+)"/g)].length, address).toBe(onPage.size);
+      }
+      // A reader whose email was not cut: the same anchors, one for one.
+      expect(anchors((await get(local(web('small@web.example').web))).body)).toEqual(anchors(emailOf('small@web.example')));
+    });
+
+    it('renders the issue once and only assembles per page view: more views, no React call', async () => {
+      const views = () => Promise.all(['small@web.example', 'big@web.example', 'evil@web.example'].map((a) => get(local(web(a).web))));
+      for (const res of await views()) expect(res.statusCode).toBe(200);
+      const calls = webPageStats.calls;
+      for (let n = 0; n < 3; n++) for (const res of await views()) expect(res.statusCode).toBe(200);
+      expect(webPageStats.calls).toBe(calls);
+    });
+
+    it('keeps the old addresses: the link in the email that was sent opens the page, and /manage still answers', async () => {
+      const email = emailOf('small@web.example');
+      const sent = /href="(https:\/\/news\.example\.test\/web\/\d+\?t=[^"#]+)"/.exec(email)![1]!.replace(/&amp;/g, '&');
+      const res = await get(local(sent));
+      expect(res.statusCode).toBe(200);
+      expect(visibleText(res.body)).toContain(titles.get('Rust')![0]);
       const manage = await get('/manage');
       expect(manage.statusCode).toBe(200);
       expect(visibleText(manage.body)).toContain('use the links at the foot of the digest email');
@@ -211,10 +328,7 @@ describe.sequential(`reader pages: web version and security on ${process.env.TAG
     });
 
     it('carries the Content-Security-Policy on every page, errors included', async () => {
-      for (const p of pages) {
-        const emailPage = p.url.startsWith('/web/') && p.status === 200;
-        expect(p.csp, p.url).toBe(emailPage ? EMAIL_POLICY : PAGE_POLICY);
-      }
+      for (const p of pages) expect(p.csp, p.url).toBe(PAGE_POLICY);
       expect(pages.filter((p) => p.status >= 400).map((p) => p.status)).toEqual(expect.arrayContaining([400, 404, 410]));
     });
 

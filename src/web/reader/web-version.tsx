@@ -1,53 +1,118 @@
-// GET /web/:issue: the reader's own digest of that issue as a page, uncut (every "N more on the web"
-// link of a cut email lands on its section here), rendered through the same fragment cache as the
-// send, from the sections frozen for this reader when the issue was planned. Never indexed. A token
-// opens one reader's digest of one issue and nothing else: its address is made to be shared, so the
-// page carries no preferences or unsubscribe link (they lead to /manage, which points to the email).
+// GET /web/:issue: the reader's own digest of that issue as a page of the site (its header and footer,
+// site.css, the page CSP), uncut (every "N more on the web" link of a cut email lands on its section),
+// full (a brief email's "read on the web" lands on the whole summary), with the email's anchors
+// (`tag-<slug>`, `s-<id>`) and the reader's own links: preferences, brief or full, "Stop <tag>" per
+// section and unsubscribe, each its own signed link of its own purpose, as in the email. Never indexed.
+// A `web` token opens this reader's digest of this one issue and nothing else.
+//
+// Fast: one query per request (the delivery, the issue and the settings together); the issue's page is
+// rendered once per issue and publication identity (src/web/reader/web-page.tsx) and only assembled per
+// reader. The identity read with each request is part of the cache key, so an editor's change shows at
+// the next page view, in this process or any other.
 import type { FastifyInstance } from 'fastify';
-import { getIssue } from '../../db/issues.ts';
-import { readerDelivery, readerProfile } from '../../db/readers.ts';
-import { assembleDigest, type Density } from '../../digest/assemble.ts';
-import { issueRendering } from '../../render/cache.ts';
+import { webVersionRow, type WebVersionRow } from '../../db/readers.ts';
+import { settingsFromJson } from '../../db/settings.ts';
+import { summariesForIssue } from '../../db/summaries.ts';
+import { indexIssue } from '../../digest/assemble.ts';
+import { issueName } from '../../digest/week.ts';
 import { mailDomain } from '../../lib/mail.ts';
-import { MANAGE_PATH, webVersionLinks } from '../../lib/reader-links.ts';
-import { cspRoute, EMAIL_PAGE_CSP } from '../plugins/security.ts';
+import { MANAGE_PATH, readerLinks } from '../../lib/reader-links.ts';
+import { effectiveSettings, publicationOf } from '../../publication.ts';
+import { cspHeader, PAGE_CSP } from '../plugins/security.ts';
 import { readLink, sendHtml, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
+import { issueWebPage, type IssueWebPage } from './web-page.tsx';
 
 const ISSUE_ID = /^[1-9]\d{0,9}$/;
+/** The publication's accent as a stylesheet: the CSP allows no inline style, and the colour is its own cache key. */
+const ACCENT_FILE = /^([0-9a-f]{6})\.css$/;
+export const accentCssUrl = (accent: string) => `/assets/accent/${accent.slice(1).toLowerCase()}.css`;
+
+/** Issues kept at once: the recent ones whose web versions readers open. */
+const KEEP = 8;
+const pages = new Map<string, Promise<IssueWebPage>>();
+
+/** The issue's page for this identity: built on first use, then shared by every reader (most recently used kept). */
+function issuePage(deps: ReaderDeps, issueId: number, row: WebVersionRow): Promise<IssueWebPage> {
+  const key = JSON.stringify([issueId, row.week, row.note, row.settings, deps.config.archive, deps.config.mailFrom]);
+  let page = pages.get(key);
+  if (page) {
+    pages.delete(key);
+    pages.set(key, page);
+    return page;
+  }
+  page = summariesForIssue(deps.db, issueId).then((summaries) => {
+    const publication = publicationOf(effectiveSettings(settingsFromJson(row.settings), deps.config), row.note);
+    return issueWebPage(indexIssue(row.week, summaries), {
+      publication,
+      issueName: issueName(row.week),
+      archive: deps.config.archive,
+      archiveHref: deps.config.archive ? `/archive/${issueId}` : null,
+      accentCss: accentCssUrl(publication.accent),
+    });
+  });
+  page.catch(() => pages.get(key) === page && pages.delete(key));
+  pages.set(key, page);
+  if (pages.size > KEEP) pages.delete(pages.keys().next().value!);
+  return page;
+}
+
+/**
+ * The page CSP, and for a publication with a logo that one image too (its exact address when it is
+ * plain enough to name in a policy, else its origin): the email shows the logo, so its web version does.
+ */
+function logoPolicy(logoUrl: string): string | null {
+  // Checked where it is set (https only); a stored value that is no URL after all adds nothing.
+  if (!URL.canParse(logoUrl)) return null;
+  const url = new URL(logoUrl);
+  if (url.protocol !== 'https:') return null;
+  const exact = `${url.origin}${url.pathname}`;
+  const source = /^[A-Za-z0-9._~\-/%]+$/.test(url.pathname) ? exact : url.origin;
+  return cspHeader({ ...PAGE_CSP, 'img-src': [...PAGE_CSP['img-src']!, source] });
+}
 
 export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
-  // The email's own HTML carries inline styles: this page allows those, and still no script.
-  app.get<{ Params: { issue: string } }>('/web/:issue', { helmet: cspRoute(EMAIL_PAGE_CSP) }, async (req, reply) => {
+  app.get<{ Params: { issue: string } }>('/web/:issue', async (req, reply) => {
     reply.header('x-robots-tag', 'noindex, nofollow');
     const link = readLink(req, deps.config.secret, 'web', deps.now());
     if ('problem' in link) return sendLinkProblem(reply, deps, link.problem);
     const { subscriberId, issueId } = link.claims;
     if (!ISSUE_ID.test(req.params.issue) || Number(req.params.issue) !== issueId) return sendLinkProblem(reply, deps, 'invalid');
-    const [issue, delivery, reader] = await Promise.all([getIssue(deps.db, issueId), readerDelivery(deps.db, issueId, subscriberId), readerProfile(deps.db, subscriberId)]);
-    const digestOf = async () => {
-      if (!issue || !delivery || !reader) return null;
-      const { content, renderer } = await issueRendering(deps, issue);
-      // The delivery's density when deliveries carry one (another branch adds it); the full digest until then.
-      const digest = assembleDigest(content, delivery.sections, (delivery as { density?: Density }).density ?? 'full');
-      if (!digest) return null;
-      const readerLinksFor = webVersionLinks({ secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailDomain: mailDomain(deps.config.mailFrom), subscriberId, issueId, sections: digest.sections });
-      return renderer.render(digest, readerLinksFor, { budget: Number.POSITIVE_INFINITY });
-    };
-    const rendered = await digestOf();
-    if (!rendered) return sendMessage(reply, deps, { status: 404, title: 'No digest here', message: 'There is no digest of this issue for you: none of your tags had content that week, or your data was erased.' });
-    // The email is a whole document: mark it noindex in its head too, for crawlers that ignore headers.
-    return sendHtml(reply, rendered.html.replace(/<head([^>]*)>/i, '<head$1><meta name="robots" content="noindex, nofollow">'));
+    const row = await webVersionRow(deps.db, issueId, subscriberId);
+    const page = row && (await issuePage(deps, issueId, row));
+    const digest = page && page.digestOf(row.sections.map((s) => s.slug));
+    if (!row || !page || !digest) {
+      return sendMessage(reply, deps, { status: 404, title: 'No digest here', message: 'There is no digest of this issue for you: none of your tags had content that week, or your data was erased.' });
+    }
+    const tagIds = new Map(row.sections.map((s) => [s.slug, s.tagId]));
+    const links = readerLinks({
+      secret: deps.config.secret,
+      publicUrl: deps.config.publicUrl,
+      mailDomain: mailDomain(deps.config.mailFrom),
+      subscriberId,
+      issueId,
+      // A tag deleted since has no id: its section's "Stop" link falls back to preferences, as in the email.
+      sections: digest.sections.flatMap((s) => (tagIds.get(s.slug) ? [{ slug: s.slug, tagId: tagIds.get(s.slug)! }] : [])),
+    });
+    const policy = page.issue.publication.logoUrl && logoPolicy(page.issue.publication.logoUrl);
+    if (policy) reply.header('content-security-policy', policy);
+    return sendHtml(reply, page.assemble(digest, links, row.density ?? 'full'));
   });
 
-  // Where a web version's preferences and unsubscribe links lead: no token, so a shared web version
-  // lets nobody change or see the reader's subscription.
+  // The colour is the address: cached for a year, and any six hex digits answer (a colour is no secret).
+  app.get<{ Params: { file: string } }>('/assets/accent/:file', { config: { rateLimit: false } }, async (req, reply) => {
+    const m = ACCENT_FILE.exec(req.params.file);
+    if (!m) return reply.code(404).send({ error: 'no such asset' });
+    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(`:root{--pub-accent:#${m[1]}}\n`);
+  });
+
+  // Where the web version's preferences and unsubscribe links led before the web version carried the
+  // reader's own: kept, so a page saved or cached with those links still finds an answer.
   app.get(MANAGE_PATH, async (_req, reply) =>
     sendMessage(reply, deps, {
       title: 'Your subscription',
       message: (
         <>
-          <p>This page is a copy of a digest, made to be shared, so it holds no link to your subscription.</p>
-          <p>To choose your tags, pause or unsubscribe, use the links at the foot of the digest email we sent you.</p>
+          <p>To choose your tags, pause or unsubscribe, use the links at the foot of the digest email we sent you, or of its web version.</p>
         </>
       ),
     }),

@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { assetUrl } from '../assets.ts';
-import { siteIdentity } from '../site.ts';
+import { siteIdentity, type SiteIdentity } from '../site.ts';
 
 export interface PageProps {
   title: string;
@@ -21,10 +21,14 @@ export interface PageProps {
   /** Scripts from /assets (never inline: the CSP allows none); each page works without them. */
   scripts?: string[];
   description?: string;
+  /** The publication's name and tagline as this page must show them (a page cached with its identity); else the site's current one. */
+  identity?: SiteIdentity;
+  /** Stylesheets after site.css (URLs on this site: the CSP allows no other). */
+  styles?: string[];
 }
 
-export function Page({ title, children, feeds, noindex, archive, wide, nav, scripts = [], description }: PageProps) {
-  const site = siteIdentity();
+export function Page({ title, children, feeds, noindex, archive, wide, nav, scripts = [], description, identity, styles = [] }: PageProps) {
+  const site = identity ?? siteIdentity();
   const alternates = feeds ?? (archive ? [{ href: '/feed.xml', title: `${site.name}: every issue` }] : []);
   const links = nav ?? [...(archive ? [{ href: '/archive', label: 'Archive' }] : []), { href: '/subscribe', label: 'Subscribe' }];
   return (
@@ -38,6 +42,9 @@ export function Page({ title, children, feeds, noindex, archive, wide, nav, scri
         <meta name="referrer" content="no-referrer" />
         <title>{`${title} · ${site.name}`}</title>
         <link rel="stylesheet" href={assetUrl('site.css')} />
+        {styles.map((s) => (
+          <link key={s} rel="stylesheet" href={s} />
+        ))}
         {/* Named here, or every browser asks for /favicon.ico and logs the 404. */}
         <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
         {alternates.map((f) => (

@@ -2,12 +2,13 @@
 import type { Section } from '../../digest/assemble.ts';
 import { cardMeta, type SectionItem } from '../../digest/assemble.ts';
 
-export function SummaryArticle({ item, headingLevel = 3 }: { item: SectionItem; headingLevel?: 2 | 3 }) {
+/** `anchor`: the card's id, where a link with that fragment lands (the web version's `s-<id>`, as in the email). */
+export function SummaryArticle({ item, headingLevel = 3, anchor }: { item: SectionItem; headingLevel?: 2 | 3; anchor?: string }) {
   const { summary } = item;
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const meta = cardMeta(item);
   return (
-    <article className="card summary">
+    <article className="card summary" id={anchor}>
       <H>{summary.sourceUrl ? <a href={summary.sourceUrl}>{summary.title}</a> : summary.title}</H>
       <p className="label">The Signal</p>
       <p>{summary.signal}</p>
