@@ -231,7 +231,9 @@ export async function setPause(db: Db, subscriberId: number, weeks: number | nul
 }
 
 /**
- * Unsubscribes from everything. Counts the unsubscribe on the issue whose link was used, once: a
+ * Unsubscribes from everything. Counts the unsubscribe on the issue whose link was used, once (a row
+ * of its own in issue_unsubscribes, never an update of the issue's row, which every concurrent
+ * unsubscribe would queue on; issueUnsubscribes counts them): a
  * repeated one-click POST finds the reader already unsubscribed and changes nothing. `via: 'link'`
  * records that an email's unsubscribe link did it: only such an unsubscription can be undone from the
  * link's page (see undoUnsubscribe).
@@ -242,11 +244,17 @@ export async function unsubscribe(db: Db, subscriberId: number, issueId: number 
        update subscribers set status = 'unsubscribed', unsubscribed_at = now(), unsubscribed_via = $3, updated_at = now()
        where id = $1 and status in ('active', 'pending') returning id),
      counted as (
-       update issues set unsubscribed = unsubscribed + 1 where id = $2 and exists (select 1 from u) returning id)
+       insert into issue_unsubscribes (issue_id) select id from issues where id = $2 and exists (select 1 from u) returning issue_id)
      select exists (select 1 from u) as changed`,
     [subscriberId, issueId, via],
   );
   return row?.changed ?? false;
+}
+
+/** How many readers left through this issue's unsubscribe links (one row each, counted now). */
+export async function issueUnsubscribes(db: Db, issueId: number): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from issue_unsubscribes where issue_id = $1`, [issueId]);
+  return row!.n;
 }
 
 /** Where a reader's subscription stands, for the unsubscribe pages. */
