@@ -18,7 +18,8 @@ export type Rendered =
 
 interface Kept {
   generation: number;
-  body: string;
+  /** Encoded once: a kept page is sent as bytes, never converted again per request. */
+  body: Buffer;
   etag: string;
   lastModified: Date | null;
 }
@@ -44,7 +45,7 @@ export interface PageCacheOptions {
   maxBytes?: number;
 }
 
-export const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+export const etagOf = (body: string | Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 
 /**
  * 304 when the client holds this body already (If-None-Match) or, without If-None-Match, nothing
@@ -56,6 +57,11 @@ export function notModified(req: FastifyRequest, etag: string, lastModified: Dat
   const ims = req.headers['if-modified-since'];
   const since = typeof ims === 'string' ? Date.parse(ims) : Number.NaN;
   return lastModified !== null && !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
+function kept(generation: number, r: Extract<Rendered, { kind: 'page' }>): Kept {
+  const body = Buffer.from(r.body);
+  return { generation, body, etag: etagOf(body), lastModified: r.lastModified };
 }
 
 export class PageCache {
@@ -154,7 +160,7 @@ export class PageCache {
         const mine = job;
         void mine.result
           .then((r) => {
-            if (r.kind === 'page') this.keep(key, { generation: g, body: r.body, etag: etagOf(r.body), lastModified: r.lastModified });
+            if (r.kind === 'page') this.keep(key, kept(g, r));
           })
           .catch(() => undefined)
           .finally(() => {
@@ -164,7 +170,7 @@ export class PageCache {
       const r = await job.result;
       if (r.kind !== 'page') return otherwise(reply, r);
       page = this.kept.get(key);
-      if (!page || page.generation !== g) page = { generation: g, body: r.body, etag: etagOf(r.body), lastModified: r.lastModified };
+      if (!page || page.generation !== g) page = kept(g, r);
     }
     reply.header('etag', page.etag).header('cache-control', PUBLIC_CACHE_CONTROL);
     if (page.lastModified) reply.header('last-modified', page.lastModified.toUTCString());

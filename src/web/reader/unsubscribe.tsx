@@ -13,7 +13,9 @@ import { countReason, isUnsubscribeReason } from '../../db/unsubscribe-reasons.t
 import { subscriptionState, undoUnsubscribe, unsubscribe, type SubscriptionState } from '../../db/readers.ts';
 import { createToken } from '../../lib/reader-links.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
-import { field, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
+import { pageTemplate } from '../page-template.ts';
+import { renderPage } from '../views/layout.tsx';
+import { field, readLink, sendHtml, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
@@ -40,6 +42,9 @@ export function undoLink(secret: string, subscriberId: number, s: SubscriptionSt
 export const preferencesLinkAction = (req: FastifyRequest) => `/unsubscribe/preferences-link?t=${field(req.query, 't')}`;
 
 export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
+  const unsubscribedPage = pageTemplate(['undo', 'preferences', 'csrf'], (slot, v: { changed: boolean; undo: boolean }) =>
+    renderPage(<UnsubscribedPage undoAction={v.undo ? slot.undo : null} preferencesLinkAction={slot.preferences} csrf={slot.csrf} archive={deps.config.archive} changed={v.changed} />),
+  );
   // Multipart only here, with limits for a one-field form: nothing larger is ever needed.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fieldNameSize: 100, fieldSize: 1024, fields: 10, files: 0, parts: 10 } });
 
@@ -75,10 +80,9 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
     const reason = field(req.body, 'reason');
     if (changed && isUnsubscribeReason(reason)) await countReason(deps.db, reason);
     const undo = undoLink(deps.config.secret, subscriberId, await subscriptionState(deps.db, subscriberId), deps.now());
-    return sendPage(
-      reply,
-      <UnsubscribedPage undoAction={undo} preferencesLinkAction={preferencesLinkAction(req)} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} changed={changed} />,
-    );
+    // Rendered once per variant, filled per request: mailbox providers post these in bursts.
+    const html = unsubscribedPage({ changed, undo: undo !== null }, { undo: undo ?? '', preferences: preferencesLinkAction(req), csrf: deps.csrf.token(req, reply) });
+    return sendHtml(reply, html);
   });
 
   // Undo on the page the one-click POST answered: a form, so CSRF-protected like every other. Its
