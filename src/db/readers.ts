@@ -239,16 +239,31 @@ export async function setPause(db: Db, subscriberId: number, weeks: number | nul
  * link's page (see undoUnsubscribe).
  */
 export async function unsubscribe(db: Db, subscriberId: number, issueId: number | null, via: 'link' | null = null): Promise<boolean> {
-  const [row] = await db.query<{ changed: boolean }>(
+  return (await unsubscribeAndState(db, subscriberId, issueId, via)).changed;
+}
+
+/**
+ * unsubscribe, and where the subscription stands after it (undefined: no such reader), in one round
+ * trip: the one-click POST answers with both.
+ */
+export async function unsubscribeAndState(db: Db, subscriberId: number, issueId: number | null, via: 'link' | null = null): Promise<{ changed: boolean; state: SubscriptionState | undefined }> {
+  // The statement's own reads see the row as it was before u changed it, so the row is read from
+  // subscribers only when u changed nothing.
+  const [row] = await db.query<SubscriptionState & { changed: boolean }>(
     `with u as (
        update subscribers set status = 'unsubscribed', unsubscribed_at = now(), unsubscribed_via = $3, updated_at = now()
-       where id = $1 and status in ('active', 'pending') returning id),
+       where id = $1 and status in ('active', 'pending')
+       returning ${STATE_COLUMNS}),
      counted as (
        insert into issue_unsubscribes (issue_id) select id from issues where id = $2 and exists (select 1 from u) returning issue_id)
-     select exists (select 1 from u) as changed`,
+     select true as changed, u.* from u
+     union all
+     select false, ${STATE_COLUMNS} from subscribers where id = $1 and not exists (select 1 from u)`,
     [subscriberId, issueId, via],
   );
-  return row?.changed ?? false;
+  if (!row) return { changed: false, state: undefined };
+  const { changed, ...state } = row;
+  return { changed, state };
 }
 
 /** How many readers left through this issue's unsubscribe links (one row each, counted now). */
@@ -256,6 +271,8 @@ export async function issueUnsubscribes(db: Db, issueId: number): Promise<number
   const [row] = await db.query<{ n: number }>(`select count(*)::int as n from issue_unsubscribes where issue_id = $1`, [issueId]);
   return row!.n;
 }
+
+const STATE_COLUMNS = `status, status_version as "statusVersion", unsubscribed_at as "unsubscribedAt", unsubscribed_via as "unsubscribedVia"`;
 
 /** Where a reader's subscription stands, for the unsubscribe pages. */
 export interface SubscriptionState {
@@ -269,8 +286,7 @@ export interface SubscriptionState {
 
 export async function subscriptionState(db: Db, subscriberId: number): Promise<SubscriptionState | undefined> {
   const [row] = await db.query<SubscriptionState>(
-    `select status, status_version as "statusVersion", unsubscribed_at as "unsubscribedAt", unsubscribed_via as "unsubscribedVia"
-     from subscribers where id = $1`,
+    `select ${STATE_COLUMNS} from subscribers where id = $1`,
     [subscriberId],
   );
   return row;

@@ -10,7 +10,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestNotice } from '../../db/notices.ts';
 import { countReason, isUnsubscribeReason } from '../../db/unsubscribe-reasons.ts';
-import { subscriptionState, undoUnsubscribe, unsubscribe, type SubscriptionState } from '../../db/readers.ts';
+import { subscriptionState, undoUnsubscribe, unsubscribeAndState, type SubscriptionState } from '../../db/readers.ts';
 import { createToken } from '../../lib/reader-links.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
 import { pageTemplate } from '../page-template.ts';
@@ -74,12 +74,12 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
       return sendMessage(reply, deps, { status: 400, title: 'Not unsubscribed', message: 'A one-click unsubscribe sends the form field List-Unsubscribe=One-Click (RFC 8058); this request had none.' });
     }
     const { subscriberId, issueId } = link.claims;
-    const changed = await unsubscribe(deps.db, subscriberId, issueId ?? null, 'link');
+    const { changed, state } = await unsubscribeAndState(deps.db, subscriberId, issueId ?? null, 'link');
     // The page's optional reason, counted once, when this POST is the one that unsubscribed; anything
     // not on the list (a mailbox provider's one-click sends none) is ignored, never refused.
     const reason = field(req.body, 'reason');
     if (changed && isUnsubscribeReason(reason)) await countReason(deps.db, reason);
-    const undo = undoLink(deps.config.secret, subscriberId, await subscriptionState(deps.db, subscriberId), deps.now());
+    const undo = undoLink(deps.config.secret, subscriberId, state, deps.now());
     // Rendered once per variant, filled per request: mailbox providers post these in bursts.
     const html = unsubscribedPage({ changed, undo: undo !== null }, { undo: undo ?? '', preferences: preferencesLinkAction(req), csrf: deps.csrf.token(req, reply) });
     return sendHtml(reply, html);
