@@ -108,7 +108,12 @@ export class PageCache {
     const g = await this.generation();
     if (g > this.seen) {
       this.seen = g;
-      this.ready = (this.o.onNewGeneration?.() ?? Promise.resolve()).catch(() => undefined);
+      // Pages of this generation wait for it; when it fails, they fail (the database is unwell) and the
+      // next request tries again, rather than keeping a page with what was read before.
+      this.ready = (this.o.onNewGeneration?.() ?? Promise.resolve()).catch((e: unknown) => {
+        if (this.seen === g) this.seen = -1;
+        throw e;
+      });
       // Everything kept belongs to an older generation now.
       this.kept.clear();
       this.bytes = 0;

@@ -2,12 +2,14 @@
 
 -- The public pages' generation: one number that moves, in the same transaction, with every change a
 -- public page (the archive, an issue, a tag's page, the two Atom feeds) shows: an issue sent (or a sent
--- issue changed or removed), a summary of a sent issue edited, hidden, shown again or retagged, a tag
+-- issue's week, time or correction changed, or the issue removed), a summary of a sent issue edited, hidden, shown again or retagged, a tag
 -- renamed or merged away, the publication's settings. Every `serve` process keeps the pages it rendered
 -- under the number it read, and reads the number again for each request (one query shared by the
 -- requests waiting at that moment), so a change made anywhere is seen by every process at once
 -- (src/web/page-cache.ts). Triggers bump it, so no code path (CLI, admin, API, a worker finishing an
--- issue, an import) can forget to; deferred to commit, the bump is the last lock a transaction takes.
+-- issue, an import) can forget to. Not deferred to commit: a deferred trigger's pending events would
+-- refuse a later migration's DDL on these tables in the transaction that changed their rows. Two
+-- transactions that change what pages show wait for each other on this row (changes made by hand, rare).
 create table page_generation (
   id int primary key default 1 check (id = 1),
   n bigint not null default 0,
@@ -45,32 +47,33 @@ end
 $$;
 
 -- Issues: sent, or a sent one's shown columns changed, or removed. The counters a sending or sent issue
--- keeps (submitted, delivered, opened …) change no page.
-create constraint trigger issues_page_generation_insert after insert on issues deferrable initially deferred
+-- keeps (submitted, delivered, opened …), its subject and its note change no page (the archive names an
+-- issue by its week); a page that shows another column must add it here.
+create trigger issues_page_generation_insert after insert on issues
   for each row when (new.status = 'sent') execute function page_generation_bump();
-create constraint trigger issues_page_generation_update after update on issues deferrable initially deferred
+create trigger issues_page_generation_update after update on issues
   for each row when ((old.status = 'sent' or new.status = 'sent')
-    and (old.status, old.week, old.subject, old.finished_at, old.again_of, old.again_reason, old.note)
-        is distinct from (new.status, new.week, new.subject, new.finished_at, new.again_of, new.again_reason, new.note))
+    and (old.status, old.week, old.finished_at, old.again_of, old.again_reason)
+        is distinct from (new.status, new.week, new.finished_at, new.again_of, new.again_reason))
   execute function page_generation_bump();
-create constraint trigger issues_page_generation_delete after delete on issues deferrable initially deferred
+create trigger issues_page_generation_delete after delete on issues
   for each row when (old.status = 'sent') execute function page_generation_bump();
 
-create constraint trigger issue_summaries_page_generation after insert or delete on issue_summaries deferrable initially deferred
+create trigger issue_summaries_page_generation after insert or delete on issue_summaries
   for each row execute function page_generation_bump_if_sent('issue_id');
-create constraint trigger summaries_page_generation after update on summaries deferrable initially deferred
+create trigger summaries_page_generation after update on summaries
   for each row when (old.* is distinct from new.*) execute function page_generation_bump_if_sent('summary');
-create constraint trigger summary_tags_page_generation after insert or delete on summary_tags deferrable initially deferred
+create trigger summary_tags_page_generation after insert or delete on summary_tags
   for each row execute function page_generation_bump_if_sent('summary_id');
 
 -- Tags: every tag has a page (/tags/:slug, even with no issue yet) that shows its name.
-create constraint trigger tags_page_generation_update after update on tags deferrable initially deferred
+create trigger tags_page_generation_update after update on tags
   for each row when ((old.name, old.slug) is distinct from (new.name, new.slug)) execute function page_generation_bump();
-create constraint trigger tags_page_generation_delete after delete on tags deferrable initially deferred
+create trigger tags_page_generation_delete after delete on tags
   for each row execute function page_generation_bump();
 
 -- The publication's name and tagline are on every page and feed.
-create constraint trigger publication_settings_page_generation after insert or update on publication_settings deferrable initially deferred
+create trigger publication_settings_page_generation after insert or update on publication_settings
   for each row execute function page_generation_bump();
 
 -- The one-click unsubscribe's count per issue, append-only: each unsubscribe through an issue's link
