@@ -3,6 +3,9 @@
 // beside GET /healthz on the same server in the same run (no database, no rate limit: the floor of a
 // Fastify route here), measured in rounds interleaved with the pages; medians of ROUNDS rounds.
 //   web.archive.*      GET /archive
+//   web.tag.*          GET /tags/:slug (the tag with the most summaries)
+//   web.feed.*         GET /feed.xml, as a feed reader asks for it (Accept: application/atom+xml)
+//   web.tag-feed.*     GET /tags/:slug/feed.xml, likewise
 //   web.web-version.*  GET /web/:issue?t=… (a reader's own digest, rendered per request), 2,000 readers' links
 //   web.one-click.*    POST /unsubscribe?t=… with List-Unsubscribe=One-Click (RFC 8058), readers' links in turn
 //   each as .rps (requests/s, ratio to /healthz), .p99 (ms, beside /healthz's p99) and .rss (the server's
@@ -76,14 +79,14 @@ function clientAddress(): string {
 }
 
 /** A request that walks through `paths` in turn, each time from another client address. */
-function rotating(method: 'GET' | 'POST', paths: string[], body?: string): autocannon.Request {
+function rotating(method: 'GET' | 'POST', paths: string[], body?: string, accept = 'text/html'): autocannon.Request {
   let i = 0;
   return {
     method,
     setupRequest: (req) => ({
       ...req,
       path: paths[i++ % paths.length]!,
-      headers: { ...req.headers, accept: 'text/html', 'x-forwarded-for': clientAddress(), ...(body ? { 'content-type': FORM } : {}) },
+      headers: { ...req.headers, accept, 'x-forwarded-for': clientAddress(), ...(body ? { 'content-type': FORM } : {}) },
       ...(body ? { body } : {}),
     }),
   };
@@ -124,6 +127,8 @@ interface Seeded {
   web: number[];
   check: number[];
   oneClick: number[];
+  /** The tag with the most summaries: its page and feed are measured. */
+  tag: string;
 }
 
 /**
@@ -158,8 +163,10 @@ async function seed(db: Db): Promise<Seeded> {
   const [checkIssueId, issueId] = ids as [number, number];
   const readers = (await db.query<{ id: number }>(`select subscriber_id as id from deliveries where issue_id = $1 and status = 'submitted' order by 1`, [issueId])).map((r) => r.id);
   if (readers.length < WEB_READERS + CHECK_READERS + 1000) throw new Error(`only ${readers.length} readers got the issue`);
+  const [tag] = await db.query<{ slug: string }>(`select t.slug from tags t join summary_tags st on st.tag_id = t.id group by t.id order by count(*) desc, t.id limit 1`);
   // Three disjoint sets: one-click throughput unsubscribes its readers, the check needs active ones.
   return {
+    tag: tag!.slug,
     issueId,
     checkIssueId,
     web: readers.slice(0, WEB_READERS),
@@ -279,6 +286,9 @@ async function throughput(server: Server, links: { web: string[]; oneClick: stri
   const baseline: Target = { key: 'healthz', route: 'GET /healthz', request: rotating('GET', ['/healthz']) };
   const targets: Target[] = [
     { key: 'archive', route: 'GET /archive', request: rotating('GET', ['/archive']) },
+    { key: 'tag', route: 'GET /tags/:slug', request: rotating('GET', [`/tags/${encodeURIComponent(s.tag)}`]) },
+    { key: 'feed', route: 'GET /feed.xml', request: rotating('GET', ['/feed.xml'], undefined, 'application/atom+xml') },
+    { key: 'tag-feed', route: 'GET /tags/:slug/feed.xml', request: rotating('GET', [`/tags/${encodeURIComponent(s.tag)}/feed.xml`], undefined, 'application/atom+xml') },
     { key: 'web-version', route: 'GET /web/:issue', request: rotating('GET', links.web) },
     { key: 'one-click', route: 'POST /unsubscribe (one-click)', request: rotating('POST', links.oneClick, ONE_CLICK_BODY) },
   ];
@@ -384,7 +394,7 @@ async function oneClickBurst(server: Server, db: Db, s: Seeded, paths: string[])
       [s.check],
     );
     const [totals] = await db.query<{ counted: number; everyone: number }>(
-      `select (select unsubscribed from issues where id = $1) as counted, (select count(*)::int from subscribers where status = 'unsubscribed') as everyone`,
+      `select (select count(*)::int from issue_unsubscribes where issue_id = $1) as counted, (select count(*)::int from subscribers where status = 'unsubscribed') as everyone`,
       [s.checkIssueId],
     );
     return {

@@ -4,6 +4,7 @@
 // a local-time send. The arithmetic on these numbers is in src/progress.ts.
 import type { Issue } from './issues.ts';
 import type { Db } from './connection.ts';
+import { issueUnsubscribes } from './readers.ts';
 import type { RateSample, Wave } from '../progress.ts';
 
 export interface LedgerCounts {
@@ -48,6 +49,8 @@ export interface IssueProgressDetail extends LedgerCounts {
   skips: { reason: string; count: number }[];
   /** What the provider reported later (delivered, bounced, …), per outcome. */
   outcomes: { outcome: string; count: number }[];
+  /** Readers who left through this issue's unsubscribe links (issue_unsubscribes, counted now). */
+  unsubscribed: number;
   /** When the first and the last delivery were submitted. */
   firstSubmittedAt: Date | null;
   lastSubmittedAt: Date | null;
@@ -55,7 +58,7 @@ export interface IssueProgressDetail extends LedgerCounts {
 
 /** Everything the issue page shows about its ledger, read at `now` (the rate window ends there). */
 export async function issueProgressDetail(db: Db, issueId: number, now: Date, windowMs: number, reasons = 10): Promise<IssueProgressDetail> {
-  const [counts, waves, failures, skips, outcomes] = await Promise.all([
+  const [counts, waves, failures, skips, outcomes, unsubscribed] = await Promise.all([
     db.query<LedgerCounts & { recentSubmitted: number; recentEarliest: Date | null; firstSubmittedAt: Date | null; lastSubmittedAt: Date | null }>(
       `select count(*) filter (where status = 'pending')::int as pending,
               count(*) filter (where status = 'submitted')::int as submitted,
@@ -94,6 +97,7 @@ export async function issueProgressDetail(db: Db, issueId: number, now: Date, wi
        where issue_id = $1 and outcome is not null group by outcome order by count desc, outcome`,
       [issueId],
     ),
+    issueUnsubscribes(db, issueId),
   ]);
   const c = counts[0]!;
   return {
@@ -106,6 +110,7 @@ export async function issueProgressDetail(db: Db, issueId: number, now: Date, wi
     failures,
     skips,
     outcomes,
+    unsubscribed,
     firstSubmittedAt: c.firstSubmittedAt,
     lastSubmittedAt: c.lastSubmittedAt,
   };

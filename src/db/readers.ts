@@ -232,23 +232,48 @@ export async function setPause(db: Db, subscriberId: number, weeks: number | nul
 }
 
 /**
- * Unsubscribes from everything. Counts the unsubscribe on the issue whose link was used, once: a
+ * Unsubscribes from everything. Counts the unsubscribe on the issue whose link was used, once (a row
+ * of its own in issue_unsubscribes, never an update of the issue's row, which every concurrent
+ * unsubscribe would queue on; issueUnsubscribes counts them): a
  * repeated one-click POST finds the reader already unsubscribed and changes nothing. `via: 'link'`
  * records that an email's unsubscribe link did it: only such an unsubscription can be undone from the
  * link's page (see undoUnsubscribe).
  */
 export async function unsubscribe(db: Db, subscriberId: number, issueId: number | null, via: 'link' | null = null): Promise<boolean> {
-  const [row] = await db.query<{ changed: boolean }>(
+  return (await unsubscribeAndState(db, subscriberId, issueId, via)).changed;
+}
+
+/**
+ * unsubscribe, and where the subscription stands after it (undefined: no such reader), in one round
+ * trip: the one-click POST answers with both.
+ */
+export async function unsubscribeAndState(db: Db, subscriberId: number, issueId: number | null, via: 'link' | null = null): Promise<{ changed: boolean; state: SubscriptionState | undefined }> {
+  // The statement's own reads see the row as it was before u changed it, so the row is read from
+  // subscribers only when u changed nothing.
+  const [row] = await db.query<SubscriptionState & { changed: boolean }>(
     `with u as (
        update subscribers set status = 'unsubscribed', unsubscribed_at = now(), unsubscribed_via = $3, updated_at = now()
-       where id = $1 and status in ('active', 'pending') returning id),
+       where id = $1 and status in ('active', 'pending')
+       returning ${STATE_COLUMNS}),
      counted as (
-       update issues set unsubscribed = unsubscribed + 1 where id = $2 and exists (select 1 from u) returning id)
-     select exists (select 1 from u) as changed`,
+       insert into issue_unsubscribes (issue_id) select id from issues where id = $2 and exists (select 1 from u) returning issue_id)
+     select true as changed, u.* from u
+     union all
+     select false, ${STATE_COLUMNS} from subscribers where id = $1 and not exists (select 1 from u)`,
     [subscriberId, issueId, via],
   );
-  return row?.changed ?? false;
+  if (!row) return { changed: false, state: undefined };
+  const { changed, ...state } = row;
+  return { changed, state };
 }
+
+/** How many readers left through this issue's unsubscribe links (one row each, counted now). */
+export async function issueUnsubscribes(db: Db, issueId: number): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from issue_unsubscribes where issue_id = $1`, [issueId]);
+  return row!.n;
+}
+
+const STATE_COLUMNS = `status, status_version as "statusVersion", unsubscribed_at as "unsubscribedAt", unsubscribed_via as "unsubscribedVia"`;
 
 /** Where a reader's subscription stands, for the unsubscribe pages. */
 export interface SubscriptionState {
@@ -262,8 +287,7 @@ export interface SubscriptionState {
 
 export async function subscriptionState(db: Db, subscriberId: number): Promise<SubscriptionState | undefined> {
   const [row] = await db.query<SubscriptionState>(
-    `select status, status_version as "statusVersion", unsubscribed_at as "unsubscribedAt", unsubscribed_via as "unsubscribedVia"
-     from subscribers where id = $1`,
+    `select ${STATE_COLUMNS} from subscribers where id = $1`,
     [subscriberId],
   );
   return row;

@@ -20,7 +20,8 @@ import { createCsrf } from './csrf.ts';
 import { sitePage } from './reader/common.tsx';
 import { readerRoutes } from './reader/index.ts';
 import { webhookRoutes } from './webhooks.ts';
-import { siteIdentityHook } from './site.ts';
+import { refreshSiteIdentity, siteIdentityHook } from './site.ts';
+import { createPageCache, type PageCache } from './page-cache.ts';
 import { adminRoutes } from './admin/index.tsx';
 import { apiRoutes, type ApiLimits } from './api/index.ts';
 
@@ -60,6 +61,13 @@ export interface ServerDeps {
   provider?: Provider | undefined;
   /** How long a request may take to arrive, in milliseconds (default a minute; tests use less). */
   requestTimeout?: number | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The public pages' cache: its counts show what was rendered and what was answered from memory. */
+    pageCache: PageCache;
+  }
 }
 
 /** Form posts are small; the editor's uploads use multipart on their own routes. */
@@ -124,7 +132,11 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     }),
   );
   const enqueue = deps.enqueueNotice;
+  // The public pages rendered once per generation (src/web/page-cache.ts); the name read again when it moves.
+  const pages = createPageCache(deps.db, () => refreshSiteIdentity(deps));
+  app.decorate('pageCache', pages);
   await readerRoutes(app, {
+    pages,
     db: deps.db,
     config: deps.config,
     csrf: createCsrf({ secret: deps.config.secret, publicUrl: deps.config.publicUrl }),

@@ -27,15 +27,32 @@ export function forgetSiteIdentity(): void {
   readAt = -Infinity;
 }
 
+let started = 0;
+let applied = 0;
+
+/** Reads the settings; a read that started later than the one last applied wins, never an older one. */
+async function load(deps: { db: Db; config: Pick<Config, 'mailFrom'> }, now: () => number): Promise<void> {
+  const mine = ++started;
+  const s = await loadSettings(deps.db, deps.config);
+  if (mine < applied) return;
+  applied = mine;
+  current = { name: s.name, tagline: s.tagline };
+  readAt = now();
+}
+
+/**
+ * Reads the settings now, whatever was read a moment ago: the public pages' generation moved (another
+ * process may have saved them), and the pages about to be rendered for it must show what was saved.
+ */
+export function refreshSiteIdentity(deps: { db: Db; config: Pick<Config, 'mailFrom'> }): Promise<void> {
+  return load(deps, Date.now);
+}
+
 /** An onRequest hook keeping the name fresh; a failed read keeps the last name (the page's own queries will report the database). */
 export function siteIdentityHook(deps: { db: Db; config: Pick<Config, 'mailFrom'> }, now: () => number = Date.now) {
   return async (): Promise<void> => {
     if (now() - readAt < SITE_TTL_MS) return;
-    reading ??= loadSettings(deps.db, deps.config)
-      .then((s) => {
-        current = { name: s.name, tagline: s.tagline };
-        readAt = now();
-      })
+    reading ??= load(deps, now)
       .catch(() => undefined)
       .finally(() => (reading = undefined));
     await reading;

@@ -87,6 +87,7 @@ function progressView(deps: AdminDeps, issue: Issue, d: IssueProgressDetail): Pr
     failures: d.failures,
     skips: d.skips,
     outcomes: d.outcomes,
+    unsubscribed: d.unsubscribed,
     updatedText: formatTime(now, zone),
   };
 }

@@ -10,11 +10,13 @@ import { tagBySlugOrAlias } from '../../db/tags.ts';
 import { assembleDigest, indexIssue, type Section } from '../../digest/assemble.ts';
 import { issueName } from '../../digest/week.ts';
 import { assetUrl } from '../assets.ts';
+import { createPageCache, type Rendered } from '../page-cache.ts';
+import { refreshSiteIdentity } from '../site.ts';
 import { renderAtom, tagUri, type AtomEntry } from '../atom.ts';
 import { renderPage } from '../views/layout.tsx';
 import { ArchivePage, CorrectionNote, IssuePage, TagPage, type TagIssue } from '../views/archive.tsx';
 import { SectionBlock, SummaryArticle } from '../views/summary.tsx';
-import { field, readLink, sendCached, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
+import { field, readLink, sendPersonal, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
 
 const PER_PAGE = 20;
 const TAG_ISSUES_PER_PAGE = 10;
@@ -60,106 +62,124 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
   const since = () => installationSince(deps.db);
 
   if (deps.config.archive) {
+    const pages = deps.pages ?? createPageCache(deps.db, () => refreshSiteIdentity(deps));
+    const missing = (message: string): Rendered => ({ kind: 'not-found', message });
+    /** Answers what a render found that is not a page: a 404, or a tag's old address moved for good (with this request's own query). */
+    const otherwise = (req: FastifyRequest) => (reply: FastifyReply, r: Exclude<Rendered, { kind: 'page' }>) => {
+      if (r.kind === 'not-found') return notFound(reply, r.message);
+      return reply.redirect(`${r.to}${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`, 301);
+    };
+    /** A tag renamed or merged since: its old address moves permanently to the tag it became. */
+    async function movedTag(slug: string, rest: string): Promise<Rendered | undefined> {
+      const now = SLUG.test(slug) ? await tagBySlugOrAlias(deps.db, slug) : undefined;
+      return now ? { kind: 'redirect', to: `/tags/${encodeURIComponent(now.slug)}${rest}` } : undefined;
+    }
+
     app.get('/archive', async (req, reply) => {
       const page = pageOf(req.query);
       if (page === null) return notFound(reply, 'There is no such page of the archive.');
-      const total = await countSentIssues(deps.db);
-      const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-      if (page > pages) return notFound(reply, 'There is no such page of the archive.');
-      const issues = await sentIssues(deps.db, PER_PAGE, (page - 1) * PER_PAGE);
-      const html = renderPage(<ArchivePage issues={issues.map((i) => ({ ...i, issueName: issueName(i.week) }))} page={page} pages={pages} />);
-      return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
+      return pages.serve(req, reply, `archive?page=${page}`, HTML, async () => {
+        const total = await countSentIssues(deps.db);
+        const count = Math.max(1, Math.ceil(total / PER_PAGE));
+        if (page > count) return missing('There is no such page of the archive.');
+        const issues = await sentIssues(deps.db, PER_PAGE, (page - 1) * PER_PAGE);
+        const html = renderPage(<ArchivePage issues={issues.map((i) => ({ ...i, issueName: issueName(i.week) }))} page={page} pages={count} />);
+        return { kind: 'page', body: html, lastModified: await archiveUpdatedAt(deps.db) };
+      }, otherwise(req));
     });
 
     app.get<{ Params: { issue: string } }>('/archive/:issue', async (req, reply) => {
-      const issue = ID.test(req.params.issue) ? await sentIssue(deps.db, Number(req.params.issue)) : undefined;
-      if (!issue) return notFound(reply, 'No sent issue has that number.');
-      const sections = await issueSections(deps, issue.id, issue.week);
-      const html = renderPage(<IssuePage id={issue.id} issueName={issueName(issue.week)} sections={sections} correction={issue} />);
-      return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
+      if (!ID.test(req.params.issue)) return notFound(reply, 'No sent issue has that number.');
+      const id = Number(req.params.issue);
+      return pages.serve(req, reply, `issue/${id}`, HTML, async () => {
+        const issue = await sentIssue(deps.db, id);
+        if (!issue) return missing('No sent issue has that number.');
+        const sections = await issueSections(deps, issue.id, issue.week);
+        const html = renderPage(<IssuePage id={issue.id} issueName={issueName(issue.week)} sections={sections} correction={issue} />);
+        return { kind: 'page', body: html, lastModified: await archiveUpdatedAt(deps.db) };
+      }, otherwise(req));
     });
 
-    /** A tag renamed or merged since: its old address moves permanently to the tag it became. */
-    async function movedTag(req: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply, rest: string): Promise<boolean> {
-      const now = SLUG.test(req.params.slug) ? await tagBySlugOrAlias(deps.db, req.params.slug) : undefined;
-      if (!now) return false;
-      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-      await reply.redirect(`/tags/${encodeURIComponent(now.slug)}${rest}${query}`, 301);
-      return true;
-    }
-
     app.get<{ Params: { slug: string } }>('/tags/:slug', async (req, reply) => {
-      const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
       const page = pageOf(req.query);
-      if (!tag && page !== null && (await movedTag(req, reply, ''))) return reply;
-      if (!tag || page === null) return notFound(reply, 'There is no such tag.');
-      const pages = Math.max(1, Math.ceil((await countTagIssues(deps.db, tag.id)) / TAG_ISSUES_PER_PAGE));
-      if (page > pages) return notFound(reply, 'There is no such page for this tag.');
-      const issues = await issuesWithTags(deps.db, [tag.slug], TAG_ISSUES_PER_PAGE, (page - 1) * TAG_ISSUES_PER_PAGE);
-      const shown: TagIssue[] = [];
-      for (const i of issues) {
-        const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
-        if (section) shown.push({ issueId: i.id, issueName: issueName(i.week), items: section.items, againOf: i.againOf, againReason: i.againReason });
-      }
-      const html = renderPage(<TagPage name={tag.name} slug={tag.slug} issues={shown} page={page} pages={pages} />);
-      return sendCached(req, reply, html, HTML, await archiveUpdatedAt(deps.db));
+      const slug = req.params.slug;
+      if (!SLUG.test(slug) || page === null) return notFound(reply, 'There is no such tag.');
+      return pages.serve(req, reply, `tag/${slug}?page=${page}`, HTML, async () => {
+        const tag = await tagBySlug(deps.db, slug);
+        if (!tag) return (await movedTag(slug, '')) ?? missing('There is no such tag.');
+        const count = Math.max(1, Math.ceil((await countTagIssues(deps.db, tag.id)) / TAG_ISSUES_PER_PAGE));
+        if (page > count) return missing('There is no such page for this tag.');
+        const issues = await issuesWithTags(deps.db, [tag.slug], TAG_ISSUES_PER_PAGE, (page - 1) * TAG_ISSUES_PER_PAGE);
+        const shown: TagIssue[] = [];
+        for (const i of issues) {
+          const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
+          if (section) shown.push({ issueId: i.id, issueName: issueName(i.week), items: section.items, againOf: i.againOf, againReason: i.againReason });
+        }
+        const html = renderPage(<TagPage name={tag.name} slug={tag.slug} issues={shown} page={page} pages={count} />);
+        return { kind: 'page', body: html, lastModified: await archiveUpdatedAt(deps.db) };
+      }, otherwise(req));
     });
 
     app.get('/feed.xml', async (req, reply) => {
-      const issues = await sentIssues(deps.db, FEED_ENTRIES, 0);
-      const start = await since();
-      const entries: AtomEntry[] = [];
-      for (const i of issues) {
-        const sections = await issueSections(deps, i.id, i.week);
-        entries.push({
-          id: tagUri(base, start, `issue/${i.id}`),
-          title: `tagcast · ${issueName(i.week)}${i.againOf !== null ? ` (correction of issue ${i.againOf})` : ''}`,
-          updated: i.finishedAt,
-          published: i.finishedAt,
-          url: `${base}/archive/${i.id}`,
-          html: correctionHtml(i, base) + sectionsHtml(sections),
-          categories: i.tags.map((t) => t.name),
-        });
-      }
-      const updated = (await archiveUpdatedAt(deps.db)) ?? start;
-      const xml = renderAtom({ id: tagUri(base, start, 'archive'), title: 'tagcast: every issue', self: `${base}/feed.xml`, alternate: `${base}/archive`, updated, author: 'tagcast', entries, stylesheet: assetUrl('feed.xsl') });
-      return sendCached(req, reply, xml, atomType(req, reply), updated);
+      return pages.serve(req, reply, 'feed', atomType(req, reply), async () => {
+        const issues = await sentIssues(deps.db, FEED_ENTRIES, 0);
+        const start = await since();
+        const entries: AtomEntry[] = [];
+        for (const i of issues) {
+          const sections = await issueSections(deps, i.id, i.week);
+          entries.push({
+            id: tagUri(base, start, `issue/${i.id}`),
+            title: `tagcast · ${issueName(i.week)}${i.againOf !== null ? ` (correction of issue ${i.againOf})` : ''}`,
+            updated: i.finishedAt,
+            published: i.finishedAt,
+            url: `${base}/archive/${i.id}`,
+            html: correctionHtml(i, base) + sectionsHtml(sections),
+            categories: i.tags.map((t) => t.name),
+          });
+        }
+        const updated = (await archiveUpdatedAt(deps.db)) ?? start;
+        const xml = renderAtom({ id: tagUri(base, start, 'archive'), title: 'tagcast: every issue', self: `${base}/feed.xml`, alternate: `${base}/archive`, updated, author: 'tagcast', entries, stylesheet: assetUrl('feed.xsl') });
+        return { kind: 'page', body: xml, lastModified: updated };
+      }, otherwise(req));
     });
 
     app.get<{ Params: { slug: string } }>('/tags/:slug/feed.xml', async (req, reply) => {
-      const tag = SLUG.test(req.params.slug) ? await tagBySlug(deps.db, req.params.slug) : undefined;
-      if (!tag && (await movedTag(req, reply, '/feed.xml'))) return reply;
-      if (!tag) return notFound(reply, 'There is no such tag.');
-      // Slugs may hold "#" (C#) or "+" (C++): in a URL they are escaped, or "#" would start a fragment.
-      const path = encodeURIComponent(tag.slug);
-      const start = await since();
-      const entries: AtomEntry[] = [];
-      for (const i of await issuesWithTags(deps.db, [tag.slug], FEED_ENTRIES, 0)) {
-        const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
-        for (const item of section?.items ?? []) {
-          entries.push({
-            id: tagUri(base, start, `issue/${i.id}/summary/${item.summary.id}`),
-            title: item.summary.title,
-            updated: i.finishedAt,
-            published: i.finishedAt,
-            url: `${base}/archive/${i.id}#tag-${path}`,
-            html: correctionHtml(i, base) + renderToStaticMarkup(<SummaryArticle item={item} />),
-            categories: item.summary.tags,
-          });
+      const slug = req.params.slug;
+      if (!SLUG.test(slug)) return notFound(reply, 'There is no such tag.');
+      return pages.serve(req, reply, `tag-feed/${slug}`, atomType(req, reply), async () => {
+        const tag = await tagBySlug(deps.db, slug);
+        if (!tag) return (await movedTag(slug, '/feed.xml')) ?? missing('There is no such tag.');
+        // Slugs may hold "#" (C#) or "+" (C++): in a URL they are escaped, or "#" would start a fragment.
+        const path = encodeURIComponent(tag.slug);
+        const start = await since();
+        const entries: AtomEntry[] = [];
+        for (const i of await issuesWithTags(deps.db, [tag.slug], FEED_ENTRIES, 0)) {
+          const [section] = await issueSections(deps, i.id, i.week, [tag.slug]);
+          for (const item of section?.items ?? []) {
+            entries.push({
+              id: tagUri(base, start, `issue/${i.id}/summary/${item.summary.id}`),
+              title: item.summary.title,
+              updated: i.finishedAt,
+              published: i.finishedAt,
+              url: `${base}/archive/${i.id}#tag-${path}`,
+              html: correctionHtml(i, base) + renderToStaticMarkup(<SummaryArticle item={item} />),
+              categories: item.summary.tags,
+            });
+          }
         }
-      }
-      const updated = (await archiveUpdatedAt(deps.db)) ?? start;
-      const xml = renderAtom({
-        id: tagUri(base, start, `tag/${tag.slug}`),
-        title: `tagcast: ${tag.name}`,
-        self: `${base}/tags/${path}/feed.xml`,
-        alternate: `${base}/tags/${path}`,
-        updated,
-        author: 'tagcast',
-        entries,
-        stylesheet: assetUrl('feed.xsl'),
-      });
-      return sendCached(req, reply, xml, atomType(req, reply), updated);
+        const updated = (await archiveUpdatedAt(deps.db)) ?? start;
+        const xml = renderAtom({
+          id: tagUri(base, start, `tag/${tag.slug}`),
+          title: `tagcast: ${tag.name}`,
+          self: `${base}/tags/${path}/feed.xml`,
+          alternate: `${base}/tags/${path}`,
+          updated,
+          author: 'tagcast',
+          entries,
+          stylesheet: assetUrl('feed.xsl'),
+        });
+        return { kind: 'page', body: xml, lastModified: updated };
+      }, otherwise(req));
     });
   }
 
@@ -192,6 +212,6 @@ export async function archiveRoutes(app: FastifyInstance, deps: ReaderDeps): Pro
     const updated = entries[0]?.updated ?? start;
     const alternate = deps.config.archive ? `${base}/archive` : `${base}/`;
     const xml = renderAtom({ id: tagUri(base, start, `reader/${p.id}`), title: 'tagcast: your tags', self: `${base}/preferences/feed.xml?t=${field(req.query, 't')}`, alternate, updated, author: 'tagcast', entries, stylesheet: assetUrl('feed.xsl') });
-    return sendCached(req, reply, xml, atomType(req, reply), updated, { personal: true });
+    return sendPersonal(req, reply, xml, atomType(req, reply), updated);
   });
 }

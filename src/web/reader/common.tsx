@@ -1,5 +1,4 @@
 // What every reader route shares: its dependencies, HTML answers, and reading a signed link.
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ReactNode } from 'react';
 import type { Config } from '../../config.ts';
@@ -7,6 +6,7 @@ import type { Db } from '../../db/connection.ts';
 import { createToken, verifyToken, type Purpose, type TokenClaims } from '../../lib/reader-links.ts';
 import type { Csrf } from '../csrf.ts';
 import type { ErrorPage } from '../plugins/errors.ts';
+import { etagOf, notModified, type PageCache } from '../page-cache.ts';
 import { renderPage } from '../views/layout.tsx';
 import { MessagePage } from '../views/reader.tsx';
 
@@ -17,6 +17,8 @@ export interface ReaderDeps {
   /** Queues a notice's email; best effort (reconcile sends what never reached the queue). */
   enqueueNotice(noticeId: number): void;
   now(): Date;
+  /** The public pages' cache (the server makes one; without it the archive makes its own). */
+  pages?: PageCache | undefined;
 }
 
 export function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {
@@ -115,22 +117,15 @@ export function fields(body: unknown, name: string): string[] {
 
 /**
  * Answers 304 when the client holds this exact body already (ETag) or nothing changed since the time
- * it gives (Last-Modified); else sends it with both validators. For archive pages and feeds; `personal`
- * for what only one reader may see.
+ * it gives (Last-Modified); else sends it with both validators. The public pages go through the page
+ * cache (src/web/page-cache.ts); this is for what one reader alone may see (their private feed): no
+ * cache may keep it (private, no-store, like every page reached with a token), and a feed reader that sends its
+ * validators anyway still gets its 304.
  */
-export function sendCached(req: FastifyRequest, reply: FastifyReply, body: string, type: string, lastModified: Date | null, opts: { personal?: boolean } = {}): FastifyReply {
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  // A personal document (a reader's private feed) may be kept by the reader's own client, never by a shared cache.
-  reply.header('etag', etag).header('cache-control', `${opts.personal ? 'private' : 'public'}, max-age=60`);
+export function sendPersonal(req: FastifyRequest, reply: FastifyReply, body: string, type: string, lastModified: Date | null): FastifyReply {
+  const etag = etagOf(body);
+  reply.header('etag', etag).header('cache-control', 'private, no-store');
   if (lastModified) reply.header('last-modified', lastModified.toUTCString());
-  const inm = req.headers['if-none-match'];
-  if (typeof inm === 'string') {
-    if (inm.split(',').some((v) => v.trim().replace(/^W\//, '') === etag || v.trim() === '*')) return reply.code(304).send();
-  } else {
-    const ims = req.headers['if-modified-since'];
-    const since = typeof ims === 'string' ? Date.parse(ims) : Number.NaN;
-    // HTTP dates have whole seconds.
-    if (lastModified && !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since) return reply.code(304).send();
-  }
+  if (notModified(req, etag, lastModified)) return reply.code(304).send();
   return reply.code(200).header('content-type', type).send(body);
 }

@@ -10,10 +10,12 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestNotice } from '../../db/notices.ts';
 import { countReason, isUnsubscribeReason } from '../../db/unsubscribe-reasons.ts';
-import { subscriptionState, undoUnsubscribe, unsubscribe, type SubscriptionState } from '../../db/readers.ts';
+import { subscriptionState, undoUnsubscribe, unsubscribeAndState, type SubscriptionState } from '../../db/readers.ts';
 import { createToken } from '../../lib/reader-links.ts';
 import { UnsubscribedPage, UnsubscribePage } from '../views/reader.tsx';
-import { field, readLink, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
+import { pageTemplate } from '../page-template.ts';
+import { renderPage } from '../views/layout.tsx';
+import { field, readLink, sendHtml, sendLinkProblem, sendMessage, sendPage, type ReaderDeps } from './common.tsx';
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
@@ -40,6 +42,9 @@ export function undoLink(secret: string, subscriberId: number, s: SubscriptionSt
 export const preferencesLinkAction = (req: FastifyRequest) => `/unsubscribe/preferences-link?t=${field(req.query, 't')}`;
 
 export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps): Promise<void> {
+  const unsubscribedPage = pageTemplate(['undo', 'preferences', 'csrf'], (slot, v: { changed: boolean; undo: boolean }) =>
+    renderPage(<UnsubscribedPage undoAction={v.undo ? slot.undo : null} preferencesLinkAction={slot.preferences} csrf={slot.csrf} archive={deps.config.archive} changed={v.changed} />),
+  );
   // Multipart only here, with limits for a one-field form: nothing larger is ever needed.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fieldNameSize: 100, fieldSize: 1024, fields: 10, files: 0, parts: 10 } });
 
@@ -69,16 +74,15 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ReaderDeps):
       return sendMessage(reply, deps, { status: 400, title: 'Not unsubscribed', message: 'A one-click unsubscribe sends the form field List-Unsubscribe=One-Click (RFC 8058); this request had none.' });
     }
     const { subscriberId, issueId } = link.claims;
-    const changed = await unsubscribe(deps.db, subscriberId, issueId ?? null, 'link');
+    const { changed, state } = await unsubscribeAndState(deps.db, subscriberId, issueId ?? null, 'link');
     // The page's optional reason, counted once, when this POST is the one that unsubscribed; anything
     // not on the list (a mailbox provider's one-click sends none) is ignored, never refused.
     const reason = field(req.body, 'reason');
     if (changed && isUnsubscribeReason(reason)) await countReason(deps.db, reason);
-    const undo = undoLink(deps.config.secret, subscriberId, await subscriptionState(deps.db, subscriberId), deps.now());
-    return sendPage(
-      reply,
-      <UnsubscribedPage undoAction={undo} preferencesLinkAction={preferencesLinkAction(req)} csrf={deps.csrf.token(req, reply)} archive={deps.config.archive} changed={changed} />,
-    );
+    const undo = undoLink(deps.config.secret, subscriberId, state, deps.now());
+    // Rendered once per variant, filled per request: mailbox providers post these in bursts.
+    const html = unsubscribedPage({ changed, undo: undo !== null }, { undo: undo ?? '', preferences: preferencesLinkAction(req), csrf: deps.csrf.token(req, reply) });
+    return sendHtml(reply, html);
   });
 
   // Undo on the page the one-click POST answered: a form, so CSRF-protected like every other. Its

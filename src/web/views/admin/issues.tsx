@@ -123,6 +123,8 @@ export interface ProgressView {
   failures: { reason: string; count: number }[];
   skips: { reason: string; count: number }[];
   outcomes: { outcome: string; count: number }[];
+  /** Readers who left through this unsubscribe links. */
+  unsubscribed: number;
   updatedText: string;
 }
 
@@ -170,6 +172,7 @@ export function ProgressSection({ v }: { v: ProgressView }) {
             <Fact term="Pending">{v.pending}</Fact>
             <Fact term="Failed">{v.failed}</Fact>
             <Fact term="Skipped">{v.skipped}</Fact>
+            <Fact term="Unsubscribed by its links">{v.unsubscribed}</Fact>
           </dl>
           {v.waves.length > 0 ? (
             <div className="table-wrap">

@@ -1,0 +1,199 @@
+// The public pages' cache (the archive, an issue, a tag's page, the two Atom feeds): each page rendered
+// once per generation and kept in this process's memory. The generation is a number in the database
+// (page_generation, migration 016) that triggers move in the same transaction as every change a public
+// page shows, so it is right whoever made the change (another `serve` process, the CLI, a worker
+// finishing an issue) and whatever Redis does. Each request reads the generation with a query that
+// starts after the request arrived (one query shared by every request waiting at that moment), so a
+// change committed anywhere is seen at once; a page kept under an older generation is never answered.
+// Conditional GETs are answered from the kept ETag and Last-Modified, without rendering.
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/connection.ts';
+
+/** What rendering a public address found: a page to keep and answer, or an answer that is not kept. */
+export type Rendered =
+  | { kind: 'page'; body: string; lastModified: Date | null }
+  | { kind: 'not-found'; message: string }
+  | { kind: 'redirect'; to: string };
+
+interface Kept {
+  generation: number;
+  /** Encoded once: a kept page is sent as bytes, never converted again per request. */
+  body: Buffer;
+  etag: string;
+  lastModified: Date | null;
+}
+
+/** A CDN or reverse proxy may hold a public page a minute, and answer from it a little longer while it asks again. */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=60';
+
+/** Rendered pages kept at most (bytes of body); the oldest go first. */
+const MAX_BYTES = 32 * 1024 * 1024;
+
+export interface PageCacheStats {
+  /** Pages rendered (a miss), answered from memory (a hit), and 304s answered. */
+  renders: number;
+  hits: number;
+  notModified: number;
+}
+
+export interface PageCacheOptions {
+  /** The generation now, read by a query that starts when called. */
+  readGeneration(): Promise<number>;
+  /** Runs once when a new generation is first seen, before any page of it renders (the publication's name is read again). */
+  onNewGeneration?(): Promise<void>;
+  maxBytes?: number;
+}
+
+export const etagOf = (body: string | Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+
+/**
+ * 304 when the client holds this body already (If-None-Match) or, without If-None-Match, nothing
+ * changed since the time it names (If-Modified-Since, whole seconds).
+ */
+export function notModified(req: FastifyRequest, etag: string, lastModified: Date | null): boolean {
+  const inm = req.headers['if-none-match'];
+  if (typeof inm === 'string') return inm.split(',').some((v) => v.trim().replace(/^W\//, '') === etag || v.trim() === '*');
+  const ims = req.headers['if-modified-since'];
+  const since = typeof ims === 'string' ? Date.parse(ims) : Number.NaN;
+  return lastModified !== null && !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
+function kept(generation: number, r: Extract<Rendered, { kind: 'page' }>): Kept {
+  const body = Buffer.from(r.body);
+  return { generation, body, etag: etagOf(body), lastModified: r.lastModified };
+}
+
+export class PageCache {
+  readonly stats: PageCacheStats = { renders: 0, hits: 0, notModified: 0 };
+  private readonly kept = new Map<string, Kept>();
+  private bytes = 0;
+  /** The newest generation seen, and the refresh its first sight started. */
+  private seen = -1;
+  private ready: Promise<void> = Promise.resolve();
+  private inflight: Promise<number> | undefined;
+  private queued: Promise<number> | undefined;
+  private readonly rendering = new Map<string, { generation: number; result: Promise<Rendered> }>();
+
+  constructor(private readonly o: PageCacheOptions) {}
+
+  private start(): Promise<number> {
+    const p = this.o.readGeneration().finally(() => {
+      if (this.inflight === p) this.inflight = undefined;
+    });
+    this.inflight = p;
+    return p;
+  }
+
+  /**
+   * The generation as of now: a read that started after this call. A read already under way may have
+   * started before a change this caller must see, so callers arriving during one wait for the next,
+   * which every caller arriving meanwhile shares.
+   */
+  generation(): Promise<number> {
+    if (!this.inflight) return this.start();
+    this.queued ??= this.inflight
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+    return this.queued;
+  }
+
+  private async current(): Promise<number> {
+    const g = await this.generation();
+    if (g > this.seen) {
+      this.seen = g;
+      // Pages of this generation wait for it; when it fails, they fail (the database is unwell) and the
+      // next request tries again, rather than keeping a page with what was read before.
+      this.ready = (this.o.onNewGeneration?.() ?? Promise.resolve()).catch((e: unknown) => {
+        if (this.seen === g) this.seen = -1;
+        throw e;
+      });
+      // Everything kept belongs to an older generation now.
+      this.kept.clear();
+      this.bytes = 0;
+    }
+    await this.ready;
+    return g;
+  }
+
+  private keep(key: string, k: Kept): void {
+    if (k.generation < this.seen) return;
+    const old = this.kept.get(key);
+    if (old) {
+      this.bytes -= old.body.length;
+      this.kept.delete(key);
+    }
+    const max = this.o.maxBytes ?? MAX_BYTES;
+    for (const [oldest, v] of this.kept) {
+      if (this.bytes + k.body.length <= max) break;
+      this.kept.delete(oldest);
+      this.bytes -= v.body.length;
+    }
+    this.kept.set(key, k);
+    this.bytes += k.body.length;
+  }
+
+  /**
+   * Answers a public address from memory when this generation's page is kept, else renders it (once,
+   * however many ask at the same moment). `key` names everything the page depends on besides the
+   * generation; `type` is the answer's content type (it may depend on the request, the body does not).
+   */
+  async serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    type: string,
+    render: () => Promise<Rendered>,
+    otherwise: (reply: FastifyReply, r: Exclude<Rendered, { kind: 'page' }>) => FastifyReply | Promise<FastifyReply>,
+  ): Promise<FastifyReply> {
+    const g = await this.current();
+    let page = this.kept.get(key);
+    if (page && page.generation === g) {
+      this.stats.hits++;
+    } else {
+      let job = this.rendering.get(key);
+      if (!job || job.generation !== g) {
+        this.stats.renders++;
+        job = { generation: g, result: render() };
+        this.rendering.set(key, job);
+        const mine = job;
+        void mine.result
+          .then((r) => {
+            if (r.kind === 'page') this.keep(key, kept(g, r));
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            if (this.rendering.get(key) === mine) this.rendering.delete(key);
+          });
+      }
+      const r = await job.result;
+      if (r.kind !== 'page') return otherwise(reply, r);
+      page = this.kept.get(key);
+      if (!page || page.generation !== g) page = kept(g, r);
+    }
+    reply.header('etag', page.etag).header('cache-control', PUBLIC_CACHE_CONTROL);
+    if (page.lastModified) reply.header('last-modified', page.lastModified.toUTCString());
+    if (notModified(req, page.etag, page.lastModified)) {
+      this.stats.notModified++;
+      return reply.code(304).send();
+    }
+    return reply.code(200).header('content-type', type).send(page.body);
+  }
+}
+
+/** The cache of one server, its generation read from the database. */
+export function createPageCache(db: Db, onNewGeneration?: () => Promise<void>): PageCache {
+  return new PageCache({
+    async readGeneration() {
+      const [row] = await db.query<{ n: string | number }>(`select n from page_generation where id = 1`);
+      return Number(row?.n ?? 0);
+    },
+    onNewGeneration,
+  });
+}
