@@ -20,6 +20,7 @@ import { Resend } from 'resend';
 import { importPaths } from '../src/content/import.ts';
 import type { Db } from '../src/db/connection.ts';
 import { installationId } from '../src/db/installation.ts';
+import { writeSettings } from '../src/db/settings.ts';
 import { getIssue, planIssue } from '../src/db/issues.ts';
 import { summariesForWeek } from '../src/db/summaries.ts';
 import { assembleDigest, indexIssue } from '../src/digest/assemble.ts';
@@ -173,6 +174,8 @@ export async function run(): Promise<void> {
   const s = await scratchDb();
   try {
     await importPaths(s.db, [path.resolve('content', WEEK)]);
+    // A real provider (the emulator speaks Resend) sends only with a postal address (src/publication.ts).
+    await writeSettings(s.db, { postalAddress: '1 Bench Street, Benchville' }, 'bench');
     await seedReaders(s.db, readers);
     if (parts.has('wire')) await wireFigures(s, readers);
     if (parts.has('bound')) await providerBound(s);
