@@ -12,6 +12,8 @@
 //                           a worker process's peak RSS at 200,000 vs 20,000 readers (≤ 1.1), and plan-issue
 //                           for 200,000 readers (≤ 20 s)
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createElement } from 'react';
@@ -77,6 +79,27 @@ async function pipeline(db: Db, emu: Emulator, rateLimit: number): Promise<{ ema
     await workers.close();
     await queues.close();
     await deleteKeys(prefix);
+  }
+}
+
+/**
+ * With BENCH_CPU_PROF=DIR, `fn` runs under V8's CPU profiler and DIR/send-NAME.cpuprofile is written
+ * (this process only: the emulator runs in its own). bench/_profile.ts summarises it.
+ */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path.join(dir, `send-${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
   }
 }
 
@@ -190,7 +213,7 @@ async function wireFigures(s: Scratch, readers: number): Promise<void> {
   const emu = await spawnEmulator({ apiKey: 're_bench', captureBodies: 20 });
   try {
     let cpu = process.cpuUsage();
-    const p = await pipeline(s.db, emu, 10_000);
+    const p = await profiled('pipeline', () => pipeline(s.db, emu, 10_000));
     const pipeCpu = process.cpuUsage(cpu);
     const st = await emu.stats();
     if (st.duplicates !== 0 || st.accepted !== p.submitted) {
