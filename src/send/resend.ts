@@ -55,60 +55,21 @@ export function toResendEmail(e: OutgoingEmail) {
 }
 
 /**
- * The batch's request body: byte for byte what the SDK sends for `emails.map(toResendEmail)` (its own
- * field order: from, headers, html, subject, text, to), built here because the SDK's way costs a third
- * of the pipeline's CPU (docs/performance.md). It stringifies the whole ~5 MB batch into one string,
- * two bytes per character as soon as any plain-text part has a ’ or –; fetch then scans and copies
- * that string (toWellFormed) and encodes it. Here each HTML and text part is stringified and encoded on
- * its own (the HTML, one byte per character, encodes at memory speed) and the bytes are joined once.
- */
-export function batchBody(emails: OutgoingEmail[]): Buffer {
-  const parts: Buffer[] = [];
-  emails.forEach((e, i) => {
-    parts.push(Buffer.from(`${i === 0 ? '[' : ','}{"from":${JSON.stringify(e.from)},"headers":${JSON.stringify(e.headers)},"html":`));
-    parts.push(Buffer.from(JSON.stringify(e.html)));
-    parts.push(Buffer.from(`,"subject":${JSON.stringify(e.subject)},"text":`));
-    parts.push(Buffer.from(JSON.stringify(e.text)));
-    parts.push(Buffer.from(`,"to":${JSON.stringify([e.to])}}`));
-  });
-  parts.push(Buffer.from(emails.length === 0 ? '[]' : ']'));
-  return Buffer.concat(parts);
-}
-
-/**
  * Connections to the provider that hold each request until its pacer slot, ready to go. The SDK has
  * serialised the batch (~5 MB of JSON) and the body is read into bytes before the hold, so at the slot
  * only bytes are written and the request reaches the provider within a millisecond or two of it,
  * however long serialising took. `dispatched` runs once the write has begun.
  */
-function heldUntil(agent: Agent, at: number, ours: { bytes: number; refused: boolean }, dispatched: () => void): Dispatcher {
+function heldUntil(agent: Agent, at: number, dispatched: () => void): Dispatcher {
   return agent.compose((dispatch) => (options, handler) => {
     void (async () => {
       const body = await bytesOf(options.body);
-      // Our body (batchBody), not the SDK's serialisation of its empty payload: were the SDK to stop
-      // letting our options override its body, an empty batch must not go out in the batch's name.
-      if (byteLength(body) !== ours.bytes) {
-        ours.refused = true;
-        throw new NotOurBody();
-      }
       await sleepUntil(at);
       dispatch({ ...options, body }, handler);
       setImmediate(dispatched); // after undici's own turn at the socket
     })().catch((err: Error) => handler.onError?.(err));
     return true;
   });
-}
-
-/** The SDK sent something other than the body we gave it (see heldUntil). */
-class NotOurBody extends Error {
-  override name = 'NotOurBody';
-  constructor() {
-    super('the Resend SDK did not send the request body tagcast built: nothing was sent (check the SDK version)');
-  }
-}
-
-function byteLength(body: Dispatcher.DispatchOptions['body']): number {
-  return typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : -1;
 }
 
 /** fetch hands undici its body as a stream that encodes the JSON when first read: read it now. */
@@ -154,17 +115,10 @@ export function createResend(opts: ResendOptions): Provider {
       const wait = Math.max(0, (notBefore ?? 0) - Date.now());
       // Not in the SDK's types: it hands its request options to fetch as they are, `dispatcher`
       // included (tests/integration/resend.test.ts checks that a held request waits for its slot).
-      // The body too: the SDK spreads our options over its own, so it sends the bytes batchBody built
-      // (the same bytes it would build from the emails, at a third of the CPU) and we pass it no emails
-      // to serialise. heldUntil refuses to send anything else (a test sends a batch through the SDK).
-      const body = batchBody(emails);
-      const ours = { bytes: body.byteLength, refused: false };
-      const fetchInit = { body, dispatcher: heldUntil(agent, notBefore ?? 0, ours, release) };
+      const fetchInit = { dispatcher: heldUntil(agent, notBefore ?? 0, release) };
       const res = await client.batch
-        .send([], { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
+        .send(emails.map(toResendEmail), { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
         .finally(release);
-      // Not a provider error (the SDK turns every fetch failure into one): the job fails and says why.
-      if (ours.refused) throw new NotOurBody();
       if (res.error) throw classify(res.error, res.headers);
       const errors = new Map((res.data.errors ?? []).map((e) => [e.index, e.message]));
       const ids = res.data.data;
