@@ -263,6 +263,7 @@ async function wireFigures(s: Scratch, readers: number, parts: Set<string>): Pro
     readers,
     rounds: results.map((r) => ({ pipeline: Math.round(r.pipeline), wire: Math.round(r.wire), ratio: ratioOf(r) })),
     medianRatio: Math.round(median(results.map((r) => r.pipeline / r.wire)) * 1000) / 1000,
+    targetRatio: 0.8,
     seconds: Math.round(mid.seconds * 100) / 100,
     baselineName: "raw POSTs of the pipeline's own request bodies (median round of " + rounds + ')',
     bytesPerEmail: mid.bytesPerEmail,
@@ -305,6 +306,8 @@ async function providerBound(s: Scratch): Promise<void> {
       secondsToFirstRequest: Math.round(first - b.startedAt) / 1000,
       endToEnd: Math.round(b.emailsPerSecond * 10) / 10,
       endToEndRatio: Math.round((b.emailsPerSecond / 500) * 1000) / 1000,
+      targetRatio: 0.98,
+      endToEndTarget: 0.95,
       baselineName: '5 requests/s × 100 emails allowed by the provider',
     });
   } finally {
