@@ -1,0 +1,1 @@
+export function youngGenerationChosen(execArgv: readonly string[], nodeOptions: string | undefined): boolean;
