@@ -6,27 +6,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { distIsFresh } from './freshness.js';
-import { youngGenerationChosen } from './young-generation.js';
 
-// Commands that run workers start small, before any module loads: V8 favours memory over speed, and
-// its young generation stays at its first 1 MB semi-space instead of doubling towards 16 MB (a growth
-// factor of 1; `--max-semi-space-size` counts only on the command line, the growth factor at any
-// time). A worker whose provider rate is high turns both back before it sends (SMALL_HEAP_RATE in
-// src/cli/context.ts). An operator who names a young-generation flag keeps it: docs/decisions.md,
-// "The program sizes the young generation".
-if (['worker', 'start', 'digest'].includes(process.argv[2] ?? '')) {
-  v8.setFlagsFromString('--optimize-for-size');
-  if (!youngGenerationChosen(process.execArgv, process.env.NODE_OPTIONS)) v8.setFlagsFromString('--semi-space-growth-factor=1');
-}
+// Commands that run workers start small, before their modules load: V8 favours memory over speed and
+// its young generation stays at 1 MB instead of doubling towards 16 MB (src/lib/young-generation.ts).
+// A worker whose provider rate is high turns both back before it sends (SMALL_HEAP_RATE in
+// src/cli/context.ts). An operator who names a young-generation flag keeps it.
+const runsWorkers = ['worker', 'start', 'digest'].includes(process.argv[2] ?? '');
+if (runsWorkers) v8.setFlagsFromString('--optimize-for-size');
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 let main;
+let youngGeneration;
 if (process.env.TAGCAST_RUNTIME !== 'tsx' && distIsFresh(root)) {
+  youngGeneration = await import('../dist/src/lib/young-generation.js');
+  if (runsWorkers) youngGeneration.startYoungGenerationSmall(youngGeneration.youngGenerationChosen(process.execArgv, process.env.NODE_OPTIONS));
   ({ main } = await import('../dist/src/cli/main.js'));
 } else {
   const { register } = await import('tsx/esm/api');
   // The project's own tsconfig (JSX settings included), whatever folder tagcast is started from.
   register({ tsconfig: path.join(root, 'tsconfig.json') });
+  // After register(): its loader thread reset V8's flags.
+  if (runsWorkers) v8.setFlagsFromString('--optimize-for-size');
+  youngGeneration = await import('../src/lib/young-generation.ts');
+  if (runsWorkers) youngGeneration.startYoungGenerationSmall(youngGeneration.youngGenerationChosen(process.execArgv, process.env.NODE_OPTIONS));
   ({ main } = await import('../src/cli/main.ts'));
 }
 await main(process.argv);

@@ -8,6 +8,7 @@ import { openDb, type Db } from '../db/connection.ts';
 import { installationId } from '../db/installation.ts';
 import { migrate } from '../db/migrate.ts';
 import { metricsKey } from '../lib/redis-keys.ts';
+import { sizeYoungGeneration } from '../lib/young-generation.ts';
 import { providerRequests } from '../metrics.ts';
 import { createQueues, type Queues } from '../queue.ts';
 import type { Workers } from '../workers.ts';
@@ -108,7 +109,7 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
       v8.setFlagsFromString(small ? '--optimize-for-size' : '--no-optimize-for-size');
       // A fast worker lets its young generation double again, up to V8's 16 MB semi-space (bin/tagcast.js
       // held it at 1 MB): a batch's ~20 MB of short-lived strings then die young instead of being promoted.
-      if (!small) v8.setFlagsFromString('--semi-space-growth-factor=2');
+      sizeYoungGeneration(small);
       workers = startWorkers(
         { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: config.sendLeaseMs },
         { lockMs: config.workerLockMs, collectAfterBatches: small },

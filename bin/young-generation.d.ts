@@ -1,1 +1,0 @@
-export function youngGenerationChosen(execArgv: readonly string[], nodeOptions: string | undefined): boolean;
