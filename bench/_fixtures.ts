@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../src/db/connection.ts';
+import { writeSettings } from '../src/db/settings.ts';
 import type { EmulatorOptions } from '../tests/support/resend-emulator.ts';
 
 /** Worker settings of the in-process benchmarks: a provider far faster than any test needs. */
@@ -72,6 +73,8 @@ export async function seedReaders(db: Db, n: number, offset = 0): Promise<void> 
     `insert into subscriptions (subscriber_id, tag_id) select s.id, (select id from tags where slug = 'ai') from subscribers s
      where s.status = 'active' on conflict do nothing`,
   );
+  // A provider that delivers mail refuses to start a send without the sender's postal address.
+  await writeSettings(db, { postalAddress: '1 Bench Street, Benchton' }, 'bench');
 }
 
 /** Peak resident memory of a live process (VmHWM), in MB. */

@@ -165,7 +165,7 @@ async function naive(db: Db, emu: Emulator, readers: number): Promise<number> {
 }
 
 /** A worker process sends a whole issue; returns its peak RSS in MB. */
-async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: number): Promise<number> {
+export async function workerRss(s: Scratch, emu: Emulator, readers: number, offset: number): Promise<number> {
   await seedReaders(s.db, readers, offset);
   const prefix = `{tagcast-bench-${randomBytes(3).toString('hex')}}`;
   const queues = createQueues({ redisUrl: REDIS_URL, installation: await installationId(s.db), prefix });

@@ -8,6 +8,7 @@ import { openDb, type Db } from '../db/connection.ts';
 import { installationId } from '../db/installation.ts';
 import { migrate } from '../db/migrate.ts';
 import { metricsKey } from '../lib/redis-keys.ts';
+import { sizeYoungGeneration } from '../lib/young-generation.ts';
 import { providerRequests } from '../metrics.ts';
 import { createQueues, type Queues } from '../queue.ts';
 import type { Workers } from '../workers.ts';
@@ -15,9 +16,10 @@ import { ensureRedis } from './redis.ts';
 
 /**
  * At or below this provider rate (requests/s, 100 emails each) a worker needs little CPU and runs
- * small: V8 favours memory over speed (its heap grows in small steps; bin/tagcast.js sets this before any
- * module loads) and collects after each batch. At the default rate (2/s) that takes a worker's peak RSS
- * from ~500 MB to under 150 MB (docs/decisions.md, "Memory of a worker"). Above it both are off.
+ * small: V8 favours memory over speed (its heap grows in small steps), its young generation stays at
+ * 1 MB (bin/tagcast.js sets both before any module loads) and it collects after each batch. At the
+ * default rate (2/s) that takes a worker's peak RSS from ~500 MB to under 120 MB (docs/decisions.md,
+ * "Memory of a worker", "The program sizes the young generation"). Above it all three are off.
  */
 export const SMALL_HEAP_RATE = 5;
 
@@ -105,6 +107,9 @@ export async function createContext(opts: ContextOptions = {}): Promise<Context>
       const [{ startWorkers }, { createProvider }] = await Promise.all([import('../workers.ts'), import('../send/index.ts')]);
       const small = config.resend.rateLimit <= SMALL_HEAP_RATE;
       v8.setFlagsFromString(small ? '--optimize-for-size' : '--no-optimize-for-size');
+      // A fast worker lets its young generation double again, up to V8's 16 MB semi-space (bin/tagcast.js
+      // held it at 1 MB): a batch's ~20 MB of short-lived strings then die young instead of being promoted.
+      sizeYoungGeneration(small);
       workers = startWorkers(
         { db, config, provider: createProvider(config), queues: q, log, now: () => new Date(), batchSize: 100, leaseMs: config.sendLeaseMs },
         { lockMs: config.workerLockMs, collectAfterBatches: small },

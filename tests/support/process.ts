@@ -9,7 +9,7 @@ export interface Run {
 }
 
 export function spawnTagcast(args: string[], env: Record<string, string>, cwd = process.cwd()): ChildProcess {
-  return spawn(process.execPath, ['--max-semi-space-size=64', path.resolve('bin/tagcast.js'), ...args], {
+  return spawn(process.execPath, [path.resolve('bin/tagcast.js'), ...args], {
     cwd,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
