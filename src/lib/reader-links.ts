@@ -135,12 +135,28 @@ export function readerLinks(opts: LinkOptions): ReaderLinks {
   };
 }
 
-/**
- * A token-free page: where the web version's preferences, unsubscribe, density and "Stop TAG" links led
- * before the web version carried the reader's own links (decisions.md, 2026-12-07). Kept so that a page
- * saved with those links still answers.
- */
+/** The token-free page the web version's preferences, unsubscribe, density and unfollow links lead to. */
 export const MANAGE_PATH = '/manage';
+
+/**
+ * The links of a digest shown as its web version. Its address is made to be shared (a reader pastes
+ * it to a friend, a chat unfurls it), so the page carries no link that reveals or changes the
+ * subscription: only the web version's own; preferences, unsubscribe, density and "Stop TAG" lead to a page that points
+ * back to the email. Written out field by field, so a link added to ReaderLinks is decided here too.
+ */
+export function webVersionLinks(opts: Omit<LinkOptions, 'sections'> & { sections?: readonly { slug: string }[] | undefined }): ReaderLinks {
+  const manage = `${opts.publicUrl}${MANAGE_PATH}`;
+  return {
+    web: readerLinks({ ...opts, sections: undefined }).web,
+    preferences: manage,
+    unsubscribe: manage,
+    // Never rendered into a page (it is a header of the email); without a token it unsubscribes nobody.
+    unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}`,
+    // Switching density or stopping a tag changes the subscription: from a shared copy, nobody's.
+    density: manage,
+    unfollow: Object.fromEntries((opts.sections ?? []).map((s) => [s.slug, manage])),
+  };
+}
 
 /** Where a test email's links lead: pages that say it is a test, under TEST_PATH/<issue>. */
 export const TEST_PATH = '/test';

@@ -21,8 +21,8 @@ const POLICY: Record<string, { address: boolean; links: Purpose[] }> = {
   undo: { address: false, links: [] },
   // The reader's hub, from their own inbox.
   preferences: { address: true, links: ['preferences', 'web', 'feed'] },
-  // The reader's digest as a page of the site, with the email's own links (each of its own purpose).
-  web: { address: false, links: ['preferences', 'density', 'unfollow', 'unsubscribe'] },
+  // A copy of the email made to be shared.
+  web: { address: false, links: ['web'] },
   // Ends up in third-party feed readers.
   feed: { address: false, links: ['feed'] },
   // Emailed to the address it confirms.

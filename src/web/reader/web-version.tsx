@@ -1,9 +1,10 @@
 // GET /web/:issue: the reader's own digest of that issue as a page of the site (its header and footer,
 // site.css, the page CSP), uncut (every "N more on the web" link of a cut email lands on its section),
 // full (a brief email's "read on the web" lands on the whole summary), with the email's anchors
-// (`tag-<slug>`, `s-<id>`) and the reader's own links: preferences, brief or full, "Stop <tag>" per
-// section and unsubscribe, each its own signed link of its own purpose, as in the email. Never indexed.
-// A `web` token opens this reader's digest of this one issue and nothing else.
+// (`tag-<slug>`, `s-<id>`). Its address gets shared (pasted to a friend, unfurled in a chat), so its
+// preferences, brief-or-full, "Stop <tag>" and unsubscribe links lead to /manage, which points back to
+// the email: a `web` token opens this reader's digest of this one issue and nothing else, not even a
+// link to another purpose (webVersionLinks; decisions.md). Never indexed.
 //
 // Fast: one query per request (the delivery, the issue and the settings together); the issue's page is
 // rendered once per issue and publication identity (src/web/reader/web-page.tsx) and only assembled per
@@ -16,7 +17,7 @@ import { summariesForIssue } from '../../db/summaries.ts';
 import { indexIssue } from '../../digest/assemble.ts';
 import { issueName } from '../../digest/week.ts';
 import { mailDomain } from '../../lib/mail.ts';
-import { MANAGE_PATH, readerLinks } from '../../lib/reader-links.ts';
+import { MANAGE_PATH, webVersionLinks } from '../../lib/reader-links.ts';
 import { effectiveSettings, publicationOf } from '../../publication.ts';
 import { cspHeader, PAGE_CSP } from '../plugins/security.ts';
 import { readLink, sendHtml, sendLinkProblem, sendMessage, type ReaderDeps } from './common.tsx';
@@ -83,15 +84,13 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
     if (!row || !page || !digest) {
       return sendMessage(reply, deps, { status: 404, title: 'No digest here', message: 'There is no digest of this issue for you: none of your tags had content that week, or your data was erased.' });
     }
-    const tagIds = new Map(row.sections.map((s) => [s.slug, s.tagId]));
-    const links = readerLinks({
+    const links = webVersionLinks({
       secret: deps.config.secret,
       publicUrl: deps.config.publicUrl,
       mailDomain: mailDomain(deps.config.mailFrom),
       subscriberId,
       issueId,
-      // A tag deleted since has no id: its section's "Stop" link falls back to preferences, as in the email.
-      sections: digest.sections.flatMap((s) => (tagIds.get(s.slug) ? [{ slug: s.slug, tagId: tagIds.get(s.slug)! }] : [])),
+      sections: digest.sections,
     });
     const policy = page.issue.publication.logoUrl && logoPolicy(page.issue.publication.logoUrl);
     if (policy) reply.header('content-security-policy', policy);
@@ -105,8 +104,7 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
     return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(`:root{--pub-accent:#${m[1]}}\n`);
   });
 
-  // Where the web version's preferences and unsubscribe links led before the web version carried the
-  // reader's own: kept, so a page saved or cached with those links still finds an answer.
+  // Where the web version's preferences, brief-or-full, "Stop <tag>" and unsubscribe links lead.
   app.get(MANAGE_PATH, async (_req, reply) =>
     sendMessage(reply, deps, {
       title: 'Your subscription',

@@ -1,5 +1,6 @@
 // A reader's web version of a digest: a page of the site (its header and footer, site.css, the page
-// CSP), with the publication's look, the reader's own links and the email's anchors (`tag-<slug>` per
+// CSP), with the publication's look, the reader's subscription (its links lead to /manage: the address
+// gets shared) and the email's anchors (`tag-<slug>` per
 // section, `s-<id>` per summary: docs/digest-links.md). Rendered in pieces (src/web/reader/web-page.ts):
 // the frame, each section's shell, each card and each contents entry once per issue, with slots where a
 // reader's values go; the same components with the reader's values make the reference page the
@@ -55,14 +56,13 @@ export function WebVersionFrame({ issue, r }: { issue: IssueParts; r: ReaderPart
         <p className="lede">{r.summaryLine}</p>
         {p.note ? <div className="card editor-note" dangerouslySetInnerHTML={{ __html: noteForPage(p.note.html) }} /> : null}
         <p className="small muted">
-          This page is yours: its links act on your subscription.{' '}
+          Only the links in your email change your subscription: this page changes nothing, so it is safe to pass on.
           {issue.archiveHref ? (
             <>
-              To share this issue, share <a href={issue.archiveHref}>its page in the archive</a>.
+              {' '}
+              Anyone can also read the issue on <a href={issue.archiveHref}>its page in the archive</a>.
             </>
-          ) : (
-            'Keep its address to yourself.'
-          )}
+          ) : null}
         </p>
         <nav className="contents" aria-labelledby="contents">
           <h2 id="contents">In this issue</h2>
