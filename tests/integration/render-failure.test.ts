@@ -27,6 +27,7 @@ import { createHarness, jobContext, waitForStatus, type Harness } from '../suppo
 import { tagcast } from '../support/process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W48';
 const DOMAIN = 'render-failure.example';
@@ -101,13 +102,14 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
         // stayed "sending"): either way the wait ends, and the assertions say which.
         const jobId = jobIds['send-batch']({ issueId: issue.id, batch: 0 });
         let failedReason: string | undefined;
-        for (;;) {
-          const current = await getIssue(t.db, issue.id);
-          if (current?.status === 'sent') break;
-          failedReason = (await h.queues.send.getJob(jobId))?.failedReason;
-          if (failedReason) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await eventually(
+          async () => {
+            if ((await getIssue(t.db, issue.id))?.status === 'sent') return true;
+            failedReason = (await h.queues.send.getJob(jobId))?.failedReason;
+            return Boolean(failedReason);
+          },
+          { what: `issue ${issue.id} sent, or job ${jobId} failed`, every: 50 },
+        );
         expect(failedReason).toBeUndefined();
         const sent = (await waitForStatus(t.db, issue.id))!;
         issues[engine] = sent;

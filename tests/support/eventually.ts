@@ -4,8 +4,11 @@
 // only that the test took too long. No test polls in a loop of its own.
 
 export interface Eventually {
-  /** What is awaited, as the failure message says it: "issue 3 sent", "the listening line". */
-  what: string;
+  /**
+   * What is awaited, as the failure message says it: "issue 3 sent", "the listening line"; a function
+   * when the message should say what was last seen.
+   */
+  what: string | (() => string);
   /** Milliseconds from the first ask; below the test timeout, so this message is the one a failure shows. */
   deadline?: number;
   /** Milliseconds between asks. */
@@ -14,8 +17,11 @@ export interface Eventually {
   stopIf?: () => string | undefined | false;
 }
 
-/** Default deadline: generous for a busy two-core machine, and still below the integration tests' 120 s timeout. */
-export const DEADLINE = 60_000;
+/**
+ * Default deadline: generous for a send on a busy two-core machine (six suites at once), and still below
+ * the integration and browser tests' 120 s timeout.
+ */
+export const DEADLINE = 90_000;
 
 /**
  * Resolves with fn's first truthy answer. fn may be async; an answer that throws counts as not yet
@@ -33,10 +39,11 @@ export async function eventually<T>(fn: () => T | Promise<T>, { what, deadline =
       last = e;
     }
     const stopped = stopIf?.();
-    if (stopped) throw new Error(`stopped waiting for ${what}: ${stopped}`);
+    const name = () => (typeof what === 'string' ? what : what());
+    if (stopped) throw new Error(`stopped waiting for ${name()}: ${stopped}`);
     if (Date.now() >= end) {
       const why = last === undefined ? '' : `; the last try threw: ${last instanceof Error ? last.message : String(last)}`;
-      throw new Error(`timed out after ${deadline / 1000} s waiting for ${what}${why}`, { cause: last });
+      throw new Error(`timed out after ${deadline / 1000} s waiting for ${name()}${why}`, { cause: last });
     }
     await new Promise((r) => setTimeout(r, every));
   }

@@ -9,7 +9,9 @@ describe('eventually', () => {
     expect(await eventually(async () => ({ ok: true }), { what: 'an object' })).toEqual({ ok: true });
   });
 
-  it('fails at the deadline naming what was awaited', async () => {
+  it('fails at the deadline naming what was awaited, or what was last seen', async () => {
+    let seen = 0;
+    await expect(eventually(() => (seen++, false), { what: () => `the count (it is ${seen})`, deadline: 0 })).rejects.toThrow('waiting for the count (it is 1)');
     await expect(eventually(() => false, { what: 'issue 7 sent', deadline: 30, every: 5 })).rejects.toThrow('timed out after 0.03 s waiting for issue 7 sent');
   });
 
