@@ -22,6 +22,32 @@ const withDb = (kind: 'integration' | 'browser', include: string[], db: 'pglite'
 // The admin pages (admin-pages) likewise run once, on PGlite.
 const READER_PAGES = ['tests/browser/reader-*.test.ts', 'tests/browser/admin-*.test.ts'];
 
+// Integration files that run once. Every file that tests storage (SQL, the ledger, the schema, a
+// transaction, what a query returns) runs on both databases; these test something else, the same on
+// either, so a second run would only add minutes to every `npm test` (issue 19):
+const ONCE_ON_PGLITE = [
+  // Hostile input at the HTTP boundary: answered 4xx before any handler or query runs.
+  'tests/integration/hostile-input.test.ts',
+  // The Resend emulator's strictness and the SDK's mapping of its answers; the database only holds the
+  // readers of the one slow-provider send.
+  'tests/integration/emulator-strict.test.ts',
+  // The shared pacer: Redis only, no database.
+  'tests/integration/pacer.test.ts',
+  // Bull Board's guard and Content-Security-Policy: Redis and HTTP headers.
+  'tests/integration/ops-bull-board.test.ts',
+  // `tagcast serve` at a terminal and on a pipe: what it prints and where it listens.
+  'tests/integration/serve-terminal.test.ts',
+  // `npm run digest`, the first-run smoke test: the embedded database is what it is about.
+  'tests/integration/digest-smoke.test.ts',
+];
+const ONCE_ON_POSTGRES = [
+  // Worker crashes with several processes at once (PGlite is one process's database) and Redis loss.
+  'tests/integration/crash.test.ts',
+  // A real Redis Cluster: for installations past one machine, which run PostgreSQL; its configuration
+  // checks need neither database.
+  'tests/integration/redis-cluster.test.ts',
+];
+
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -43,8 +69,8 @@ export default defineConfig({
       withDb('browser', READER_PAGES, 'pglite'),
       withDb('browser', READER_PAGES, 'postgres', ['tests/browser/reader-pages.test.ts', 'tests/browser/admin-pages.test.ts']),
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite'),
-      withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres'),
+      withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite', ONCE_ON_POSTGRES),
+      withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres', ONCE_ON_PGLITE),
     ],
   },
 });
