@@ -58,7 +58,9 @@ export default defineConfig({
     // Finds Redis, PostgreSQL and Chromium for the projects that run, or starts private Redis and
     // PostgreSQL servers; a piece that is not installed stops the run with one line saying how to
     // install it. Projects inherit it (`extends: true`) and run it before their own global setup.
-    globalSetup: ['tests/support/services.ts'],
+    // build-once.ts rebuilds a stale dist/ once before the integration projects, whose child processes
+    // run it (through tsx instead, each would compile the sources at start).
+    globalSetup: ['tests/support/services.ts', 'tests/support/build-once.ts'],
     projects: [
       // First, so a missing Chromium stops the run before the projects with a database build anything.
       // Browser tests without a database (the digests as rendered) run once.
