@@ -22,6 +22,32 @@ const withDb = (kind: 'integration' | 'browser', include: string[], db: 'pglite'
 // The admin pages (admin-pages) likewise run once, on PGlite.
 const READER_PAGES = ['tests/browser/reader-*.test.ts', 'tests/browser/admin-*.test.ts'];
 
+// Integration files that run once. Every file that tests storage (SQL, the ledger, the schema, a
+// transaction, what a query returns) runs on both databases; these test something else, the same on
+// either, so a second run would only add minutes to every `npm test` (issue 19):
+const ONCE_ON_PGLITE = [
+  // Hostile input at the HTTP boundary: answered 4xx before any handler or query runs.
+  'tests/integration/hostile-input.test.ts',
+  // The Resend emulator's strictness and the SDK's mapping of its answers; the database only holds the
+  // readers of the one slow-provider send.
+  'tests/integration/emulator-strict.test.ts',
+  // The shared pacer: Redis only, no database.
+  'tests/integration/pacer.test.ts',
+  // Bull Board's guard and Content-Security-Policy: Redis and HTTP headers.
+  'tests/integration/ops-bull-board.test.ts',
+  // `tagcast serve` at a terminal and on a pipe: what it prints and where it listens.
+  'tests/integration/serve-terminal.test.ts',
+  // `npm run digest`, the first-run smoke test: the embedded database is what it is about.
+  'tests/integration/digest-smoke.test.ts',
+];
+const ONCE_ON_POSTGRES = [
+  // Worker crashes with several processes at once (PGlite is one process's database) and Redis loss.
+  'tests/integration/crash.test.ts',
+  // A real Redis Cluster: for installations past one machine, which run PostgreSQL; its configuration
+  // checks need neither database.
+  'tests/integration/redis-cluster.test.ts',
+];
+
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -32,7 +58,9 @@ export default defineConfig({
     // Finds Redis, PostgreSQL and Chromium for the projects that run, or starts private Redis and
     // PostgreSQL servers; a piece that is not installed stops the run with one line saying how to
     // install it. Projects inherit it (`extends: true`) and run it before their own global setup.
-    globalSetup: ['tests/support/services.ts'],
+    // build-once.ts rebuilds a stale dist/ once before the integration projects, whose child processes
+    // run it (through tsx instead, each would compile the sources at start).
+    globalSetup: ['tests/support/services.ts', 'tests/support/build-once.ts'],
     projects: [
       // First, so a missing Chromium stops the run before the projects with a database build anything.
       // Browser tests without a database (the digests as rendered) run once.
@@ -43,8 +71,8 @@ export default defineConfig({
       withDb('browser', READER_PAGES, 'pglite'),
       withDb('browser', READER_PAGES, 'postgres', ['tests/browser/reader-pages.test.ts', 'tests/browser/admin-pages.test.ts']),
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite'),
-      withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres'),
+      withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite', ONCE_ON_POSTGRES),
+      withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres', ONCE_ON_PGLITE),
     ],
   },
 });

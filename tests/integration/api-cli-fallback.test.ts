@@ -10,7 +10,8 @@ import { LOCAL_TOKEN_NAME } from '../../src/cli/tokens.ts';
 import { listApiTokens } from '../../src/db/api-tokens.ts';
 import { cliSetup } from '../support/cli-setup.ts';
 import type { TestDb } from '../support/db.ts';
-import { freePort, inProcess, until } from '../support/in-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { freePort, inProcess } from '../support/in-process.ts';
 import { spawnTagcast, tagcast } from '../support/process.ts';
 import { signalLines } from '../support/summary-files.ts';
 
@@ -35,7 +36,10 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
       const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
       try {
         // A first start creates the PGlite data directory: seconds alone, much longer on a busy machine.
-        await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'), 120_000);
+        await eventually(() => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'), {
+          what: `tagcast serve to write ${API_FILE}`,
+          stopIf: () => server?.exitCode != null && `serve exited with code ${server.exitCode}: ${serverErr}`,
+        });
         expect(statSync(apiFile).mode & 0o777).toBe(0o600);
         const published = JSON.parse(readFileSync(apiFile, 'utf8')) as { url: string; token: string };
         expect(published.url).toBe(`http://127.0.0.1:${port}`);

@@ -8,7 +8,7 @@ import { createIssue, getIssue } from '../../src/db/issues.ts';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { cancelIssue, sendIssueNow } from '../../src/issues.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { until } from '../support/in-process.ts';
+import { eventually } from '../support/eventually.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 
 const READERS = 30;
@@ -42,7 +42,7 @@ describe.sequential(`cancel mid-send on ${process.env.TAGCAST_TEST_DB}`, () => {
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();
     // The harness's worker runs 4 batches at once: after the first, 4 requests wait in flight.
-    await until('4 batches held in flight after the first was accepted', () => started === 5);
+    await eventually(() => started === 5, { what: '4 batches held in flight after the first was accepted' });
     const held = started - 1;
     // Evidence that the cancel lands mid-lease: the held batches' rows are leased, still pending.
     const leased = await t.db.query<{ n: number }>(`select count(*)::int as n from deliveries where issue_id = $1 and status = 'pending' and lease_until > now()`, [issue.id]);
@@ -51,11 +51,14 @@ describe.sequential(`cancel mid-send on ${process.env.TAGCAST_TEST_DB}`, () => {
     release();
     // Every job ends: the held batches answer, the others find the issue cancelled.
     for (let b = 0; b < READERS / BATCH; b++) {
-      for (;;) {
-        const job = await h.queues.send.getJob(`send-batch-${issue.id}-${b}`);
-        if (!job || (await job.isCompleted()) || (await job.isFailed())) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const id = `send-batch-${issue.id}-${b}`;
+      await eventually(
+        async () => {
+          const job = await h.queues.send.getJob(id);
+          return !job || (await job.isCompleted()) || (await job.isFailed());
+        },
+        { what: `job ${id} ended`, every: 20 },
+      );
     }
     await h.stopAll();
     h.provider.sendBatch = inner;

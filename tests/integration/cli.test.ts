@@ -1,4 +1,7 @@
-// The tagcast binary as a user runs it: exit codes, one line per problem, no stack traces.
+// The tagcast binary as a user runs it: exit codes, one line per problem, no stack traces. One command
+// of each family runs the binary itself (import, subscribers add, issue send --wait twice, and a
+// database that never answers); the others run in this process through main(), the entry point the
+// binary calls, as a child process costs seconds to start on a busy machine.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
@@ -7,6 +10,7 @@ import { reportError } from '../../src/cli/main.ts';
 import { cliSetup } from '../support/cli-setup.ts';
 import type { TestDb } from '../support/db.ts';
 import { adminUrl, REDIS_URL } from '../support/env.ts';
+import { inProcess } from '../support/in-process.ts';
 import { spawnTagcast, tagcast } from '../support/process.ts';
 
 /**
@@ -27,7 +31,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   });
 
   onceIt('stops on bad configuration with one line per problem and exit code 2', async () => {
-    const r = await tagcast(['issue', 'list'], { ...env, PORT: 'eighty', TEMPLATE_ENGINE: 'jinja', RESEND_RATE_LIMIT: '-1', SECRET: 'short' });
+    const r = await inProcess(['issue', 'list'], { ...env, PORT: 'eighty', TEMPLATE_ENGINE: 'jinja', RESEND_RATE_LIMIT: '-1', SECRET: 'short' });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(4);
@@ -50,26 +54,26 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
 
   it('adds, lists and exports subscribers; rejects a bad address with exit 2', async () => {
     expect((await tagcast(['subscribers', 'add', 'Zoë@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris'], env)).code).toBe(2);
-    const ok = await tagcast(['subscribers', 'add', 'Zoe@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris', '--name', 'Zoë', '--create-tags'], env);
+    const ok = await inProcess(['subscribers', 'add', 'Zoe@Example.com', '--tags', 'AI,Rust', '--tz', 'Europe/Paris', '--name', 'Zoë', '--create-tags'], env);
     expect(ok.stdout.trim()).toBe('added zoe@example.com (tags: AI, Rust)');
     // A typo is not a new public tag: refused, naming the known ones (this process opened the database itself).
-    const typo = await tagcast(['subscribers', 'add', 'max@example.com', '--tags', 'Rsut'], env);
+    const typo = await inProcess(['subscribers', 'add', 'max@example.com', '--tags', 'Rsut'], env);
     expect(typo).toMatchObject({ code: 2, stdout: '', stderr: 'tagcast: unknown tag "Rsut"; known tags: ai, rust (to follow a new tag, ask to create it)\n' });
-    const list = await tagcast(['subscribers', 'list', '--status', 'active'], env);
+    const list = await inProcess(['subscribers', 'list', '--status', 'active'], env);
     expect(list.stdout).toMatch(/^id\temail\tstatus\ttime_zone\tpaused_until\ttags\n/);
     expect(list.stdout).toContain('zoe@example.com\tactive\tEurope/Paris\t-\tAI, Rust');
     expect(list.stdout).not.toContain('max@example.com');
     const out = path.join(dir, 'subs.csv');
-    expect((await tagcast(['subscribers', 'export', out], env)).code).toBe(0);
+    expect((await inProcess(['subscribers', 'export', out], env)).code).toBe(0);
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, 'email,tags\nnope,AI\nok@example.com,AI\n');
-    const imp = await tagcast(['subscribers', 'import', bad], env);
+    const imp = await inProcess(['subscribers', 'import', bad], env);
     expect(imp.code).toBe(1);
     expect(imp.stderr.trim()).toBe(`${bad}:2: "nope" is not an email address`);
   });
 
   it('creates an issue, sends it with --wait, and writes one .eml and .html per reader', async () => {
-    const created = await tagcast(['issue', 'create', '--week', '2026-W48', '--engine', 'mjml'], env);
+    const created = await inProcess(['issue', 'create', '--week', '2026-W48', '--engine', 'mjml'], env);
     expect(created.code).toBe(0);
     const id = /created issue (\d+)/.exec(created.stdout)![1]!;
     const sent = await tagcast(['issue', 'send', id, '--wait'], env);
@@ -77,21 +81,21 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(sent.stdout).toContain(`issue ${id} · Week 48 · 23–29 Nov 2026 · engine mjml · sent`);
     expect(sent.stdout).toMatch(/readers sent: +2/);
     expect(readdirSync(path.join(dir, 'outbox', id)).sort()).toEqual(['ok@example.com.eml', 'ok@example.com.html', 'zoe@example.com.eml', 'zoe@example.com.html']);
-    const again = await tagcast(['issue', 'send', id], env);
+    const again = await inProcess(['issue', 'send', id], env);
     expect(again.code).toBe(1);
     expect(again.stderr.trim()).toBe(`tagcast: issue ${id} is sent; it can no longer be sent`);
   });
 
   onceIt('rejects bad arguments with exit 2 and a reason', async () => {
-    const r = await tagcast(['issue', 'create', '--week', '2026-W99'], env);
+    const r = await inProcess(['issue', 'create', '--week', '2026-W99'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('tagcast: --week must be an ISO week like 2026-W48, got "2026-W99"');
-    const s = await tagcast(['issue', 'schedule', '1', '--at', 'tomorrow'], env);
+    const s = await inProcess(['issue', 'schedule', '1', '--at', 'tomorrow'], env);
     expect(s.code).toBe(2);
   });
 
   onceIt('says clearly when Redis is not there', async () => {
-    const r = await tagcast(['issue', 'resume', '1'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const r = await inProcess(['issue', 'resume', '1'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tagcast: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*redis-server/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -105,14 +109,14 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |\bat .*\.(ts|js):\d+/);
 
   onceIt('refuses a real provider without SECRET: one line, exit 2', async () => {
-    const r = await tagcast(['issue', 'list'], withoutSecret({ PUBLIC_URL: 'http://localhost:3000', EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_cli_test' }));
+    const r = await inProcess(['issue', 'list'], { ...withoutSecret({ PUBLIC_URL: 'http://localhost:3000', EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_cli_test' }), SECRET: undefined });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^config: SECRET: is required when EMAIL_PROVIDER=resend: .*\n$/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   onceIt('refuses a public PUBLIC_URL without SECRET: one line, exit 2', async () => {
-    const r = await tagcast(['subscribers', 'list'], withoutSecret({ PUBLIC_URL: 'https://news.example.com' }));
+    const r = await inProcess(['subscribers', 'list'], { ...withoutSecret({ PUBLIC_URL: 'https://news.example.com' }), SECRET: undefined });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^config: SECRET: is required when PUBLIC_URL \(https:\/\/news\.example\.com\) is not a loopback address: .*\n$/);
   });
@@ -120,7 +124,7 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   it('sends through the outbox on localhost without SECRET, saying it used the development secret', async () => {
     const local = withoutSecret({ PUBLIC_URL: 'http://localhost:3000' });
     // Week 48 was sent above: this run sends it again, on purpose.
-    const created = await tagcast(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'sent again without SECRET'], local);
+    const created = await inProcess(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'sent again without SECRET'], local);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stderr).toBe(''); // a command that signs nothing says nothing about the secret
     const id = /created issue (\d+)/.exec(created.stdout)![1]!;
@@ -130,12 +134,12 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(sent.stderr.match(/development secret/g)).toHaveLength(1);
     expect(sent.stderr).toContain('tagcast: note: reader links are signed with the public development secret');
     // Said once for the data folder: a later command that signs links does not repeat it.
-    const later = await tagcast(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], local);
+    const later = await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], local);
     expect(later.stderr).not.toContain('development secret');
   });
 
   onceIt('refuses a malformed DATABASE_URL in one line, exit 2, without the credentials', async () => {
-    const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://u:hunter2@host:notaport/db' });
+    const r = await inProcess(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://u:hunter2@host:notaport/db' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^config: DATABASE_URL: is not a valid URL; expected postgres:\/\/USER:PASSWORD@HOST:5432\/DATABASE.*\n$/);
     expect(r.stderr).not.toContain('hunter2');
@@ -145,14 +149,14 @@ describe.sequential(`tagcast CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
     const u = new URL(adminUrl());
     u.username = 'nosuchrole';
     u.password = '';
-    const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: u.toString() });
+    const r = await inProcess(['issue', 'list'], { ...env, DATABASE_URL: u.toString() });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`tagcast: cannot connect to PostgreSQL at postgres://***@${u.host}${u.pathname}: role "nosuchrole" does not exist. Check DATABASE_URL.\n`);
     noStack(r.stderr);
   });
 
   onceIt('says when nothing listens on the database port: one line, exit 1', async () => {
-    const r = await tagcast(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://tagcast:hunter2@127.0.0.1:1/tagcast' });
+    const r = await inProcess(['issue', 'list'], { ...env, DATABASE_URL: 'postgres://tagcast:hunter2@127.0.0.1:1/tagcast' });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('tagcast: cannot connect to PostgreSQL at postgres://***@127.0.0.1:1/tagcast: connection refused (is PostgreSQL running, and listening on that host and port?). Check DATABASE_URL.\n');
   });

@@ -19,6 +19,7 @@ import { providerGate, type ProviderGate } from '../support/provider-gate.ts';
 import { deleteKeys, testPrefix, testQueues } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEKS = ['2026-W45', '2026-W46', '2026-W47', '2026-W48'];
 let weeks = 0;
@@ -84,9 +85,6 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
     return child;
   }
 
-  const until = async (check: () => Promise<boolean>) => {
-    while (!(await check())) await new Promise((r) => setTimeout(r, 25));
-  };
   const stop = async (c: ChildProcess, signal: NodeJS.Signals): Promise<number | null> => {
     const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
     c.kill(signal);
@@ -108,7 +106,9 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
         // A kill counts only when it lands mid-lease: after it, the dead worker's leases are still
         // held (nobody else runs). One that landed between batches is tried again.
         for (;;) {
-          await until(async () => (await issueProgress(t.db, issue.id)).submitted >= target && (await leasedNow(issue.id)) > 0);
+          await eventually(async () => (await issueProgress(t.db, issue.id)).submitted >= target && (await leasedNow(issue.id)) > 0, {
+            what: `${target} readers submitted and a batch leased`,
+          });
           await stop(w, 'SIGKILL');
           const leased = await leasedNow(issue.id);
           w = worker(emu, 10);
@@ -166,7 +166,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('crashes, 
       const issue = await weekIssue(t.db, { week: nextWeek(), engine: 'react', subject: null });
       let w = worker(emu, 5);
       await sendIssueNow(t.db, queues, issue.id);
-      await until(async () => (await issueProgress(t.db, issue.id)).submitted >= 300);
+      await eventually(async () => (await issueProgress(t.db, issue.id)).submitted >= 300, { what: '300 readers submitted' });
       // The worker stops (finishing its batches), then Redis loses everything: the ledger alone knows
       // which of the 20 batches are owed.
       expect(await stop(w, 'SIGTERM')).toBe(0);

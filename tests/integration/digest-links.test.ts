@@ -21,7 +21,7 @@ import { composeNotice } from '../../src/subscriptions/notices.ts';
 import { createToken, readerLinks, verifyToken } from '../../src/lib/reader-links.ts';
 import { nextDigestLine } from '../../src/subscriptions/welcome.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { addSummaries, Browser, csrfField, forms, isChecked, noticeLink, noticesOf, plannedIssue, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
+import { addSummaries, Browser, csrfField, forms, isChecked, noticeLink, noticesOf, noticeSent, plannedIssue, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
 
 const WEEK = '2026-W45';
 
@@ -275,12 +275,7 @@ describe.sequential(`links in a digest: unfollow, density, welcome, reasons on $
         const [confirm] = await noticesOf(t.db, email);
         await b.get(await noticeLink(t.db, app.config, confirm!.id));
         const welcome = (await noticesOf(t.db, email)).find((x) => x.kind === 'welcome')!;
-        for (;;) {
-          const [row] = await t.db.query<{ sent: Date | null; error: string | null }>(`select sent_at as sent, error from notices where id = $1`, [welcome.id]);
-          if (row?.error) throw new Error(row.error);
-          if (row?.sent) break;
-          await new Promise((res) => setTimeout(res, 25));
-        }
+        await noticeSent(t.db, welcome.id);
         const mail = parseEml(readFileSync(`${outboxPath(h.outboxDir, 'notices', email, String(welcome.id))}.eml`, 'utf8'));
         expect(mail.headers.get('subject')).toBe('Welcome to tagcast');
         expect(mail.text).toContain('new summaries on Databases.');

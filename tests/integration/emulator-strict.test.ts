@@ -19,6 +19,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { addSummaries } from '../support/reader.ts';
 import { KEY_TTL_MS, startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W46';
 const email = (to: string) => ({ from: 'T <t@example.test>', to: [to], subject: 's', html: '<p>x</p>', text: 'x' });
@@ -56,9 +57,7 @@ describe.sequential('the Resend emulator, as strict as Resend', () => {
 
   it("answers 409 concurrent_idempotent_requests while the key's first request is in flight, and the SDK's answer is retry", async () => {
     emu = await startResendEmulator({ latencyMs: ({ index }) => (index === 0 || index === 2 ? 1500 : 0) });
-    const inFlight = async (n: number) => {
-      while (emu.stats.requests < n) await new Promise((r) => setTimeout(r, 10));
-    };
+    const inFlight = (n: number) => eventually(() => emu.stats.requests >= n, { what: `${n} requests at the emulator`, every: 10 });
     // Through the real SDK and our mapping: the batch is retried later, never failed.
     const provider = createResend({ apiKey: emu.options.apiKey, baseUrl: emu.url, timeoutMs: 5000 });
     try {

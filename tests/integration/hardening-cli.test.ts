@@ -1,6 +1,8 @@
-// The hardening findings as a user meets them through the binary: header injection refused where it
+// The hardening findings as a user meets them through the CLI: header injection refused where it
 // enters, CSV that is inert in a spreadsheet and still round-trips, an unterminated quote reported, and
-// an address too long for a plain file name still delivered to the outbox.
+// an address too long for a plain file name still delivered to the outbox. Each command runs in this
+// process through main(), the entry point the binary calls (a child process costs seconds to start);
+// cli.test.ts runs the binary itself.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import { parseCsv } from '../../src/subscriptions/csv.ts';
 import { cliSetup } from '../support/cli-setup.ts';
 import type { TestDb } from '../support/db.ts';
 import { parseEml } from '../support/mail.ts';
-import { tagcast } from '../support/process.ts';
+import { inProcess } from '../support/in-process.ts';
 
 describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, () => {
   // A public PUBLIC_URL needs a SECRET of its own (the development one is refused there).
@@ -22,35 +24,35 @@ describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, (
   });
 
   it('refuses a subject with CR/LF with exit 2 and one line, and creates no issue', async () => {
-    const r = await tagcast(['issue', 'create', '--week', '2026-W48', '--subject', 'a\r\nBcc: x@y'], env);
+    const r = await inProcess(['issue', 'create', '--week', '2026-W48', '--subject', 'a\r\nBcc: x@y'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('tagcast: subject contains a control character (U+000D); a subject is one line of text\n');
     // Trimming would hide a trailing line break; it is refused all the same.
-    const trailing = await tagcast(['issue', 'create', '--week', '2026-W48', '--subject', 'Hello\r\n'], env);
+    const trailing = await inProcess(['issue', 'create', '--week', '2026-W48', '--subject', 'Hello\r\n'], env);
     expect(trailing.code).toBe(2);
     expect(trailing.stderr).toBe('tagcast: subject contains a control character (U+000D); a subject is one line of text\n');
-    const long = await tagcast(['issue', 'create', '--week', '2026-W48', '--subject', 'x'.repeat(201)], env);
+    const long = await inProcess(['issue', 'create', '--week', '2026-W48', '--subject', 'x'.repeat(201)], env);
     expect(long.code).toBe(2);
     expect(long.stderr).toBe('tagcast: subject is 201 characters long; at most 200 are allowed\n');
-    const list = await tagcast(['issue', 'list'], env);
+    const list = await inProcess(['issue', 'list'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toBe('');
   });
 
   it('refuses a display name or tags with control characters with exit 2 and one line', async () => {
-    const r = await tagcast(['subscribers', 'add', 'eve@example.com', '--tags', 'AI', '--name', 'Eve\r\nBcc: victim@example.com'], env);
+    const r = await inProcess(['subscribers', 'add', 'eve@example.com', '--tags', 'AI', '--name', 'Eve\r\nBcc: victim@example.com'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('tagcast: --name contains a control character (U+000D); it must be one line of text\n');
-    const tags = await tagcast(['subscribers', 'add', 'eve@example.com', '--tags', 'AI\nBcc: x'], env);
+    const tags = await inProcess(['subscribers', 'add', 'eve@example.com', '--tags', 'AI\nBcc: x'], env);
     expect(tags.code).toBe(2);
     expect(tags.stderr).toBe('tagcast: --tags contains a control character (U+000A); it must be one line of text\n');
     // In a CSV file a NUL or ESC in a name is refused too, as a bad row (line breaks there are a wrapped cell).
     const csv = path.join(dir, 'control.csv');
     writeFileSync(csv, 'email,name\neve@example.com,"Eve\u001b[2J"\n');
-    const imp = await tagcast(['subscribers', 'import', csv], env);
+    const imp = await inProcess(['subscribers', 'import', csv], env);
     expect(imp.code).toBe(1);
     expect(imp.stderr).toBe(`${csv}:2: name contains a control character (U+001B)\n`);
-    const list = await tagcast(['subscribers', 'list'], env);
+    const list = await inProcess(['subscribers', 'list'], env);
     expect(list.stdout).not.toContain('eve@example.com');
   });
 
@@ -67,13 +69,13 @@ describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, (
         '',
       ].join('\r\n'),
     );
-    const imp = await tagcast(['subscribers', 'import', input, '--create-tags'], env);
+    const imp = await inProcess(['subscribers', 'import', input, '--create-tags'], env);
     expect(imp.stderr).toBe('');
     expect(imp.code).toBe(0);
     expect(imp.stdout.trim()).toBe('4 rows: 4 added, 0 updated, 0 rejected');
 
     const first = path.join(dir, 'export-1.csv');
-    expect((await tagcast(['subscribers', 'export', first], env)).code).toBe(0);
+    expect((await inProcess(['subscribers', 'export', first], env)).code).toBe(0);
     const text = readFileSync(first, 'utf8');
     // What a spreadsheet would see in each cell: no cell starts with a formula character.
     const { records, error } = parseCsv(text);
@@ -93,24 +95,24 @@ describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, (
     expect(byEmail.get('plain@example.com')!.slice(1, 3)).toEqual(["'=already quoted", 'Security']);
 
     // Importing the export changes nothing, and exporting again gives the same bytes.
-    const again = await tagcast(['subscribers', 'import', first], env);
+    const again = await inProcess(['subscribers', 'import', first], env);
     expect(again.stderr).toBe('');
     expect(again.stdout.trim()).toBe('4 rows: 0 added, 4 updated, 0 rejected');
     const second = path.join(dir, 'export-2.csv');
-    expect((await tagcast(['subscribers', 'export', second], env)).code).toBe(0);
+    expect((await inProcess(['subscribers', 'export', second], env)).code).toBe(0);
     expect(readFileSync(second, 'utf8')).toBe(text);
   });
 
   it('reports an unterminated quote as FILE:LINE, keeps the rows before it and exits 1', async () => {
     const file = path.join(dir, 'unterminated.csv');
     writeFileSync(file, 'email,name\nbefore@example.com,Before\nbroken@example.com,"Broken\nafter1@example.com,After\nafter2@example.com,After\n');
-    const r = await tagcast(['subscribers', 'import', file], env);
+    const r = await inProcess(['subscribers', 'import', file], env);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: unterminated quoted field\\b.*not read`));
     expect(r.stdout.trim()).toBe('1 rows: 1 added, 0 updated, 1 rejected');
-    const list = (await tagcast(['subscribers', 'list'], env)).stdout;
+    const list = (await inProcess(['subscribers', 'list'], env)).stdout;
     expect(list).toContain('before@example.com');
     expect(list).not.toMatch(/broken@|after1@|after2@/);
   });
@@ -119,20 +121,20 @@ describe.sequential(`tagcast CLI hardening on ${process.env.TAGCAST_TEST_DB}`, (
     const content = path.join(dir, 'content', '2026-W48');
     mkdirSync(content, { recursive: true });
     writeFileSync(path.join(content, 'one.txt'), 'Tag: Long\nOne\nThe Signal\nS\nThe Case\n- c\nThe 1 Minute Signal Take\nT\nTime saved: 5 min\nTags\nTag: Long\n');
-    expect((await tagcast(['import', path.join(dir, 'content')], env, dir)).code).toBe(0);
+    expect((await inProcess(['import', path.join(dir, 'content')], env)).code).toBe(0);
     const long = `${'l'.repeat(64)}@${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(57)}.com`;
     expect(long).toHaveLength(254);
     const name = `${'Very Long Display Name '.repeat(8)}End`;
     for (const addr of [long, 'short@example.com']) {
-      const add = await tagcast(['subscribers', 'add', addr, '--tags', 'Long', '--name', name], env);
+      const add = await inProcess(['subscribers', 'add', addr, '--tags', 'Long', '--name', name], env);
       expect(add.code, add.stderr).toBe(0);
     }
     const subject = `${'A long subject line that goes on '.repeat(5)}and ends`;
     expect(subject.length).toBeLessThanOrEqual(200);
-    const created = await tagcast(['issue', 'create', '--week', '2026-W48', '--subject', subject], env);
+    const created = await inProcess(['issue', 'create', '--week', '2026-W48', '--subject', subject], env);
     expect(created.code, created.stderr).toBe(0);
     const id = /created issue (\d+)/.exec(created.stdout)![1]!;
-    const sent = await tagcast(['issue', 'send', id, '--wait'], env);
+    const sent = await inProcess(['issue', 'send', id, '--wait'], env);
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(/readers sent: +2/);
     const folder = path.join(dir, 'outbox', id);

@@ -13,6 +13,7 @@ import { assertScheduler, clearSchedule, setSchedule } from '../../src/schedule.
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { testPrefix } from '../support/redis.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe.sequential(`the heartbeat and shared Redis on ${process.env.TAGCAST_TEST_DB}`, () => {
   let t: TestDb;
@@ -36,8 +37,7 @@ describe.sequential(`the heartbeat and shared Redis on ${process.env.TAGCAST_TES
       // It is the heartbeat: firing it takes the heartbeat's lock, held one second less than the period.
       beats[0]![0]();
       const lock = `${h.queues.issues.qualifiedName}:heartbeat`;
-      for (let i = 0; i < 100 && (await h.queues.connection.get(lock)) === null; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(await h.queues.connection.get(lock)).toBe(String(process.pid));
+      expect(await eventually(() => h.queues.connection.get(lock), { what: `the heartbeat's lock ${lock}`, every: 20 })).toBe(String(process.pid));
       const ttl = await h.queues.connection.pttl(lock);
       expect(ttl).toBeGreaterThan(58_000);
       expect(ttl).toBeLessThanOrEqual(59_000);

@@ -19,6 +19,7 @@ import { createHarness, type Harness } from '../support/pipeline.ts';
 import { tagcast } from '../support/process.ts';
 import { signalLines } from '../support/summary-files.ts';
 import { addSummaries, Browser, csrfField, readerApp, sentIssue, type ReaderApp } from '../support/reader.ts';
+import { inProcess } from '../support/in-process.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -231,39 +232,41 @@ describe.sequential(`one live issue per week on ${process.env.TAGCAST_TEST_DB}`,
   });
 });
 
+// The commands run in this process through main(), the entry point the binary calls; the race between
+// two creates needs two real processes.
 describe.sequential(`one live issue per week through the CLI on ${process.env.TAGCAST_TEST_DB}`, () => {
   const setup = cliSetup('week', {});
 
   it('a second create is exit 1 with one line naming the issue and how to send again on purpose; --again needs --reason', async () => {
     const { env } = setup;
-    const first = await tagcast(['issue', 'create', '--week', '2026-W48'], env);
+    const first = await inProcess(['issue', 'create', '--week', '2026-W48'], env);
     expect(first.code, first.stderr).toBe(0);
     const id = /created issue (\d+)/.exec(first.stdout)![1]!;
-    const second = await tagcast(['issue', 'create', '--week', '2026-W48', '--engine', 'mjml'], env);
+    const second = await inProcess(['issue', 'create', '--week', '2026-W48', '--engine', 'mjml'], env);
     expect(second).toMatchObject({ code: 1, stderr: `tagcast: week 2026-W48 already has issue ${id} (draft); send that one (tagcast issue send ${id}), or cancel it first (tagcast issue cancel ${id})\n` });
 
-    const noReason = await tagcast(['issue', 'create', '--week', '2026-W48', '--again'], env);
+    const noReason = await inProcess(['issue', 'create', '--week', '2026-W48', '--again'], env);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toMatch(/^tagcast: --again: sending a week again needs --reason "what changed"/);
-    expect((await tagcast(['issue', 'create', '--week', '2026-W48', '--reason', 'why'], env)).code).toBe(2);
-    const notSent = await tagcast(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'too early'], env);
+    expect((await inProcess(['issue', 'create', '--week', '2026-W48', '--reason', 'why'], env)).code).toBe(2);
+    const notSent = await inProcess(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'too early'], env);
     expect(notSent.code).toBe(1);
     expect(notSent.stderr).toContain('not sent yet: sending again is only for a week already sent');
 
     // No summaries and no readers that week: it is sent to nobody, and the count says so first.
-    const sent = await tagcast(['issue', 'send', id, '--wait'], env);
+    const sent = await inProcess(['issue', 'send', id, '--wait'], env);
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(new RegExp(`^issue ${id} reaches 0 readers`));
-    const afterSent = await tagcast(['issue', 'create', '--week', '2026-W48'], env);
+    const afterSent = await inProcess(['issue', 'create', '--week', '2026-W48'], env);
     expect(afterSent).toMatchObject({
       code: 1,
       stderr: `tagcast: week 2026-W48 already has issue ${id} (sent); to send that week again on purpose: tagcast issue create --week 2026-W48 --again --reason "what changed"\n`,
     });
 
-    const again = await tagcast(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'the summary had the wrong link'], env);
+    const again = await inProcess(['issue', 'create', '--week', '2026-W48', '--again', '--reason', 'the summary had the wrong link'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^created issue (\\d+) for 2026-W48 \\(react, draft, correction of issue ${id}\\)\\n$`));
-    const list = await tagcast(['issue', 'list'], env);
+    const list = await inProcess(['issue', 'list'], env);
     expect(list.stdout).toContain(`\tcorrection of issue ${id}: the summary had the wrong link\n`);
     const correction = /created issue (\d+)/.exec(again.stdout)![1]!;
 
@@ -271,7 +274,7 @@ describe.sequential(`one live issue per week through the CLI on ${process.env.TA
     const folder = path.join(setup.dir, 'content', '2026-W48');
     mkdirSync(folder, { recursive: true });
     writeFileSync(path.join(folder, 'one.txt'), `${signalLines().join('\n')}\n`);
-    const digest = await tagcast(['digest', '--week', '2026-W48', '--content', path.join(setup.dir, 'content')], env);
+    const digest = await inProcess(['digest', '--week', '2026-W48', '--content', path.join(setup.dir, 'content')], env);
     expect(digest.code, digest.stderr).toBe(0);
     expect(digest.stdout).toContain(`issue ${correction} is a correction of issue ${id}, not sent yet: send it on purpose with tagcast issue send ${correction}\n`);
     expect(digest.stdout).toContain(`issue ${id} was already sent; nothing sent again\n`);

@@ -29,6 +29,7 @@ import { READER_ENV } from '../support/reader.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
 import { Redis } from 'ioredis';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W48';
 const METRICS_TOKEN = `mt_${randomBytes(16).toString('hex')}`;
@@ -176,9 +177,15 @@ describe.sequential(`/metrics and request logs on ${process.env.TAGCAST_TEST_DB}
     // The ledger is what these figures read: wait until it holds no pending delivery.
     const settled = async () =>
       (await t.db.query<{ n: number; pending: number }>(`select count(*)::int as n, count(*) filter (where status = 'pending')::int as pending from deliveries where issue_id = $1`, [issue.id]))[0]!;
-    for (let s = await settled(); s.n === 0 || s.pending > 0; s = await settled()) await new Promise((r) => setTimeout(r, 50));
+    await eventually(
+      async () => {
+        const s = await settled();
+        return s.n > 0 && s.pending === 0;
+      },
+      { what: 'a ledger with no pending delivery', every: 50 },
+    );
     // The ledger is written inside the job; BullMQ marks the job completed just after it returns.
-    while ((await h.queues.send.getJobCounts('completed')).completed === 0) await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => ((await h.queues.send.getJobCounts('completed')).completed ?? 0) > 0, { what: 'a send-batch job completed', every: 20 });
     await workerCounts.flush();
     expect(emu.stats.acceptedTotal).toBe(2);
 

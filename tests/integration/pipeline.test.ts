@@ -15,9 +15,10 @@ import { outboxFileName } from '../../src/send/outbox.ts';
 import { ProviderError } from '../../src/send/provider.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { parseEml, textSections } from '../support/mail.ts';
-import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
+import { createHarness, jobCompleted, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { deleteKeys } from '../support/redis.ts';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W48';
 const TAGS = ['Kubernetes', 'Databases', 'Rust', 'AI', 'Security', 'Frontend', 'Observability', 'Careers', 'Distributed Systems', 'Platform Engineering', 'Quantum Computing'];
@@ -111,13 +112,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
     const calls = h.provider.calls.length;
     await h.queues.send.add('send-batch', { issueId: issue!.id, batch: 0 }, { jobId: 'duplicate-of-batch-0' });
     await h.queues.issues.add('plan-issue', { issueId: issue!.id }, { jobId: 'duplicate-plan' });
-    const done = async (id: string, q: typeof h.queues.send) => {
-      for (;;) {
-        const job = await q.getJob(id);
-        if (job && (await job.isCompleted())) return (await q.getJob(id))!.returnvalue;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const done = async (id: string, q: typeof h.queues.send) => (await jobCompleted(q, id)).returnvalue;
     expect(await done('duplicate-of-batch-0', h.queues.send)).toMatchObject({ outcome: 'skipped', reason: 'issue is sent' });
     expect(await done('duplicate-plan', h.queues.issues)).toMatchObject({ outcome: 'skipped', reason: 'issue is sent' });
     expect(h.provider.calls.length).toBe(calls);
@@ -137,11 +132,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
     const issue = await weekIssue(t.db, { week: '2026-W47', engine: 'mjml', subject: 'Week 47, again' });
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();
-    for (;;) {
-      const p = await issueProgress(t.db, issue.id);
-      if (p.submitted > 0) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await eventually(async () => (await issueProgress(t.db, issue.id)).submitted > 0, { what: 'the first batch submitted', every: 5 });
     await h.stopAll();
     await deleteKeys(h.prefix); // what FLUSHALL does to this installation's queues
     const before = await issueProgress(t.db, issue.id);
@@ -168,11 +159,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
     h.start();
     // The plan job sees a paused issue and does nothing: no ledger rows, no provider call.
     const calls = h.provider.calls.length;
-    for (;;) {
-      const job = await h.queues.issues.getJob(`plan-issue-${issue.id}`);
-      if (job && (await job.isCompleted())) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await jobCompleted(h.queues.issues, `plan-issue-${issue.id}`);
     expect((await issueProgress(t.db, issue.id)).pending).toBe(0);
     expect(h.provider.calls.length).toBe(calls);
     const resumed = await resumeIssue(t.db, h.queues, issue.id);
@@ -197,13 +184,7 @@ describe.sequential(`weekly pipeline on ${process.env.TAGCAST_TEST_DB}`, () => {
       await enqueueTo(r.queues).batches(issue.id, batches.map((batch) => ({ batch, delayMs: 0 })));
       r.start();
       // Every batch job runs, finds the issue paused and ends without sending.
-      for (const batch of batches) {
-        for (;;) {
-          const job = await r.queues.send.getJob(`send-batch-${issue.id}-${batch}`);
-          if (job && (await job.isCompleted())) break;
-          await new Promise((res) => setTimeout(res, 20));
-        }
-      }
+      for (const batch of batches) await jobCompleted(r.queues.send, `send-batch-${issue.id}-${batch}`);
       expect(r.provider.calls).toHaveLength(0);
       // The race: an editor's resume re-drove the queue a moment before those jobs ended, so the issue
       // is sending and every job for it is spent. Only reconcile puts them back.

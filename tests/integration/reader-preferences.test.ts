@@ -23,6 +23,8 @@ import {
   isChecked,
   noticeLink,
   noticesOf,
+  noticeSettled,
+  noticeSent,
   plannedIssue,
   readerApp,
   selected,
@@ -235,12 +237,7 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
 
     /** Waits for the notice's email and returns it as the outbox wrote it. */
     async function emailed(noticeId: number, to: string) {
-      for (;;) {
-        const [row] = await t.db.query<{ sent: Date | null; error: string | null }>(`select sent_at as sent, error from notices where id = $1`, [noticeId]);
-        if (row?.error) throw new Error(row.error);
-        if (row?.sent) break;
-        await new Promise((res) => setTimeout(res, 25));
-      }
+      await noticeSent(t.db, noticeId);
       return parseEml(readFileSync(`${outboxPath(h.outboxDir, 'notices', to, String(noticeId))}.eml`, 'utf8'));
     }
     const linkIn = (text: string) => /https:\/\/news\.example\.test(\/\S+)/.exec(text)![1]!;
@@ -304,14 +301,7 @@ describe.sequential(`reader pages: preferences on ${process.env.TAGCAST_TEST_DB}
       expect(await subscriberByEmail(t.db, me.email)).toMatchObject({ status: 'unsubscribed' });
       expect((await act(b, me.prefs, { action: 'export' })).statusCode).toBe(303);
       const [notice] = await noticesOf(t.db, me.email);
-      for (;;) {
-        const [row] = await t.db.query<{ sent: Date | null; error: string | null }>(`select sent_at as sent, error from notices where id = $1`, [notice!.id]);
-        if (row!.sent || row!.error) {
-          expect(row).toMatchObject({ sent: null, error: expect.stringMatching(/suppressed/) });
-          break;
-        }
-        await new Promise((res) => setTimeout(res, 25));
-      }
+      expect(await noticeSettled(t.db, notice!.id)).toMatchObject({ sent: null, error: expect.stringMatching(/suppressed/) });
       expect(h.provider.sentTo.has(me.email)).toBe(false);
     });
 

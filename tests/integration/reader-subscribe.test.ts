@@ -16,7 +16,8 @@ import { createToken, type Purpose } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
-import { addSummaries, Browser, csrfField, forms, inputs, isChecked, selected, noticeLink, noticesOf, plannedIssue, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
+import { addSummaries, Browser, csrfField, forms, inputs, isChecked, selected, noticeLink, noticesOf, noticeSent, plannedIssue, readerApp, subscriberByEmail, tokenOf, type ReaderApp } from '../support/reader.ts';
+import { eventually } from '../support/eventually.ts';
 
 const PAGE_POLICY = "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'";
 const WEEK = isoWeek(new Date());
@@ -386,21 +387,15 @@ describe.sequential(`reader pages: subscribe and confirm on ${process.env.TAGCAS
       await emu?.close();
     });
 
-    const sentAt = async (id: number) => (await t.db.query<{ sent: Date | null; providerId: string | null }>(`select sent_at as sent, provider_id as "providerId" from notices where id = $1`, [id]))[0]!;
-    async function untilSent(id: number) {
-      for (;;) {
-        const n = await sentAt(id);
-        if (n.sent) return n;
-        await new Promise((res) => setTimeout(res, 25));
-      }
-    }
-    async function untilJobDone(jobId: string) {
-      for (;;) {
-        const state = await (await h.queues.send.getJob(jobId))?.getState();
-        if (state === 'completed' || state === 'failed') return state;
-        await new Promise((res) => setTimeout(res, 25));
-      }
-    }
+    const untilSent = (id: number) => noticeSent(t.db, id);
+    const untilJobDone = (jobId: string) =>
+      eventually(
+        async () => {
+          const state = await (await h.queues.send.getJob(jobId))?.getState();
+          return state === 'completed' || state === 'failed' ? state : undefined;
+        },
+        { what: `job ${jobId} completed or failed` },
+      );
     const accepted = (email: string) => emu.stats.emails.filter((e) => e.to === email);
 
     it('is sent by the send-notice job under its deterministic id and key, once, and its link confirms', async () => {

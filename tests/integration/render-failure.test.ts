@@ -24,9 +24,10 @@ import { createOutbox } from '../../src/send/outbox.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { createHarness, jobContext, waitForStatus, type Harness } from '../support/pipeline.ts';
-import { tagcast } from '../support/process.ts';
+import { inProcess } from '../support/in-process.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W48';
 const DOMAIN = 'render-failure.example';
@@ -101,13 +102,14 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
         // stayed "sending"): either way the wait ends, and the assertions say which.
         const jobId = jobIds['send-batch']({ issueId: issue.id, batch: 0 });
         let failedReason: string | undefined;
-        for (;;) {
-          const current = await getIssue(t.db, issue.id);
-          if (current?.status === 'sent') break;
-          failedReason = (await h.queues.send.getJob(jobId))?.failedReason;
-          if (failedReason) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await eventually(
+          async () => {
+            if ((await getIssue(t.db, issue.id))?.status === 'sent') return true;
+            failedReason = (await h.queues.send.getJob(jobId))?.failedReason;
+            return Boolean(failedReason);
+          },
+          { what: `issue ${issue.id} sent, or job ${jobId} failed`, every: 50 },
+        );
         expect(failedReason).toBeUndefined();
         const sent = (await waitForStatus(t.db, issue.id))!;
         issues[engine] = sent;
@@ -253,15 +255,16 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
     }
   });
 
+  // The commands run in this process through main(), the entry point the binary calls.
   describe('on the command line', () => {
     let env: Record<string, string>;
     beforeAll(async () => {
-      await t.release(); // the child processes own the database from here
+      await t.release(); // main() opens the database itself, as the binary does
       env = { ...t.env, REDIS_URL, QUEUE_PREFIX: cliPrefix, OUTBOX_DIR: path.join(dir, 'outbox'), SECRET: 'test-secret-0123456789abcdef-0123456789' };
     });
 
     it.each(['react', 'mjml'] as const)('previews a digest that cannot be rendered (%s) with one line and exit 1', async (engine) => {
-      const r = await tagcast(['preview', '--week', WEEK, '--subscriber', at('victim1'), '--engine', engine], env);
+      const r = await inProcess(['preview', '--week', WEEK, '--subscriber', at('victim1'), '--engine', engine], env);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -270,19 +273,19 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
     });
 
     it("previews a healthy reader's digest of the same week", async () => {
-      const ok = await tagcast(['preview', '--week', WEEK, '--subscriber', at('reader1'), '--text'], env);
+      const ok = await inProcess(['preview', '--week', WEEK, '--subscriber', at('reader1'), '--text'], env);
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toContain('Agents that read the manual');
     });
 
     it('shows the failures and their reason in `issue status`', async () => {
       const issue = issues.react!;
-      const r = await tagcast(['issue', 'status', String(issue.id)], env);
+      const r = await inProcess(['issue', 'status', String(issue.id)], env);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/\n  failed: +2 \(render: Objects are not valid as a React child/);
       expect(r.stdout).toMatch(new RegExp(`readers sent: +${HEALTHY.length}\\n`));
       // Several reasons: grouped, most common first, each with its count.
-      const mixed = await tagcast(['issue', 'status', String(issues.mixed!.id)], env);
+      const mixed = await inProcess(['issue', 'status', String(issues.mixed!.id)], env);
       expect(mixed.stdout).toMatch(/\n  failed: +3 \(2 × render: [^;\n]+; 1 × validation_error: Invalid to field\.\)\n/);
     });
   });

@@ -14,6 +14,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W48';
 
@@ -160,7 +161,7 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
       // As after a 429 with a 3 s retry-after: every worker's next slot is 3 s away.
       beforeStart: (h) => createPacer(h.queues.connection, `${h.queues.send.qualifiedName}:pacer`, () => 1000).hold(3000),
     });
-    while (h!.provider.calls.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => h!.provider.calls.length > 0, { what: 'the first provider call', every: 10 });
     const { notBefore } = h!.provider.calls[0]!;
     const [lease] = await t.db.query<{ until: Date }>(`select min(lease_until) as until from deliveries where issue_id = $1`, [issue.id]);
     // Held for its slot, the batch is still leased until the request has gone and had its answer.

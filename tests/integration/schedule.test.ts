@@ -18,6 +18,7 @@ import { createHarness, waitForStatus, type Harness } from '../support/pipeline.
 import { addSummaries } from '../support/reader.ts';
 import { deleteKeys } from '../support/redis.ts';
 import { weekIssue } from '../support/issues.ts';
+import { eventually } from '../support/eventually.ts';
 
 const WEEK = '2026-W48';
 const HEAL_WEEK = '2026-W50';
@@ -218,7 +219,7 @@ describe.sequential(`the weekly schedule and local-time sending on ${process.env
     };
     await sendIssueNow(t.db, h.queues, issue.id);
     h.start();
-    while ((await issueProgress(t.db, issue.id)).submitted === 0) await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => (await issueProgress(t.db, issue.id)).submitted > 0, { what: 'the first batch submitted', every: 20 });
     await deleteKeys(h.prefix); // FLUSHALL, as far as this installation can tell
     // What the flush left: no job of this installation in Redis, and the ledger owing all but the first batch.
     const jobsLeft = Object.values(await h.queues.send.getJobCounts()).reduce((a, b) => a + b, 0);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/cli/redis.ts';
 import { cliSetup } from '../support/cli-setup.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface Server {
   child: ChildProcess;
@@ -27,11 +28,7 @@ function serve(env: Record<string, string>, tty: boolean): Server {
 }
 
 async function until(what: string, s: Server, ok: () => boolean): Promise<void> {
-  // The test timeout bounds the wait.
-  while (!ok()) {
-    if (s.child.exitCode !== null) throw new Error(`serve exited before ${what}: ${s.stdout}${s.stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(ok, { what, every: 50, stopIf: () => s.child.exitCode !== null && `serve exited: ${s.stdout}${s.stderr}` });
 }
 
 async function stop(s: Server): Promise<void> {

@@ -16,7 +16,7 @@ import { mailboxKey } from '../../src/lib/mail.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { parseEml } from '../support/mail.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
-import { addSummaries, Browser, csrfField, noticeLink, noticesOf, readerApp, subscriberByEmail, type ReaderApp } from '../support/reader.ts';
+import { addSummaries, Browser, csrfField, noticeLink, noticesOf, noticeSent, readerApp, subscriberByEmail, type ReaderApp } from '../support/reader.ts';
 
 const WEEK = isoWeek(new Date());
 /** What a stranger types: a phishing line as the name, with markup, and a zone nobody here chose. */
@@ -46,15 +46,9 @@ describe.sequential(`strangers on the subscribe form on ${process.env.TAGCAST_TE
   const owner = (email: string, status: SubscriberInput['status']): SubscriberInput => ({ email, name: 'Owner', timeZone: 'Europe/Berlin', tags: ['Rust'], status, source: 'test' });
   const post = (email: string, fields: Record<string, string | string[]>, b = new Browser(r.app)) =>
     b.submit('/subscribe', '/subscribe', { email, tags: ['rust'], time_zone: 'UTC', name: '', website: '', ...fields });
-  const sentOf = async (id: number) => (await t.db.query<{ sent: Date | null; error: string | null }>(`select sent_at as sent, error from notices where id = $1`, [id]))[0]!;
   /** The email the outbox wrote for this notice: the .eml's text and HTML parts and the .html beside it. */
   async function delivered(email: string, noticeId: number) {
-    for (;;) {
-      const n = await sentOf(noticeId);
-      if (n.error) throw new Error(`notice ${noticeId}: ${n.error}`);
-      if (n.sent) break;
-      await new Promise((res) => setTimeout(res, 25));
-    }
+    await noticeSent(t.db, noticeId);
     const base = outboxPath(h.outboxDir, 'notices', email, String(noticeId));
     const eml = parseEml(readFileSync(`${base}.eml`, 'utf8'));
     return { text: eml.text, html: eml.html, file: readFileSync(`${base}.html`, 'utf8'), subject: eml.headers.get('subject') ?? '' };

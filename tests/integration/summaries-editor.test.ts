@@ -16,7 +16,8 @@ import { archiveUpdatedAt, sentIssues } from '../../src/db/archive.ts';
 import { summariesForIssue, summariesForWeek } from '../../src/db/summaries.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { cliSetup } from '../support/cli-setup.ts';
-import { freePort, inProcess, until } from '../support/in-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { freePort, inProcess } from '../support/in-process.ts';
 import { spawnTagcast } from '../support/process.ts';
 import { createHarness, type Harness } from '../support/pipeline.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -344,7 +345,10 @@ describe.sequential(`tagcast import and tagcast summaries beside a running serve
     server.stderr!.on('data', (d) => (serverErr += d));
     const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
     try {
-      await until('api.json', () => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'));
+      await eventually(() => existsSync(apiFile) && readFileSync(apiFile, 'utf8').endsWith('\n'), {
+        what: `tagcast serve to write ${API_FILE}`,
+        stopIf: () => server.exitCode !== null && `serve exited with code ${server.exitCode}: ${serverErr}`,
+      });
       const folder = path.join(dir, 'content', WEEK);
       mkdirSync(folder, { recursive: true });
       writeFileSync(path.join(folder, 'vector-search.md'), markdown('Vector search in Postgres'));

@@ -13,7 +13,9 @@ import { sharedRate, startWorkers, type Workers } from '../../src/workers.ts';
 import { createOutbox } from '../../src/send/outbox.ts';
 import { createPacer } from '../../src/send/pacer.ts';
 import type { OutgoingEmail, Provider } from '../../src/send/provider.ts';
+import { eventually } from './eventually.ts';
 import { deleteKeys, testPrefix, testQueues } from './redis.ts';
+import type { Job, Queue } from 'bullmq';
 
 export interface Recorder extends Provider {
   /** Each call: its key, its recipients, when it was made and the slot it carried. */
@@ -127,11 +129,23 @@ export function jobContext(db: Db, h: Pick<Harness, 'queues'>, provider: Provide
   };
 }
 
-/** Polls the database until the issue reaches one of the statuses (the test timeout bounds it). */
-export async function waitForStatus(db: Db, id: number, statuses: string[] = ['sent']): Promise<Issue> {
-  for (;;) {
-    const issue = await getIssue(db, id);
-    if (issue && statuses.includes(issue.status)) return issue;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Waits until the queue's job has completed; the job as it is then (its return value set). */
+export async function jobCompleted(queue: Queue, id: string): Promise<Job> {
+  return eventually(async () => {
+    const job = await queue.getJob(id);
+    return job && (await job.isCompleted()) ? queue.getJob(id) : undefined;
+  }, { what: `job ${id} completed`, every: 20 });
+}
+
+/** Asks the database until the issue reaches one of the statuses; fails at the deadline naming the status it was in. */
+export async function waitForStatus(db: Db, id: number, statuses: string[] = ['sent'], deadline?: number): Promise<Issue> {
+  let seen = 'missing';
+  return eventually(
+    async () => {
+      const issue = await getIssue(db, id);
+      seen = issue?.status ?? 'missing';
+      return issue && statuses.includes(issue.status) ? issue : undefined;
+    },
+    { what: () => `issue ${id} ${statuses.join(' or ')} (it is ${seen})`, every: 50, deadline },
+  );
 }

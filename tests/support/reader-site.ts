@@ -15,6 +15,7 @@ import { outboxPath } from '../../src/send/outbox.ts';
 import { createToken, type TokenClaims } from '../../src/lib/reader-links.ts';
 import { createServer } from '../../src/web/app.ts';
 import type { TestDb } from './db.ts';
+import { eventually } from './eventually.ts';
 import { parseEml, type ParsedEml } from './mail.ts';
 import { createHarness, testConfig, type Harness } from './pipeline.ts';
 
@@ -84,11 +85,14 @@ export async function startReaderSite(t: TestDb): Promise<ReaderSite> {
       async email(folder, to) {
         const base = outboxPath(harness.outboxDir, folder, to);
         // The outbox writes by rename, so a file that exists is whole.
-        for (;;) {
-          const file = folder === 'notices' ? latestNotice(base) : `${base}.eml`;
-          if (file && existsSync(file)) return parseEml(readFileSync(file, 'utf8'));
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        const file = await eventually(
+          () => {
+            const f = folder === 'notices' ? latestNotice(base) : `${base}.eml`;
+            return f && existsSync(f) ? f : undefined;
+          },
+          { what: `an email to ${to} in the outbox's ${folder}`, every: 50 },
+        );
+        return parseEml(readFileSync(file, 'utf8'));
       },
       async close() {
         await app.close();

@@ -14,6 +14,7 @@ import { composeNotice } from '../../src/subscriptions/notices.ts';
 import { createServer, type ServerDeps } from '../../src/web/app.ts';
 import { testConfig } from './pipeline.ts';
 import { weekIssue } from './issues.ts';
+import { eventually } from './eventually.ts';
 
 export const READER_ENV = {
   LOG_LEVEL: 'silent',
@@ -226,6 +227,27 @@ export async function subscriberByEmail(db: Db, email: string) {
      from subscribers s where s.email = $1`,
     [email],
   );
+  return row;
+}
+
+/** Waits until the notice is sent or has failed: its sent_at and error. */
+export async function noticeSettled(db: Db, noticeId: number): Promise<{ sent: Date | null; error: string | null; providerId: string | null }> {
+  return eventually(
+    async () => {
+      const [row] = await db.query<{ sent: Date | null; error: string | null; providerId: string | null }>(
+        `select sent_at as sent, error, provider_id as "providerId" from notices where id = $1`,
+        [noticeId],
+      );
+      return row && (row.sent || row.error) ? row : undefined;
+    },
+    { what: `notice ${noticeId} sent or failed` },
+  );
+}
+
+/** Waits until the notice is sent; its error, should it fail instead. */
+export async function noticeSent(db: Db, noticeId: number): Promise<{ sent: Date | null; providerId: string | null }> {
+  const row = await noticeSettled(db, noticeId);
+  if (row.error) throw new Error(`notice ${noticeId}: ${row.error}`);
   return row;
 }
 

@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { eventually } from './eventually.ts';
 import { exited, exitWithin, isExecutable, onPath } from './services.ts';
 
 export interface TestCluster {
@@ -105,22 +106,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
   running.delete(child);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until the probe passes; the reason it last failed when it never does. */
+/** Waits until the probe passes; the reason it last failed when it never does, and the nodes' last log lines. */
 async function until(what: string, probe: () => Promise<boolean>, ms: number, children: ChildProcess[], dir: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    const dead = children.find(exited);
-    if (dead) throw new Error(`redis-server (pid ${dead.pid}) exited while ${what}: ${lastLines(dir)}`);
-    try {
-      if (await probe()) return;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s ${what}${last ? ` (${last})` : ''}: ${lastLines(dir)}`);
-    await sleep(100);
+  const dead = () => children.find(exited);
+  try {
+    await eventually(probe, { what, deadline: ms, every: 100, stopIf: () => dead() !== undefined && `redis-server (pid ${dead()!.pid}) exited` });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}: ${lastLines(dir)}`, { cause: e });
   }
 }
 
@@ -202,12 +194,12 @@ async function tryStart(bins: { server: string; cli: string }): Promise<TestClus
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await until('starting', async () => (await Promise.all(nodes.map((n) => n.ping()))).every((r) => r === 'PONG'), 20_000, children, dir);
+    await until('every node to answer PING', async () => (await Promise.all(nodes.map((n) => n.ping()))).every((r) => r === 'PONG'), 20_000, children, dir);
     const created = await run(bins.cli, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], 30_000);
     if (created.code !== 0) throw new Error(`redis-cli --cluster create failed: ${created.output.trim().split('\n').slice(-3).join(' | ')}`);
     // Every node must know the whole cluster, or a client starting from it is sent round in circles.
     await until(
-      'waiting for cluster_state:ok on every node',
+      'cluster_state:ok on every node',
       async () =>
         (await Promise.all(nodes.map((n) => n.cluster('INFO')))).every(
           (info) => /cluster_state:ok/.test(String(info)) && /cluster_slots_ok:16384/.test(String(info)) && /cluster_known_nodes:3\b/.test(String(info)),
