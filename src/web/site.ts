@@ -48,9 +48,14 @@ export function refreshSiteIdentity(deps: { db: Db; config: Pick<Config, 'mailFr
   return load(deps, Date.now);
 }
 
-/** An onRequest hook keeping the name fresh; a failed read keeps the last name (the page's own queries will report the database). */
+/**
+ * An onRequest hook keeping the name fresh; a failed read keeps the last name (the page's own queries
+ * will report the database). The JSON API never shows the name, so its requests never read it (an API
+ * request costs exactly the queries it makes: hardening-holes.test.ts counts them).
+ */
 export function siteIdentityHook(deps: { db: Db; config: Pick<Config, 'mailFrom'> }, now: () => number = Date.now) {
-  return async (): Promise<void> => {
+  return async (req: { url: string }): Promise<void> => {
+    if (req.url.startsWith('/api/')) return;
     if (now() - readAt < SITE_TTL_MS) return;
     reading ??= load(deps, now)
       .catch(() => undefined)

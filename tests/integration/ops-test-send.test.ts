@@ -15,7 +15,7 @@ import { verifyToken } from '../../src/lib/reader-links.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { inProcess } from '../support/in-process.ts';
-import { parseEml } from '../support/mail.ts';
+import { decodeHeader, parseEml } from '../support/mail.ts';
 import { READER_ENV, addSummaries, plannedIssue, subscriberByEmail } from '../support/reader.ts';
 import { deleteKeys, testPrefix } from '../support/redis.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
@@ -179,7 +179,7 @@ describe.sequential(`test sends on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`^sent a test of issue ${issue.id} to ${EDITOR} as dba@readers.example`));
       const mail = parseEml(readFileSync(path.join(outbox, `test-${issue.id}`, `${EDITOR}.eml`), 'utf8'));
-      expect(mail.headers.get('subject')).toMatch(/^\[Test\] Databases/);
+      expect(decodeHeader(mail.headers.get('subject')!)).toMatch(/^\[Test\] Databases/);
       expect(mail.html).toContain('Postgres vacuum, explained');
       expect(mail.html).not.toContain('Rust in the kernel');
     } finally {
