@@ -19,7 +19,7 @@ import { issueName } from '../../src/digest/week.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { createServer } from '../../src/web/app.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, sendForm, watchedPage } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, scrollersOutOfReach, SCHEME_RULES, sendForm, watchedPage } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, testConfig, type Harness } from '../support/pipeline.ts';
 
@@ -309,6 +309,13 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
       expect((await axeViolations(page)).map((v) => v.id)).toContain('label');
       expect(await overflowsSideways(page)).toBe(true);
       expect(await brokenWords(page)).not.toEqual([]);
+      // A table wider than its wrapper, the wrapper taken out of the tab order.
+      await page.evaluate(() => {
+        const wrap = document.querySelector<HTMLElement>('.table-wrap')!;
+        wrap.removeAttribute('tabindex');
+        wrap.querySelector('table')!.setAttribute('style', 'width: 4000px');
+      });
+      expect(await scrollersOutOfReach(page)).toContain('div.table-wrap');
     } finally {
       await page.close();
     }
@@ -336,6 +343,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
           await shown.setViewportSize({ width, height: width < 600 ? 812 : 900 });
           expect(await overflowsSideways(shown), `${p.name} scrolls sideways at ${width} px`).toBe(false);
           expect(await brokenWords(shown), `${p.name}: words broken inside table cells at ${width} px`).toEqual([]);
+          expect(await scrollersOutOfReach(shown), `${p.name}: a keyboard cannot reach what scrolls sideways at ${width} px`).toEqual([]);
           if (UPDATE_DOCS && DOC_SHOTS.has(p.name)) await shown.screenshot({ path: path.join(DOCS, `admin-${p.name}-${width}.png`), fullPage: true });
         }
         // The screen-high shot first: a whole-page capture leaves Chromium's viewport redrawn oddly.

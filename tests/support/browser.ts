@@ -86,6 +86,18 @@ export function overflowsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 }
 
+/**
+ * Elements that scroll sideways but that a keyboard cannot reach: each is named `tag.class`. A
+ * scroller needs a place in the tab order (tabindex 0) for Firefox and Safari to let a keyboard scroll it.
+ */
+export function scrollersOutOfReach(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && el.tabIndex < 0)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+  );
+}
+
 export interface Focused {
   /** `tag#id.class "its text"`: enough to name it in a failure. */
   name: string;

@@ -5,7 +5,7 @@ import { AGAIN_REASON_MAX, type Issue, type WeekIssue } from '../../../db/issues
 import { issueName } from '../../../digest/week.ts';
 import { allowedActions } from '../../../issues.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, DoneNotice, EngineSelect, Fact, Pager, StatusBadge, TableHead, Tags, ZoneSelect, num } from './layout.tsx';
+import { AdminPage, DoneNotice, EngineSelect, Fact, Pager, StatusBadge, TableHead, Tags, ZoneSelect, num, TableWrap } from './layout.tsx';
 
 export interface IssuesPageProps {
   csrf: string;
@@ -25,7 +25,7 @@ export function IssuesPage(p: IssuesPageProps) {
     <AdminPage title="Issues" section="issues" csrf={p.csrf}>
       <h1>Issues</h1>
       <DoneNotice done={p.done} />
-      <div className="table-wrap">
+      <TableWrap label="Issues, newest first">
         <table>
           <caption className="visually-hidden">Issues, newest first</caption>
           <TableHead cols={['Issue', 'Week', 'Status', 'Send at', num('Submitted'), num('Pending'), num('Failed'), num('Skipped')]} />
@@ -59,7 +59,7 @@ export function IssuesPage(p: IssuesPageProps) {
             )}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <Pager page={p.page} pages={p.pages} href={(n) => `/admin/issues?page=${n}`} />
 
       <form method="post" action="/admin/issues" className="card">
@@ -175,7 +175,7 @@ export function ProgressSection({ v }: { v: ProgressView }) {
             <Fact term="Unsubscribed by its links">{v.unsubscribed}</Fact>
           </dl>
           {v.waves.length > 0 ? (
-            <div className="table-wrap">
+            <TableWrap label="Waves">
               <table>
                 <caption>Waves</caption>
                 <TableHead cols={['Send time', num('Submitted'), num('Pending'), 'State']} />
@@ -190,7 +190,7 @@ export function ProgressSection({ v }: { v: ProgressView }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ) : null}
           <ReasonTable caption="Failures by reason" rows={v.failures} empty="No failures." />
           <ReasonTable caption="Skipped by reason" rows={v.skips} empty="Nobody skipped." />
@@ -211,7 +211,7 @@ function ReasonTable({ caption, rows, empty, head = 'Reason' }: { caption: strin
     );
   }
   return (
-    <div className="table-wrap">
+    <TableWrap label={caption}>
       <table>
         <caption>{caption}</caption>
         <TableHead cols={[head, num('Deliveries')]} />
@@ -224,7 +224,7 @@ function ReasonTable({ caption, rows, empty, head = 'Reason' }: { caption: strin
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -471,7 +471,7 @@ export function CombinationsPage(p: { csrf: string; issueId: number; week: strin
       <p>
         <strong>{p.total}</strong> readers · <strong>{p.rows.length}</strong> distinct digests · <strong>{p.nothing}</strong> get nothing (no followed tag has content)
       </p>
-      <div className="table-wrap">
+      <TableWrap label="Readers per combination of sections">
         <table>
           <caption className="visually-hidden">Readers per combination of sections</caption>
           <TableHead cols={['Sections', num('Readers')]} />
@@ -494,7 +494,7 @@ export function CombinationsPage(p: { csrf: string; issueId: number; week: strin
             )}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </AdminPage>
   );
 }

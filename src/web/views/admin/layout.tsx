@@ -26,6 +26,19 @@ export function Fact({ term, children }: { term: string; children: ReactNode }) 
   );
 }
 
+/**
+ * A table that may be wider than the screen: it scrolls sideways inside this wrapper, which is a
+ * labelled region in the tab order, so a keyboard can reach and scroll it even when no cell holds a
+ * link (WAI "scrollable region"; Chromium focuses scrollers itself, Firefox and Safari do not).
+ */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 /** A numeric column: its header and cells align right (the `num` class). */
 export const num = (label: ReactNode) => ({ num: label });
 

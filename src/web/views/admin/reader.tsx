@@ -3,7 +3,7 @@
 // zone, unsubscribe and erase (erasing asks once more on a page of its own).
 import type { ReaderPage } from '../../../editor/subscribers.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, Fact, TableHead, Tags, ZoneSelect } from './layout.tsx';
+import { AdminPage, Fact, TableHead, Tags, ZoneSelect, TableWrap } from './layout.tsx';
 import { CreateTagsCheck, ReaderStatus } from './subscribers.tsx';
 
 const DONE: Record<string, string> = {
@@ -49,7 +49,7 @@ export function ReaderPageView({ csrf, page, defaultZone, done }: { csrf: string
         {page.deliveries.length === 0 ? (
           <p className="muted">No issue was planned for this reader yet.</p>
         ) : (
-          <div className="table-wrap">
+          <TableWrap label="Every delivery, newest issue first">
             <table>
               <caption className="visually-hidden">Every delivery, newest issue first</caption>
               <TableHead cols={['Issue', 'Status', 'Submitted', 'Provider events', 'Sections']} />
@@ -84,7 +84,7 @@ export function ReaderPageView({ csrf, page, defaultZone, done }: { csrf: string
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 
@@ -93,7 +93,7 @@ export function ReaderPageView({ csrf, page, defaultZone, done }: { csrf: string
         {page.notices.length === 0 ? (
           <p className="muted">No emails besides digests.</p>
         ) : (
-          <div className="table-wrap">
+          <TableWrap label="Emails sent to this reader besides digests, newest first">
             <table>
               <caption className="visually-hidden">Emails sent to this reader besides digests, newest first</caption>
               <TableHead cols={['Kind', 'Asked', 'Sent', 'Link used']} />
@@ -108,7 +108,7 @@ export function ReaderPageView({ csrf, page, defaultZone, done }: { csrf: string
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 

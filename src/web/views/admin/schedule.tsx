@@ -1,6 +1,6 @@
 // The recurring schedule page (src/web/admin/schedule.tsx).
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, DoneNotice, EngineSelect, TableHead, ZoneSelect } from './layout.tsx';
+import { AdminPage, DoneNotice, EngineSelect, TableHead, ZoneSelect, TableWrap } from './layout.tsx';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -96,7 +96,7 @@ export function SchedulePage(p: { csrf: string; schedule: ScheduleView | null; r
         ) : null}
       </div>
       {p.runs.length > 0 ? (
-        <div className="table-wrap">
+        <TableWrap label="Recent runs">
           <table>
             <caption>Recent runs</caption>
             <TableHead cols={['Week', 'Issue', 'Outcome', 'Ran']} />
@@ -111,7 +111,7 @@ export function SchedulePage(p: { csrf: string; schedule: ScheduleView | null; r
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
     </AdminPage>
   );

@@ -2,7 +2,7 @@
 // and export. Each address links to the reader's page (./reader.tsx).
 import { SUBSCRIBER_FILTERS, type SubscriberRow } from '../../../db/subscribers.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, DoneNotice, Pager, StatusBadge, TableHead, ZoneSelect } from './layout.tsx';
+import { AdminPage, DoneNotice, Pager, StatusBadge, TableHead, ZoneSelect, TableWrap } from './layout.tsx';
 import { UnsubscribeReasons } from './unsubscribe-reasons.tsx';
 
 /** The box that lets an add, an import or an edit create tags that do not exist yet. */
@@ -111,7 +111,7 @@ export function SubscribersPage(p: {
         </div>
       </form>
       <p className="muted">{p.total === 1 ? '1 subscriber' : `${p.total} subscribers`}</p>
-      <div className="table-wrap">
+      <TableWrap label="Subscribers">
         <table>
           <caption className="visually-hidden">Subscribers</caption>
           <TableHead cols={['Address', 'Name', 'Status', 'Time zone', 'Tags']} />
@@ -131,7 +131,7 @@ export function SubscribersPage(p: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <Pager page={p.page} pages={p.pages} href={href} />
 
       <div className="two-col">

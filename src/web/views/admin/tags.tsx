@@ -3,7 +3,7 @@
 import type { MergePlan, TagView } from '../../../editor/tags.ts';
 import { TAG_DESCRIPTION_MAX } from '../../../editor/tags.ts';
 import { CsrfField, Notice } from '../layout.tsx';
-import { AdminPage, DoneNotice, Fact, StatusBadge } from './layout.tsx';
+import { AdminPage, DoneNotice, Fact, StatusBadge, TableWrap } from './layout.tsx';
 
 const href = (slug: string) => `/admin/tags/${encodeURIComponent(slug)}`;
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -23,7 +23,7 @@ export function TagsPage(p: { csrf: string; tags: TagView[]; weeks: number; sinc
       {p.tags.length === 0 ? (
         <p className="muted">No tags yet: they come with the summaries you import.</p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Every tag">
           <table className="tags-table">
             <caption className="visually-hidden">Every tag</caption>
             <thead>
@@ -62,7 +62,7 @@ export function TagsPage(p: { csrf: string; tags: TagView[]; weeks: number; sinc
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </AdminPage>
   );
