@@ -14,7 +14,7 @@ import { apiLimitKeys } from '../../lib/redis-keys.ts';
 import { HttpError } from '../plugins/errors.ts';
 import { useScopeRateLimit } from '../plugins/rate-limit.ts';
 import type { ServerDeps } from '../app.ts';
-import { apiEditorOf, type ApiDeps } from './deps.ts';
+import { apiEditorOf, type ApiBase, type ApiDeps } from './deps.ts';
 import { issueRoutes } from './issues.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { defineRoute, type Registry } from './route.ts';
@@ -68,7 +68,7 @@ export interface ApiHandle {
 }
 
 export async function apiRoutes(app: FastifyInstance, deps: ServerDeps, limits: ApiLimits = DEFAULT_API_LIMITS): Promise<ApiHandle> {
-  const base = { db: deps.db, config: deps.config, now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis };
+  const base: ApiBase = { db: deps.db, config: deps.config, now: deps.now ?? (() => new Date()), queues: deps.queues, provider: deps.provider, redis: deps.redis };
   const apiDeps: ApiDeps = { ...base, editor: apiEditorOf(base, (req) => apiTokenOf(req)?.name) };
   const registry: Registry = [];
   await app.register(
