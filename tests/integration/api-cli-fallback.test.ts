@@ -165,7 +165,7 @@ describe.sequential(`the CLI through the API on ${process.env.TAGCAST_TEST_DB}`,
         const none = await inProcess(['preview', '--week', '2026-W47', '--subscriber', 'grace@example.com'], env);
         expect(none.code).toBe(1);
         expect(none.stderr).toMatch(/^grace@example\.com would get no email for 2026-W47: none of their tags \(rust\) has content\n$/);
-        expect(await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], env)).toMatchObject({ code: 1, stderr: 'tagcast: no subscriber nobody@example.com\n' });
+        expect(await inProcess(['preview', '--week', '2026-W48', '--subscriber', 'nobody@example.com'], env)).toMatchObject({ code: 1, stderr: 'tagcast: there is no subscriber nobody@example.com\n' });
         // The publication's settings and an issue's note, through the API the same as locally.
         const named = await inProcess(['settings', 'set', '--name', 'The Gardener', '--postal-address', '1 Row\\nLeeds'], env);
         expect(named.stderr).toBe('');

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createApiToken, findApiToken } from '../../src/db/api-tokens.ts';
 import { localEditor, type Editor } from '../../src/editor/index.ts';
 import { EditorError } from '../../src/editor/errors.ts';
+import { planIssue, transitionIssue } from '../../src/db/issues.ts';
 import { createServer } from '../../src/web/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { signalLines } from '../support/summary-files.ts';
@@ -108,13 +109,53 @@ describe.sequential(`tokens and preview through the API on ${process.env.TAGCAST
     const eml = await remote.preview.digest({ week: WEEK, subscriber: 'ada@example.com', format: 'eml' });
     expect(eml.body).toMatch(/^[\s\S]*\r\nSubject: /);
 
-    expect(json(await call('GET', `/preview?week=${WEEK}&subscriber=bo@example.com`))).toEqual({ email: 'bo@example.com', week: WEEK, engine: 'mjml', subject: null, body: null, tags: ['go'] });
+    expect(json(await call('GET', `/preview?week=${WEEK}&subscriber=bo@example.com`))).toEqual({ email: 'bo@example.com', week: WEEK, issue: null, engine: 'mjml', frozen: false, subject: null, body: null, tags: ['go'] });
     const unknown = await call('GET', `/preview?week=${WEEK}&subscriber=nobody@example.com`);
     expect(unknown.statusCode).toBe(404);
-    expect(json(unknown).error).toBe('no subscriber nobody@example.com');
+    expect(json(unknown).error).toBe('there is no subscriber nobody@example.com');
     await expect(remote.preview.digest({ week: WEEK, subscriber: 'nobody@example.com', format: 'html' })).rejects.toMatchObject({ kind: 'not-found', exitCode: 1 });
     expect(json(await call('GET', `/preview?week=${WEEK}&subscriber=not-an-address`))).toMatchObject({ error: expect.stringContaining('not an email address') });
     expect(json(await call('GET', `/preview?week=last&subscriber=ada@example.com`)).issues[0].path).toBe('query.week');
     expect(json(await call('GET', `/preview?week=${WEEK}&subscriber=ada@example.com&format=pdf`)).issues[0].path).toBe('query.format');
+  });
+
+  it('previews as sent: with the publication as it is set; an issue as planned, its frozen sections after the reader changes tags', async () => {
+    // The reader of the previous test: Rust, with one summary in WEEK.
+    expect((await call('PUT', '/settings', { name: 'The Rustacean Weekly', postalAddress: '1 Ferris Way, Crabtown' })).statusCode).toBe(200);
+    const week = await local.preview.digest({ week: WEEK, subscriber: 'ada@example.com', format: 'html' });
+    expect(week.body).toContain('The Rustacean Weekly');
+    expect(week.body).toContain('1 Ferris Way, Crabtown');
+
+    const issue = await local.issues.create({ week: WEEK });
+    const draft = await remote.preview.digest({ issue: issue.id, subscriber: 'ada@example.com', format: 'text' });
+    expect(draft).toMatchObject({ issue: issue.id, week: WEEK, frozen: false });
+    expect(draft.body).toContain('Ownership at scale');
+    // Planned as the plan job plans it (the queues are not part of this server).
+    expect(await transitionIssue(t.db, issue.id, ['draft'], 'scheduled')).toBeDefined();
+    expect((await planIssue(t.db, issue.id, 10))?.plannedAt).toBeInstanceOf(Date);
+    // After planning the reader follows Go instead; the planned issue still sends them Rust.
+    const [ada] = await t.db.query<{ id: number }>(`select id from subscribers where email = 'ada@example.com'`);
+    const moved = await call('PUT', `/subscribers/${ada!.id}`, { tags: ['Go'], timeZone: null });
+    expect(moved.statusCode, moved.body).toBeLessThan(300);
+    const frozen = await remote.preview.digest({ issue: issue.id, subscriber: 'ada@example.com', format: 'text' });
+    expect(frozen).toMatchObject({ issue: issue.id, frozen: true });
+    expect(frozen.body).toContain('Ownership at scale');
+    expect(frozen).toEqual(await local.preview.digest({ issue: issue.id, subscriber: 'ada@example.com', format: 'text' }));
+    // The week, by the reader's tags now, has nothing for them.
+    expect(await local.preview.digest({ week: WEEK, subscriber: 'ada@example.com', format: 'text' })).toMatchObject({ body: null, tags: ['go'] });
+    // bo follows Go, which had nothing that week: planned, but skipped. cy came after the plan: no delivery.
+    expect(json(await call('GET', `/preview?issue=${issue.id}&subscriber=bo@example.com`))).toMatchObject({ issue: issue.id, frozen: true, body: null });
+    expect((await call('POST', '/subscribers', { email: 'cy@example.com', tags: ['Rust'] })).statusCode).toBeLessThan(300);
+    const late = await call('GET', `/preview?issue=${issue.id}&subscriber=cy@example.com`);
+    expect(late.statusCode).toBe(404);
+    expect(json(late).error).toBe('cy@example.com has no delivery in this issue: they were not an active subscriber when it was planned');
+
+    for (const q of [`week=${WEEK}&issue=${issue.id}`, '']) {
+      const r = await call('GET', `/preview?${q}&subscriber=ada@example.com`);
+      expect(r.statusCode, q).toBe(400);
+      expect(json(r).issues[0].message, q).toBe('give either week or issue, not both');
+    }
+    expect((await call('GET', `/preview?issue=999999&subscriber=ada@example.com`)).statusCode).toBe(404);
+    expect(json(await call('GET', `/preview?issue=0x10&subscriber=ada@example.com`)).issues[0].path).toBe('query.issue');
   });
 });

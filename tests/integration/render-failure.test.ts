@@ -278,6 +278,21 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
       expect(ok.stdout).toContain('Agents that read the manual');
     });
 
+    it('previews a reader of an issue as it sends (--issue); a week and an issue together, or neither, is a usage error', async () => {
+      const issue = issues.react!;
+      const ok = await inProcess(['preview', '--issue', String(issue.id), '--subscriber', at('reader1'), '--text'], env);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('Agents that read the manual');
+      const failed = await inProcess(['preview', '--issue', String(issue.id), '--subscriber', at('victim1')], env);
+      expect(failed).toMatchObject({ code: 1, stdout: '' });
+      expect(failed.stderr).toMatch(new RegExp(`^tagcast: the react digest of ${at('victim1')} for ${WEEK} cannot be rendered: \\S`));
+      for (const args of [['--week', WEEK, '--issue', String(issue.id)], []]) {
+        const r = await inProcess(['preview', ...args, '--subscriber', at('reader1')], env);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr).toContain('give --week W or --issue ID (one of them)');
+      }
+    });
+
     it('shows the failures and their reason in `issue status`', async () => {
       const issue = issues.react!;
       const r = await inProcess(['issue', 'status', String(issue.id)], env);

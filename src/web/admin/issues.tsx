@@ -10,6 +10,7 @@ import { summariesForWeek } from '../../db/summaries.ts';
 import { assembleDigest, indexIssue } from '../../digest/assemble.ts';
 import { validateSubject } from '../../digest/subject.ts';
 import { EditorError, invalid } from '../../editor/errors.ts';
+import { previewEmail } from '../../editor/preview.ts';
 import type { IssueStatus } from '../../db/issues.ts';
 import { againReasonProblem, canDo, refusalOf } from '../../issues.ts';
 import { estimate, formatDuration, formatRate, orderWaves, percentDone, RATE_WINDOW_MS, sendRate } from '../../progress.ts';
@@ -169,41 +170,17 @@ interface Preview {
 }
 
 /**
- * One reader's digest of an issue, as the send would build it: for a planned issue from the sections
- * frozen in the ledger and the issue's frozen summaries, else from the reader's tags now and the
- * week's summaries. A string when there is nothing to show, saying why.
+ * One reader's digest of an issue, as the send would build it (the editor's preview operation), or why
+ * there is none: a status and a reason.
  */
-async function previewOf(deps: AdminDeps, issue: Issue, email: string): Promise<Preview | { status: number; reason: string }> {
-  const addr = normaliseEmail(email);
-  if ('error' in addr) return { status: 400, reason: `not an email address: ${addr.error}` };
-  const reader = await subscriberForPreview(deps.db, addr.email);
-  if (!reader) return { status: 404, reason: `there is no subscriber ${addr.email}` };
-  let content;
-  let renderer;
-  let sections: string[];
-  const frozen = issue.plannedAt !== null;
-  if (frozen) {
-    const s = await deliverySections(deps.db, issue.id, reader.id);
-    if (!s) return { status: 404, reason: `${addr.email} has no delivery in this issue: they were not an active subscriber when it was planned` };
-    sections = s;
-    ({ content, renderer } = await issueRendering(deps, issue));
-  } else {
-    sections = reader.tags;
-    content = indexIssue(issue.week, await summariesForWeek(deps.db, issue.week), issue.subject);
-    renderer = await draftRenderer(deps, issue);
-  }
-  const digest = assembleDigest(content, sections);
-  if (!digest) return { status: 200, reason: `no email from this issue for ${addr.email}: none of the tags they follow has summaries in week ${issue.week}` };
+async function previewOf(deps: AdminDeps, issue: Issue, email: string): Promise<{ email: OutgoingEmail; frozen: boolean } | { status: number; reason: string }> {
   try {
-    const out = await composeEmail(
-      { secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailFrom: deps.config.mailFrom, issueId: issue.id, renderer, date: issue.plannedAt ?? deps.now() },
-      { subscriberId: reader.id, email: reader.email, name: reader.name },
-      digest,
-    );
-    return { email: out, frozen };
+    const p = await previewEmail(deps, { issue: issue.id, subscriber: email });
+    if (p.message === null) return { status: 200, reason: `no email from this issue for ${p.email}: none of the tags they follow has summaries in week ${issue.week}` };
+    return { email: p.message, frozen: p.frozen };
   } catch (e) {
-    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim().slice(0, 300);
-    return { status: 422, reason: `the ${issue.engine} digest of ${addr.email} cannot be rendered: ${why}` };
+    if (e instanceof EditorError) return { status: e.httpStatus, reason: e.message };
+    throw e;
   }
 }
 
