@@ -40,7 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How an operator starts tagcast: plain node (the systemd units), the npm scripts, npx; `flags` are
  * node flags given by hand (the old npm scripts' and V8's defaults, for the figures' baselines). */
-type Launch = { way: 'node'; flags?: string[] } | { way: 'npm run tagcast --' | 'npx tagcast' | 'npm start' };
+export type Launch = { way: 'node'; flags?: string[] } | { way: 'npm run tagcast --' | 'npx tagcast' | 'npm start' };
 
 function launchName(l: Launch): string {
   return l.way === 'node' ? ['node', ...(l.flags ?? []), 'bin/tagcast.js'].join(' ') : l.way;
@@ -155,7 +155,7 @@ interface WorkerRun {
 }
 
 /** One `tagcast worker` process, started the `launch` way, on a scratch database sends one issue at 2 requests/s. */
-async function workerRun(readers: number, launch: Launch): Promise<WorkerRun> {
+export async function workerRun(readers: number, launch: Launch): Promise<WorkerRun> {
   const s = await scratchDb();
   const emu = await spawnEmulator({ apiKey: 're_bench' });
   const prefix = `{tagcast-bench-${randomBytes(3).toString('hex')}}`;
