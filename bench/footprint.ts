@@ -8,7 +8,8 @@
 //   footprint.worker-rate2-npm    the same started as the README's `npm run tagcast -- worker`, beside the old
 //                                 script's `--max-semi-space-size=64`; and once as `npx tagcast worker` where npx finds it
 //   footprint.start-pglite-idle   `tagcast start` (workers, web server, embedded PGlite) idle after a
-//                                 restart: median RSS of 3 (≤ 200 MB); `npm start` and the first start beside it
+//                                 restart: median RSS of 3 (≤ 200 MB), beside the same with PGlite's WebAssembly
+//                                 tiered up to TurboFan (before tagcast chose the tier); `npm start` and the first start
 //   footprint.worker-growth       a worker at full speed (RESEND_RATE_LIMIT=10000): peak RSS at 200,000
 //                                 readers vs 20,000 (≤ 1.1×)
 //   footprint.cli                 `tagcast --help`: peak RSS from dist/ vs through tsx (the TypeScript loader)
@@ -40,7 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How an operator starts tagcast: plain node (the systemd units), the npm scripts, npx; `flags` are
  * node flags given by hand (the old npm scripts' and V8's defaults, for the figures' baselines). */
-type Launch = { way: 'node'; flags?: string[] } | { way: 'npm run tagcast --' | 'npx tagcast' | 'npm start' };
+export type Launch = { way: 'node'; flags?: string[] } | { way: 'npm run tagcast --' | 'npx tagcast' | 'npm start' };
 
 function launchName(l: Launch): string {
   return l.way === 'node' ? ['node', ...(l.flags ?? []), 'bin/tagcast.js'].join(' ') : l.way;
@@ -155,7 +156,7 @@ interface WorkerRun {
 }
 
 /** One `tagcast worker` process, started the `launch` way, on a scratch database sends one issue at 2 requests/s. */
-async function workerRun(readers: number, launch: Launch): Promise<WorkerRun> {
+export async function workerRun(readers: number, launch: Launch): Promise<WorkerRun> {
   const s = await scratchDb();
   const emu = await spawnEmulator({ apiKey: 're_bench' });
   const prefix = `{tagcast-bench-${randomBytes(3).toString('hex')}}`;
@@ -263,17 +264,27 @@ async function startIdle(dir: string, launch: Launch): Promise<{ rss: number; pe
   }
 }
 
+/** How `tagcast start` ran before it chose V8's WebAssembly tier: PGlite's hot functions tiered up to TurboFan. */
+const TURBOFAN_WASM: Launch = { way: 'node', flags: ['--no-liftoff-only'] };
+
 async function startOnPglite(floor: number): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tagcast-footprint-'));
   try {
     const first = await startIdle(dir, { way: 'node' });
     const again = [];
-    for (let i = 0; i < 3; i++) again.push(await startIdle(dir, { way: 'node' }));
+    const before = [];
+    // Alternating, so both see the same load on the machine.
+    for (let i = 0; i < 3; i++) {
+      again.push(await startIdle(dir, { way: 'node' }));
+      before.push(await startIdle(dir, TURBOFAN_WASM));
+    }
     const npmStart = await startIdle(dir, { way: 'npm start' });
-    report('footprint.start-pglite-idle', median(again.map((a) => a.rss)), 'MB', 200, {
-      baselineName: 'the limit (issue 19)',
+    report('footprint.start-pglite-idle', median(again.map((a) => a.rss)), 'MB', median(before.map((a) => a.rss)), {
+      baselineName: `the same with PGlite tiered up to TurboFan, as before tagcast chose the WebAssembly tier (${launchName(TURBOFAN_WASM)} start)`,
+      target: 200,
       started: launchName({ way: 'node' }) + ' start',
       restarts: again.map((a) => Math.round(a.rss)),
+      baselineRestarts: before.map((a) => Math.round(a.rss)),
       peakMb: Math.round(Math.max(...again.map((a) => a.peak))),
       npmStartMb: Math.round(npmStart.rss),
       firstStartMb: Math.round(first.rss),

@@ -14,21 +14,21 @@ import { distIsFresh } from './freshness.js';
 const runsWorkers = ['worker', 'start', 'digest'].includes(process.argv[2] ?? '');
 if (runsWorkers) v8.setFlagsFromString('--optimize-for-size');
 
+// Every command compiles WebAssembly on V8's baseline tier only (src/lib/wasm-tier.ts): PGlite, which any
+// command may open, then costs ~50 MB less. An operator who names a WebAssembly tier flag keeps it.
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-let main;
-let youngGeneration;
-if (process.env.TAGCAST_RUNTIME !== 'tsx' && distIsFresh(root)) {
-  youngGeneration = await import('../dist/src/lib/young-generation.js');
-  if (runsWorkers) youngGeneration.startYoungGenerationSmall(youngGeneration.youngGenerationChosen(process.execArgv, process.env.NODE_OPTIONS));
-  ({ main } = await import('../dist/src/cli/main.js'));
-} else {
+const fromDist = process.env.TAGCAST_RUNTIME !== 'tsx' && distIsFresh(root);
+if (!fromDist) {
   const { register } = await import('tsx/esm/api');
   // The project's own tsconfig (JSX settings included), whatever folder tagcast is started from.
   register({ tsconfig: path.join(root, 'tsconfig.json') });
   // After register(): its loader thread reset V8's flags.
   if (runsWorkers) v8.setFlagsFromString('--optimize-for-size');
-  youngGeneration = await import('../src/lib/young-generation.ts');
-  if (runsWorkers) youngGeneration.startYoungGenerationSmall(youngGeneration.youngGenerationChosen(process.execArgv, process.env.NODE_OPTIONS));
-  ({ main } = await import('../src/cli/main.ts'));
 }
+const load = (module) => import(fromDist ? `../dist/src/${module}.js` : `../src/${module}.ts`);
+const [youngGeneration, wasmTier] = await Promise.all([load('lib/young-generation'), load('lib/wasm-tier')]);
+const { execArgv, env } = process;
+if (runsWorkers) youngGeneration.startYoungGenerationSmall(youngGeneration.youngGenerationChosen(execArgv, env.NODE_OPTIONS));
+wasmTier.compileWasmSmall(wasmTier.wasmTierChosen(execArgv, env.NODE_OPTIONS));
+const { main } = await load('cli/main');
 await main(process.argv);

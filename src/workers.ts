@@ -60,6 +60,35 @@ export function garbageCollector(): () => void {
 }
 
 /**
+ * Collections at most one per `gapMs`: a request within the gap is not dropped but deferred to its
+ * end (one pending at most), so the garbage of a batch that finished just after another's collection
+ * (its emails, its JSON and its bytes, ~20 MB) is gone before the next batch builds its own, instead
+ * of waiting for the batch after that.
+ */
+export function spacedCollections(
+  gc: () => void,
+  gapMs: number,
+  clock: { now: () => number; later: (fn: () => void, ms: number) => void },
+): { request(): void } {
+  let last = -Infinity;
+  let pending = false;
+  const run = () => {
+    pending = false;
+    last = clock.now();
+    gc();
+  };
+  return {
+    request() {
+      if (pending) return;
+      const wait = last + gapMs - clock.now();
+      if (wait <= 0) return run();
+      pending = true;
+      clock.later(run, wait);
+    },
+  };
+}
+
+/**
  * The send queue's limiter, stored in Redis so every worker process shares it. Jobs start evenly (one
  * per 1/rate s) rather than in bursts of `rate` per second, at exactly the rate: a hair faster than the
  * pacer's slots (which carry its slack), so each request has its slot waiting for it and the slots,
@@ -130,16 +159,9 @@ export function startWorkers(depsIn: WorkerDeps, opts: WorkerOptions = {}): Work
     // Completed and failed counts per minute for a day, which /metrics exports (bullmq_job_*_total).
     metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
   };
-  let collect: (() => void) | undefined;
-  if (opts.collectAfterBatches) {
-    const gc = garbageCollector();
-    let last = 0;
-    collect = () => {
-      if (Date.now() - last < COLLECT_EVERY_MS) return;
-      last = Date.now();
-      gc();
-    };
-  }
+  const collect = opts.collectAfterBatches
+    ? spacedCollections(garbageCollector(), COLLECT_EVERY_MS, { now: Date.now, later: (fn, ms) => void setTimeout(fn, ms).unref() }).request
+    : undefined;
   const run = async (job: Job, token?: string): Promise<JobOutcome> => {
     const spec = jobs[job.name as JobName];
     if (!spec) throw new UnrecoverableError(`unknown job "${job.name}"`);

@@ -4,33 +4,19 @@
 // names is left as they chose it. Read from V8's own trace (--trace-gc-verbose, which is not a
 // young-generation flag): "New space, … committed: N KB" is both semi-spaces. PGlite only: `digest`
 // adds demo readers there, so it has mail to send.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliSetup, type CliSetup } from '../support/cli-setup.ts';
+import { tracedTagcast } from '../support/traced-tagcast.ts';
 import { youngGenerationChosen } from '../../src/lib/young-generation.ts';
 
 /** `node [flags] bin/tagcast.js digest` with V8's GC trace on stdout; the largest new space per isolate, in KB. */
-function digestNewSpace(setup: CliSetup, flags: string[]): Promise<{ code: number | null; committedKb: number[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--trace-gc-verbose', ...flags, path.resolve('bin/tagcast.js'), 'digest', '--week', '2026-W48'], {
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...setup.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const perIsolate = new Map<string, number>();
-    let rest = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      const lines = (rest + String(d)).split('\n');
-      rest = lines.pop()!;
-      for (const l of lines) {
-        const m = /^\[\d+:(0x[0-9a-f]+)\] New space,\s+used:.*committed:\s+(\d+) KB/.exec(l);
-        if (m) perIsolate.set(m[1]!, Math.max(perIsolate.get(m[1]!) ?? 0, Number(m[2])));
-      }
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, committedKb: [...perIsolate.values()], stderr }));
+async function digestNewSpace(setup: CliSetup, flags: string[]): Promise<{ code: number | null; committedKb: number[]; stderr: string }> {
+  const perIsolate = new Map<string, number>();
+  const r = await tracedTagcast(['--trace-gc-verbose', ...flags], ['digest', '--week', '2026-W48'], setup.env, (l) => {
+    const m = /^\[\d+:(0x[0-9a-f]+)\] New space,\s+used:.*committed:\s+(\d+) KB/.exec(l);
+    if (m) perIsolate.set(m[1]!, Math.max(perIsolate.get(m[1]!) ?? 0, Number(m[2])));
   });
+  return { ...r, committedKb: [...perIsolate.values()] };
 }
 
 describe('whose young generation', () => {
