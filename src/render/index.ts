@@ -18,7 +18,7 @@ import type { ReaderLinks } from '../lib/reader-links.ts';
 import { createEngine, type TemplateEngine } from './engines.tsx';
 import { layoutValues, type LayoutValues } from './mjml.ts';
 import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
-import { renderText } from './text.ts';
+import { textParts } from './text.ts';
 
 export interface RenderedDigest {
   subject: string;
@@ -36,6 +36,8 @@ export interface RenderedDigest {
    * provider request is joined from bytes instead of escaping ~50 KB of HTML per reader.
    */
   htmlJson?: Buffer[];
+  /** With `json`: the text part likewise, its shared pieces (textParts) escaped once per issue. */
+  textJson?: Buffer[];
 }
 
 type Key = keyof LayoutValues;
@@ -170,6 +172,13 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
   /** Per density and card: brief and full cards apart. */
   const cards = new Map<string, Filled>();
   const entries = new Map<string, Fragment>();
+  /** The text part's shared pieces (summaries' words, template text), JSON-escaped: bounded by the issue's content. */
+  const textPieces = new Map<string, Buffer>();
+  const sharedPiece = (s: string) => {
+    let b = textPieces.get(s);
+    if (!b) textPieces.set(s, (b = jsonPiece(s)));
+    return b;
+  };
   const cardId = (density: Density, item: SectionItem) => `${density}:${cardKey(item)}`;
 
   // A failed render is not kept: the next reader (or batch) renders it again rather than failing on a cached rejection.
@@ -321,7 +330,14 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
       const toc = contentsOpen.fill(total) + fitted.sections.map((s) => entries.get(entryKey(s))!.html).join('') + contentsClose.fill(total);
       const html = engine.finish(before.fill(values) + toc + body + after.fill(values));
       const cut = fitted.sections.reduce((n, s) => n + (s.more ?? 0), 0);
-      const rendered: RenderedDigest = { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links, publication), cut, shown: fitted };
+      const text = textParts(digest, links, publication);
+      const rendered: RenderedDigest = { subject: digest.subject, preheader: digest.preheader, html, text: text.parts.join(''), cut, shown: fitted };
+      if (renderOpts.json) {
+        const out: Buffer[] = [QUOTE];
+        text.parts.forEach((p, n) => out.push(text.shared[n] ? sharedPiece(p) : jsonPiece(p)));
+        out.push(QUOTE);
+        rendered.textJson = out;
+      }
       if (renderOpts.json && engine.joinedAsIs) {
         // The same joins as above, piece by piece, in the same order.
         const out: Buffer[] = [QUOTE];

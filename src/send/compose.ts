@@ -67,6 +67,7 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
     html: rendered.html,
     htmlJson: rendered.htmlJson,
     text: rendered.text,
+    textJson: rendered.textJson,
     date: ctx.date,
     headers: {
       'Message-ID': `<issue-${ctx.issueId}.reader-${reader.subscriberId}@${domain}>`,

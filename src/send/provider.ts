@@ -15,6 +15,8 @@ export interface OutgoingEmail {
    * issue: a JSON provider request is joined from these instead of escaping the HTML again per reader.
    */
   htmlJson?: readonly Uint8Array[] | undefined;
+  /** `text` likewise. */
+  textJson?: readonly Uint8Array[] | undefined;
 }
 
 export type BatchOutcome =

@@ -61,7 +61,8 @@ export function toResendEmail(e: OutgoingEmail) {
  * one string, two bytes per character as soon as a plain-text part holds a ’ or –, which fetch then
  * scans and copies (toWellFormed), encodes and copies again, leaving tens of MB of large strings for the
  * garbage collector per batch. Here the HTML comes as the renderer's pieces, escaped once per issue
- * (OutgoingEmail.htmlJson), and only the small fields and the text part are stringified per reader.
+ * (OutgoingEmail.htmlJson), the text part's shared pieces too (textJson), and only the small fields and
+ * the reader's own values are stringified per reader.
  */
 export function batchBody(emails: readonly OutgoingEmail[]): Buffer {
   const parts: Uint8Array[] = [];
@@ -69,7 +70,10 @@ export function batchBody(emails: readonly OutgoingEmail[]): Buffer {
     parts.push(Buffer.from(`${i === 0 ? '[' : ','}{"from":${JSON.stringify(e.from)},"headers":${JSON.stringify(e.headers)},"html":`));
     if (e.htmlJson) parts.push(...e.htmlJson);
     else parts.push(Buffer.from(JSON.stringify(e.html)));
-    parts.push(Buffer.from(`,"subject":${JSON.stringify(e.subject)},"text":${JSON.stringify(e.text)},"to":${JSON.stringify([e.to])}}`));
+    parts.push(Buffer.from(`,"subject":${JSON.stringify(e.subject)},"text":`));
+    if (e.textJson) parts.push(...e.textJson);
+    else parts.push(Buffer.from(JSON.stringify(e.text)));
+    parts.push(Buffer.from(`,"to":${JSON.stringify([e.to])}}`));
   });
   parts.push(Buffer.from(emails.length === 0 ? '[]' : ']'));
   return Buffer.concat(parts);

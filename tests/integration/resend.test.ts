@@ -142,7 +142,7 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
       const emails: OutgoingEmail[] = [
         { from: 'The "Weekly" <t@example.test>', to: 'Ann Ø <ann@example.test>', subject: 'Week 48 · 23–29 Nov', html: '<p class="x">a\\b ’ “q” €</p>', text: 'line\nnext\t– 😀 \u0001 \ud800', headers: { 'List-Id': 'w <weekly.example.test>', 'Message-ID': '<m@x>' }, date: new Date(0) },
         { from: 'T <t@example.test>', to: 'bob@example.test', subject: 's', html: '', text: 'x', headers: {}, date: new Date(0) },
-        { from: 'T <t@example.test>', to: 'cy@example.test', subject: digest.subject, html: digest.html, htmlJson: digest.htmlJson, text: digest.text, headers: {}, date: new Date(0) },
+        { from: 'T <t@example.test>', to: 'cy@example.test', subject: digest.subject, html: digest.html, htmlJson: digest.htmlJson, text: digest.text, textJson: digest.textJson, headers: {}, date: new Date(0) },
       ];
       const { outcomes } = await provider.sendBatch(emails, { idempotencyKey: 'bytes-1', folder: '1' });
       expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted']);
@@ -151,7 +151,7 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect(sdk.error).toBeNull();
       expect(emu.stats.bodies).toHaveLength(2);
       expect(emu.stats.bodies[0]!.equals(emu.stats.bodies[1]!)).toBe(true);
-      expect(emu.stats.emails.map((e) => e.html)).toEqual([...emails, ...emails].map((e) => e.html));
+      expect(emu.stats.emails.map((e) => [e.html, e.text])).toEqual([...emails, ...emails].map((e) => [e.html, e.text]));
     } finally {
       await provider.close?.();
     }

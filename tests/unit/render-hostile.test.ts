@@ -84,6 +84,7 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
     expect(out.html).toBe(await fromScratch(engine, digest, 1));
     // A sender's JSON of the HTML, joined from pieces escaped apart, is the whole HTML's.
     if (out.htmlJson) expect(Buffer.concat(out.htmlJson).toString()).toBe(JSON.stringify(out.html));
+    expect(Buffer.concat(out.textJson!).toString()).toBe(JSON.stringify(out.text));
     expect(out.html).not.toMatch(/[^\x00-\xff]/);
     // No mark, raw, survives into an email.
     for (const m of Object.values(MARKS)) expect(out.html).not.toContain(m);
@@ -110,6 +111,7 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
     const out = await renderer.render(digest, links(2), { json: true });
     expect(out.cut).toBeGreaterThan(0);
     if (out.htmlJson) expect(Buffer.concat(out.htmlJson).toString()).toBe(JSON.stringify(out.html));
+    expect(Buffer.concat(out.textJson!).toString()).toBe(JSON.stringify(out.text));
     expect(out.html).toMatch(/\d+ more on the web &#8594;/);
     expect(out.html).toBe(await fromScratch(engine, out.shown, 2));
   });
