@@ -254,6 +254,8 @@ async function wireFigures(s: Scratch, readers: number, parts: Set<string>): Pro
   for (let i = 0; i < rounds; i++) {
     const r = await wireRound(s, readers, i);
     results.push(r);
+    // Each round as it ends (stderr: the report lines stay alone on stdout), to line up with --trace-gc.
+    process.stderr.write(`send.pipeline-vs-wire round ${i}: ${Math.round(r.pipeline)} against ${Math.round(r.wire)} emails/s (${(r.pipeline / r.wire).toFixed(3)}), ${r.seconds.toFixed(1)} s, ${Math.round(performance.now())} ms since start\n`);
     if (i < rounds - 1 || !parts.has('naive')) await r.emu.close();
   }
   const byRatio = [...results].sort((a, b) => a.pipeline / a.wire - b.pipeline / b.wire);

@@ -49,6 +49,8 @@ export interface TemplateEngine {
   renderMore(count: string, href: string): Promise<string>;
   /** Final pass over an assembled email (MJML: merge Outlook conditionals, trim white space). */
   finish(html: string): string;
+  /** finish() returns the assembled HTML unchanged (React): what is joined from the fragments is the email. */
+  readonly joinedAsIs: boolean;
 }
 
 // Content cannot forge a mark (above), so a wrong count here means a template emits a mark itself.
@@ -118,6 +120,7 @@ export function reactEngine(publication: Publication = DEFAULT_PUBLICATION): Tem
     },
     renderMore: (count, href) => counted((m) => m.renderMore(count, href, publication.accent)),
     finish: (html) => html,
+    joinedAsIs: true,
   };
 }
 
@@ -171,6 +174,7 @@ export function mjmlEngine(pub: Publication = DEFAULT_PUBLICATION): TemplateEngi
       return parts[1]!;
     },
     finish: canonical,
+    joinedAsIs: false,
   };
 }
 
@@ -190,6 +194,7 @@ function withReferences(e: TemplateEngine): TemplateEngine {
     renderContentsEntries: async (sections) => (await e.renderContentsEntries(sections)).map(referenceSymbols),
     renderMore: async (count, href) => referenceSymbols(await e.renderMore(count, href)),
     finish: e.finish,
+    joinedAsIs: e.joinedAsIs,
   };
 }
 

@@ -18,7 +18,7 @@ import type { ReaderLinks } from '../lib/reader-links.ts';
 import { createEngine, type TemplateEngine } from './engines.tsx';
 import { layoutValues, type LayoutValues } from './mjml.ts';
 import { DEFAULT_PUBLICATION, type Publication } from './publication.ts';
-import { renderText } from './text.ts';
+import { textParts } from './text.ts';
 
 export interface RenderedDigest {
   subject: string;
@@ -29,6 +29,15 @@ export interface RenderedDigest {
   cut: number;
   /** The digest the HTML shows: the reader's digest, cut to the budget when it had to be. */
   shown: Digest;
+  /**
+   * With `json`, when the engine's fragments join into the email as they are (React): the HTML as a
+   * JSON string, quotes included, in UTF-8 pieces: `Buffer.concat(htmlJson)` is `JSON.stringify(html)`'s
+   * bytes. The fragments' pieces are escaped once per issue, only the reader's values per render, so a
+   * provider request is joined from bytes instead of escaping ~50 KB of HTML per reader.
+   */
+  htmlJson?: Buffer[];
+  /** With `json`: the text part likewise, its shared pieces (textParts) escaped once per issue. */
+  textJson?: Buffer[];
 }
 
 type Key = keyof LayoutValues;
@@ -44,6 +53,8 @@ const PLACEHOLDERS = Object.fromEntries(KEYS.map((k) => [k, placeholder(k)])) as
  */
 class Filled {
   private readonly parts: (string | { key: string })[] = [];
+  /** The same parts JSON-escaped and encoded, made on the first fillJson (only senders ask). */
+  private jsonParts: (Buffer | { key: string })[] | undefined;
   readonly fixedBytes: number;
   /** The keys found. */
   readonly keys = new Set<string>();
@@ -62,6 +73,11 @@ class Filled {
   }
   fill(values: Record<string, string>): string {
     return this.parts.map((p) => (typeof p === 'string' ? p : values[p.key]!)).join('');
+  }
+  /** fill()'s result as JSON pieces (no quotes), pushed onto `out`; `values` JSON-escaped (jsonValues). */
+  fillJson(values: Record<string, Buffer>, out: Buffer[]): void {
+    this.jsonParts ??= this.parts.map((p) => (typeof p === 'string' ? jsonPiece(p) : p));
+    for (const p of this.jsonParts) out.push('key' in p ? values[p.key]! : p);
   }
   bytes(values: Record<string, string>): number {
     return this.parts.reduce((n, p) => n + (typeof p === 'string' ? 0 : Buffer.byteLength(values[p.key]!)), this.fixedBytes);
@@ -88,8 +104,23 @@ function expectKeys(what: string, keys: readonly string[], parts: Filled[]): voi
 interface Fragment {
   html: string;
   bytes: number;
+  /** The HTML JSON-escaped, in UTF-8 (made when first asked). */
+  json?: Buffer;
 }
 const fragment = (html: string): Fragment => ({ html, bytes: Buffer.byteLength(html) });
+const fragmentJson = (f: Fragment): Buffer => (f.json ??= jsonPiece(f.html));
+
+/**
+ * A string as it stands inside a JSON string, without the quotes, in UTF-8. JSON escapes character by
+ * character (only a lone surrogate depends on its neighbour, and no piece boundary falls inside a pair:
+ * pieces end at markup or at a whole value), so pieces escaped apart join into the whole's escape.
+ */
+function jsonPiece(s: string): Buffer {
+  const quoted = JSON.stringify(s);
+  return Buffer.from(quoted.slice(1, quoted.length - 1));
+}
+const QUOTE = Buffer.from('"');
+const jsonValues = (values: Record<string, string>): Record<string, Buffer> => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, jsonPiece(v)]));
 
 /** A card's identity: its summary and its "also in" list. JSON keeps lists apart whatever their tag names hold. */
 export const cardKey = (item: SectionItem) => `${item.summary.id}${JSON.stringify(item.alsoIn)}`;
@@ -102,8 +133,11 @@ export interface DigestRenderer {
   readonly publication: Publication;
   /** Renders every fragment the given digests need that is not cached yet, in as few engine calls as possible. */
   prepare(digests: Digest[]): Promise<void>;
-  /** `budget`: this render's HTML size limit (the web version passes Infinity: nothing is cut). */
-  render(digest: Digest, links: ReaderLinks, opts?: { budget?: number }): Promise<RenderedDigest>;
+  /**
+   * `budget`: this render's HTML size limit (the web version passes Infinity: nothing is cut). `json`: also
+   * the HTML as JSON pieces (htmlJson), for a provider request.
+   */
+  render(digest: Digest, links: ReaderLinks, opts?: { budget?: number; json?: boolean }): Promise<RenderedDigest>;
 }
 
 /**
@@ -138,6 +172,13 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
   /** Per density and card: brief and full cards apart. */
   const cards = new Map<string, Filled>();
   const entries = new Map<string, Fragment>();
+  /** The text part's shared pieces (summaries' words, template text), JSON-escaped: bounded by the issue's content. */
+  const textPieces = new Map<string, Buffer>();
+  const sharedPiece = (s: string) => {
+    let b = textPieces.get(s);
+    if (!b) textPieces.set(s, (b = jsonPiece(s)));
+    return b;
+  };
   const cardId = (density: Density, item: SectionItem) => `${density}:${cardKey(item)}`;
 
   // A failed render is not kept: the next reader (or batch) renders it again rather than failing on a cached rejection.
@@ -289,7 +330,35 @@ export function createDigestRenderer(engineName: Engine, opts: { budget?: number
       const toc = contentsOpen.fill(total) + fitted.sections.map((s) => entries.get(entryKey(s))!.html).join('') + contentsClose.fill(total);
       const html = engine.finish(before.fill(values) + toc + body + after.fill(values));
       const cut = fitted.sections.reduce((n, s) => n + (s.more ?? 0), 0);
-      return { subject: digest.subject, preheader: digest.preheader, html, text: renderText(digest, links, publication), cut, shown: fitted };
+      const text = textParts(digest, links, publication);
+      const rendered: RenderedDigest = { subject: digest.subject, preheader: digest.preheader, html, text: text.parts.join(''), cut, shown: fitted };
+      if (renderOpts.json) {
+        const out: Buffer[] = [QUOTE];
+        text.parts.forEach((p, n) => out.push(text.shared[n] ? sharedPiece(p) : jsonPiece(p)));
+        out.push(QUOTE);
+        rendered.textJson = out;
+      }
+      if (renderOpts.json && engine.joinedAsIs) {
+        // The same joins as above, piece by piece, in the same order.
+        const out: Buffer[] = [QUOTE];
+        const valuesJson = jsonValues(values);
+        const totalJson = jsonValues(total);
+        before.fillJson(valuesJson, out);
+        contentsOpen.fillJson(totalJson, out);
+        for (const s of fitted.sections) out.push(fragmentJson(entries.get(entryKey(s))!));
+        contentsClose.fillJson(totalJson, out);
+        for (const s of fitted.sections) {
+          const [open, close] = shells.get(s.slug)!;
+          open.fillJson(jsonValues(unfollow.get(s.slug)!), out);
+          for (const i of s.items) cardOf.get(i)!.fillJson(jsonValues(anchors.get(i)!), out);
+          if (s.more) moreFilled.fillJson(jsonValues(moreValues(s.slug, s.more)), out);
+          out.push(fragmentJson(close));
+        }
+        after.fillJson(valuesJson, out);
+        out.push(QUOTE);
+        rendered.htmlJson = out;
+      }
+      return rendered;
     },
   };
 }

@@ -57,7 +57,7 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
     // The footer's "send me the brief (or full) version" opens the density page with the other one chosen.
     links = { ...own, density: `${own.density}&to=${densityOf(digest) === 'brief' ? 'full' : 'brief'}` };
   }
-  const rendered = await ctx.renderer.render(digest, links);
+  const rendered = await ctx.renderer.render(digest, links, { json: true });
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);
   return {
@@ -65,7 +65,9 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
     to: name ? `${name} <${email}>` : email,
     subject: oneLine(rendered.subject),
     html: rendered.html,
+    htmlJson: rendered.htmlJson,
     text: rendered.text,
+    textJson: rendered.textJson,
     date: ctx.date,
     headers: {
       'Message-ID': `<issue-${ctx.issueId}.reader-${reader.subscriberId}@${domain}>`,

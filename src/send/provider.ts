@@ -10,6 +10,13 @@ export interface OutgoingEmail {
   headers: Record<string, string>;
   /** Deterministic date for the message (the issue's planned time), so a re-send is byte-identical. */
   date: Date;
+  /**
+   * `html` as a JSON string in UTF-8 pieces, when the renderer joined it from fragments escaped once per
+   * issue: a JSON provider request is joined from these instead of escaping the HTML again per reader.
+   */
+  htmlJson?: readonly Uint8Array[] | undefined;
+  /** `text` likewise. */
+  textJson?: readonly Uint8Array[] | undefined;
 }
 
 export type BatchOutcome =

@@ -55,21 +55,64 @@ export function toResendEmail(e: OutgoingEmail) {
 }
 
 /**
+ * The batch's request body: byte for byte what the SDK sends for `emails.map(toResendEmail)` (its own
+ * field order: from, headers, html, subject, text, to), joined here from bytes because the SDK's way
+ * cost a third of the pipeline's CPU (docs/performance.md): it stringifies the whole ~5 MB batch into
+ * one string, two bytes per character as soon as a plain-text part holds a ’ or –, which fetch then
+ * scans and copies (toWellFormed), encodes and copies again, leaving tens of MB of large strings for the
+ * garbage collector per batch. Here the HTML comes as the renderer's pieces, escaped once per issue
+ * (OutgoingEmail.htmlJson), the text part's shared pieces too (textJson), and only the small fields and
+ * the reader's own values are stringified per reader.
+ */
+export function batchBody(emails: readonly OutgoingEmail[]): Buffer {
+  const parts: Uint8Array[] = [];
+  emails.forEach((e, i) => {
+    parts.push(Buffer.from(`${i === 0 ? '[' : ','}{"from":${JSON.stringify(e.from)},"headers":${JSON.stringify(e.headers)},"html":`));
+    if (e.htmlJson) parts.push(...e.htmlJson);
+    else parts.push(Buffer.from(JSON.stringify(e.html)));
+    parts.push(Buffer.from(`,"subject":${JSON.stringify(e.subject)},"text":`));
+    if (e.textJson) parts.push(...e.textJson);
+    else parts.push(Buffer.from(JSON.stringify(e.text)));
+    parts.push(Buffer.from(`,"to":${JSON.stringify([e.to])}}`));
+  });
+  parts.push(Buffer.from(emails.length === 0 ? '[]' : ']'));
+  return Buffer.concat(parts);
+}
+
+/**
  * Connections to the provider that hold each request until its pacer slot, ready to go. The SDK has
  * serialised the batch (~5 MB of JSON) and the body is read into bytes before the hold, so at the slot
  * only bytes are written and the request reaches the provider within a millisecond or two of it,
  * however long serialising took. `dispatched` runs once the write has begun.
  */
-function heldUntil(agent: Agent, at: number, dispatched: () => void): Dispatcher {
+function heldUntil(agent: Agent, at: number, ours: { bytes: number; refused: boolean }, dispatched: () => void): Dispatcher {
   return agent.compose((dispatch) => (options, handler) => {
     void (async () => {
       const body = await bytesOf(options.body);
+      // Our body (batchBody), not the SDK's serialisation of the empty list it was given: were the SDK
+      // to stop letting our options override its body, an empty batch must not go out under the key.
+      if (byteLength(body) !== ours.bytes) {
+        ours.refused = true;
+        throw new NotOurBody();
+      }
       await sleepUntil(at);
       dispatch({ ...options, body }, handler);
       setImmediate(dispatched); // after undici's own turn at the socket
     })().catch((err: Error) => handler.onError?.(err));
     return true;
   });
+}
+
+/** The SDK sent something other than the body we gave it (see heldUntil). */
+class NotOurBody extends Error {
+  override name = 'NotOurBody';
+  constructor() {
+    super('the Resend SDK did not send the request body tagcast built: nothing was sent (check the SDK version)');
+  }
+}
+
+function byteLength(body: Dispatcher.DispatchOptions['body']): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : -1;
 }
 
 /** fetch hands undici its body as a stream that encodes the JSON when first read: read it now. */
@@ -114,11 +157,18 @@ export function createResend(opts: ResendOptions): Provider {
       const release = await turn();
       const wait = Math.max(0, (notBefore ?? 0) - Date.now());
       // Not in the SDK's types: it hands its request options to fetch as they are, `dispatcher`
-      // included (tests/integration/resend.test.ts checks that a held request waits for its slot).
-      const fetchInit = { dispatcher: heldUntil(agent, notBefore ?? 0, release) };
+      // included (tests/integration/resend.test.ts checks that a held request waits for its slot), and
+      // spreads them over its own, `body` included: it sends the bytes batchBody joined (the same bytes
+      // it would build from the emails; a test compares both at the emulator) and is given no emails to
+      // serialise. heldUntil refuses to send anything else.
+      const body = batchBody(emails);
+      const ours = { bytes: body.byteLength, refused: false };
+      const fetchInit = { body, dispatcher: heldUntil(agent, notBefore ?? 0, ours, release) };
       const res = await client.batch
-        .send(emails.map(toResendEmail), { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
+        .send([], { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
         .finally(release);
+      // Not a provider error (the SDK turns every fetch failure into one): the job fails and says why.
+      if (ours.refused) throw new NotOurBody();
       if (res.error) throw classify(res.error, res.headers);
       const errors = new Map((res.data.errors ?? []).map((e) => [e.index, e.message]));
       const ids = res.data.data;

@@ -9,7 +9,13 @@ import { ensureTags } from '../../src/db/summaries.ts';
 import { resumeIssue, sendIssueNow } from '../../src/issues.ts';
 import { rateLimiter } from '../../src/workers.ts';
 import { createPacer, LEAD_MS } from '../../src/send/pacer.ts';
-import { classify, createResend, providerLimit } from '../../src/send/resend.ts';
+import { Resend } from 'resend';
+import { assembleDigest, indexIssue } from '../../src/digest/assemble.ts';
+import { readerLinks } from '../../src/lib/reader-links.ts';
+import { createDigestRenderer } from '../../src/render/index.ts';
+import type { OutgoingEmail } from '../../src/send/provider.ts';
+import { classify, createResend, providerLimit, toResendEmail } from '../../src/send/resend.ts';
+import { corpusWeek } from '../support/corpus.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, waitForStatus, type Harness } from '../support/pipeline.ts';
 import { startResendEmulator, type Emulator } from '../support/resend-emulator.ts';
@@ -117,6 +123,35 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
       // The SDK passes its request options (our dispatcher among them) to fetch; were that to change,
       // the request would leave at once, before its slot.
       expect(emu.stats.arrivals[0]).toBeGreaterThanOrEqual(notBefore);
+    } finally {
+      await provider.close?.();
+    }
+  });
+
+  it('sends the very bytes the SDK would build from the emails, which the provider accepts', async () => {
+    emu = await startResendEmulator({ captureBodies: 2 });
+    const provider = createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 });
+    try {
+      // A digest's HTML as the pipeline gives it: JSON pieces joined from the renderer's cache.
+      const content = indexIssue(WEEK, corpusWeek(WEEK));
+      const links = readerLinks({ secret: 's'.repeat(32), publicUrl: 'https://news.example.test', mailDomain: 'example.test', subscriberId: 3, issueId: 7 });
+      const digest = await createDigestRenderer('react').render(assembleDigest(content, content.tags.map((t) => t.slug))!, links, { json: true });
+      expect(digest.htmlJson!.length).toBeGreaterThan(10);
+      // What makes JSON differ: quotes, back-slashes, control characters, letters above U+00FF and
+      // outside the BMP, a name in the address, headers, and an empty part.
+      const emails: OutgoingEmail[] = [
+        { from: 'The "Weekly" <t@example.test>', to: 'Ann Ø <ann@example.test>', subject: 'Week 48 · 23–29 Nov', html: '<p class="x">a\\b ’ “q” €</p>', text: 'line\nnext\t– 😀 \u0001 \ud800', headers: { 'List-Id': 'w <weekly.example.test>', 'Message-ID': '<m@x>' }, date: new Date(0) },
+        { from: 'T <t@example.test>', to: 'bob@example.test', subject: 's', html: '', text: 'x', headers: {}, date: new Date(0) },
+        { from: 'T <t@example.test>', to: 'cy@example.test', subject: digest.subject, html: digest.html, htmlJson: digest.htmlJson, text: digest.text, textJson: digest.textJson, headers: {}, date: new Date(0) },
+      ];
+      const { outcomes } = await provider.sendBatch(emails, { idempotencyKey: 'bytes-1', folder: '1' });
+      expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted']);
+      // The SDK left to serialise the same emails itself, as before tagcast built the body.
+      const sdk = await new Resend('re_test_key', { baseUrl: emu.url }).batch.send(emails.map(toResendEmail), { idempotencyKey: 'bytes-2', batchValidation: 'permissive' });
+      expect(sdk.error).toBeNull();
+      expect(emu.stats.bodies).toHaveLength(2);
+      expect(emu.stats.bodies[0]!.equals(emu.stats.bodies[1]!)).toBe(true);
+      expect(emu.stats.emails.map((e) => [e.html, e.text])).toEqual([...emails, ...emails].map((e) => [e.html, e.text]));
     } finally {
       await provider.close?.();
     }

@@ -80,8 +80,11 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
     expect(digest.sections.map((s) => s.tag)).toEqual([`Alpha ${h}`, `Beta ${h}`]);
     expect(digest.sections[0]!.items[0]!.alsoIn).toEqual([`Beta ${h}`]);
     const renderer = createDigestRenderer(engine);
-    const out = await renderer.render(digest, links(1));
+    const out = await renderer.render(digest, links(1), { json: true });
     expect(out.html).toBe(await fromScratch(engine, digest, 1));
+    // A sender's JSON of the HTML, joined from pieces escaped apart, is the whole HTML's.
+    if (out.htmlJson) expect(Buffer.concat(out.htmlJson).toString()).toBe(JSON.stringify(out.html));
+    expect(Buffer.concat(out.textJson!).toString()).toBe(JSON.stringify(out.text));
     expect(out.html).not.toMatch(/[^\x00-\xff]/);
     // No mark, raw, survives into an email.
     for (const m of Object.values(MARKS)) expect(out.html).not.toContain(m);
@@ -105,8 +108,10 @@ describe.each(['react', 'mjml'] as const)('%s engine with hostile content', (eng
   it('renders every hostile string at once under the size budget, with "N more on the web", equal to a from-scratch render', async () => {
     const { digest } = hostileIssue(ALL);
     const renderer = createDigestRenderer(engine, { budget: 1 });
-    const out = await renderer.render(digest, links(2));
+    const out = await renderer.render(digest, links(2), { json: true });
     expect(out.cut).toBeGreaterThan(0);
+    if (out.htmlJson) expect(Buffer.concat(out.htmlJson).toString()).toBe(JSON.stringify(out.html));
+    expect(Buffer.concat(out.textJson!).toString()).toBe(JSON.stringify(out.text));
     expect(out.html).toMatch(/\d+ more on the web &#8594;/);
     expect(out.html).toBe(await fromScratch(engine, out.shown, 2));
   });

@@ -53,6 +53,25 @@ describe.each([
     }
   });
 
+  it('gives a sender the HTML and text as JSON joined from pieces escaped once per issue, equal to stringifying them', async () => {
+    const renderer = createDigestRenderer(engine);
+    const cut = createDigestRenderer(engine, { budget: 30_000 });
+    for (const [n, d] of digests(40, 12, density).entries()) {
+      for (const r of [renderer, cut]) {
+        const out = await r.render(d, links(n), { json: true });
+        expect(Buffer.concat(out.textJson!).equals(Buffer.from(JSON.stringify(out.text)))).toBe(true);
+        // MJML's finish pass rewrites the joined HTML, so its senders stringify the HTML themselves.
+        if (engine === 'mjml') expect(out.htmlJson).toBeUndefined();
+        else expect(Buffer.concat(out.htmlJson!).equals(Buffer.from(JSON.stringify(out.html)))).toBe(true);
+      }
+    }
+    // The budget above really cut some readers' HTML (the joins of the "more" line are checked too).
+    expect((await cut.render(assembleDigest(content, SLUGS, density)!, links(1))).cut).toBeGreaterThan(0);
+    // Only a sender asks for them.
+    const plain = await renderer.render(digests(1, 12, density)[0]!, links(1));
+    expect([plain.htmlJson, plain.textJson]).toEqual([undefined, undefined]);
+  });
+
   it('holds the 102 KB guard for a reader of every tag without cutting a summary', async () => {
     const all = assembleDigest(content, SLUGS, density)!;
     const out = await createDigestRenderer(engine).render(all, links(1));
