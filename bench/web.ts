@@ -19,6 +19,12 @@
 // X-Forwarded-For address and the server trusts loopback (TRUST_PROXY=loopback): every request still pays
 // for its Redis count. Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres;
 // a scratch database is created there and dropped); Redis: REDIS_URL (default redis://127.0.0.1:6379).
+//   BENCH_ROUNDS=N          rounds (default 3)
+//   BENCH_PAGES=a,b         only these pages (keys as above: archive, tag, feed, tag-feed, web-version, one-click)
+//                           beside /healthz, and none of the checks: for trying a change quickly
+//   BENCH_CPU_PROF=DIR      the server runs under V8's CPU profiler (node --cpu-prof) and writes
+//                           DIR/web-serve.cpuprofile when it stops; bench/_profile.ts summarises it
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -46,7 +52,8 @@ const CHECK_READERS = 1_000;
 const CONNECTIONS = 50;
 const SECONDS = 5;
 const WARMUP_SECONDS = 1;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PAGES = process.env.BENCH_PAGES?.split(',').map((p) => p.trim()).filter(Boolean);
 const FLOOD = 2_000;
 const ONE_CLICK_BODY = 'List-Unsubscribe=One-Click';
 const FORM = 'application/x-www-form-urlencoded';
@@ -182,10 +189,18 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** `tagcast serve` as deployed; with BENCH_CPU_PROF, under V8's profiler (a flag NODE_OPTIONS refuses). */
+function serve(env: Record<string, string>): ChildProcess {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return spawnTagcast(['serve'], env);
+  const flags = ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, '--cpu-prof-name=web-serve.cpuprofile'];
+  return spawn(process.execPath, [...flags, path.resolve('bin/tagcast.js'), 'serve'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 async function startServer(env: Record<string, string>, prefix: string, dir: string): Promise<Server> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawnTagcast(['serve'], {
+  const child = serve({
     ...env,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
@@ -292,7 +307,8 @@ async function throughput(server: Server, links: { web: string[]; oneClick: stri
     { key: 'web-version', route: 'GET /web/:issue', request: rotating('GET', links.web) },
     { key: 'one-click', route: 'POST /unsubscribe (one-click)', request: rotating('POST', links.oneClick, ONE_CLICK_BODY) },
   ];
-  const all = [baseline, ...targets];
+  const chosen = PAGES ? targets.filter((t) => PAGES.includes(t.key)) : targets;
+  const all = [baseline, ...chosen];
   // Warm-up: JIT, connection pools, the issue's fragment cache.
   for (const t of all) await load(server, t, WARMUP_SECONDS);
   const oneClickBefore = await unsubscribedCount(db, s.oneClick);
@@ -313,7 +329,7 @@ async function throughput(server: Server, links: { web: string[]; oneClick: stri
   const baseP99 = median(base.map((r) => r.p99));
   const final = procStatus(server.pid);
   const common = { baselineName: BASELINE_NAME, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rateLimits: RATE_LIMITS, database: 'postgres' };
-  for (const t of targets) {
+  for (const t of chosen) {
     const rs = runs.get(t.key)!;
     // Readers who were still subscribed when their POST came (the rest repeat an unsubscribe): requests
     // cut off when a run ends are answered and counted by the server, not by autocannon.
@@ -537,6 +553,7 @@ export async function run(): Promise<void> {
       oneClick: s.oneClick.map((id) => local(linkFor(s.issueId)(id).unsubscribe)),
     };
     await throughput(server, links, scratch.db, s);
+    if (PAGES) return;
     await oneClickBurst(server, scratch.db, s, s.check.map((id) => local(linkFor(s.checkIssueId)(id).unsubscribe)));
     await subscribeFlood(server, scratch.db);
   } finally {

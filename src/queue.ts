@@ -69,12 +69,13 @@ function clusterSeeds(urls: string): { nodes: { host: string; port: number }[]; 
  */
 export function redisClient(target: { redisUrl: string; redisCluster?: boolean }, opts: RedisOptions = {}): RedisClient {
   if (!target.redisCluster) return new Redis(target.redisUrl, opts);
-  const { lazyConnect, enableOfflineQueue, enableReadyCheck, retryStrategy, ...perNode } = opts;
+  const { lazyConnect, enableOfflineQueue, enableReadyCheck, enableAutoPipelining, retryStrategy, ...perNode } = opts;
   const seeds = clusterSeeds(target.redisUrl);
   const options: ClusterOptions = { redisOptions: { ...seeds.node, ...perNode } };
   if (lazyConnect !== undefined) options.lazyConnect = lazyConnect;
   if (enableOfflineQueue !== undefined) options.enableOfflineQueue = enableOfflineQueue;
   if (enableReadyCheck !== undefined) options.enableReadyCheck = enableReadyCheck;
+  if (enableAutoPipelining !== undefined) options.enableAutoPipelining = enableAutoPipelining;
   if (retryStrategy !== undefined) options.clusterRetryStrategy = retryStrategy;
   return new Cluster(seeds.nodes, options);
 }

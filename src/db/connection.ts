@@ -1,5 +1,6 @@
 // One narrow interface over both backends: PGlite (embedded, one owner process) and node-postgres.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
@@ -16,6 +17,21 @@ export interface Db {
   /** Runs fn in one transaction; the Db handed to fn must be used for every statement inside it. */
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Statements run often enough to be prepared once per connection (see `prepared`), by their text. */
+const PREPARED = new Map<string, string>();
+
+/**
+ * Marks a statement's text as prepared: on PostgreSQL each pooled connection parses and plans it once
+ * and then only binds and executes it, which the server otherwise does again for every request (the
+ * page generation read by every public page, the web version's row, the one-click unsubscribe). For
+ * statements a busy route runs on every request, written once as a module constant; never for text
+ * built per call, since each connection keeps every statement it prepared. PGlite runs it as it is.
+ */
+export function prepared(sql: string): string {
+  if (!PREPARED.has(sql)) PREPARED.set(sql, `tc_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`);
+  return sql;
 }
 
 export class DbLockedError extends Error {
@@ -223,7 +239,8 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   const wrap = (c: Client, inTx: boolean): Db => ({
     kind: 'postgres',
     async query<T>(sql: string, params: unknown[] = []) {
-      return (await c.query(sql, params)).rows as T[];
+      const name = PREPARED.get(sql);
+      return (await (name ? c.query({ name, text: sql, values: params }) : c.query(sql, params))).rows as T[];
     },
     async run(sql: string, params: unknown[] = []) {
       return (await c.query(sql, params)).rowCount ?? 0;

@@ -1,8 +1,8 @@
 // What readers do to their own subscription from the reader pages: subscribe (double opt-in),
 // confirm, choose tags and time zone, pause, unsubscribe and come back, export and erase.
 import { createHash } from 'node:crypto';
-import type { Db } from './connection.ts';
-import { SETTINGS_JSON, type StoredSettings } from './settings.ts';
+import { prepared, type Db } from './connection.ts';
+import { SETTINGS_JSON } from './settings.ts';
 import { createNotice, createWelcome, type NoticeKind } from './notices.ts';
 import type { SubscriberStatus } from './subscribers.ts';
 
@@ -251,15 +251,7 @@ export async function unsubscribeAndState(db: Db, subscriberId: number, issueId:
   // The statement's own reads see the row as it was before u changed it, so the row is read from
   // subscribers only when u changed nothing.
   const [row] = await db.query<SubscriptionState & { changed: boolean }>(
-    `with u as (
-       update subscribers set status = 'unsubscribed', unsubscribed_at = now(), unsubscribed_via = $3, updated_at = now()
-       where id = $1 and status in ('active', 'pending')
-       returning ${STATE_COLUMNS}),
-     counted as (
-       insert into issue_unsubscribes (issue_id) select id from issues where id = $2 and exists (select 1 from u) returning issue_id)
-     select true as changed, u.* from u
-     union all
-     select false, ${STATE_COLUMNS} from subscribers where id = $1 and not exists (select 1 from u)`,
+    UNSUBSCRIBE_AND_STATE,
     [subscriberId, issueId, via],
   );
   if (!row) return { changed: false, state: undefined };
@@ -274,6 +266,19 @@ export async function issueUnsubscribes(db: Db, issueId: number): Promise<number
 }
 
 const STATE_COLUMNS = `status, status_version as "statusVersion", unsubscribed_at as "unsubscribedAt", unsubscribed_via as "unsubscribedVia"`;
+
+/** The one-click unsubscribe's one statement (prepared: mailbox providers post these in bursts). */
+const UNSUBSCRIBE_AND_STATE = prepared(
+  `with u as (
+     update subscribers set status = 'unsubscribed', unsubscribed_at = now(), unsubscribed_via = $3, updated_at = now()
+     where id = $1 and status in ('active', 'pending')
+     returning ${STATE_COLUMNS}),
+   counted as (
+     insert into issue_unsubscribes (issue_id) select id from issues where id = $2 and exists (select 1 from u) returning issue_id)
+   select true as changed, u.* from u
+   union all
+   select false, ${STATE_COLUMNS} from subscribers where id = $1 and not exists (select 1 from u)`,
+);
 
 /** Where a reader's subscription stands, for the unsubscribe pages. */
 export interface SubscriptionState {
@@ -413,20 +418,27 @@ export interface WebVersionRow {
   density: 'brief' | 'full' | null;
   /** The delivery's sections as their tags are now (a renamed or merged tag by its current slug), each with its tag's id (null: the tag is gone). */
   sections: { slug: string; tagId: number | null }[];
-  /** The stored settings (null before any was saved). */
-  settings: StoredSettings | null;
+  /**
+   * The stored settings as JSON text (null before any was saved): part of the issue page's cache key as
+   * it comes, parsed (settingsFromJson) only when that page is built, not on every view.
+   */
+  settings: string | null;
 }
+
+const WEB_VERSION_ROW = prepared(
+  `select i.week, i.note, d.density,
+          coalesce((select json_agg(json_build_object('slug', coalesce(t.slug, u.s), 'tagId', coalesce(t.id, live.id)) order by u.n)
+                    from unnest(d.sections) with ordinality as u(s, n)
+                    left join tag_aliases a on a.slug = u.s left join tags t on t.id = a.tag_id
+                    left join tags live on live.slug = u.s), '[]'::json) as sections,
+          ${SETTINGS_JSON}::text as settings
+   from deliveries d join issues i on i.id = d.issue_id where d.issue_id = $1 and d.subscriber_id = $2`,
+);
 
 /** The web version's one query per request; undefined when the reader got no digest of that issue (or was erased). */
 export async function webVersionRow(db: Db, issueId: number, subscriberId: number): Promise<WebVersionRow | undefined> {
   const [row] = await db.query<WebVersionRow>(
-    `select i.week, i.note, d.density,
-            coalesce((select json_agg(json_build_object('slug', coalesce(t.slug, u.s), 'tagId', coalesce(t.id, live.id)) order by u.n)
-                      from unnest(d.sections) with ordinality as u(s, n)
-                      left join tag_aliases a on a.slug = u.s left join tags t on t.id = a.tag_id
-                      left join tags live on live.slug = u.s), '[]'::json) as sections,
-            ${SETTINGS_JSON} as settings
-     from deliveries d join issues i on i.id = d.issue_id where d.issue_id = $1 and d.subscriber_id = $2`,
+    WEB_VERSION_ROW,
     [issueId, subscriberId],
   );
   return row;

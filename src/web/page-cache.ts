@@ -8,7 +8,7 @@
 // Conditional GETs are answered from the kept ETag and Last-Modified, without rendering.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/connection.ts';
+import { prepared, type Db } from '../db/connection.ts';
 
 /** What rendering a public address found: a page to keep and answer, or an answer that is not kept. */
 export type Rendered =
@@ -187,11 +187,14 @@ export class PageCache {
   }
 }
 
+/** Read for every public page's request (shared by the requests waiting at that moment): prepared. */
+const READ_GENERATION = prepared(`select n from page_generation where id = 1`);
+
 /** The cache of one server, its generation read from the database. */
 export function createPageCache(db: Db, onNewGeneration?: () => Promise<void>): PageCache {
   return new PageCache({
     async readGeneration() {
-      const [row] = await db.query<{ n: string | number }>(`select n from page_generation where id = 1`);
+      const [row] = await db.query<{ n: string | number }>(READ_GENERATION);
       return Number(row?.n ?? 0);
     },
     onNewGeneration,

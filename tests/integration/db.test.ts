@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DbLockedError, openDb } from '../../src/db/connection.ts';
+import { DbLockedError, openDb, prepared } from '../../src/db/connection.ts';
 import { createIssue, getIssue, pauseUnlessPausedSince, transitionIssue } from '../../src/db/issues.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -21,6 +21,22 @@ describe.sequential(`database on ${process.env.TAGCAST_TEST_DB}`, () => {
     expect(await Promise.all([migrate(t.db), migrate(t.db)])).toEqual([[], []]);
     expect(await tables()).toBe(before);
     expect(before).toBeGreaterThanOrEqual(12);
+  });
+
+  it('runs a statement marked prepared as its text reads, parsed once per connection on PostgreSQL', async () => {
+    const sql = prepared(`select $1::int + 1 as n, 'db.test prepared' as tag`);
+    for (const n of [1, 2, 3]) expect(await t.db.query(sql, [n])).toEqual([{ n: n + 1, tag: 'db.test prepared' }]);
+    if (t.kind !== 'postgres') return;
+    // One connection, so the statements it prepared are the ones this session lists.
+    const one = await openDb({ databaseUrl: t.env.DATABASE_URL!, poolSize: 1 });
+    try {
+      await one.query(sql, [5]);
+      await one.query(sql, [6]);
+      const listed = await one.query<{ statement: string }>(`select statement from pg_prepared_statements`);
+      expect(listed.map((r) => r.statement)).toEqual([sql]);
+    } finally {
+      await one.close();
+    }
   });
 
   it('rolls back a failed transaction as a whole', async () => {

@@ -191,6 +191,24 @@ describe.sequential(`web baseline on ${process.env.TAGCAST_TEST_DB}`, () => {
       expect((await viaProxy(direct, '192.0.2.2')).statusCode).toBe(429);
     });
 
+    it('counts a request whose client hung up (no address left) under one shared key instead of failing it', async () => {
+      const app = await build({ rateLimits: { global: { max: 2, timeWindow: 60_000 } } }, (a) => {
+        // What Node leaves a request whose socket closed before its hooks ran: no peer address.
+        a.addHook('onRequest', async (req) => {
+          if (req.headers['x-test-gone']) Object.defineProperty(req, 'ip', { value: undefined });
+        });
+      });
+      logLines = [];
+      const gone = () => app.inject({ url: '/t/page', headers: { 'x-test-gone': '1' } });
+      expect((await gone()).statusCode).toBe(200);
+      expect((await gone()).statusCode).toBe(200);
+      // Hanging up early is no way around the limit: those requests share one count.
+      expect((await gone()).statusCode).toBe(429);
+      expect(logLines.join('')).not.toContain('TypeError');
+      // A client with an address keeps its own count.
+      expect((await app.inject({ url: '/t/page', remoteAddress: '192.0.2.77' })).statusCode).toBe(200);
+    });
+
     it('shares one count between server processes through Redis, and lets requests through when Redis is down', async () => {
       const prefix = testPrefix();
       const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });

@@ -59,6 +59,22 @@ describe('the web version: rendered once per issue, assembled per reader', () =>
     }
   });
 
+  it('keeps an assembled page for its digest, density and links only: other links or the other density get their own bytes', () => {
+    const page = issueWebPage(content, issue);
+    const d = digests(5, 3)[0]!;
+    // Each in turn, then again: a kept page is answered only for exactly what it was assembled with.
+    const views = [
+      [1, 'full'],
+      [2, 'full'],
+      [1, 'brief'],
+      [1, 'full'],
+      [2, 'brief'],
+    ] as const;
+    for (const [reader, density] of [...views, ...views]) {
+      expect(page.assemble(d, links(reader), density), `reader ${reader} ${density}`).toBe(referencePage(issue, d, links(reader), density));
+    }
+  });
+
   it("gives readers of the same tags one shared digest, the one assembleDigest makes", () => {
     const page = issueWebPage(content, issue);
     for (const tags of tagSets(50, 5)) {

@@ -42,9 +42,12 @@ export function isCleanEncoded(s: string): boolean {
 }
 
 /** The bytes as UTF-8, or null when they are not (overlong forms and encoded surrogates included). */
+// One decoder: a decode without { stream } starts afresh and, being synchronous, is never shared mid-way.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function utf8(bytes: Uint8Array): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     return null;
   }
@@ -146,6 +149,8 @@ async function input(app: FastifyInstance, opts: InputOptions): Promise<void> {
     // Webhooks: the provider retries whatever is refused, and its body is signed; it is verified and
     // stored as the signing library reads it (bad bytes as U+FFFD), never refused for its bytes here.
     if (type === 'multipart/form-data' || (req.routeOptions.url ?? '').startsWith('/webhooks/')) return payload;
+    // The form parser above reads its (small) body whole and checks the same bytes: no stream per post.
+    if (type === 'application/x-www-form-urlencoded') return payload;
     return utf8Checked(payload);
   });
 

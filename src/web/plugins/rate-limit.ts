@@ -11,8 +11,8 @@
 //
 // Store: in memory unless a Redis client is given. Memory counts per process, so N `tagcast serve`
 // processes behind a load balancer allow N times the limit; with Redis every process shares one count.
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { RedisClient } from '../../queue.ts';
 import { DEFAULT_RATE_LIMIT_NAMESPACE } from '../../lib/redis-keys.ts';
 import { HttpError } from './errors.ts';
@@ -62,6 +62,20 @@ declare module 'fastify' {
   }
 }
 
+/** The key of requests whose client address is gone (see clientKey). */
+export const NO_ADDRESS_KEY = 'no-address';
+
+/**
+ * The client a request is counted for: its address as the library's own key generator writes it (an
+ * IPv6 client by its /64). A client that disconnected before its request was handled has no address
+ * any more (Node drops the socket's peer), and the library's generator throws a TypeError on it; such
+ * requests share one count instead of going uncounted, so hanging up early is no way around a limit.
+ */
+export function clientKey(req: Pick<FastifyRequest, 'ip'>): string {
+  const ip = req.ip as string | undefined;
+  return ip ? normalizeIP(ip, 64) : NO_ADDRESS_KEY;
+}
+
 const SCOPE_DEFAULT = Symbol('tagcast.scopeRateLimit');
 type Scoped = FastifyInstance & { [SCOPE_DEFAULT]?: Limit | false };
 
@@ -86,6 +100,7 @@ async function limits(app: FastifyInstance, opts: RateLimitOptions): Promise<voi
     global: true,
     max: resolved.global.max,
     timeWindow: resolved.global.timeWindow,
+    keyGenerator: clientKey,
     ...(opts.redis
       ? {
           redis: opts.redis,

@@ -3,7 +3,9 @@
 // React renders made once per issue and publication identity and kept; a reader's page is those
 // pieces joined with the reader's own values, escaped once. Calls into React therefore grow with the
 // issue's content, never with the readers who open it (tests/unit/web-page.test.ts counts them), and
-// the joined page is byte-identical to rendering the whole page from scratch (`referencePage`).
+// the joined page is byte-identical to rendering the whole page from scratch (`referencePage`). A
+// joined page is kept too, by its digest, density and links: the web version's links are the same for
+// every reader, so readers of the same tags are answered the same bytes without joining again.
 //
 // Slots: a reader's text goes where the frame has `<tc-slot>key</tc-slot>` and a reader's link where an
 // attribute value is exactly `"tc0ph0key0x"`. Content reaches the HTML escaped by React (every `<` as
@@ -23,6 +25,10 @@ const counted = (f: () => string): string => {
   webPageStats.calls++;
   return f();
 };
+
+/** Digests whose assembled pages are kept (a page is 15–30 KB), and variants (density, links) kept per digest. */
+const ASSEMBLED_KEEP = 128;
+const VARIANTS_KEEP = 4;
 
 const SLOT = /<tc-slot>(\w+)<\/tc-slot>|"tc0ph0(\w+)0x"/g;
 
@@ -95,6 +101,12 @@ export function issueWebPage(content: IssueContent, issue: IssueParts): IssueWeb
   const entries = new Map<string, string>();
   /** Digests by tag set: most readers share their set with others. Bounded: emptied when full. */
   const digests = new Map<string, Digest | null>();
+  /**
+   * Pages assembled, by digest and then by everything else they show (density, links). A web version's
+   * links are the same for every reader (webVersionLinks), so readers of the same tags share one page.
+   * The most recently used ASSEMBLED_KEEP digests are kept, each with a few variants.
+   */
+  const assembled = new Map<Digest, Map<string, string>>();
   const shell = (s: Section): [Slotted, Slotted] => {
     let found = shells.get(s.slug);
     if (!found) {
@@ -130,26 +142,44 @@ export function issueWebPage(content: IssueContent, issue: IssueParts): IssueWeb
       return d;
     },
     assemble(digest, links, density) {
-      const v = readerValues(digest, links, density);
-      const sections = digest.sections
-        .map((s) => {
-          const [open, close] = shell(s);
-          return open.fill({ unfollow: escapeReact(unfollowHref(links, s.slug)) }) + s.items.map(card).join('') + close.fill({});
-        })
-        .join('');
-      return frame.fill({
-        summaryLine: escapeReact(v.summaryLine),
-        contents: digest.sections.map(entry).join(''),
-        total: escapeReact(v.total),
-        sections,
-        tagList: escapeReact(v.tagList),
-        densityLabel: escapeReact(v.densityLabel),
-        preferences: escapeReact(v.preferences),
-        density: escapeReact(v.density),
-        unsubscribe: escapeReact(v.unsubscribe),
-      });
+      const key = JSON.stringify([density, links.preferences, links.density, links.unsubscribe, digest.sections.map((s) => unfollowHref(links, s.slug))]);
+      let variants = assembled.get(digest);
+      if (variants) {
+        assembled.delete(digest);
+      } else {
+        variants = new Map();
+        if (assembled.size >= ASSEMBLED_KEEP) assembled.delete(assembled.keys().next().value!);
+      }
+      assembled.set(digest, variants);
+      let html = variants.get(key);
+      if (html === undefined) {
+        if (variants.size >= VARIANTS_KEEP) variants.clear();
+        variants.set(key, (html = assembleNow(digest, links, density)));
+      }
+      return html;
     },
   };
+
+  function assembleNow(digest: Digest, links: ReaderLinks, density: Density): string {
+    const v = readerValues(digest, links, density);
+    const sections = digest.sections
+      .map((s) => {
+        const [open, close] = shell(s);
+        return open.fill({ unfollow: escapeReact(unfollowHref(links, s.slug)) }) + s.items.map(card).join('') + close.fill({});
+      })
+      .join('');
+    return frame.fill({
+      summaryLine: escapeReact(v.summaryLine),
+      contents: digest.sections.map(entry).join(''),
+      total: escapeReact(v.total),
+      sections,
+      tagList: escapeReact(v.tagList),
+      densityLabel: escapeReact(v.densityLabel),
+      preferences: escapeReact(v.preferences),
+      density: escapeReact(v.density),
+      unsubscribe: escapeReact(v.unsubscribe),
+    });
+  }
 }
 
 /** The same page rendered whole, from scratch: what `assemble` must equal (tests only; one render per reader). */

@@ -12,7 +12,7 @@
 // the next page view, in this process or any other.
 import type { FastifyInstance } from 'fastify';
 import { webVersionRow, type WebVersionRow } from '../../db/readers.ts';
-import { settingsFromJson } from '../../db/settings.ts';
+import { settingsFromJson, type StoredSettings } from '../../db/settings.ts';
 import { summariesForIssue } from '../../db/summaries.ts';
 import { indexIssue } from '../../digest/assemble.ts';
 import { issueName } from '../../digest/week.ts';
@@ -42,7 +42,7 @@ function issuePage(deps: ReaderDeps, issueId: number, row: WebVersionRow): Promi
     return page;
   }
   page = summariesForIssue(deps.db, issueId).then((summaries) => {
-    const publication = publicationOf(effectiveSettings(settingsFromJson(row.settings), deps.config), row.note);
+    const publication = publicationOf(effectiveSettings(settingsFromJson(row.settings === null ? null : (JSON.parse(row.settings) as StoredSettings)), deps.config), row.note);
     return issueWebPage(indexIssue(row.week, summaries), {
       publication,
       issueName: issueName(row.week),
