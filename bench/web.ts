@@ -15,6 +15,8 @@
 //                        readers unsubscribed, each counted once on the issue; the same 1,000 again change nothing
 //   web.subscribe-flood  FLOOD subscribe posts from one client: refused with 429 past the per-form limit,
 //                        and the subscribers and notices grow by the accepted ones only (≤ the limit)
+// Every request says what browsers and feed readers say, Accept-Encoding: gzip, deflate, br: the public pages go
+// gzipped (compressed once per generation, src/web/page-cache.ts), the others as they are.
 // The page rate limits stay at their defaults. Load comes from many readers, so each request carries its own
 // X-Forwarded-For address and the server trusts loopback (TRUST_PROXY=loopback): every request still pays
 // for its Redis count. Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres;
@@ -85,6 +87,9 @@ function clientAddress(): string {
   return `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
 }
 
+/** What Chromium and Firefox send, and feed readers at least gzip of it. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
 /** A request that walks through `paths` in turn, each time from another client address. */
 function rotating(method: 'GET' | 'POST', paths: string[], body?: string, accept = 'text/html'): autocannon.Request {
   let i = 0;
@@ -93,7 +98,7 @@ function rotating(method: 'GET' | 'POST', paths: string[], body?: string, accept
     setupRequest: (req) => ({
       ...req,
       path: paths[i++ % paths.length]!,
-      headers: { ...req.headers, accept, 'x-forwarded-for': clientAddress(), ...(body ? { 'content-type': FORM } : {}) },
+      headers: { ...req.headers, accept, 'accept-encoding': ACCEPT_ENCODING, 'x-forwarded-for': clientAddress(), ...(body ? { 'content-type': FORM } : {}) },
       ...(body ? { body } : {}),
     }),
   };

@@ -5,8 +5,11 @@
 // finishing an issue) and whatever Redis does. Each request reads the generation with a query that
 // starts after the request arrived (one query shared by every request waiting at that moment), so a
 // change committed anywhere is seen at once; a page kept under an older generation is never answered.
-// Conditional GETs are answered from the kept ETag and Last-Modified, without rendering.
+// Conditional GETs are answered from the kept ETag and Last-Modified, without rendering. A client that
+// accepts gzip (every browser and feed reader) gets the page compressed once per generation, not per
+// request; the same page for both, told apart by Vary and by ETag.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { prepared, type Db } from '../db/connection.ts';
 
@@ -21,7 +24,25 @@ interface Kept {
   /** Encoded once: a kept page is sent as bytes, never converted again per request. */
   body: Buffer;
   etag: string;
+  /** The body gzipped once, and its ETag; absent when compressing would not make it smaller. */
+  gzip?: { body: Buffer; etag: string } | undefined;
   lastModified: Date | null;
+}
+
+/** Pages smaller than this go as they are: a few hundred bytes gain nothing worth a header. */
+const GZIP_FROM_BYTES = 1024;
+
+/** Whether the request accepts gzip: named in Accept-Encoding (or `*` when gzip is not), not with q=0. */
+export function acceptsGzip(req: FastifyRequest): boolean {
+  const ae = req.headers['accept-encoding'];
+  if (typeof ae !== 'string') return false;
+  const q: Record<string, number> = {};
+  for (const part of ae.split(',')) {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
+    const value = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    q[coding.trim()] = value === undefined ? 1 : Number(value);
+  }
+  return (q.gzip ?? q['*'] ?? 0) > 0;
 }
 
 /** A CDN or reverse proxy may hold a public page a minute, and answer from it a little longer while it asks again. */
@@ -61,7 +82,11 @@ export function notModified(req: FastifyRequest, etag: string, lastModified: Dat
 
 function kept(generation: number, r: Extract<Rendered, { kind: 'page' }>): Kept {
   const body = Buffer.from(r.body);
-  return { generation, body, etag: etagOf(body), lastModified: r.lastModified };
+  const etag = etagOf(body);
+  const zipped = body.length >= GZIP_FROM_BYTES ? gzipSync(body) : undefined;
+  // Another representation, another strong ETag: the same hash, marked.
+  const gzip = zipped && zipped.length < body.length ? { body: zipped, etag: `${etag.slice(0, -1)}-gz"` } : undefined;
+  return { generation, body, etag, gzip, lastModified: r.lastModified };
 }
 
 export class PageCache {
@@ -124,19 +149,20 @@ export class PageCache {
 
   private keep(key: string, k: Kept): void {
     if (k.generation < this.seen) return;
+    const size = (v: Kept) => v.body.length + (v.gzip?.body.length ?? 0);
     const old = this.kept.get(key);
     if (old) {
-      this.bytes -= old.body.length;
+      this.bytes -= size(old);
       this.kept.delete(key);
     }
     const max = this.o.maxBytes ?? MAX_BYTES;
     for (const [oldest, v] of this.kept) {
-      if (this.bytes + k.body.length <= max) break;
+      if (this.bytes + size(k) <= max) break;
       this.kept.delete(oldest);
-      this.bytes -= v.body.length;
+      this.bytes -= size(v);
     }
     this.kept.set(key, k);
-    this.bytes += k.body.length;
+    this.bytes += size(k);
   }
 
   /**
@@ -177,13 +203,16 @@ export class PageCache {
       page = this.kept.get(key);
       if (!page || page.generation !== g) page = kept(g, r);
     }
-    reply.header('etag', page.etag).header('cache-control', PUBLIC_CACHE_CONTROL);
+    const zipped = page.gzip && acceptsGzip(req) ? page.gzip : undefined;
+    const etag = zipped?.etag ?? page.etag;
+    reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', 'Accept-Encoding');
     if (page.lastModified) reply.header('last-modified', page.lastModified.toUTCString());
-    if (notModified(req, page.etag, page.lastModified)) {
+    if (notModified(req, etag, page.lastModified)) {
       this.stats.notModified++;
       return reply.code(304).send();
     }
-    return reply.code(200).header('content-type', type).send(page.body);
+    if (zipped) reply.header('content-encoding', 'gzip');
+    return reply.code(200).header('content-type', type).send(zipped?.body ?? page.body);
   }
 }
 

@@ -5,6 +5,7 @@
 // a reader's own pages, never cached, change at once too. Conditional GETs are answered 304 without
 // rendering; public pages may be held by a CDN, private ones never. The one-click POST counts each
 // reader once on the issue, whichever server answers it.
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/db/api-tokens.ts';
@@ -95,6 +96,32 @@ describe.sequential(`public pages' cache across two servers on ${process.env.TAG
       // Another body's tag, or a date before the change: the page itself.
       expect((await get(a.app, url, { 'if-none-match': '"something-else"' })).statusCode).toBe(200);
       expect((await get(a.app, url, { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' })).statusCode).toBe(200);
+    }
+  });
+
+  it('sends a client that accepts gzip the page compressed once per generation, with its own ETag and Vary', async () => {
+    for (const url of [...PUBLIC, `/archive/${first}`]) {
+      const plain = await get(a.app, url);
+      const before = renders(a.app);
+      const zipped = await get(a.app, url, { 'accept-encoding': 'br, gzip;q=0.8' });
+      expect(renders(a.app), `${url} rendered again for gzip`).toBe(before);
+      expect(zipped.headers['content-encoding'], url).toBe('gzip');
+      expect(zipped.headers.vary, url).toBe('Accept-Encoding');
+      expect(plain.headers.vary, url).toBe('Accept-Encoding');
+      expect(plain.headers['content-encoding'], url).toBeUndefined();
+      expect(gunzipSync(zipped.rawPayload).toString(), url).toBe(plain.body);
+      expect(zipped.rawPayload.length, url).toBeLessThan(plain.rawPayload.length);
+      expect(zipped.headers.etag, url).not.toBe(plain.headers.etag);
+      expect((await get(a.app, url, { 'accept-encoding': 'gzip', 'if-none-match': String(zipped.headers.etag) })).statusCode, url).toBe(304);
+      // The other representation's tag names another body: the page itself.
+      expect((await get(a.app, url, { 'accept-encoding': 'gzip', 'if-none-match': String(plain.headers.etag) })).statusCode, url).toBe(200);
+      // Refused, or not named: as it is.
+      for (const ae of ['gzip;q=0', 'gzip;q=0, *', 'identity', 'br']) {
+        const res = await get(a.app, url, { 'accept-encoding': ae });
+        expect(res.headers['content-encoding'], `${url} ${ae}`).toBeUndefined();
+        expect(res.body, `${url} ${ae}`).toBe(plain.body);
+      }
+      expect((await get(a.app, url, { 'accept-encoding': '*' })).headers['content-encoding'], url).toBe('gzip');
     }
   });
 
