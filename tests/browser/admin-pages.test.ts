@@ -2,8 +2,8 @@
 // workers: log in, create an issue, schedule it, pause and resume it, send it now and watch the
 // progress refresh itself (admin.js under the page's CSP) until every delivery is submitted; the
 // preview's sandboxed frame shows the digest. Then every admin page: axe-core finds no WCAG 2.2 A/AA
-// violation in light or dark, nothing scrolls sideways at 375 or 1280 px, screenshots in
-// test-artifacts/admin/. Runs on PGlite (see vitest.config.ts). To refresh the two in README.md and docs/admin.md:
+// violation in light or dark, nothing scrolls sideways at 375 or 1280 px; screenshots in
+// test-artifacts/admin/ with TAGCAST_SCREENSHOTS=1. Runs on PGlite (see vitest.config.ts). To refresh the two in README.md and docs/admin.md:
 //   TAGCAST_UPDATE_SCREENSHOTS=1 npx vitest run --project browser-pglite tests/browser/admin-pages.test.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import { issueName } from '../../src/digest/week.ts';
 import { upsertSubscribers, type SubscriberInput } from '../../src/db/subscribers.ts';
 import { createServer } from '../../src/web/app.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, scrollersOutOfReach, SCHEME_RULES, sendForm, watchedPage } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, SCREENSHOTS, scrollersOutOfReach, sendForm, UPDATE_DOC_SCREENSHOTS, watchedPage } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { createHarness, testConfig, type Harness } from '../support/pipeline.ts';
 
@@ -28,7 +28,7 @@ const PASSWORD = 'an editor password for the browser';
 const WEEK = '2026-W48';
 const ARTIFACTS = path.resolve('test-artifacts', 'admin');
 const DOCS = path.resolve('docs', 'screenshots');
-const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+const UPDATE_DOCS = UPDATE_DOC_SCREENSHOTS;
 /** The screenshots in README.md and docs/admin.md: one screen high at 1280 px. */
 const README_SHOTS = new Set(['issue-sent', 'preview']);
 /** Whole-page screenshots at 375 and 1280 px for docs/tags.md and docs/readers.md (TAGCAST_UPDATE_SCREENSHOTS=1). */
@@ -70,7 +70,7 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    if (SCREENSHOTS) mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestDb();
     const imported = await importPaths(t.db, [path.resolve('content')]);
     expect(imported.errors).toEqual([]);
@@ -347,12 +347,12 @@ describe.sequential(`admin pages in Chromium on ${DB}`, () => {
           if (UPDATE_DOCS && DOC_SHOTS.has(p.name)) await shown.screenshot({ path: path.join(DOCS, `admin-${p.name}-${width}.png`), fullPage: true });
         }
         // The screen-high shot first: a whole-page capture leaves Chromium's viewport redrawn oddly.
-        if (README_SHOTS.has(p.name)) {
+        if (SCREENSHOTS && README_SHOTS.has(p.name)) {
           await shown.evaluate(() => window.scrollTo(0, 0));
           const png = await shown.screenshot({ path: path.join(ARTIFACTS, `screen-${p.name}.png`) });
           if (UPDATE_DOCS) writeFileSync(path.join(DOCS, `admin-${p.name}.png`), png);
         }
-        await shown.screenshot({ path: path.join(ARTIFACTS, `${p.name}-1280.png`), fullPage: true });
+        if (SCREENSHOTS) await shown.screenshot({ path: path.join(ARTIFACTS, `${p.name}-1280.png`), fullPage: true });
       })(),
     ]);
   }

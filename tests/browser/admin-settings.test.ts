@@ -1,7 +1,7 @@
 // The publication settings page in real Chromium: axe-core finds no WCAG 2.2 A/AA violation in light or
 // dark (also with a refused field), nothing scrolls sideways at 375 or 1280 px, the form works without
-// JavaScript; screenshots of it (375, 1280) and of a digest with a logo, accent and note go to
-// docs/screenshots/ (looked at by whoever changes them).
+// JavaScript; with TAGCAST_UPDATE_SCREENSHOTS=1, screenshots of it (375, 1280) and of a digest with a
+// logo, accent and note go to docs/screenshots/ (looked at by whoever changes them).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -15,14 +15,13 @@ import { createDigestRenderer } from '../../src/render/index.ts';
 import { renderNote } from '../../src/render/note.ts';
 import { readerLinks } from '../../src/lib/reader-links.ts';
 import { createServer } from '../../src/web/app.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, UPDATE_DOC_SCREENSHOTS } from '../support/browser.ts';
 import { corpusWeek } from '../support/corpus.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
 const PASSWORD = 'an editor password for the settings';
 const DOCS = path.resolve('docs', 'screenshots');
-const ARTIFACTS = path.resolve('test-artifacts', 'admin');
 // A 1×1-free logo: an SVG served for the https URL the digest names (the browser has no network).
 const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40"><rect width="40" height="40" rx="8" fill="#2e7d32"/><text x="50" y="28" font-family="Helvetica" font-size="20" fill="#2e7d32">Gardener</text></svg>';
 
@@ -34,8 +33,7 @@ describe.sequential(`the settings page in Chromium on ${DB}`, () => {
   let axeContext: BrowserContext;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(DOCS, { recursive: true });
+    if (UPDATE_DOC_SCREENSHOTS) mkdirSync(DOCS, { recursive: true });
     t = await createTestDb();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -94,8 +92,7 @@ describe.sequential(`the settings page in Chromium on ${DB}`, () => {
       for (const width of [375, 1280]) {
         await page.setViewportSize({ width, height: width < 600 ? 812 : 900 });
         expect(await overflowsSideways(page), `scrolls sideways at ${width} px`).toBe(false);
-        const png = await page.screenshot({ fullPage: true });
-        writeFileSync(path.join(DOCS, `settings-${width}.png`), png);
+        if (UPDATE_DOC_SCREENSHOTS) writeFileSync(path.join(DOCS, `settings-${width}.png`), await page.screenshot({ fullPage: true }));
       }
     } finally {
       await Promise.all([page.close(), axePage.close()]);
@@ -125,7 +122,7 @@ describe.sequential(`the settings page in Chromium on ${DB}`, () => {
       await page.route('https://cdn.example.test/gardener.svg', (route) => route.fulfill({ contentType: 'image/svg+xml', body: LOGO_SVG }));
       await page.setContent(html, { waitUntil: 'load' });
       expect(await page.evaluate(() => (document.querySelector('img') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-      writeFileSync(path.join(DOCS, 'digest-identity.png'), await page.screenshot({ fullPage: false }));
+      if (UPDATE_DOC_SCREENSHOTS) writeFileSync(path.join(DOCS, 'digest-identity.png'), await page.screenshot({ fullPage: false }));
     } finally {
       await page.close();
     }

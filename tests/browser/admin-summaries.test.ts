@@ -1,7 +1,7 @@
 // The summaries pages in real Chromium: the week's list, one summary's page, an edit through its form
 // (refused with the importer's words, then saved), hide and show again; axe-core finds no WCAG 2.2
-// A/AA violation in light or dark, nothing scrolls sideways at 375 or 1280 px. Screenshots at both
-// widths in test-artifacts/admin/; with TAGCAST_UPDATE_SCREENSHOTS=1 also in docs/screenshots/.
+// A/AA violation in light or dark, nothing scrolls sideways at 375 or 1280 px. With TAGCAST_SCREENSHOTS=1,
+// screenshots at both widths in test-artifacts/admin/; with TAGCAST_UPDATE_SCREENSHOTS=1 also in docs/screenshots/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { importPaths } from '../../src/content/import.ts';
 import { getSummary } from '../../src/db/summaries.ts';
 import { createServer } from '../../src/web/app.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, sendForm, watchedPage } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, SCREENSHOTS, sendForm, UPDATE_DOC_SCREENSHOTS, watchedPage } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
@@ -21,7 +21,7 @@ const PASSWORD = 'an editor password for the summaries';
 const WEEK = '2026-W48';
 const ARTIFACTS = path.resolve('test-artifacts', 'admin');
 const DOCS = path.resolve('docs', 'screenshots');
-const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+const UPDATE_DOCS = UPDATE_DOC_SCREENSHOTS;
 
 describe.sequential(`admin summaries pages in Chromium on ${DB}`, () => {
   let t: TestDb;
@@ -33,7 +33,7 @@ describe.sequential(`admin summaries pages in Chromium on ${DB}`, () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    if (SCREENSHOTS) mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestDb();
     expect((await importPaths(t.db, [path.resolve('content')])).errors).toEqual([]);
     const port = await freePort();
@@ -114,8 +114,10 @@ describe.sequential(`admin summaries pages in Chromium on ${DB}`, () => {
         for (const width of [375, 1280]) {
           await shown.setViewportSize({ width, height: width < 600 ? 812 : 900 });
           expect(await overflowsSideways(shown), `${name} scrolls sideways at ${width} px`).toBe(false);
-          const png = await shown.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
-          if (UPDATE_DOCS) writeFileSync(path.join(DOCS, `admin-${name}-${width}.png`), png);
+          if (SCREENSHOTS) {
+            const png = await shown.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+            if (UPDATE_DOCS) writeFileSync(path.join(DOCS, `admin-${name}-${width}.png`), png);
+          }
         }
       } finally {
         await shown.close();

@@ -1,7 +1,7 @@
 // The digest as a reader sees it in Chromium, both engines, at 375 and 1280 px: each contents link lands
 // on its section, and the brief digest of a reader with 6 tags is under a third of the full one's
-// height (both heights are printed). Screenshots of brief and full side by side (375 px) go to
-// docs/screenshots/ for a person to look at. axe finds no contrast problem in light or dark colour schemes.
+// height (both heights are printed). With TAGCAST_UPDATE_SCREENSHOTS=1, screenshots of brief and full
+// side by side (375 px) go to docs/screenshots/ for a person to look at. axe finds no contrast problem in light or dark colour schemes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue, type Density } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
 import { readerLinks } from '../../src/lib/reader-links.ts';
-import { axeViolations, describeViolations, launchChromium, SCHEME_RULES } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, SCHEME_RULES, UPDATE_DOC_SCREENSHOTS } from '../support/browser.ts';
 import { corpusWeek } from '../support/corpus.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts', 'digest-density');
-const SCREENSHOTS = path.resolve('docs', 'screenshots');
+const DOCS = path.resolve('docs', 'screenshots');
 
 const content = indexIssue('2026-W48', corpusWeek('2026-W48'));
 // The six tags with the most summaries this week: the longest digest a six-tag reader can get.
@@ -25,7 +25,7 @@ describe('brief and full digests in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    if (UPDATE_DOC_SCREENSHOTS) mkdirSync(DOCS, { recursive: true });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -100,6 +100,7 @@ describe('brief and full digests in Chromium', () => {
       console.log(`${engine} at 375 px, six tags: brief ${heights.brief} px, full ${heights.full} px (${((heights.brief! / heights.full!) * 100).toFixed(1)} %)`);
       expect(heights.brief! * 3).toBeLessThan(heights.full!);
 
+      if (!UPDATE_DOC_SCREENSHOTS) return;
       // Side by side for a person: the first 1,600 px of each at 375 px.
       const side = path.join(ARTIFACTS, `${engine}-side-by-side.html`);
       const frame = (density: Density) =>
@@ -110,7 +111,7 @@ describe('brief and full digests in Chromium', () => {
       try {
         await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
         await page.goto(`file://${side}`);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `digest-brief-full-${engine}-375.png`) });
+        await page.screenshot({ path: path.join(DOCS, `digest-brief-full-${engine}-375.png`) });
       } finally {
         await page.close();
       }

@@ -1,22 +1,22 @@
 // The pages a digest's own links open (issue 18): "Stop TAG" (/unfollow: the confirm page, the answer
 // with undo, the last-tag answer offering unsubscribe) and "brief or full" (/density), in real Chromium:
 // axe-core finds no WCAG 2.2 A/AA violation in light or dark, nothing scrolls sideways at 375 or 1280
-// px, and the buttons work without JavaScript. Screenshots at 375 and 1280 px go to test-artifacts/
-// digest-links/; with TAGCAST_UPDATE_SCREENSHOTS=1 to docs/screenshots/ too (committed).
+// px, and the buttons work without JavaScript. With TAGCAST_SCREENSHOTS=1, screenshots at 375 and 1280 px
+// go to test-artifacts/digest-links/; with TAGCAST_UPDATE_SCREENSHOTS=1 to docs/screenshots/ too (committed).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertSubscribers } from '../../src/db/subscribers.ts';
 import { tagIdsBySlug } from '../../src/db/unfollow.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, SCREENSHOTS, UPDATE_DOC_SCREENSHOTS } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { startReaderSite, type ReaderSite } from '../support/reader-site.ts';
 
 const DB = process.env.TAGCAST_TEST_DB ?? 'pglite';
 const ARTIFACTS = path.resolve('test-artifacts', 'digest-links');
 const DOCS = path.resolve('docs', 'screenshots');
-const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+const UPDATE_DOCS = UPDATE_DOC_SCREENSHOTS;
 const WIDTHS = [375, 1280];
 const SCHEMES = ['light', 'dark'] as const;
 
@@ -38,7 +38,7 @@ describe.sequential(`the pages of a digest's links in Chromium on ${DB}`, () => 
   }
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    if (SCREENSHOTS) mkdirSync(ARTIFACTS, { recursive: true });
     if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
     t = await createTestDb();
     [site, browser] = await Promise.all([startReaderSite(t), launchChromium()]);
@@ -125,9 +125,11 @@ describe.sequential(`the pages of a digest's links in Chromium on ${DB}`, () => 
             await shown.emulateMedia({ colorScheme });
             expect(await overflowsSideways(shown), `${p.name} scrolls sideways at ${width} px in ${colorScheme}`).toBe(false);
           }
-          await shown.emulateMedia({ colorScheme: 'light' });
-          const png = await shown.screenshot({ path: path.join(ARTIFACTS, `${p.name}-${width}.png`), fullPage: true });
-          if (UPDATE_DOCS) writeFileSync(path.join(DOCS, `${p.name}-${width}.png`), png);
+          if (SCREENSHOTS) {
+            await shown.emulateMedia({ colorScheme: 'light' });
+            const png = await shown.screenshot({ path: path.join(ARTIFACTS, `${p.name}-${width}.png`), fullPage: true });
+            if (UPDATE_DOCS) writeFileSync(path.join(DOCS, `${p.name}-${width}.png`), png);
+          }
         }
       } finally {
         await Promise.all([shown.close(), checked.close()]);

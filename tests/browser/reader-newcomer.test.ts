@@ -1,8 +1,8 @@
 // What a newcomer opens in the first hour, in real Chromium with the CSP enforced: the links of an
 // editor's test email (web version, "Choose your tags", unsubscribe) open pages that say it is a test
 // and show the digest, never a page about erased data; an Atom feed opened in the browser is a page
-// that says to copy its address into a feed reader. Screenshots at 375 and 1280 px go to
-// test-artifacts/newcomer/; with TAGCAST_UPDATE_SCREENSHOTS=1 also to docs/screenshots/.
+// that says to copy its address into a feed reader. With TAGCAST_SCREENSHOTS=1, screenshots at 375 and 1280
+// px go to test-artifacts/newcomer/; with TAGCAST_UPDATE_SCREENSHOTS=1 also to docs/screenshots/.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { sendIssueNow } from '../../src/issues.ts';
 import { mailboxKey } from '../../src/lib/mail.ts';
 import { outboxPath } from '../../src/send/outbox.ts';
 import { sendTestEmail } from '../../src/send/test-send.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCREENSHOTS, UPDATE_DOC_SCREENSHOTS } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { weekIssue } from '../support/issues.ts';
 import { parseEml, type ParsedEml } from '../support/mail.ts';
@@ -25,7 +25,7 @@ const WEEK = '2026-W48';
 const EDITOR = 'editor@newsroom.example';
 const ARTIFACTS = path.resolve('test-artifacts', 'newcomer');
 const DOCS = path.resolve('docs', 'screenshots');
-const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+const UPDATE_DOCS = UPDATE_DOC_SCREENSHOTS;
 
 describe.sequential(`a newcomer's first hour in Chromium on ${DB}`, () => {
   let t: TestDb;
@@ -37,7 +37,7 @@ describe.sequential(`a newcomer's first hour in Chromium on ${DB}`, () => {
   let issueId = 0;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    if (SCREENSHOTS) mkdirSync(ARTIFACTS, { recursive: true });
     if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
     t = await createTestDb();
     [site, browser] = await Promise.all([startReaderSite(t), launchChromium()]);
@@ -70,11 +70,13 @@ describe.sequential(`a newcomer's first hour in Chromium on ${DB}`, () => {
         await check(page);
         expect(await overflowsSideways(page), `${name} at ${width} px`).toBe(false);
         if (o.cspClean !== false) expect(blocked, `${name}: the CSP blocked something`).toEqual([]);
-        // Chromium's own banner about XSLT's deprecation covers the feed page: not the page's, so not in its picture.
-        await page.evaluate(() => document.querySelector('xslt-warning-banner')?.remove());
-        const file = path.join(ARTIFACTS, `${name}-${width}.png`);
-        await page.screenshot({ path: file });
-        if (UPDATE_DOCS) copyFileSync(file, path.join(DOCS, `${name}-${width}.png`));
+        if (SCREENSHOTS) {
+          // Chromium's own banner about XSLT's deprecation covers the feed page: not the page's, so not in its picture.
+          await page.evaluate(() => document.querySelector('xslt-warning-banner')?.remove());
+          const file = path.join(ARTIFACTS, `${name}-${width}.png`);
+          await page.screenshot({ path: file });
+          if (UPDATE_DOCS) copyFileSync(file, path.join(DOCS, `${name}-${width}.png`));
+        }
       } finally {
         await page.close();
       }

@@ -1,6 +1,6 @@
 // Every reader page, in every state a reader meets it, in real Chromium: axe-core finds no WCAG 2.2
 // A/AA violation in light or dark; nothing scrolls sideways at 320 or 1280 px in either scheme.
-// A whole-page screenshot of each at 1280 px goes to test-artifacts/reader/ for a person
+// With TAGCAST_SCREENSHOTS=1, a whole-page screenshot of each at 1280 px goes to test-artifacts/reader/ for a person
 // to look at, with screen-high ones of the documented few in screen/. Runs on PGlite only (see
 // vitest.config.ts). To refresh those in docs/screenshots/ (committed; shown by
 // README.md and docs/reader-pages.md):
@@ -13,7 +13,7 @@ import { getNotice } from '../../src/db/notices.ts';
 import { confirmSubscription, requestSubscription, setPause, unsubscribe } from '../../src/db/readers.ts';
 import { sendIssueNow } from '../../src/issues.ts';
 import { mailboxKey } from '../../src/lib/mail.ts';
-import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES } from '../support/browser.ts';
+import { axeViolations, describeViolations, launchChromium, overflowsSideways, SCHEME_RULES, SCREENSHOTS, UPDATE_DOC_SCREENSHOTS } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { waitForStatus } from '../support/pipeline.ts';
 import { startReaderSite, type ReaderSite } from '../support/reader-site.ts';
@@ -36,7 +36,7 @@ const README_SHOTS: Record<string, { width: number; dark?: boolean }[]> = {
 };
 const SHOT_MAX = 3000;
 const DOCS = path.resolve('docs', 'screenshots');
-const UPDATE_DOCS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+const UPDATE_DOCS = UPDATE_DOC_SCREENSHOTS;
 
 interface ReaderPage {
   name: string;
@@ -71,7 +71,7 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(path.join(ARTIFACTS, 'screen'), { recursive: true });
+    if (SCREENSHOTS) mkdirSync(path.join(ARTIFACTS, 'screen'), { recursive: true });
     if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
     t = await createTestDb();
     [site, browser] = await Promise.all([startReaderSite(t), launchChromium()]);
@@ -206,10 +206,10 @@ describe.sequential(`reader pages in Chromium on ${DB}`, () => {
         await page.emulateMedia({ colorScheme });
         expect(await overflowsSideways(page), `${p.name} scrolls sideways at ${width} px in ${colorScheme}`).toBe(false);
         // One whole-page shot per page, for people to look at; the checks above are what the test asserts.
-        if (width === 1280 && colorScheme === 'light') await page.screenshot({ path: path.join(ARTIFACTS, `${p.name}-${width}.png`), ...(await wholePage(page)) });
+        if (SCREENSHOTS && width === 1280 && colorScheme === 'light') await page.screenshot({ path: path.join(ARTIFACTS, `${p.name}-${width}.png`), ...(await wholePage(page)) });
       }
     }
-    for (const shot of README_SHOTS[p.name] ?? []) {
+    for (const shot of SCREENSHOTS ? (README_SHOTS[p.name] ?? []) : []) {
       await page.setViewportSize({ width: shot.width, height: shot.width < 600 ? 812 : 900 });
       await page.emulateMedia({ colorScheme: shot.dark ? 'dark' : 'light' });
       await page.evaluate(() => window.scrollTo(0, 0));

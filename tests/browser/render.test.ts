@@ -1,5 +1,5 @@
 // Both engines' digests in real Chromium at desktop and phone widths: no horizontal overflow, every
-// section heading visible. Screenshots go to test-artifacts/render/ for a person to look at.
+// section heading visible. With TAGCAST_SCREENSHOTS=1, screenshots go to test-artifacts/render/ for a person to look at.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDigest, indexIssue } from '../../src/digest/assemble.ts';
 import { createDigestRenderer } from '../../src/render/index.ts';
 import { readerLinks } from '../../src/lib/reader-links.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
 import { corpusWeek, TAGS } from '../support/corpus.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts', 'render');
@@ -49,7 +49,7 @@ describe('digests in Chromium', () => {
             expect(box.x).toBeGreaterThanOrEqual(0);
             expect(box.x + box.width).toBeLessThanOrEqual(width);
           }
-          await page.screenshot({ path: path.join(ARTIFACTS, `${engine}-${width}.png`), fullPage: true });
+          if (SCREENSHOTS) await page.screenshot({ path: path.join(ARTIFACTS, `${engine}-${width}.png`), fullPage: true });
         } finally {
           await page.close();
         }

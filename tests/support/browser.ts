@@ -4,6 +4,14 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath } from './env.ts';
 
+// Screenshots are for a person to look at; no test asserts on one, and each costs Chromium a render
+// and an encode. So they are taken only when asked, while every check beside them (axe, layout, focus)
+// runs every time:
+//   TAGCAST_SCREENSHOTS=1         into test-artifacts/ (to look at what a run drew)
+//   TAGCAST_UPDATE_SCREENSHOTS=1  there and into docs/screenshots/ (the committed ones the docs show)
+export const UPDATE_DOC_SCREENSHOTS = process.env.TAGCAST_UPDATE_SCREENSHOTS === '1';
+export const SCREENSHOTS = UPDATE_DOC_SCREENSHOTS || process.env.TAGCAST_SCREENSHOTS === '1';
+
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 export function launchChromium(): Promise<Browser> {
