@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbLockedError, openDb, prepared } from '../../src/db/connection.ts';
-import { createIssue, getIssue, pauseUnlessPausedSince, transitionIssue } from '../../src/db/issues.ts';
+import { createIssue, getIssue, pauseUnlessPausedSince, planIssue, transitionIssue } from '../../src/db/issues.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
@@ -37,6 +37,20 @@ describe.sequential(`database on ${process.env.TAGCAST_TEST_DB}`, () => {
     } finally {
       await one.close();
     }
+  });
+
+  it("gives the planner the ledger's statistics when an issue is planned (PGlite never runs autovacuum)", async () => {
+    await t.db.query(
+      `insert into subscribers (email, status, source) select 'stats' || n || '@db.example', 'active', 'test' from generate_series(1, 300) n`,
+    );
+    const issue = await createIssue(t.db, { week: '2026-W40', engine: 'react', subject: null });
+    await transitionIssue(t.db, issue.id, ['draft'], 'scheduled');
+    expect((await planIssue(t.db, issue.id, 100))?.plannedAt).toBeInstanceOf(Date);
+    const [{ rows }] = (await t.db.query<{ rows: number }>(`select count(*)::int as rows from deliveries`)) as [{ rows: number }];
+    expect(rows).toBeGreaterThanOrEqual(300);
+    // What ANALYZE records: the table's row count as the planner sees it (-1 or 0 before any).
+    const [{ reltuples }] = (await t.db.query<{ reltuples: number }>(`select reltuples::int as reltuples from pg_class where relname = 'deliveries'`)) as [{ reltuples: number }];
+    expect(reltuples).toBe(rows);
   });
 
   it('rolls back a failed transaction as a whole', async () => {

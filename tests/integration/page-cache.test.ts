@@ -180,6 +180,13 @@ describe.sequential(`public pages' cache across two servers on ${process.env.TAG
       expect(before[url], url).not.toContain('The Weekly Cache');
       expect((await get(b.app, url)).body, url).toContain('The Weekly Cache');
     }
+    // The feeds are the publication's: their titles, entries and author carry its name.
+    const feed = (await get(b.app, '/feed.xml')).body;
+    expect(feed).toContain('<title>The Weekly Cache: every issue</title>');
+    expect(feed).toMatch(/<entry>[\s\S]*<title>The Weekly Cache · Week 46/);
+    expect(feed).toContain('<author><name>The Weekly Cache</name></author>');
+    expect((await get(b.app, '/tags/ai/feed.xml')).body).toContain('<title>The Weekly Cache: AI</title>');
+    expect(feed).toContain('<generator>tagcast</generator>'); // the software, not the publication
   });
 
   it("closes an erased reader's own pages on the other server at once, and renders no public page again for it", async () => {
