@@ -57,6 +57,7 @@ async function buildEmails(deps: SendBatchDeps, issue: Issue, leased: LeasedDeli
     date: issue.plannedAt!,
     // Each section's unfollow link names its tag by id (one query per batch).
     tagIds: await tagIdsBySlug(deps.db, content.tags.map((t) => t.slug)),
+    json: deps.provider.joinsJson,
   };
   // One engine call for all the batch's new fragments. When it fails, some reader's digest cannot be
   // rendered; each reader's render then prepares its own fragments, so only those readers fail.

@@ -16,6 +16,8 @@ export interface ComposeContext {
   date: Date;
   /** The issue's tags' ids by slug, for each section's unfollow link; without it the digest has none. */
   tagIds?: ReadonlyMap<string, number> | undefined;
+  /** Also the HTML and text as JSON pieces (htmlJson, textJson): for a provider that joins its requests from them. */
+  json?: boolean | undefined;
 }
 
 /** RFC 2919 List-Id: a stable identifier under a domain the sender controls. */
@@ -57,7 +59,7 @@ export async function composeEmail(ctx: ComposeContext, reader: { subscriberId: 
     // The footer's "send me the brief (or full) version" opens the density page with the other one chosen.
     links = { ...own, density: `${own.density}&to=${densityOf(digest) === 'brief' ? 'full' : 'brief'}` };
   }
-  const rendered = await ctx.renderer.render(digest, links, { json: true });
+  const rendered = await ctx.renderer.render(digest, links, { json: ctx.json === true });
   const name = reader.name && oneLine(reader.name).replace(/[<>"]/g, '').trim();
   const email = oneLine(reader.email);
   return {

@@ -33,6 +33,7 @@ export function instrumentProvider(inner: Provider, counts: ProviderRequestCount
   return {
     name: inner.name,
     maxBatch: inner.maxBatch,
+    joinsJson: inner.joinsJson,
     async sendBatch(emails, opts) {
       try {
         const result = await inner.sendBatch(emails, opts);

@@ -51,6 +51,11 @@ export interface Provider {
   /** Most emails one call may carry. */
   readonly maxBatch: number;
   /**
+   * Joins its request bodies from OutgoingEmail.htmlJson/textJson when an email carries them (Resend):
+   * only then does composing pay for the JSON pieces. Others read html and text as they are.
+   */
+  readonly joinsJson?: boolean;
+  /**
    * Sends up to maxBatch emails as one request. The idempotency key is derived from (issue, batch), so
    * a retry of the same batch with the same bytes is answered from the provider's memory, not resent.
    * Resolves with one outcome per message; throws ProviderError when the batch as a whole failed.

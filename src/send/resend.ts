@@ -147,6 +147,7 @@ export function createResend(opts: ResendOptions): Provider {
   const turn = turns();
   return {
     name: 'resend',
+    joinsJson: true,
     maxBatch: 100,
     async sendBatch(emails, { idempotencyKey, notBefore }): Promise<BatchResult> {
       if (emails.length > 100) throw new ProviderError('final', `a batch holds at most 100 emails, got ${emails.length}`);

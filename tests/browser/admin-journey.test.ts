@@ -73,6 +73,7 @@ describe.sequential(`an editor's week from the browser only, on ${DB}`, () => {
     const provider: Provider = {
       name: h.provider.name,
       maxBatch: h.provider.maxBatch,
+      joinsJson: h.provider.joinsJson,
       sendBatch(emails, opts) {
         mails.push(...emails);
         return h.provider.sendBatch(emails, opts);

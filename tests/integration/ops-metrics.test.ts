@@ -111,6 +111,8 @@ describe.sequential(`/metrics and request logs on ${process.env.TAGCAST_TEST_DB}
     readerIds = (await t.db.query<{ id: number }>(`select id from subscribers order by id`)).map((r) => r.id);
 
     h = await createHarness(t.db, instrumentProvider(createResend({ apiKey: 're_test_key', baseUrl: emu.url, timeoutMs: 5000 }), workerCounts));
+    // Counting keeps what the provider is: Resend joins its bodies from the JSON pieces, so batches compose them.
+    expect(h.provider.joinsJson).toBe(true);
     workerCounts.share(h.queues.connection, metricsKey(h.prefix, await installationId(t.db)));
     redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 

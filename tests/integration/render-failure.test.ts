@@ -171,6 +171,7 @@ describe.sequential(`a digest that cannot be rendered, on ${process.env.TAGCAST_
     const p = {
       name: 'remembering',
       maxBatch: inner.maxBatch,
+      joinsJson: inner.joinsJson,
       bodies: [] as OutgoingEmail[][],
       keys: [] as string[],
       async sendBatch(emails: OutgoingEmail[], opts: Parameters<Provider['sendBatch']>[1]) {

@@ -28,6 +28,7 @@ export function recording(inner: Provider): Recorder {
   const r: Recorder = {
     name: `recording(${inner.name})`,
     maxBatch: inner.maxBatch,
+    joinsJson: inner.joinsJson,
     calls: [],
     sentTo: new Map(),
     async sendBatch(emails: OutgoingEmail[], opts) {
