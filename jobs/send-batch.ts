@@ -204,12 +204,12 @@ async function submit(
 ): Promise<{ results: DeliveryResult[] } | Skipped | Delayed | RateLimited> {
   const { issueId, token, built } = b;
   try {
-    const notBefore = await deps.pacer.slot();
+    const { at: notBefore, sent: onSent } = await deps.pacer.slot();
     const stretch = leaseStretch({ notBefore, now: deps.now().getTime(), startedAt: b.startedAt, timeoutMs: deps.config.resend.timeoutMs, leaseMs: deps.leaseMs });
     if (stretch !== null && !(await extendLease(deps.db, issueId, token, stretch))) {
       return skipped('the lease expired before the request left; another attempt owns the batch');
     }
-    const { outcomes, providerRateLimit } = await deps.provider.sendBatch(built.emails, { idempotencyKey: idempotencyKey(issueId, b.batch), folder: String(issueId), notBefore });
+    const { outcomes, providerRateLimit } = await deps.provider.sendBatch(built.emails, { idempotencyKey: idempotencyKey(issueId, b.batch), folder: String(issueId), notBefore, onSent });
     // The provider allows less than we were told: tighten the limit every worker shares.
     if (providerRateLimit && providerRateLimit < deps.rate.current) await deps.rate.set(providerRateLimit);
     return { results: resultsFromOutcomes(built.readers, outcomes) };

@@ -43,8 +43,8 @@ export async function process(data: z.infer<typeof schema>, deps: JobContext): P
   // The outbox keeps one email per address and folder: the welcome in its own, so it never replaces
   // the confirmation it follows.
   try {
-    const notBefore = await deps.pacer.slot();
-    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', keep: String(n.id), notBefore });
+    const { at: notBefore, sent: onSent } = await deps.pacer.slot();
+    const { outcomes } = await deps.provider.sendBatch([email], { idempotencyKey: noticeKey(n.id), folder: 'notices', keep: String(n.id), notBefore, onSent });
     const o = outcomes[0];
     if (o?.status === 'accepted') await markNoticeSent(deps.db, n.id, o.providerId, null);
     else await markNoticeSent(deps.db, n.id, null, o?.error ?? 'provider gave no outcome');

@@ -61,6 +61,7 @@ export function createOutbox(dir: string): Provider {
     maxBatch: 100,
     async sendBatch(emails: OutgoingEmail[], opts: SendOptions): Promise<BatchResult> {
       await sleepUntil(opts.notBefore);
+      opts.onSent?.();
       const outcomes = await Promise.all(
         emails.map(async (email, index) => {
           const base = outboxPath(dir, opts.folder, email.to, opts.keep);

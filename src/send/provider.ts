@@ -76,6 +76,8 @@ export interface SendOptions {
   keep?: string;
   /** Reach the provider no earlier than this (ms since the epoch): the slot the shared pacer gave. */
   notBefore?: number;
+  /** Called once, the moment the request leaves for the provider (the pacer logs a late one). */
+  onSent?: () => void;
 }
 
 /** Resolves at `at` (ms since the epoch); at once when that has passed. */

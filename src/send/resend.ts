@@ -83,9 +83,9 @@ export function batchBody(emails: readonly OutgoingEmail[]): Buffer {
  * Connections to the provider that hold each request until its pacer slot, ready to go. The SDK has
  * serialised the batch (~5 MB of JSON) and the body is read into bytes before the hold, so at the slot
  * only bytes are written and the request reaches the provider within a millisecond or two of it,
- * however long serialising took. `dispatched` runs once the write has begun.
+ * however long serialising took. `sent` runs as the write begins, `dispatched` once it has begun.
  */
-function heldUntil(agent: Agent, at: number, ours: { bytes: number; refused: boolean }, dispatched: () => void): Dispatcher {
+function heldUntil(agent: Agent, at: number, ours: { bytes: number; refused: boolean }, dispatched: () => void, sent?: () => void): Dispatcher {
   return agent.compose((dispatch) => (options, handler) => {
     void (async () => {
       const body = await bytesOf(options.body);
@@ -97,6 +97,7 @@ function heldUntil(agent: Agent, at: number, ours: { bytes: number; refused: boo
       }
       await sleepUntil(at);
       dispatch({ ...options, body }, handler);
+      sent?.();
       setImmediate(dispatched); // after undici's own turn at the socket
     })().catch((err: Error) => handler.onError?.(err));
     return true;
@@ -149,7 +150,7 @@ export function createResend(opts: ResendOptions): Provider {
     name: 'resend',
     joinsJson: true,
     maxBatch: 100,
-    async sendBatch(emails, { idempotencyKey, notBefore }): Promise<BatchResult> {
+    async sendBatch(emails, { idempotencyKey, notBefore, onSent }): Promise<BatchResult> {
       if (emails.length > 100) throw new ProviderError('final', `a batch holds at most 100 emails, got ${emails.length}`);
       // A slot can be a second or more away at low rates: serialise just ahead of it, not now, so a batch
       // waiting for its slot holds its emails but not also their ~10 MB of JSON and bytes while the
@@ -164,7 +165,7 @@ export function createResend(opts: ResendOptions): Provider {
       // serialise. heldUntil refuses to send anything else.
       const body = batchBody(emails);
       const ours = { bytes: body.byteLength, refused: false };
-      const fetchInit = { body, dispatcher: heldUntil(agent, notBefore ?? 0, ours, release) };
+      const fetchInit = { body, dispatcher: heldUntil(agent, notBefore ?? 0, ours, release, onSent) };
       const res = await client.batch
         .send([], { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
         .finally(release);

@@ -40,9 +40,9 @@ import { weekIssue } from '../support/issues.ts';
 const WEEK = '2026-W48';
 /** Provider requests per second: the workers' limit and the pacer's. */
 const RATE = 20;
-// A slot is kept on Redis's clock and turned into this machine's time with the clock read when it was
-// asked for, so each is off by that request's trip to Redis: a few milliseconds with four batches
-// rendering beside it (pacer.test.ts measures the pacer alone, more tightly).
+// A slot is kept on Redis's clock and turned into this machine's time with the clock read when its
+// answer is read, so each is later by that answer's trip from Redis: a few milliseconds with four
+// batches rendering beside it (pacer.test.ts checks the slots on Redis's clock, exactly).
 const SLOT_JITTER_MS = 15;
 // The provider holds a request until its slot, both on this machine's clock, read a moment apart.
 const CLOCK_READ_MS = 2;
@@ -225,7 +225,7 @@ describe.runIf(process.env.TAGCAST_TEST_DB === 'postgres').sequential('a three-m
       const gaps = sorted.slice(1).map((s, i) => s - sorted[i]!);
       expect(Math.min(...gaps)).toBeGreaterThanOrEqual(spacing - 2 * SLOT_JITTER_MS);
       for (let i = 0; i + RATE < sorted.length; i++) expect(sorted[i + RATE]! - sorted[i]!).toBeGreaterThanOrEqual(RATE * spacing - 2 * SLOT_JITTER_MS);
-      expect(RATE * spacing - 2 * SLOT_JITTER_MS).toBeGreaterThanOrEqual(990); // the check above is about one second
+      expect(RATE * spacing - 2 * SLOT_JITTER_MS).toBeGreaterThanOrEqual(980); // the check above is about one second
       const arrivals = emu.stats.arrivals.slice(requestsBefore).sort((a, b) => a - b);
       expect(arrivals.length).toBe(sorted.length);
       for (const [k, at] of arrivals.entries()) expect(at, `request ${k}`).toBeGreaterThanOrEqual(sorted[k]! - CLOCK_READ_MS);

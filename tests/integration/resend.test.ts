@@ -118,11 +118,15 @@ describe.sequential(`Resend provider on ${process.env.TAGCAST_TEST_DB}`, () => {
     try {
       const email = { from: 'T <t@example.test>', to: 'held@example.test', subject: 's', html: '<p>x</p>', text: 'x', headers: {}, date: new Date(0) };
       const notBefore = Date.now() + 400;
-      const { outcomes } = await provider.sendBatch([email], { idempotencyKey: 'held-1', folder: '1', notBefore });
+      // The pacer hears when the request left (a late one pushes later slots back): once, at the slot.
+      const sent: number[] = [];
+      const { outcomes } = await provider.sendBatch([email], { idempotencyKey: 'held-1', folder: '1', notBefore, onSent: () => sent.push(Date.now()) });
       expect(outcomes[0]?.status).toBe('accepted');
       // The SDK passes its request options (our dispatcher among them) to fetch; were that to change,
       // the request would leave at once, before its slot.
       expect(emu.stats.arrivals[0]).toBeGreaterThanOrEqual(notBefore);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toBeGreaterThanOrEqual(notBefore);
     } finally {
       await provider.close?.();
     }
