@@ -116,7 +116,17 @@ function byteLength(body: Dispatcher.DispatchOptions['body']): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : -1;
 }
 
-/** fetch hands undici its body as a stream that encodes the JSON when first read: read it now. */
+/** A body fetch sends without copying it first. */
+function oneChunk(bytes: Buffer): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** fetch hands undici its body as a stream (ours, or the SDK's JSON, encoded when first read): read it now. */
 async function bytesOf(body: Dispatcher.DispatchOptions['body']): Promise<Dispatcher.DispatchOptions['body']> {
   if (!body || typeof body === 'string' || body instanceof Uint8Array || !(Symbol.asyncIterator in body)) return body;
   const chunks: Uint8Array[] = [];
@@ -165,7 +175,9 @@ export function createResend(opts: ResendOptions): Provider {
       // serialise. heldUntil refuses to send anything else.
       const body = batchBody(emails);
       const ours = { bytes: body.byteLength, refused: false };
-      const fetchInit = { body, dispatcher: heldUntil(agent, notBefore ?? 0, ours, release, onSent) };
+      // As a one-chunk stream: fetch copies a Buffer body (5.8 MB a batch, held beside ours until the
+      // request has gone), and takes a stream's chunks as they are; heldUntil reads back this very Buffer.
+      const fetchInit = { body: oneChunk(body), duplex: 'half', dispatcher: heldUntil(agent, notBefore ?? 0, ours, release, onSent) };
       const res = await client.batch
         .send([], { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(wait + timeoutMs), ...fetchInit })
         .finally(release);
