@@ -49,6 +49,12 @@ const ONCE_ON_POSTGRES = [
   'tests/integration/redis-cluster.test.ts',
 ];
 
+// One fork runs many files of a project, one after another, and imports the app once (the imports were
+// 200-220 s of the suite's work summed, each file importing fastify, react-email, PGlite and BullMQ
+// again). The setup file resets the module state one file could leave for the next
+// (tests/support/reset.ts).
+const SHARED_FORK = { isolate: false, setupFiles: ['tests/support/fresh-modules.ts'] };
+
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -73,7 +79,7 @@ export default defineConfig({
       },
       withDb('browser', READER_PAGES, 'pglite'),
       withDb('browser', READER_PAGES, 'postgres', ['tests/browser/reader-pages.test.ts', 'tests/browser/admin-pages.test.ts']),
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], ...SHARED_FORK } },
       withDb('integration', ['tests/integration/**/*.test.ts'], 'pglite', ONCE_ON_POSTGRES),
       withDb('integration', ['tests/integration/**/*.test.ts'], 'postgres', ONCE_ON_PGLITE),
     ],
