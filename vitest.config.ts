@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 import LongestFirst from './tests/support/sequencer.ts';
 
+// One fork runs many files of a project, one after another, and imports the app once (the imports were
+// 200-220 s of the suite's work summed, each file importing fastify, react-email, PGlite and BullMQ
+// again). The setup file resets the module state one file could leave for the next
+// (tests/support/reset.ts).
+const SHARED_FORK = { isolate: false, setupFiles: ['tests/support/fresh-modules.ts'] };
+
 // Tests with a database run twice: on embedded PGlite and on a real PostgreSQL server. The global
 // setup builds the migrated template database each test file clones.
 const withDb = (kind: 'integration' | 'browser', include: string[], db: 'pglite' | 'postgres', exclude: string[] = []) => ({
@@ -13,6 +19,7 @@ const withDb = (kind: 'integration' | 'browser', include: string[], db: 'pglite'
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    ...(kind === 'integration' ? SHARED_FORK : {}),
   },
 });
 
@@ -48,12 +55,6 @@ const ONCE_ON_POSTGRES = [
   // checks need neither database.
   'tests/integration/redis-cluster.test.ts',
 ];
-
-// One fork runs many files of a project, one after another, and imports the app once (the imports were
-// 200-220 s of the suite's work summed, each file importing fastify, react-email, PGlite and BullMQ
-// again). The setup file resets the module state one file could leave for the next
-// (tests/support/reset.ts).
-const SHARED_FORK = { isolate: false, setupFiles: ['tests/support/fresh-modules.ts'] };
 
 export default defineConfig({
   test: {
