@@ -81,6 +81,12 @@ export class ProviderRequestCounts {
     }
   }
 
+  /** Back to a fresh process's counts: nothing pending, no shared hash (tests that share one process). */
+  forget(): void {
+    for (const o of PROVIDER_OUTCOMES) this.pending[o] = 0;
+    this.store = undefined;
+  }
+
   /** Counts not (yet) in the shared hash. */
   local(): Record<ProviderOutcome, number> {
     return { ...this.pending };

@@ -39,6 +39,11 @@ export interface Context {
 
 let devSecretNoted = false;
 
+/** The note may be said again in this process, as in a fresh one (tests that share one process). */
+export function forgetDevelopmentSecretNoted(): void {
+  devSecretNoted = false;
+}
+
 /** The file in DATA_DIR that says the development-secret note was shown there. */
 export const SECRET_NOTED_FILE = 'development-secret-noted';
 

@@ -41,6 +41,11 @@ export async function issueRendering(deps: { db: Db; config: Pick<Config, 'mailF
   return c;
 }
 
+/** Lets every cached rendering go, as a fresh process has none (tests that share one process between databases). */
+export function forgetIssueRenderings(): void {
+  cache.clear();
+}
+
 /** A renderer with nothing cached for an issue not yet planned (a preview, a test send of a draft): its identity and note now. */
 export async function draftRenderer(deps: { db: Db; config: Pick<Config, 'mailFrom'> }, issue: Pick<Issue, 'id' | 'engine'>): Promise<DigestRenderer> {
   return createDigestRenderer(issue.engine, { publication: await issuePublication(deps.db, deps.config, issue.id) });

@@ -133,6 +133,11 @@ export async function testDigest(db: Db, issueOrId: Issue | number, subscriberId
 
 const local = new Map<string, { start: number; n: number }>();
 
+/** Forgets the counts kept here, as a fresh process has none (tests that share one process). */
+export function forgetLocalTestSends(): void {
+  local.clear();
+}
+
 /** Counts this test send; refuses it over the limit. The id names the send (its key and Message-ID). */
 async function takeSlot(deps: TestSendDeps, issueId: number): Promise<{ id: string }> {
   const { max, windowMs } = TEST_SEND_LIMIT;

@@ -27,6 +27,15 @@ export function forgetSiteIdentity(): void {
   readAt = -Infinity;
 }
 
+/** Back to what a fresh process knows: the default name, read again on the next request (tests that share one process between databases). */
+export function resetSiteIdentity(): void {
+  current = { name: DEFAULT_NAME, tagline: '' };
+  readAt = -Infinity;
+  reading = undefined;
+  // A read still under way when this is called never lands: only a read started after it may.
+  applied = started + 1;
+}
+
 let started = 0;
 let applied = 0;
 

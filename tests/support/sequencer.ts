@@ -2,7 +2,8 @@
 // a time; a long file that starts late keeps the run going after the others are done (vitest's own order
 // runs the projects one after another by name, each with its largest files first, so the longest
 // integration file started a third of the way through and the run's last minutes were one or two files).
-// Starting the longest first leaves the short ones to fill the gaps at the end.
+// Starting the longest first leaves the short ones to fill the gaps at the end. Files under LONG_S then
+// go project by project, so that a project sharing forks (`isolate: false`) can reuse them.
 //
 // How long a file takes: vitest's own record of the last run when there is one (node_modules/.vite, so
 // not on a clean clone, which is what `npm test` is measured on); else the seconds below, measured on
@@ -80,6 +81,18 @@ export default class LongestFirst extends BaseSequencer {
       return Math.min(19, (this.ctx.cache.getFileStats(key)?.size ?? 0) / 1000);
     };
     const byTime = new Map(files.map((f) => [f, estimate(f)]));
-    return [...files].sort((a, b) => byTime.get(b)! - byTime.get(a)!);
+    const longestFirst = (a: TestSpecification, b: TestSpecification) => byTime.get(b)! - byTime.get(a)!;
+    const sorted = [...files].sort(longestFirst);
+    // A project that shares forks (`isolate: false`) reuses one only when the next file waiting is of
+    // the same project, so the short files go project by project: a fork then runs a block of them,
+    // importing the app once, instead of giving way to the next project's file each time. The long
+    // files still start first, in one order over every project.
+    const long = sorted.filter((f) => byTime.get(f)! >= LONG_S);
+    const blocks = new Map<string, TestSpecification[]>();
+    for (const f of sorted) if (byTime.get(f)! < LONG_S) blocks.set(f.project.name, [...(blocks.get(f.project.name) ?? []), f]);
+    return [...long, ...[...blocks.values()].flat()];
   }
 }
+
+/** Files at least this long (seconds) start in one longest-first order; shorter ones go project by project. */
+const LONG_S = 30;

@@ -32,6 +32,11 @@ export const accentCssUrl = (accent: string) => `/assets/accent/${accent.slice(1
 const KEEP = 8;
 const pages = new Map<string, Promise<IssueWebPage>>();
 
+/** Lets every cached page go, as a fresh process has none (tests that share one process between databases). */
+export function forgetIssuePages(): void {
+  pages.clear();
+}
+
 /** The issue's page for this identity: built on first use, then shared by every reader (most recently used kept). */
 function issuePage(deps: ReaderDeps, issueId: number, row: WebVersionRow): Promise<IssueWebPage> {
   const key = JSON.stringify([issueId, row.week, row.note, row.settings, deps.config.archive, deps.config.mailFrom]);
