@@ -8,7 +8,6 @@ import { summariesForWeek } from '../db/summaries.ts';
 import { assembleDigest, indexIssue, type IssueContent } from '../digest/assemble.ts';
 import { isValidWeek } from '../digest/week.ts';
 import { normaliseEmail } from '../lib/mail.ts';
-import { issuePublication } from '../publication.ts';
 import type { DigestRenderer } from '../render/index.ts';
 import type { OutgoingEmail } from '../send/provider.ts';
 import type { EditorDeps } from './deps.ts';
@@ -78,7 +77,7 @@ export async function previewEmail(deps: Pick<EditorDeps, 'db' | 'config' | 'now
   const about: About = { email: addr.email, week, issue: issue?.id ?? null, engine, frozen };
 
   // Loaded here, not at start-up: every CLI command imports the editor, few render.
-  const [{ composeEmail }, { createDigestRenderer }, { issueRendering }] = await Promise.all([import('../send/compose.ts'), import('../render/index.ts'), import('../render/cache.ts')]);
+  const [{ composeEmail }, { draftRenderer, issueRendering }] = await Promise.all([import('../send/compose.ts'), import('../render/cache.ts')]);
   let sections: string[];
   let content: IssueContent;
   let renderer: DigestRenderer;
@@ -91,9 +90,7 @@ export async function previewEmail(deps: Pick<EditorDeps, 'db' | 'config' | 'now
     sections = reader.tags;
     content = indexIssue(week, await summariesForWeek(deps.db, week), issue?.subject ?? null);
     // The publication as it is now, with the issue's note when there is an issue.
-    renderer = createDigestRenderer(engine, {
-      publication: await issuePublication(deps.db, deps.config, issue?.id ?? null),
-    });
+    renderer = await draftRenderer(deps, { id: issue?.id ?? null, engine });
   }
   const digest = assembleDigest(content, sections);
   if (!digest) return { ...about, message: null, tags: reader.tags };

@@ -46,7 +46,10 @@ export function forgetIssueRenderings(): void {
   cache.clear();
 }
 
-/** A renderer with nothing cached for an issue not yet planned (a preview, a test send of a draft): its identity and note now. */
-export async function draftRenderer(deps: { db: Db; config: Pick<Config, 'mailFrom'> }, issue: Pick<Issue, 'id' | 'engine'>): Promise<DigestRenderer> {
+/**
+ * A renderer with nothing cached for an issue not yet planned (a preview, a test send of a draft): its
+ * identity and note now. No issue (id null: a week's preview): the identity alone.
+ */
+export async function draftRenderer(deps: { db: Db; config: Pick<Config, 'mailFrom'> }, issue: { id: number | null; engine: Issue['engine'] }): Promise<DigestRenderer> {
   return createDigestRenderer(issue.engine, { publication: await issuePublication(deps.db, deps.config, issue.id) });
 }
