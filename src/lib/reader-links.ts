@@ -118,17 +118,13 @@ interface LinkOptions {
   sections?: readonly SectionTag[] | undefined;
 }
 
-/** A reader's web version of the issue. */
-const webLink = (o: Pick<LinkOptions, 'secret' | 'publicUrl' | 'subscriberId' | 'issueId'>) =>
-  `${o.publicUrl}/web/${o.issueId}?t=${createToken(o.secret, { purpose: 'web', subscriberId: o.subscriberId, issueId: o.issueId })}`;
-
 /** A reader's links in one digest email: they travel to the reader's own inbox. */
 export function readerLinks(opts: LinkOptions): ReaderLinks {
   const t = (purpose: Purpose, issueId?: number, ref?: number) => createToken(opts.secret, { purpose, subscriberId: opts.subscriberId, issueId, ref });
   const unsub = t('unsubscribe', opts.issueId);
   const preferences = `${opts.publicUrl}/preferences?t=${t('preferences')}`;
   return {
-    web: webLink(opts),
+    web: `${opts.publicUrl}/web/${opts.issueId}?t=${t('web', opts.issueId)}`,
     preferences,
     unsubscribe: `${opts.publicUrl}/unsubscribe?t=${unsub}`,
     unsubscribeMailto: `mailto:unsubscribe@${opts.mailDomain}?subject=unsubscribe%20${unsub}`,
@@ -148,11 +144,12 @@ export const MANAGE_PATH = '/manage';
  * subscription: only the web version's own; preferences, unsubscribe, density and "Stop TAG" lead to a page that points
  * back to the email. Written out field by field, so a link added to ReaderLinks is decided here too.
  */
-export function webVersionLinks(opts: Omit<LinkOptions, 'sections'> & { sections?: readonly { slug: string }[] | undefined }): ReaderLinks {
+export function webVersionLinks(opts: Pick<LinkOptions, 'publicUrl' | 'mailDomain' | 'issueId'> & { webToken: string; sections?: readonly { slug: string }[] | undefined }): ReaderLinks {
   const manage = `${opts.publicUrl}${MANAGE_PATH}`;
   return {
-    // Only its own token is made (one HMAC, not every purpose's: this runs for each page view).
-    web: webLink(opts),
+    // The page's own address, with the token it was opened with (just verified): no token is signed
+    // for a page view.
+    web: `${opts.publicUrl}/web/${opts.issueId}?t=${encodeURIComponent(opts.webToken)}`,
     preferences: manage,
     unsubscribe: manage,
     // Never rendered into a page (it is a header of the email); without a token it unsubscribes nobody.

@@ -90,11 +90,10 @@ export async function webVersionRoutes(app: FastifyInstance, deps: ReaderDeps): 
       return sendMessage(reply, deps, { status: 404, title: 'No digest here', message: 'There is no digest of this issue for you: none of your tags had content that week, or your data was erased.' });
     }
     const links = webVersionLinks({
-      secret: deps.config.secret,
       publicUrl: deps.config.publicUrl,
       mailDomain: mailDomain(deps.config.mailFrom),
-      subscriberId,
       issueId,
+      webToken: (req.query as { t: string }).t,
       sections: digest.sections,
     });
     const policy = page.issue.publication.logoUrl && logoPolicy(page.issue.publication.logoUrl);
